@@ -1,0 +1,101 @@
+//! Command-line definitions only (clap derive). Turning these into validated settings happens
+//! in `settings.rs`, once.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "leakgate",
+    version,
+    about = "Stops secrets and unsafe configuration from shipping",
+    long_about = "Scans a working tree for leaked secrets (API keys, tokens, private keys, \
+                  database passwords) and fails the pipeline when it finds any.\n\n\
+                  Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 error or \
+                  incomplete scan."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files for secrets.
+    Scan(ScanArgs),
+    /// List or check detection rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+/// Options shared by every command that reports findings.
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Write the report to FILE (created with mode 0600) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest severity that makes the scan fail (exit 1). Default: low, or `fail_on` in the config.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Print secrets in full instead of redacted (never do this in CI logs).
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// Print nothing but the report (no warnings, no progress).
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Also print each skipped file and why.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Configuration file (default: .leakgate.yml at the first scanned root, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Skip files larger than this many bytes (counted and reported).
+    #[arg(long, value_name = "BYTES", default_value_t = 25 * 1024 * 1024)]
+    pub max_file_size: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Print the compiled rules: id, severity, name.
+    List {
+        /// Also list rules from these files.
+        #[arg(long = "rules", value_name = "FILE")]
+        extra: Vec<PathBuf>,
+    },
+    /// Validate rules files and run their examples; one line per problem.
+    Check {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}

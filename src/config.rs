@@ -1,0 +1,117 @@
+//! `.leakgate.yml`: the repository's own settings. Strict on purpose: an unknown key is an
+//! error naming the key and line, because a misspelt exclude that silently does nothing is a
+//! hole in the gate, and a misspelt allow-list that silently does nothing is a noisy gate.
+
+use crate::finding::Severity;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// The file looked for at the root of a scan when `--config` is not given.
+pub const DEFAULT_CONFIG_NAME: &str = ".leakgate.yml";
+
+/// Config files are small; anything larger is refused before parsing.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Glob patterns (gitignore-style, relative to the scanned root) of paths not to scan.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Regexes of values that are never secrets (test fixtures, well-known sample keys).
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Words that, anywhere in a matched value (case-insensitive), mark it as a placeholder.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+    /// Rule ids to switch off.
+    #[serde(default)]
+    pub disable_rules: Vec<String>,
+    /// Extra rules files (YAML, same format as the built-ins), relative to this config file.
+    #[serde(default)]
+    pub rules_files: Vec<PathBuf>,
+    /// Lowest severity that fails the scan (overridden by `--fail-on`).
+    #[serde(default)]
+    pub fail_on: Option<Severity>,
+    /// Env-file names (globs relative to the root) mapped to an environment:
+    /// `local`, `development`, `test`, `staging`, `production` or `template`.
+    #[serde(default)]
+    pub env_files: std::collections::BTreeMap<String, String>,
+    /// Extra build-output folders to check for client-bundle leaks (relative to the root).
+    #[serde(default)]
+    pub bundle_dirs: Vec<PathBuf>,
+}
+
+/// A loaded config plus where it came from (relative paths in it are relative to that folder).
+#[derive(Debug, Default, Clone)]
+pub struct LoadedConfig {
+    pub config: Config,
+    pub path: Option<PathBuf>,
+}
+
+impl LoadedConfig {
+    pub fn base_dir(&self) -> Option<&Path> {
+        self.path.as_deref().and_then(Path::parent)
+    }
+}
+
+pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
+    let shown = path.display().to_string();
+    let io = |source| ConfigError::Io {
+        path: shown.clone(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() || meta.len() > MAX_CONFIG_BYTES {
+        return Err(ConfigError::Invalid {
+            path: shown,
+            message: format!("not a regular file of at most {MAX_CONFIG_BYTES} bytes"),
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(io)?;
+    let config = parse(&text).map_err(|message| ConfigError::Invalid {
+        path: shown.clone(),
+        message,
+    })?;
+    Ok(LoadedConfig {
+        config,
+        path: Some(path.to_path_buf()),
+    })
+}
+
+pub fn parse(text: &str) -> Result<Config, String> {
+    if text.trim().is_empty() {
+        return Ok(Config::default());
+    }
+    crate::yaml::from_str(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_is_named_with_its_line() {
+        let err = parse("exclude: []\nexlcude_paths: [a]\n").unwrap_err();
+        assert!(err.contains("exlcude_paths"), "{err}");
+        assert!(err.contains('2'), "line number missing: {err}");
+    }
+
+    #[test]
+    fn empty_file_is_the_default_config() {
+        assert!(parse("\n# nothing\n").unwrap().exclude.is_empty());
+    }
+}

@@ -1,0 +1,144 @@
+//! Findings are data, not errors: every source (working tree, history, env checks, bundles)
+//! produces [`Finding`]s, and one sink (`report/`) renders them. The secret itself travels with
+//! the finding so `--show-secrets` and de-duplication can use it, but only `report/` decides
+//! how much of it is ever printed.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::sync::Arc;
+
+/// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// GitHub code scanning's `security-severity` score (0.0-10.0) for this level.
+    pub fn security_score(self) -> &'static str {
+        match self {
+            Severity::Info => "0.0",
+            Severity::Low => "3.0",
+            Severity::Medium => "5.5",
+            Severity::High => "8.0",
+            Severity::Critical => "9.5",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "info" => Ok(Severity::Info),
+            "low" => Ok(Severity::Low),
+            "medium" => Ok(Severity::Medium),
+            "high" => Ok(Severity::High),
+            "critical" => Ok(Severity::Critical),
+            other => Err(format!(
+                "unknown severity `{other}` (expected critical, high, medium, low or info)"
+            )),
+        }
+    }
+}
+
+/// What a finding's rule is, for reports: secret rules and repository checks alike.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleInfo {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub severity: Severity,
+    pub tags: Vec<String>,
+}
+
+/// A place in a file. Lines and columns are 1-based; columns count Unicode scalar values.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
+pub struct Location {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+/// The commit that introduced a finding, when it was found in git history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitInfo {
+    pub id: String,
+    pub author_name: String,
+    pub author_email: String,
+    pub date: String,
+    pub summary: String,
+}
+
+/// One thing to report.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: Arc<RuleInfo>,
+    pub severity: Severity,
+    pub location: Location,
+    /// The matched secret (or, for checks without a secret, empty). Redacted by `report/`.
+    pub secret: String,
+    pub fingerprint: String,
+    pub entropy: Option<f32>,
+    /// Publishable-by-design key (Stripe `pk_`, Firebase web key): informational only.
+    pub publishable: bool,
+    /// A sentence for the reader beyond the rule's name (checks fill this; secret rules may not).
+    pub message: Option<String>,
+    pub commit: Option<CommitInfo>,
+    /// For history findings: whether the same secret is still in `HEAD`.
+    pub in_head: Option<bool>,
+}
+
+/// The stable identity of one leaked secret: the same secret under the same rule has the same
+/// fingerprint in every file, line and commit, so alerts survive moved lines and renames.
+pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(rule_id.as_bytes());
+    hasher.update([0u8]);
+    hasher.update(secret);
+    hex::encode(hasher.finalize())
+}
+
+impl Finding {
+    /// Order used everywhere findings are listed: by path, then position, then rule.
+    pub fn sort_key(&self) -> (&str, usize, usize, &str) {
+        (
+            &self.location.path,
+            self.location.line,
+            self.location.column,
+            &self.rule.id,
+        )
+    }
+}

@@ -1,0 +1,23 @@
+//! The `leakgate` binary: parse arguments, run the command, map the result to an exit code
+//! (0 clean, 1 findings, 2 error). Errors are one line on stderr, never a panic trace.
+
+use clap::Parser;
+use leakgate::cli::{Cli, Command};
+use leakgate::cmd;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Scan(args) => cmd::scan::run(args),
+        Command::Rules(command) => cmd::rules::run(command),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            let message = format!("{err:#}");
+            eprintln!("leakgate: error: {}", message.replace('\n', " "));
+            ExitCode::from(cmd::EXIT_ERROR)
+        }
+    }
+}

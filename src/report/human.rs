@@ -1,0 +1,202 @@
+//! Plain-words output for people: findings grouped by file, then what to do about each kind of
+//! secret, then one summary line. Colour only on a terminal.
+
+use super::{Report, display_path, human_bytes};
+use crate::finding::{Finding, Severity};
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(&self, s: Severity) -> String {
+        let code = match s {
+            Severity::Critical => "1;31",
+            Severity::High => "31",
+            Severity::Medium => "33",
+            Severity::Low => "36",
+            Severity::Info => "2",
+        };
+        self.wrap(code, &format!("{:<8}", s.as_str()))
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+
+    fn dim(&self, text: &str) -> String {
+        self.wrap("2", text)
+    }
+}
+
+pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    let paint = Paint { on: color };
+    let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for finding in report.findings {
+        by_path
+            .entry(finding.location.path.as_str())
+            .or_default()
+            .push(finding);
+    }
+    for (path, findings) in &by_path {
+        writeln!(out, "{}", paint.bold(&display_path(path)))?;
+        for f in findings {
+            write_finding(report, out, &paint, f)?;
+        }
+        writeln!(out)?;
+    }
+    write_advice(report, out, &paint)?;
+    write_summary(report, out, &paint)
+}
+
+fn write_finding(
+    report: &Report<'_>,
+    out: &mut dyn Write,
+    paint: &Paint,
+    f: &Finding,
+) -> io::Result<()> {
+    let place = format!("{}:{}", f.location.line, f.location.column);
+    writeln!(
+        out,
+        "  {:>9}  {} {}  {}",
+        place,
+        paint.severity(f.severity),
+        f.rule.name,
+        paint.dim(&format!("[{}]", f.rule.id)),
+    )?;
+    let preview = report.preview(f);
+    let mut detail = Vec::new();
+    if !preview.is_empty() {
+        detail.push(format!("secret {}", display_path(&preview)));
+    }
+    if f.publishable {
+        detail.push("publishable by design".into());
+    }
+    detail.push(format!("fingerprint {}", &f.fingerprint[..16.min(f.fingerprint.len())]));
+    writeln!(out, "  {:>9}  {}", "", paint.dim(&detail.join(" · ")))?;
+    if let Some(message) = &f.message {
+        writeln!(out, "  {:>9}  {}", "", display_path(message))?;
+    }
+    if let Some(commit) = &f.commit {
+        writeln!(
+            out,
+            "  {:>9}  introduced in {} by {} on {}: {}",
+            "",
+            &commit.id[..12.min(commit.id.len())],
+            display_path(&commit.author_name),
+            commit.date,
+            display_path(&commit.summary)
+        )?;
+    }
+    Ok(())
+}
+
+/// What to do, once per rule that fired, so the advice is not repeated per finding.
+fn write_advice(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io::Result<()> {
+    let mut seen: BTreeMap<&str, &Finding> = BTreeMap::new();
+    for f in report.findings {
+        seen.entry(f.rule.id.as_str()).or_insert(f);
+    }
+    if seen.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "{}", paint.bold("What to do"))?;
+    for (id, f) in seen {
+        writeln!(out, "  {} ({id})", f.rule.name)?;
+        for line in wrap(&f.rule.description, 90) {
+            writeln!(out, "    {line}")?;
+        }
+    }
+    writeln!(out)
+}
+
+fn write_summary(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io::Result<()> {
+    let stats = report.stats;
+    let mut parts = vec![format!(
+        "scanned {} files ({}) in {:.2}s",
+        stats.files_scanned,
+        human_bytes(stats.bytes_scanned),
+        report.elapsed.as_secs_f64()
+    )];
+    let s = &stats.skipped;
+    if s.total() > 0 {
+        let mut why = Vec::new();
+        for (n, what) in [
+            (s.binary, "binary"),
+            (s.too_large, "too large"),
+            (s.symlink, "symlink"),
+            (s.special, "not a regular file"),
+            (s.unreadable, "unreadable"),
+        ] {
+            if n > 0 {
+                why.push(format!("{n} {what}"));
+            }
+        }
+        parts.push(format!("skipped {} ({})", s.total(), why.join(", ")));
+    }
+    let counts: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|&sev| {
+            let n = report.count(sev);
+            (n > 0).then(|| format!("{n} {sev}"))
+        })
+        .collect();
+    let verdict = if !report.findings.is_empty() {
+        format!("findings: {}", counts.join(", "))
+    } else if stats.complete() {
+        "no secrets found".to_string()
+    } else {
+        "no secrets found in what could be read, but the scan is INCOMPLETE".to_string()
+    };
+    parts.push(verdict);
+    writeln!(out, "{}", parts.join("; "))?;
+    if report.failing() > 0 {
+        writeln!(
+            out,
+            "{}",
+            paint.bold(&format!(
+                "FAILED: {} finding(s) at or above `{}`. Rotate each secret, then remove it.",
+                report.failing(),
+                report.settings.fail_on
+            ))
+        )?;
+    } else if !stats.complete() {
+        writeln!(
+            out,
+            "{}",
+            paint.bold(&format!(
+                "FAILED: {} file(s) could not be read (see warnings above).",
+                stats.skipped.unreadable
+            ))
+        )?;
+    }
+    Ok(())
+}
+
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}

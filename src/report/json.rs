@@ -1,0 +1,113 @@
+//! The JSON report. Its shape is a public interface: `schema_version` changes when a field is
+//! removed or changes meaning; new fields may be added at any time.
+
+use super::Report;
+use crate::finding::{CommitInfo, Severity};
+use crate::stats::Skipped;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema_version: u32,
+    tool: Tool,
+    findings: Vec<JsonFinding<'a>>,
+    summary: Summary<'a>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    rule_name: &'a str,
+    severity: Severity,
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    preview: String,
+    fingerprint: &'a str,
+    entropy: Option<f32>,
+    publishable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a CommitInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_head: Option<bool>,
+    advice: &'a str,
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    files_scanned: u64,
+    bytes_scanned: u64,
+    skipped: &'a Skipped,
+    findings: BTreeMap<&'static str, usize>,
+    total_findings: usize,
+    failing_findings: usize,
+    fail_on: Severity,
+    complete: bool,
+    elapsed_ms: u128,
+    warnings: &'a [String],
+}
+
+pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    let findings = report
+        .findings
+        .iter()
+        .map(|f| JsonFinding {
+            rule: &f.rule.id,
+            rule_name: &f.rule.name,
+            severity: f.severity,
+            path: &f.location.path,
+            line: f.location.line,
+            column: f.location.column,
+            end_line: f.location.end_line,
+            end_column: f.location.end_column,
+            preview: report.preview(f),
+            fingerprint: &f.fingerprint,
+            entropy: f.entropy.map(|e| (e * 1000.0).round() / 1000.0),
+            publishable: f.publishable,
+            message: f.message.as_deref(),
+            commit: f.commit.as_ref(),
+            in_head: f.in_head,
+            advice: &f.rule.description,
+        })
+        .collect();
+    let stats = report.stats;
+    let doc = JsonReport {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "leakgate",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        findings,
+        summary: Summary {
+            files_scanned: stats.files_scanned,
+            bytes_scanned: stats.bytes_scanned,
+            skipped: &stats.skipped,
+            findings: Severity::ALL
+                .iter()
+                .map(|&s| (s.as_str(), report.count(s)))
+                .collect(),
+            total_findings: report.findings.len(),
+            failing_findings: report.failing(),
+            fail_on: report.settings.fail_on,
+            complete: stats.complete(),
+            elapsed_ms: report.elapsed.as_millis(),
+            warnings: &stats.warnings,
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}

@@ -1,0 +1,227 @@
+//! SARIF 2.1.0 for GitHub code scanning and other consumers, typed by `serde-sarif` (generated
+//! from the official schema). Every rule carries the descriptions GitHub requires and a
+//! `security-severity`; every result carries a stable `partialFingerprints` entry so alerts
+//! follow a secret across moved lines, and only a redacted snippet.
+
+use super::Report;
+use crate::finding::{Finding, RuleInfo, Severity};
+use serde_json::json;
+use serde_sarif::sarif::{
+    self, ArtifactContent, ArtifactLocation, Location, Message, MultiformatMessageString,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Run, Sarif,
+    Tool, ToolComponent,
+};
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+
+/// The key under which our fingerprint is published; bump the suffix if its recipe changes.
+pub const FINGERPRINT_KEY: &str = "leakgateFingerprint/v1";
+
+pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    let doc = build(report);
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}
+
+fn build(report: &Report<'_>) -> Sarif {
+    let mut rule_index: HashMap<&str, usize> = HashMap::new();
+    let mut rules: Vec<ReportingDescriptor> = Vec::new();
+    // Rules in force first, then any rule a finding names that is not in the list (checks).
+    let extra = report.findings.iter().map(|f| &f.rule);
+    for info in report.rules.iter().chain(extra) {
+        if !rule_index.contains_key(info.id.as_str()) {
+            rule_index.insert(info.id.as_str(), rules.len());
+            rules.push(descriptor(info));
+        }
+    }
+    let results: Vec<sarif::Result> = report
+        .findings
+        .iter()
+        .map(|f| result(report, f, rule_index[f.rule.id.as_str()]))
+        .collect();
+    let mut driver = ToolComponent::builder()
+        .name("leakgate")
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .version(env!("CARGO_PKG_VERSION"))
+        .rules(rules)
+        .build();
+    let repository = env!("CARGO_PKG_REPOSITORY");
+    if !repository.is_empty() {
+        driver.information_uri = Some(repository.into());
+    }
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(results)
+        .column_kind(json!("unicodeCodePoints"))
+        .build();
+    Sarif {
+        schema: Some(sarif::SCHEMA_URL.into()),
+        version: json!("2.1.0"),
+        runs: vec![run],
+        inline_external_properties: None,
+        properties: None,
+    }
+}
+
+fn text(s: &str) -> MultiformatMessageString {
+    MultiformatMessageString::builder().text(s).build()
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+fn descriptor(info: &RuleInfo) -> ReportingDescriptor {
+    let mut props = BTreeMap::new();
+    props.insert(
+        "security-severity".to_string(),
+        json!(info.severity.security_score()),
+    );
+    props.insert("precision".to_string(), json!("high"));
+    let mut tags = vec!["security".to_string(), "secret".to_string()];
+    tags.extend(info.tags.iter().cloned());
+    ReportingDescriptor::builder()
+        .id(info.id.clone())
+        .name(pascal_case(&info.id))
+        .short_description(text(&info.name))
+        .full_description(text(&info.description))
+        .help(
+            MultiformatMessageString::builder()
+                .text(info.description.clone())
+                .markdown(format!("**{}**\n\n{}", info.name, info.description))
+                .build(),
+        )
+        .default_configuration(ReportingConfiguration {
+            level: Some(json!(level(info.severity))),
+            ..Default::default()
+        })
+        .properties(PropertyBag {
+            tags: Some(tags),
+            additional_properties: props,
+        })
+        .build()
+}
+
+fn result(report: &Report<'_>, f: &Finding, index: usize) -> sarif::Result {
+    let preview = report.preview(f);
+    let mut message = format!("{} ({}) found", f.rule.name, f.severity);
+    if !preview.is_empty() {
+        message.push_str(&format!(": {preview}"));
+    }
+    if let Some(extra) = &f.message {
+        message.push_str(&format!(". {extra}"));
+    }
+    let region = Region {
+        start_line: Some(f.location.line.max(1) as i64),
+        start_column: Some(f.location.column.max(1) as i64),
+        end_line: Some(f.location.end_line.max(f.location.line).max(1) as i64),
+        end_column: Some(f.location.end_column.max(1) as i64),
+        snippet: (!preview.is_empty()).then(|| ArtifactContent {
+            text: Some(preview.clone()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let mut fingerprints = BTreeMap::new();
+    fingerprints.insert(FINGERPRINT_KEY.to_string(), f.fingerprint.clone());
+    let mut props = BTreeMap::new();
+    props.insert("severity".to_string(), json!(f.severity.as_str()));
+    if f.publishable {
+        props.insert("publishable".to_string(), json!(true));
+    }
+    if let Some(commit) = &f.commit {
+        props.insert("commit".to_string(), json!(commit));
+    }
+    if let Some(in_head) = f.in_head {
+        props.insert("in_head".to_string(), json!(in_head));
+    }
+    sarif::Result::builder()
+        .rule_id(f.rule.id.clone())
+        .rule_index(index as i64)
+        .level(serde_sarif::sarif::ResultLevel::from_severity(f.severity))
+        .message(Message {
+            text: Some(message),
+            ..Default::default()
+        })
+        .locations(vec![Location {
+            physical_location: Some(PhysicalLocation {
+                artifact_location: Some(ArtifactLocation {
+                    uri: Some(uri(&f.location.path)),
+                    uri_base_id: Some("%SRCROOT%".into()),
+                    ..Default::default()
+                }),
+                region: Some(region),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }])
+        .partial_fingerprints(fingerprints)
+        .properties(PropertyBag {
+            tags: None,
+            additional_properties: props,
+        })
+        .build()
+}
+
+trait FromSeverity {
+    fn from_severity(s: Severity) -> Self;
+}
+
+impl FromSeverity for serde_sarif::sarif::ResultLevel {
+    fn from_severity(s: Severity) -> Self {
+        use serde_sarif::sarif::ResultLevel as L;
+        match level(s) {
+            "error" => L::Error,
+            "warning" => L::Warning,
+            _ => L::Note,
+        }
+    }
+}
+
+/// A relative URI reference: forward slashes, percent-encoding for anything not safe in a path.
+fn uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let path = path.trim_start_matches("./");
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn pascal_case(id: &str) -> String {
+    id.split(['-', '_'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            match c.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_and_escaped() {
+        assert_eq!(uri("./src/a b.rs"), "src/a%20b.rs");
+        assert_eq!(uri("dir/ü.txt"), "dir/%C3%BC.txt");
+    }
+
+    #[test]
+    fn rule_names_are_pascal_case() {
+        assert_eq!(pascal_case("github-pat-classic"), "GithubPatClassic");
+    }
+}

@@ -1,0 +1,73 @@
+//! Counters a scan keeps, merged from every worker thread, and the warnings it collected.
+//! They feed the summary line and the exit code: a scan that could not read something is
+//! never reported as clean.
+
+use crate::source::worktree::SkipReason;
+use serde::Serialize;
+
+/// How many warnings are kept verbatim; the rest are only counted.
+const MAX_KEPT_WARNINGS: usize = 200;
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Skipped {
+    pub binary: u64,
+    pub too_large: u64,
+    pub special: u64,
+    pub symlink: u64,
+    pub unreadable: u64,
+}
+
+impl Skipped {
+    pub fn total(&self) -> u64 {
+        self.binary + self.too_large + self.special + self.symlink + self.unreadable
+    }
+
+    pub fn count(&mut self, reason: SkipReason) {
+        match reason {
+            SkipReason::Binary => self.binary += 1,
+            SkipReason::TooLarge => self.too_large += 1,
+            SkipReason::Special => self.special += 1,
+            SkipReason::Symlink => self.symlink += 1,
+            SkipReason::Unreadable => self.unreadable += 1,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct ScanStats {
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub skipped: Skipped,
+    /// One line each: path and what went wrong (never file contents).
+    pub warnings: Vec<String>,
+    pub warnings_dropped: u64,
+}
+
+impl ScanStats {
+    pub fn warn(&mut self, message: String) {
+        if self.warnings.len() < MAX_KEPT_WARNINGS {
+            self.warnings.push(message);
+        } else {
+            self.warnings_dropped += 1;
+        }
+    }
+
+    pub fn merge(&mut self, other: ScanStats) {
+        self.files_scanned += other.files_scanned;
+        self.bytes_scanned += other.bytes_scanned;
+        self.skipped.binary += other.skipped.binary;
+        self.skipped.too_large += other.skipped.too_large;
+        self.skipped.special += other.skipped.special;
+        self.skipped.symlink += other.skipped.symlink;
+        self.skipped.unreadable += other.skipped.unreadable;
+        for w in other.warnings {
+            self.warn(w);
+        }
+        self.warnings_dropped += other.warnings_dropped;
+    }
+
+    /// Whether everything the scan was asked to read was read.
+    pub fn complete(&self) -> bool {
+        self.skipped.unreadable == 0
+    }
+}
