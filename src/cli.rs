@@ -23,6 +23,9 @@ pub struct Cli {
 pub enum Command {
     /// Scan files for secrets.
     Scan(ScanArgs),
+    /// Check build output (dist/, .next/static/, ...) for what ships to every browser:
+    /// secrets, test keys, dev endpoints, published source maps, inlined env objects.
+    Bundle(BundleArgs),
     /// List or check detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -75,6 +78,31 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub output: OutputArgs,
     /// Configuration file (default: .leakgate.yml at the first scanned root, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Skip files larger than this many bytes (counted and reported).
+    #[arg(long, value_name = "BYTES", default_value_t = 25 * 1024 * 1024)]
+    pub max_file_size: u64,
+    /// Also check this build-output folder for client-bundle leaks (repeatable). Build output
+    /// found under the scanned paths (dist/, build/, .next/static/, ...) is checked anyway.
+    #[arg(long = "bundle", value_name = "DIR")]
+    pub bundle: Vec<PathBuf>,
+    /// Do not check build output for client-bundle leaks.
+    #[arg(long, conflicts_with = "bundle")]
+    pub no_bundle: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BundleArgs {
+    /// Build-output folders (dist, build, .next, ...), or project folders to search for them.
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Configuration file (default: .leakgate.yml in the current directory, if present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Worker threads (default: all cores).

@@ -1,14 +1,15 @@
 //! Raw command-line arguments plus `.leakgate.yml`, turned once into the validated settings
 //! that build the walkers, the matcher and the printers (ripgrep's low-args -> high-args).
 
-use crate::cli::{FailOn, Format, OutputArgs, ScanArgs};
+use crate::cli::{BundleArgs, FailOn, Format, OutputArgs, ScanArgs};
 use crate::config::{self, DEFAULT_CONFIG_NAME, LoadedConfig};
 use crate::engine::{AllowList, Matcher};
 use crate::finding::Severity;
 use crate::rules::RuleSet;
 use anyhow::{Context, Result, bail};
 use regex::bytes::Regex;
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// How findings are printed; shared by every reporting command.
@@ -29,6 +30,28 @@ pub struct ScanSettings {
     pub max_file_size: u64,
     pub config: LoadedConfig,
     pub matcher: Arc<Matcher>,
+    /// The client-bundle check; `None` with `--no-bundle`.
+    pub bundle: Option<BundleSettings>,
+}
+
+/// What the client-bundle check looks at beyond the build output found under the roots.
+#[derive(Debug, Clone, Default)]
+pub struct BundleSettings {
+    /// Folders named on the command line (checked to exist up front).
+    pub dirs: Vec<PathBuf>,
+    /// `bundle_dirs` from the config, resolved against its folder; may not be built yet.
+    pub configured: Vec<PathBuf>,
+    /// Bundle rule ids switched off by `disable_rules`.
+    pub disabled: HashSet<String>,
+}
+
+/// `leakgate bundle DIR...`: the bundle check alone.
+pub struct BundleCommandSettings {
+    pub output: OutputSettings,
+    pub threads: usize,
+    pub max_file_size: u64,
+    pub matcher: Arc<Matcher>,
+    pub bundle: BundleSettings,
 }
 
 pub fn severity_of(fail_on: FailOn) -> Severity {
@@ -60,19 +83,14 @@ impl OutputSettings {
 
 impl ScanSettings {
     pub fn from_args(args: &ScanArgs) -> Result<ScanSettings> {
-        for root in &args.paths {
-            if std::fs::symlink_metadata(root).is_err() {
-                bail!("{}: no such file or directory", root.display());
-            }
-        }
+        require_existing(&args.paths)?;
+        require_existing(&args.bundle)?;
         let config = load_config(args)?;
         let matcher = Arc::new(build_matcher(&config)?);
-        let threads = match args.threads {
-            Some(0) => bail!("--threads must be at least 1"),
-            Some(n) => n,
-            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
-        };
+        let threads = threads(args.threads)?;
+        let bundle = (!args.no_bundle).then(|| BundleSettings::new(&args.bundle, &config));
         Ok(ScanSettings {
+            bundle,
             roots: args.paths.clone(),
             output: OutputSettings::from_args(&args.output, config.config.fail_on),
             threads,
@@ -81,6 +99,69 @@ impl ScanSettings {
             matcher,
         })
     }
+}
+
+impl BundleSettings {
+    fn new(dirs: &[PathBuf], loaded: &LoadedConfig) -> BundleSettings {
+        let base = loaded.base_dir().map(Path::to_path_buf).unwrap_or_default();
+        BundleSettings {
+            dirs: dirs.to_vec(),
+            configured: loaded
+                .config
+                .bundle_dirs
+                .iter()
+                .map(|d| if d.is_relative() { base.join(d) } else { d.clone() })
+                .collect(),
+            disabled: loaded
+                .config
+                .disable_rules
+                .iter()
+                .filter(|id| crate::checks::bundle::RULE_IDS.contains(&id.as_str()))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+impl BundleCommandSettings {
+    pub fn from_args(args: &BundleArgs) -> Result<BundleCommandSettings> {
+        require_existing(&args.dirs)?;
+        let config = match &args.config {
+            Some(path) => config::load(path)?,
+            None if Path::new(DEFAULT_CONFIG_NAME).is_file() => {
+                config::load(Path::new(DEFAULT_CONFIG_NAME))?
+            }
+            None => LoadedConfig::default(),
+        };
+        let matcher = Arc::new(build_matcher(&config)?);
+        let mut bundle = BundleSettings::new(&args.dirs, &config);
+        // The command checks exactly the folders it is given.
+        bundle.configured.clear();
+        Ok(BundleCommandSettings {
+            output: OutputSettings::from_args(&args.output, config.config.fail_on),
+            threads: threads(args.threads)?,
+            max_file_size: args.max_file_size,
+            matcher,
+            bundle,
+        })
+    }
+}
+
+fn require_existing(paths: &[PathBuf]) -> Result<()> {
+    for path in paths {
+        if std::fs::symlink_metadata(path).is_err() {
+            bail!("{}: no such file or directory", path.display());
+        }
+    }
+    Ok(())
+}
+
+fn threads(requested: Option<usize>) -> Result<usize> {
+    Ok(match requested {
+        Some(0) => bail!("--threads must be at least 1"),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(2, |n| n.get()),
+    })
 }
 
 fn load_config(args: &ScanArgs) -> Result<LoadedConfig> {
@@ -111,7 +192,14 @@ pub fn build_matcher(loaded: &LoadedConfig) -> Result<Matcher> {
         };
         rules.add_file(&path)?;
     }
-    rules.disable(&config.disable_rules).map_err(|e| {
+    // Check ids (bundle-*) are switched off by their checks, not in the rule set.
+    let rule_ids: Vec<String> = config
+        .disable_rules
+        .iter()
+        .filter(|id| !crate::checks::bundle::RULE_IDS.contains(&id.as_str()))
+        .cloned()
+        .collect();
+    rules.disable(&rule_ids).map_err(|e| {
         anyhow::anyhow!("{}: {e}", config_name(loaded))
     })?;
     let values = config

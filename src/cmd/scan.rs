@@ -1,12 +1,10 @@
 //! `leakgate scan`: enumerate inputs, match each blob, collect findings, report, and turn the
 //! result into an exit code. Later checks (history, env files, bundles) plug in here.
 
-use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::cli::ScanArgs;
 use crate::detect::{RuleInfos, findings_in_blob};
 use crate::engine::{Matcher, Scratch};
 use crate::finding::Finding;
-use crate::report::{self, Report};
 use crate::settings::ScanSettings;
 use crate::source::worktree::{self, Collector, FileItem, SkipReason, Visitor, WalkOptions};
 use crate::stats::ScanStats;
@@ -22,7 +20,13 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     let mut findings = Vec::new();
     let mut stats = ScanStats::default();
     // Each source and check adds its findings here; order does not matter (sorted at the end).
-    let (worktree_findings, worktree_stats) = scan_worktree(&settings, &infos)?;
+    let (mut worktree_findings, worktree_stats) = scan_worktree(&settings, &infos)?;
+    if let Some(bundle) = super::bundle::scan_step(&settings, &infos) {
+        // Build output is reported once, by the bundle check.
+        worktree_findings.retain(|f| !bundle.covered.contains(&f.location.path));
+        findings.extend(bundle.findings);
+        stats.merge(bundle.stats);
+    }
     findings.extend(worktree_findings);
     stats.merge(worktree_stats);
     finish(&settings, &infos, findings, stats, started)
@@ -32,35 +36,12 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
 fn finish(
     settings: &ScanSettings,
     infos: &RuleInfos,
-    mut findings: Vec<Finding>,
+    findings: Vec<Finding>,
     stats: ScanStats,
     started: Instant,
 ) -> Result<u8> {
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    if !settings.output.quiet {
-        for warning in &stats.warnings {
-            report::warn(warning);
-        }
-        if stats.warnings_dropped > 0 {
-            report::warn(&format!("{} more warnings not shown", stats.warnings_dropped));
-        }
-    }
     let rules: Vec<_> = infos.all().cloned().collect();
-    let report = Report {
-        findings: &findings,
-        stats: &stats,
-        rules: &rules,
-        elapsed: started.elapsed(),
-        settings: &settings.output,
-    };
-    report::write(&report)?;
-    Ok(if report.failing() > 0 {
-        EXIT_FINDINGS
-    } else if !stats.complete() {
-        EXIT_ERROR
-    } else {
-        EXIT_CLEAN
-    })
+    super::finish(&settings.output, &rules, findings, stats, started)
 }
 
 /// Walks every root in parallel; each worker thread scans the files it reads.
