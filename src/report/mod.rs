@@ -63,7 +63,7 @@ pub fn preview(secret: &str, show_secrets: bool) -> String {
 }
 
 /// Bytes of context shown on each side of a finding in an excerpt.
-const EXCERPT_CONTEXT: usize = 24;
+const EXCERPT_CONTEXT: usize = 32;
 /// A run of token characters this long (with a digit in it) is redacted in excerpts.
 const EXCERPT_TOKEN_RUN: usize = 16;
 
@@ -85,10 +85,11 @@ pub fn excerpt(data: &[u8], span: std::ops::Range<usize>, redact_span: bool) -> 
     } else {
         middle.into_owned()
     };
+    // A cut edge is marked with one ellipsis, whether or not a redacted run already ends there.
     let text = format!(
         "{}{left}{middle}{right}{}",
-        if lo > 0 { "…" } else { "" },
-        if hi < data.len() { "…" } else { "" }
+        if lo > 0 && !left.starts_with('…') { "…" } else { "" },
+        if hi < data.len() && !right.ends_with('…') { "…" } else { "" }
     );
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
