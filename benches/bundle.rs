@@ -12,7 +12,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use leakgate::checks::bundle::discover::{BundleFile, Visibility};
-use leakgate::checks::bundle::{BundleCheck, BundleOptions};
+use leakgate::checks::bundle::{BundleCheck, BundleOptions, patterns};
 use leakgate::detect::RuleInfos;
 use leakgate::engine::{AllowList, Matcher, Scratch};
 use leakgate::rules::RuleSet;
@@ -89,7 +89,8 @@ pub fn minified_bundle(size: usize) -> Vec<u8> {
 }
 
 fn fixture_path() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
     target.join("bundle-bench/dist/assets/index-DiwrgTda.js")
 }
 
@@ -103,7 +104,9 @@ fn bench_bundle(c: &mut Criterion) {
         eprintln!("wrote {} ({} bytes)", path.display(), data.len());
     }
     let mut rules = RuleSet::builtin().expect("built-in rules compile");
-    rules.add_yaml("bench", BENCH_RULES).expect("bench rules compile");
+    rules
+        .add_yaml("bench", BENCH_RULES)
+        .expect("bench rules compile");
     let matcher = Matcher::new(Arc::new(rules), AllowList::default());
     let infos = RuleInfos::new(&matcher);
     let options = BundleOptions {
@@ -120,7 +123,11 @@ fn bench_bundle(c: &mut Criterion) {
     };
     let mut scratch = Scratch::default();
     let found = check.check_file(&file, &data, &mut scratch);
-    assert_eq!(found.findings.len(), 3, "the bench input has three findings");
+    assert_eq!(
+        found.findings.len(),
+        3,
+        "the bench input has three findings"
+    );
 
     let mut group = c.benchmark_group("bundle");
     group.sample_size(20);
@@ -130,6 +137,15 @@ fn bench_bundle(c: &mut Criterion) {
     });
     group.bench_function("secret_matcher_only_5mb", |b| {
         b.iter(|| black_box(matcher.find(black_box(&data), &mut scratch)))
+    });
+    group.bench_function("patterns_test_keys_5mb", |b| {
+        b.iter(|| black_box(patterns::test_keys(black_box(&data))))
+    });
+    group.bench_function("patterns_endpoints_5mb", |b| {
+        b.iter(|| black_box(patterns::endpoints(black_box(&data))))
+    });
+    group.bench_function("patterns_env_dumps_5mb", |b| {
+        b.iter(|| black_box(patterns::env_dumps(black_box(&data))))
     });
     group.finish();
 }

@@ -110,7 +110,13 @@ impl BundleSettings {
                 .config
                 .bundle_dirs
                 .iter()
-                .map(|d| if d.is_relative() { base.join(d) } else { d.clone() })
+                .map(|d| {
+                    if d.is_relative() {
+                        base.join(d)
+                    } else {
+                        d.clone()
+                    }
+                })
                 .collect(),
             disabled: loaded
                 .config

@@ -58,7 +58,11 @@ fn project(extra_config: &str) -> tempfile::TempDir {
         ".leakgate.yml",
         format!("rules_files: [fixture-rules.yaml]\n{extra_config}"),
     );
-    write(dir.path(), "package.json", r#"{"name":"web","private":true}"#);
+    write(
+        dir.path(),
+        "package.json",
+        r#"{"name":"web","private":true}"#,
+    );
     dir
 }
 
@@ -125,7 +129,11 @@ fn bundle_json(dir: &Path, args: &[&str]) -> (Option<i32>, Value, String) {
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    (out.status.code(), json, String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code(),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn scan_json(dir: &Path, args: &[&str]) -> (Option<i32>, Value) {
@@ -173,7 +181,11 @@ fn clean_vite_build(root: &Path) {
     );
     write(root, "dist/assets/index-DiwrgTda.js", js);
     write(root, "dist/assets/vendor-C3kP0aZx.js", filler(4000, 3));
-    write(root, "dist/assets/index-B1x9kQ2e.css", "body{margin:0;background:url(/assets/bg.png)}");
+    write(
+        root,
+        "dist/assets/index-B1x9kQ2e.css",
+        "body{margin:0;background:url(/assets/bg.png)}",
+    );
     write(root, "dist/assets/bg.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
 }
 
@@ -186,7 +198,11 @@ fn a_clean_build_reports_nothing() {
     assert_eq!(code, Some(0));
     assert_eq!(json["summary"]["files_scanned"], 4, "{json}");
     assert_eq!(json["summary"]["skipped"]["binary"], 1);
-    let human = leakgate().current_dir(dir.path()).args(["bundle", "dist"]).output().unwrap();
+    let human = leakgate()
+        .current_dir(dir.path())
+        .args(["bundle", "dist"])
+        .output()
+        .unwrap();
     assert_eq!(human.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&human.stdout).contains("no secrets found"));
 }
@@ -197,7 +213,10 @@ fn a_secret_in_a_minified_bundle_is_critical_with_line_column_and_redacted_excer
     let mut t = Tokens::new(7);
     let secret = t.stripe("sk_live_");
     let before = filler(200_000, 4);
-    let js = format!("{before}const stripe=Stripe(\"{secret}\");{}", filler(200_000, 5));
+    let js = format!(
+        "{before}const stripe=Stripe(\"{secret}\");{}",
+        filler(200_000, 5)
+    );
     write(dir.path(), "dist/assets/index-DiwrgTda.js", js);
     write(dir.path(), "dist/index.html", "<html></html>");
     let (code, json, stderr) = bundle_json(dir.path(), &["dist"]);
@@ -213,8 +232,14 @@ fn a_secret_in_a_minified_bundle_is_critical_with_line_column_and_redacted_excer
     assert_eq!(f["column"], column);
     assert_eq!(f["preview"], "sk_l…");
     let message = f["message"].as_str().unwrap();
-    assert!(message.contains("Excerpt:") && message.contains("Stripe(\"sk_l…\")"), "{message}");
-    assert!(message.len() < 400, "the excerpt is short, not the line: {message}");
+    assert!(
+        message.contains("Excerpt:") && message.contains("Stripe(\"sk_l…\")"),
+        "{message}"
+    );
+    assert!(
+        message.len() < 400,
+        "the excerpt is short, not the line: {message}"
+    );
     let text = serde_json::to_string(&json).unwrap();
     assert!(!text.contains(&secret), "the secret leaked into the report");
 
@@ -235,7 +260,9 @@ fn publishable_keys_are_informational_only() {
     write(
         dir.path(),
         "dist/assets/app-a1b2c3d4.js",
-        format!("const s=Stripe(\"{publishable}\");const firebase={{apiKey:\"{google}\",authDomain:\"acme.firebaseapp.com\"}};"),
+        format!(
+            "const s=Stripe(\"{publishable}\");const firebase={{apiKey:\"{google}\",authDomain:\"acme.firebaseapp.com\"}};"
+        ),
     );
     let (code, json, _) = bundle_json(dir.path(), &["dist"]);
     let all = findings(&json);
@@ -268,12 +295,20 @@ fn test_keys_and_sandbox_endpoints_in_production_output() {
     let all = findings(&json);
     let tests = with_rule(&all, "bundle-test-key");
     assert_eq!(tests.len(), 3, "{json}");
-    assert!(with_rule(&all, "bundle-secret").is_empty(), "sk_test_ is reported once, as a test key");
+    assert!(
+        with_rule(&all, "bundle-secret").is_empty(),
+        "sk_test_ is reported once, as a test key"
+    );
     let by_line = |line: u64| tests.iter().find(|f| f["line"] == line).unwrap();
     assert_eq!(by_line(1)["severity"], "medium");
     assert_eq!(by_line(2)["severity"], "high");
     assert_eq!(by_line(3)["severity"], "medium");
-    assert!(by_line(3)["message"].as_str().unwrap().contains("https://api-m.sandbox.paypal.com"));
+    assert!(
+        by_line(3)["message"]
+            .as_str()
+            .unwrap()
+            .contains("https://api-m.sandbox.paypal.com")
+    );
     assert!(!serde_json::to_string(&json).unwrap().contains(&sk_test));
 }
 
@@ -298,8 +333,14 @@ fn dev_endpoints_are_reported_once_per_origin() {
     assert!(messages[1].contains("ws://192.168.1.20:8080"));
     assert!(messages[2].contains("https://api.staging.acme-corp.com"));
     assert!(messages[3].contains("http://printer.local"));
-    assert!(messages.iter().all(|m| m.contains("Excerpt:")), "minified line: excerpts");
-    assert!(dev.iter().all(|f| f["severity"] == "medium" && f["line"] == 1));
+    assert!(
+        messages.iter().all(|m| m.contains("Excerpt:")),
+        "minified line: excerpts"
+    );
+    assert!(
+        dev.iter()
+            .all(|f| f["severity"] == "medium" && f["line"] == 1)
+    );
 }
 
 /// A Vite build with a published map whose embedded sources hold a secret.
@@ -339,9 +380,16 @@ fn a_published_source_map_is_reported_and_its_sources_scanned_at_original_lines(
     assert_eq!(maps[0]["severity"], "medium");
     let message = maps[0]["message"].as_str().unwrap();
     assert!(message.contains("src/config.ts"), "{message}");
-    assert!(message.contains("dist/assets/index-DiwrgTda.js:2:1"), "{message}");
+    assert!(
+        message.contains("dist/assets/index-DiwrgTda.js:2:1"),
+        "{message}"
+    );
     let secrets = with_rule(&all, "bundle-secret");
-    assert_eq!(secrets.len(), 1, "dependencies' sources are not scanned: {json}");
+    assert_eq!(
+        secrets.len(),
+        1,
+        "dependencies' sources are not scanned: {json}"
+    );
     assert_eq!(secrets[0]["path"], "src/config.ts");
     assert_eq!(secrets[0]["line"], 3);
     assert_eq!(secrets[0]["column"], 9);
@@ -370,7 +418,9 @@ fn an_inline_source_map_is_published_too() {
     write(
         dir.path(),
         "build/static/js/main.3f2a8c1e.js",
-        format!("!function(){{}}();\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,{encoded}\n"),
+        format!(
+            "!function(){{}}();\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,{encoded}\n"
+        ),
     );
     write(dir.path(), "build/index.html", "<html></html>");
     let (code, json, _) = bundle_json(dir.path(), &["build"]);
@@ -390,7 +440,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -421,7 +475,10 @@ fn a_serialised_process_env_is_an_env_dump() {
     assert_eq!(dumps.len(), 1, "{json}");
     assert_eq!(dumps[0]["severity"], "critical");
     let message = dumps[0]["message"].as_str().unwrap();
-    assert!(message.contains("8 keys") && message.contains("PATH"), "{message}");
+    assert!(
+        message.contains("8 keys") && message.contains("PATH"),
+        "{message}"
+    );
     assert!(!serde_json::to_string(&json).unwrap().contains(&password));
 }
 
@@ -436,20 +493,34 @@ fn next_server_output_is_server_only_and_cache_is_not_read() {
         ".next/server/app/page.js",
         format!("const db=\"http://10.0.0.5:5432\";const stripe=\"{server_secret}\";"),
     );
-    write(dir.path(), ".next/server/app/page.js.map", r#"{"version":3,"sources":["a.ts"],"sourcesContent":["x"],"mappings":""}"#);
+    write(
+        dir.path(),
+        ".next/server/app/page.js.map",
+        r#"{"version":3,"sources":["a.ts"],"sourcesContent":["x"],"mappings":""}"#,
+    );
     write(
         dir.path(),
         ".next/static/chunks/pages/index-4b5c9f1e2d.js",
         "fetch(\"http://localhost:4000/graphql\")",
     );
-    write(dir.path(), ".next/cache/webpack/client/0.pack", format!("{cache_secret}"));
+    write(
+        dir.path(),
+        ".next/cache/webpack/client/0.pack",
+        &cache_secret,
+    );
     for args in [&["."][..], &[".next"][..]] {
         let (code, json, _) = bundle_json(dir.path(), args);
         assert_eq!(code, Some(1));
         let all = findings(&json);
         assert_eq!(all.len(), 2, "{args:?}: {json}");
-        let server = all.iter().find(|f| f["path"] == ".next/server/app/page.js").unwrap();
-        assert_eq!(server["rule"], "fixture-stripe-live-secret", "server output keeps the secret rule");
+        let server = all
+            .iter()
+            .find(|f| f["path"] == ".next/server/app/page.js")
+            .unwrap();
+        assert_eq!(
+            server["rule"], "fixture-stripe-live-secret",
+            "server output keeps the secret rule"
+        );
         assert!(server["message"].as_str().unwrap().contains("server-only"));
         let client = all
             .iter()
@@ -466,7 +537,11 @@ fn scan_checks_gitignored_build_output_unless_told_not_to() {
     write(dir.path(), ".gitignore", "dist/\n");
     write(dir.path(), "src/main.ts", "export const answer = 42;\n");
     write(dir.path(), "dist/index.html", "<html></html>");
-    write(dir.path(), "dist/assets/index-DiwrgTda.js", format!("Stripe(\"{secret}\")"));
+    write(
+        dir.path(),
+        "dist/assets/index-DiwrgTda.js",
+        format!("Stripe(\"{secret}\")"),
+    );
     let (code, json) = scan_json(dir.path(), &[]);
     assert_eq!(code, Some(1));
     let all = findings(&json);
@@ -483,8 +558,16 @@ fn scan_reports_a_secret_in_tracked_build_output_once() {
     let dir = project("");
     let secret = Tokens::new(16).stripe("sk_live_");
     write(dir.path(), "dist/index.html", "<html></html>");
-    write(dir.path(), "dist/assets/index-DiwrgTda.js", format!("Stripe(\"{secret}\")"));
-    write(dir.path(), "src/pay.ts", format!("const key = \"{secret}\";\n"));
+    write(
+        dir.path(),
+        "dist/assets/index-DiwrgTda.js",
+        format!("Stripe(\"{secret}\")"),
+    );
+    write(
+        dir.path(),
+        "src/pay.ts",
+        format!("const key = \"{secret}\";\n"),
+    );
     let (code, json) = scan_json(dir.path(), &[]);
     assert_eq!(code, Some(1));
     let all = findings(&json);
@@ -505,11 +588,23 @@ fn scan_with_several_roots_still_reports_build_output_once() {
     let dir = project("");
     let secret = Tokens::new(17).stripe("sk_live_");
     write(dir.path(), "web/dist/index.html", "<html></html>");
-    write(dir.path(), "web/dist/assets/app-a1b2c3d4.js", format!("Stripe(\"{secret}\")"));
+    write(
+        dir.path(),
+        "web/dist/assets/app-a1b2c3d4.js",
+        format!("Stripe(\"{secret}\")"),
+    );
     write(dir.path(), "api/main.py", "print('ok')\n");
     let out = leakgate()
         .current_dir(dir.path())
-        .args(["scan", "web", "api", "--config", ".leakgate.yml", "--format", "json"])
+        .args([
+            "scan",
+            "web",
+            "api",
+            "--config",
+            ".leakgate.yml",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -522,8 +617,16 @@ fn scan_with_several_roots_still_reports_build_output_once() {
 #[test]
 fn scan_takes_extra_bundle_dirs_from_flags_and_config() {
     let dir = project("bundle_dirs: [site/public/assets, not-built-yet]\n");
-    write(dir.path(), "site/public/assets/app.js", "fetch('http://localhost:8080/api')");
-    write(dir.path(), "other/www/app.js", "fetch('http://127.0.0.1:9000/api')");
+    write(
+        dir.path(),
+        "site/public/assets/app.js",
+        "fetch('http://localhost:8080/api')",
+    );
+    write(
+        dir.path(),
+        "other/www/app.js",
+        "fetch('http://127.0.0.1:9000/api')",
+    );
     let out = leakgate()
         .arg("scan")
         .arg(dir.path())
@@ -537,16 +640,27 @@ fn scan_takes_extra_bundle_dirs_from_flags_and_config() {
     let all = findings(&json);
     let dev = with_rule(&all, "bundle-dev-endpoint");
     let paths: Vec<&str> = dev.iter().map(|f| f["path"].as_str().unwrap()).collect();
-    assert_eq!(paths, ["other/www/app.js", "site/public/assets/app.js"], "{json}");
+    assert_eq!(
+        paths,
+        ["other/www/app.js", "site/public/assets/app.js"],
+        "{json}"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("not-built-yet") && stderr.contains("does not exist"), "{stderr}");
+    assert!(
+        stderr.contains("not-built-yet") && stderr.contains("does not exist"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn a_generic_dist_that_is_not_web_output_is_left_to_the_normal_scan() {
     let dir = project("");
     // A compiled Node service: no HTML, no assets, no bundles.
-    write(dir.path(), "dist/index.js", "const db = 'http://localhost:5432/app';\n");
+    write(
+        dir.path(),
+        "dist/index.js",
+        "const db = 'http://localhost:5432/app';\n",
+    );
     write(dir.path(), "dist/index.d.ts", "export {};\n");
     let (code, json) = scan_json(dir.path(), &[]);
     assert_eq!(code, Some(0), "{json}");
@@ -559,8 +673,16 @@ fn a_generic_dist_that_is_not_web_output_is_left_to_the_normal_scan() {
 #[test]
 fn loose_minified_bundles_are_client_output_wherever_they_are() {
     let dir = project("");
-    write(dir.path(), "static/js/app.min.js", "fetch(\"http://192.168.0.7:8000/api\")");
-    write(dir.path(), "node_modules/lib/dist/lib.min.js", "fetch(\"http://192.168.0.8:8000/api\")");
+    write(
+        dir.path(),
+        "static/js/app.min.js",
+        "fetch(\"http://192.168.0.7:8000/api\")",
+    );
+    write(
+        dir.path(),
+        "node_modules/lib/dist/lib.min.js",
+        "fetch(\"http://192.168.0.8:8000/api\")",
+    );
     let (code, json) = scan_json(dir.path(), &[]);
     assert_eq!(code, Some(1));
     let all = findings(&json);
@@ -577,8 +699,16 @@ fn symlinks_fifos_and_node_modules_in_build_output_are_not_read() {
     let secret = Tokens::new(18).stripe("sk_live_");
     write(outside.path(), "secret.js", format!("Stripe(\"{secret}\")"));
     write(dir.path(), "dist/index.html", "<html></html>");
-    write(dir.path(), "dist/node_modules/x/index.js", format!("Stripe(\"{secret}\")"));
-    std::os::unix::fs::symlink(outside.path().join("secret.js"), dir.path().join("dist/linked.js")).unwrap();
+    write(
+        dir.path(),
+        "dist/node_modules/x/index.js",
+        format!("Stripe(\"{secret}\")"),
+    );
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.js"),
+        dir.path().join("dist/linked.js"),
+    )
+    .unwrap();
     std::os::unix::fs::symlink(outside.path(), dir.path().join("dist/linked-dir")).unwrap();
     let fifo = std::ffi::CString::new(dir.path().join("dist/pipe.js").to_str().unwrap()).unwrap();
     // SAFETY: mkfifo with a valid NUL-terminated path.
@@ -593,16 +723,31 @@ fn symlinks_fifos_and_node_modules_in_build_output_are_not_read() {
 #[test]
 fn bundle_accepts_the_scan_output_flags() {
     let dir = project("");
-    write(dir.path(), "dist/assets/index-DiwrgTda.js", "fetch(\"http://localhost:3000/api\")");
+    write(
+        dir.path(),
+        "dist/assets/index-DiwrgTda.js",
+        "fetch(\"http://localhost:3000/api\")",
+    );
     // Medium finding, gate at critical: passes; SARIF written to a file; quiet.
     let out = leakgate()
         .current_dir(dir.path())
-        .args(["bundle", "dist", "--format", "sarif", "-o", "report.sarif", "--fail-on", "critical", "-q"])
+        .args([
+            "bundle",
+            "dist",
+            "--format",
+            "sarif",
+            "-o",
+            "report.sarif",
+            "--fail-on",
+            "critical",
+            "-q",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty() && out.stderr.is_empty());
-    let sarif: Value = serde_json::from_slice(&std::fs::read(dir.path().join("report.sarif")).unwrap()).unwrap();
+    let sarif: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("report.sarif")).unwrap()).unwrap();
     let run = &sarif["runs"][0];
     assert_eq!(run["results"][0]["ruleId"], "bundle-dev-endpoint");
     let rules: Vec<&str> = run["tool"]["driver"]["rules"]
@@ -620,21 +765,35 @@ fn bundle_accepts_the_scan_output_flags() {
     ] {
         assert!(rules.contains(&id), "{id} missing from {rules:?}");
     }
-    let failing = leakgate().current_dir(dir.path()).args(["bundle", "dist"]).output().unwrap();
+    let failing = leakgate()
+        .current_dir(dir.path())
+        .args(["bundle", "dist"])
+        .output()
+        .unwrap();
     assert_eq!(failing.status.code(), Some(1));
     let text = String::from_utf8_lossy(&failing.stdout);
-    assert!(text.contains("Development endpoint in production build output"), "{text}");
+    assert!(
+        text.contains("Development endpoint in production build output"),
+        "{text}"
+    );
     assert!(text.contains("What to do"), "{text}");
 }
 
 #[test]
 fn a_missing_dir_is_an_error() {
     let dir = project("");
-    let out = leakgate().current_dir(dir.path()).args(["bundle", "no-such-dist"]).output().unwrap();
+    let out = leakgate()
+        .current_dir(dir.path())
+        .args(["bundle", "no-such-dist"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("no-such-dist: no such file or directory"), "{stderr}");
+    assert!(
+        stderr.contains("no-such-dist: no such file or directory"),
+        "{stderr}"
+    );
     let out = leakgate()
         .arg("scan")
         .arg(dir.path())
@@ -651,12 +810,19 @@ fn bundle_rules_can_be_disabled_in_the_config_but_not_misspelt() {
     build_with_map(dir.path(), &t.stripe("sk_live_"), &t.stripe("sk_live_"));
     let (_, json, _) = bundle_json(dir.path(), &["dist"]);
     let all = findings(&json);
-    assert!(with_rule(&all, "bundle-source-map-published").is_empty(), "{json}");
+    assert!(
+        with_rule(&all, "bundle-source-map-published").is_empty(),
+        "{json}"
+    );
     assert_eq!(with_rule(&all, "bundle-secret").len(), 1);
 
     let typo = project("disable_rules: [bundle-source-maps]\n");
     write(typo.path(), "dist/a.js", "1");
-    let out = leakgate().current_dir(typo.path()).args(["bundle", "dist"]).output().unwrap();
+    let out = leakgate()
+        .current_dir(typo.path())
+        .args(["bundle", "dist"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bundle-source-maps"));
 }

@@ -224,7 +224,13 @@ impl<'a> BundleCheck<'a> {
     pub fn run(&self, found: Found) -> BundleOutcome {
         let mut outcome = BundleOutcome::default();
         for skip in &found.skipped {
-            record_skip(&mut outcome.stats, &skip.path, skip.reason, skip.detail.clone(), self.options.verbose);
+            record_skip(
+                &mut outcome.stats,
+                &skip.path,
+                skip.reason,
+                skip.detail.clone(),
+                self.options.verbose,
+            );
         }
         if self.options.verbose {
             for dir in &found.dirs {
@@ -232,17 +238,20 @@ impl<'a> BundleCheck<'a> {
                     Visibility::Client => "client-visible",
                     Visibility::Server => "server-only",
                 };
-                outcome.stats.warn(format!("{}: build output ({who}), checked", dir.shown));
+                outcome
+                    .stats
+                    .warn(format!("{}: build output ({who}), checked", dir.shown));
             }
         }
-        let results: Vec<(FileResult, ScanStats, Option<String>)> = match rayon::ThreadPoolBuilder::new()
-            .num_threads(self.options.threads.max(1))
-            .build()
-        {
-            Ok(pool) => pool.install(|| self.check_all(&found.files)),
-            // Without a pool of our own, rayon's global one does the same work.
-            Err(_) => self.check_all(&found.files),
-        };
+        let results: Vec<(FileResult, ScanStats, Option<String>)> =
+            match rayon::ThreadPoolBuilder::new()
+                .num_threads(self.options.threads.max(1))
+                .build()
+            {
+                Ok(pool) => pool.install(|| self.check_all(&found.files)),
+                // Without a pool of our own, rayon's global one does the same work.
+                Err(_) => self.check_all(&found.files),
+            };
         let mut map_refs = Vec::new();
         for (result, stats, covered) in results {
             outcome.findings.extend(result.findings);
@@ -276,14 +285,22 @@ impl<'a> BundleCheck<'a> {
         let mut stats = ScanStats::default();
         match read_regular_file(&file.path, self.options.max_file_size, buffer) {
             Ok(()) if is_binary(buffer) => {
-                record_skip(&mut stats, &file.path, SkipReason::Binary, None, self.options.verbose);
+                record_skip(
+                    &mut stats,
+                    &file.path,
+                    SkipReason::Binary,
+                    None,
+                    self.options.verbose,
+                );
                 (FileResult::default(), stats, Some(file.shown.clone()))
             }
             Ok(()) => {
                 stats.files_scanned += 1;
                 stats.bytes_scanned += buffer.len() as u64;
                 let result = self.check_file(file, buffer, scratch);
-                (result, stats, Some(file.shown.clone()))
+                // A server's source map gets no findings here: leave it to the working-tree scan.
+                let server_map = file.visibility == Visibility::Server && is_map_name(&file.shown);
+                (result, stats, (!server_map).then(|| file.shown.clone()))
             }
             Err(ReadError::TooLarge(size)) => {
                 record_skip(
@@ -296,7 +313,13 @@ impl<'a> BundleCheck<'a> {
                 (FileResult::default(), stats, None)
             }
             Err(ReadError::NotRegular) => {
-                record_skip(&mut stats, &file.path, SkipReason::Special, None, self.options.verbose);
+                record_skip(
+                    &mut stats,
+                    &file.path,
+                    SkipReason::Special,
+                    None,
+                    self.options.verbose,
+                );
                 (FileResult::default(), stats, None)
             }
             Err(ReadError::Io(e)) => {
@@ -314,7 +337,7 @@ impl<'a> BundleCheck<'a> {
 
     /// Checks the bytes of one file of build output.
     pub fn check_file(&self, file: &BundleFile, data: &[u8], scratch: &mut Scratch) -> FileResult {
-        if file.shown.to_ascii_lowercase().ends_with(".map")
+        if is_map_name(&file.shown)
             && let Ok(map) = sourcemap::parse(data)
         {
             return match file.visibility {
@@ -332,7 +355,12 @@ impl<'a> BundleCheck<'a> {
         }
     }
 
-    fn server_secrets(&self, file: &BundleFile, data: &[u8], scratch: &mut Scratch) -> Vec<Finding> {
+    fn server_secrets(
+        &self,
+        file: &BundleFile,
+        data: &[u8],
+        scratch: &mut Scratch,
+    ) -> Vec<Finding> {
         let mut found = findings_in_blob(self.matcher, self.infos, data, &file.shown, scratch);
         for f in &mut found {
             f.message = Some("In server-only build output (not sent to browsers).".to_string());
@@ -351,12 +379,25 @@ impl<'a> BundleCheck<'a> {
         let mut result = FileResult::default();
         let mut inline_maps = Vec::new();
         for comment in &comments {
-            self.map_comment(file, data, comment, &mut pending, &mut inline_maps, &mut result.map_refs);
+            self.map_comment(
+                file,
+                data,
+                comment,
+                &mut pending,
+                &mut inline_maps,
+                &mut result.map_refs,
+            );
         }
         result.findings = place(data, &file.shown, pending);
         locate_refs(data, &mut result.map_refs);
         for (map, comment_shown) in inline_maps {
-            self.embedded_sources(&map, &comment_shown, &file.shown, &mut result.findings, scratch);
+            self.embedded_sources(
+                &map,
+                &comment_shown,
+                &file.shown,
+                &mut result.findings,
+                scratch,
+            );
         }
         result
     }
@@ -401,9 +442,15 @@ impl<'a> BundleCheck<'a> {
         for key in keys {
             let secret = String::from_utf8_lossy(&data[key.span.clone()]).into_owned();
             let (severity, what) = if key.secret {
-                (Severity::High, "secret test key: anyone can use the test account with it")
+                (
+                    Severity::High,
+                    "secret test key: anyone can use the test account with it",
+                )
             } else {
-                (Severity::Medium, "publishable test key: the live site talks to a test account")
+                (
+                    Severity::Medium,
+                    "publishable test key: the live site talks to a test account",
+                )
             };
             out.push(Pending {
                 rule: self.rules.test_key.clone(),
@@ -433,10 +480,16 @@ impl<'a> BundleCheck<'a> {
             }
         }
         for origin in order {
-            let (endpoint, count) = by_origin.remove(&origin).expect("every origin was inserted");
+            let (endpoint, count) = by_origin
+                .remove(&origin)
+                .expect("every origin was inserted");
             let more = match count {
                 1 => String::new(),
-                n => format!(" ({} more time{} in this file)", n - 1, if n == 2 { "" } else { "s" }),
+                n => format!(
+                    " ({} more time{} in this file)",
+                    n - 1,
+                    if n == 2 { "" } else { "s" }
+                ),
             };
             let (rule, id) = if endpoint.kind == EndpointKind::Sandbox {
                 (self.rules.test_key.clone(), TEST_KEY)
@@ -460,8 +513,17 @@ impl<'a> BundleCheck<'a> {
         for dump in patterns::env_dumps(data) {
             let mut sorted = dump.keys.clone();
             sorted.sort();
-            let listed: Vec<&str> = dump.keys.iter().take(LISTED_KEYS).map(String::as_str).collect();
-            let ellipsis = if dump.keys.len() > LISTED_KEYS { ", …" } else { "" };
+            let listed: Vec<&str> = dump
+                .keys
+                .iter()
+                .take(LISTED_KEYS)
+                .map(String::as_str)
+                .collect();
+            let ellipsis = if dump.keys.len() > LISTED_KEYS {
+                ", …"
+            } else {
+                ""
+            };
             out.push(Pending {
                 rule: self.rules.env_dump.clone(),
                 severity: self.rules.env_dump.severity,
@@ -530,7 +592,12 @@ impl<'a> BundleCheck<'a> {
 
     /// A `.map` file in client output: one finding for the map, plus its embedded sources
     /// scanned as the original files.
-    fn published_map(&self, file: &BundleFile, map: &sourcemap::SourceMap, scratch: &mut Scratch) -> FileResult {
+    fn published_map(
+        &self,
+        file: &BundleFile,
+        map: &sourcemap::SourceMap,
+        scratch: &mut Scratch,
+    ) -> FileResult {
         let mut findings = vec![Finding {
             rule: self.rules.source_map.clone(),
             severity: map_severity(map),
@@ -571,8 +638,11 @@ impl<'a> BundleCheck<'a> {
             let Some(content) = &source.content else {
                 continue;
             };
-            let original =
-                sourcemap::original_path(resolve_from, map.source_root.as_deref(), &source.raw_name);
+            let original = sourcemap::original_path(
+                resolve_from,
+                map.source_root.as_deref(),
+                &source.raw_name,
+            );
             if original.split('/').any(|part| part == "node_modules") {
                 continue;
             }
@@ -590,6 +660,11 @@ impl<'a> BundleCheck<'a> {
             out.extend(place(data, &original, pending));
         }
     }
+}
+
+fn is_map_name(shown: &str) -> bool {
+    let bytes = shown.as_bytes();
+    bytes.len() >= 4 && bytes[bytes.len() - 4..].eq_ignore_ascii_case(b".map")
 }
 
 fn record_skip(
@@ -651,12 +726,23 @@ fn describe_map(map: &sourcemap::SourceMap, map_shown: &str) -> String {
         .map(|s| sourcemap::original_path(map_shown, map.source_root.as_deref(), &s.raw_name))
         .filter(|n| !n.is_empty())
         .collect();
-    let mut own: Vec<&String> = names.iter().filter(|n| !n.contains("node_modules/")).collect();
+    let mut own: Vec<&String> = names
+        .iter()
+        .filter(|n| !n.contains("node_modules/"))
+        .collect();
     if own.is_empty() {
         own = names.iter().collect();
     }
-    let listed: Vec<&str> = own.iter().take(LISTED_SOURCES).map(|s| s.as_str()).collect();
-    let more = if own.len() > LISTED_SOURCES { ", …" } else { "" };
+    let listed: Vec<&str> = own
+        .iter()
+        .take(LISTED_SOURCES)
+        .map(|s| s.as_str())
+        .collect();
+    let more = if own.len() > LISTED_SOURCES {
+        ", …"
+    } else {
+        ""
+    };
     let embedded = map.embedded_count();
     if embedded > 0 {
         format!(
@@ -741,18 +827,22 @@ fn strip_hashes(component: &str) -> String {
     out
 }
 
-/// Content hashes: 8+ characters of letters and digits (and `_`), mixing digits with letters or
-/// upper with lower case beyond the first letter.
+/// Content hashes: 8+ characters of letters, digits and `_`, with a digit in them, or mixing
+/// upper and lower case beyond the first letter (`DiwrgTda`).
 fn looks_like_hash(text: &str) -> bool {
     let bytes = text.as_bytes();
-    if bytes.len() < 8 || !bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_') {
+    if bytes.len() < 8
+        || !bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    {
         return false;
     }
     let digits = bytes.iter().any(u8::is_ascii_digit);
     let letters = bytes.iter().any(u8::is_ascii_alphabetic);
     let inner_upper = bytes[1..].iter().any(u8::is_ascii_uppercase);
     let lower = bytes.iter().any(u8::is_ascii_lowercase);
-    (digits && letters) || (inner_upper && lower) || !letters
+    digits || !letters || (inner_upper && lower)
 }
 
 /// Gives pending findings their line and column (one pass for the whole file) and, on
@@ -762,11 +852,17 @@ fn place(data: &[u8], path: &str, mut pending: Vec<Pending>) -> Vec<Finding> {
         return Vec::new();
     }
     pending.sort_by_key(|p| p.span.start);
-    let mut offsets: Vec<usize> = pending.iter().flat_map(|p| [p.span.start, p.span.end]).collect();
+    let mut offsets: Vec<usize> = pending
+        .iter()
+        .flat_map(|p| [p.span.start, p.span.end])
+        .collect();
     offsets.sort_unstable();
     offsets.dedup();
-    let positions: HashMap<usize, (usize, usize)> =
-        offsets.iter().copied().zip(line_columns(data, &offsets)).collect();
+    let positions: HashMap<usize, (usize, usize)> = offsets
+        .iter()
+        .copied()
+        .zip(line_columns(data, &offsets))
+        .collect();
     pending
         .into_iter()
         .map(|p| {
@@ -804,8 +900,11 @@ fn locate_refs(data: &[u8], refs: &mut [MapRef]) {
     let mut offsets: Vec<usize> = refs.iter().map(|r| r.column).collect();
     offsets.sort_unstable();
     offsets.dedup();
-    let positions: HashMap<usize, (usize, usize)> =
-        offsets.iter().copied().zip(line_columns(data, &offsets)).collect();
+    let positions: HashMap<usize, (usize, usize)> = offsets
+        .iter()
+        .copied()
+        .zip(line_columns(data, &offsets))
+        .collect();
     for r in refs.iter_mut() {
         let (line, column) = positions[&r.column];
         r.line = line;
@@ -817,7 +916,8 @@ fn locate_refs(data: &[u8], refs: &mut [MapRef]) {
 fn on_long_line(data: &[u8], span: &Range<usize>) -> bool {
     let lo = span.start.saturating_sub(MINIFIED_LINE);
     let hi = (span.end + MINIFIED_LINE).min(data.len());
-    let before = memchr::memrchr(b'\n', &data[lo..span.start]).map_or(span.start - lo, |i| span.start - lo - i - 1);
+    let before = memchr::memrchr(b'\n', &data[lo..span.start])
+        .map_or(span.start - lo, |i| span.start - lo - i - 1);
     let after = memchr::memchr(b'\n', &data[span.end..hi]).unwrap_or(hi - span.end);
     before + (span.end - span.start) + after > MINIFIED_LINE
 }
@@ -856,12 +956,18 @@ mod tests {
 
     #[test]
     fn content_hashes_are_taken_out_of_names() {
-        assert_eq!(stable_name("dist/assets/index-DiwrgTda.js.map"), "dist/assets/index.js.map");
+        assert_eq!(
+            stable_name("dist/assets/index-DiwrgTda.js.map"),
+            "dist/assets/index.js.map"
+        );
         assert_eq!(
             stable_name("build/static/js/main.3f2a8c1e.chunk.js.map"),
             "build/static/js/main.chunk.js.map"
         );
-        assert_eq!(stable_name("dist/assets/vendor.js.map"), "dist/assets/vendor.js.map");
+        assert_eq!(
+            stable_name("dist/assets/vendor.js.map"),
+            "dist/assets/vendor.js.map"
+        );
         assert_eq!(
             stable_name(".next/static/Vx3kP9abcDEF12345/_buildManifest.js"),
             ".next/static/*/_buildManifest.js"
@@ -878,7 +984,10 @@ mod tests {
             resolve_relative("dist/assets/index.js", "../maps/index.js.map?v=2"),
             Some("dist/maps/index.js.map".into())
         );
-        assert_eq!(resolve_relative("dist/a.js", "https://cdn.acme.io/a.js.map"), None);
+        assert_eq!(
+            resolve_relative("dist/a.js", "https://cdn.acme.io/a.js.map"),
+            None
+        );
         assert_eq!(resolve_relative("dist/a.js", "/a.js.map"), None);
     }
 

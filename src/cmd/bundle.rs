@@ -26,7 +26,12 @@ pub fn run(args: &BundleArgs) -> Result<u8> {
         }
     }
     found.dedup();
-    let options = options(&settings.bundle, settings.threads, settings.max_file_size, settings.output.verbose);
+    let options = options(
+        &settings.bundle,
+        settings.threads,
+        settings.max_file_size,
+        settings.output.verbose,
+    );
     let check = BundleCheck::new(&settings.matcher, &infos, options);
     let outcome = check.run(found);
     stats.merge(outcome.stats);
@@ -65,13 +70,23 @@ pub fn scan_step(settings: &ScanSettings, infos: &RuleInfos) -> Option<BundleOut
         }
     }
     found.dedup();
-    let options = options(bundle, settings.threads, settings.max_file_size, settings.output.verbose);
+    let options = options(
+        bundle,
+        settings.threads,
+        settings.max_file_size,
+        settings.output.verbose,
+    );
     let mut outcome = BundleCheck::new(&settings.matcher, infos, options).run(found);
     outcome.stats.merge(warnings);
     Some(outcome)
 }
 
-fn options(bundle: &BundleSettings, threads: usize, max_file_size: u64, verbose: bool) -> BundleOptions {
+fn options(
+    bundle: &BundleSettings,
+    threads: usize,
+    max_file_size: u64,
+    verbose: bool,
+) -> BundleOptions {
     BundleOptions {
         threads,
         max_file_size,

@@ -32,7 +32,10 @@ pub fn finish(
             report::warn(warning);
         }
         if stats.warnings_dropped > 0 {
-            report::warn(&format!("{} more warnings not shown", stats.warnings_dropped));
+            report::warn(&format!(
+                "{} more warnings not shown",
+                stats.warnings_dropped
+            ));
         }
     }
     let report = Report {

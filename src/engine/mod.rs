@@ -272,7 +272,10 @@ mod tests {
         assert_eq!(line_columns(data, &[0, d, z]), vec![(1, 1), (2, 4), (4, 3)]);
         assert_eq!(line_columns(data, &[d, d, z]), vec![(2, 4), (2, 4), (4, 3)]);
         let line = "é".repeat(10);
-        assert_eq!(line_columns(line.as_bytes(), &[2, 4, 20]), vec![(1, 2), (1, 3), (1, 11)]);
+        assert_eq!(
+            line_columns(line.as_bytes(), &[2, 4, 20]),
+            vec![(1, 2), (1, 3), (1, 11)]
+        );
     }
 
     #[test]

@@ -88,8 +88,16 @@ pub fn excerpt(data: &[u8], span: std::ops::Range<usize>, redact_span: bool) -> 
     // A cut edge is marked with one ellipsis, whether or not a redacted run already ends there.
     let text = format!(
         "{}{left}{middle}{right}{}",
-        if lo > 0 && !left.starts_with('…') { "…" } else { "" },
-        if hi < data.len() && !right.ends_with('…') { "…" } else { "" }
+        if lo > 0 && !left.starts_with('…') {
+            "…"
+        } else {
+            ""
+        },
+        if hi < data.len() && !right.ends_with('…') {
+            "…"
+        } else {
+            ""
+        }
     );
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -244,7 +252,10 @@ mod tests {
         assert!(text.starts_with('…') && text.ends_with('…'), "{text}");
         assert!(!text.contains('\n'));
         let url = b"x=\"http://localhost:3000/api\"";
-        assert_eq!(excerpt(url, 3..24, false), "x=\"http://localhost:3000/api\"");
+        assert_eq!(
+            excerpt(url, 3..24, false),
+            "x=\"http://localhost:3000/api\""
+        );
     }
 
     #[test]

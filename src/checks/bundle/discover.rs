@@ -52,9 +52,21 @@ const fn layout(path: &'static [&'static str], visibility: Visibility, generic: 
 pub const LAYOUTS: &[Layout] = &[
     layout(&[".nuxt", "dist", "client"], Visibility::Client, false),
     layout(&[".nuxt", "dist", "server"], Visibility::Server, false),
-    layout(&[".svelte-kit", "output", "client"], Visibility::Client, false),
-    layout(&[".svelte-kit", "output", "prerendered"], Visibility::Client, false),
-    layout(&[".svelte-kit", "output", "server"], Visibility::Server, false),
+    layout(
+        &[".svelte-kit", "output", "client"],
+        Visibility::Client,
+        false,
+    ),
+    layout(
+        &[".svelte-kit", "output", "prerendered"],
+        Visibility::Client,
+        false,
+    ),
+    layout(
+        &[".svelte-kit", "output", "server"],
+        Visibility::Server,
+        false,
+    ),
     layout(&[".next", "static"], Visibility::Client, false),
     layout(&[".next", "server"], Visibility::Server, false),
     layout(&[".output", "public"], Visibility::Client, false),
@@ -263,9 +275,15 @@ pub fn explicit(dir: &Path, shown: &str, found: &mut Found) {
 }
 
 fn is_project_root(dir: &Path) -> bool {
-    ["package.json", ".git", "Cargo.toml", "pyproject.toml", "go.mod"]
-        .iter()
-        .any(|marker| std::fs::symlink_metadata(dir.join(marker)).is_ok())
+    [
+        "package.json",
+        ".git",
+        "Cargo.toml",
+        "pyproject.toml",
+        "go.mod",
+    ]
+    .iter()
+    .any(|marker| std::fs::symlink_metadata(dir.join(marker)).is_ok())
 }
 
 fn sorted_entries(dir: &Path, found: &mut Found) -> Vec<(String, PathBuf, FileType)> {
@@ -290,8 +308,7 @@ fn sorted_entries(dir: &Path, found: &mut Found) -> Vec<(String, PathBuf, FileTy
 }
 
 fn search(dir: &Path, shown: &str, components: Vec<String>, depth: usize, found: &mut Found) {
-    if depth > MAX_DISCOVERY_DEPTH || std::fs::symlink_metadata(dir.join("CACHEDIR.TAG")).is_ok()
-    {
+    if depth > MAX_DISCOVERY_DEPTH || std::fs::symlink_metadata(dir.join("CACHEDIR.TAG")).is_ok() {
         return;
     }
     for (name, path, file_type) in sorted_entries(dir, found) {
@@ -421,13 +438,22 @@ mod tests {
 
     #[test]
     fn known_layouts_are_recognised_with_their_visibility() {
-        assert_eq!(layout_of("app/.next/static"), Some((&[".next", "static"][..], Visibility::Client)));
-        assert_eq!(layout_of("app/.next/server"), Some((&[".next", "server"][..], Visibility::Server)));
+        assert_eq!(
+            layout_of("app/.next/static"),
+            Some((&[".next", "static"][..], Visibility::Client))
+        );
+        assert_eq!(
+            layout_of("app/.next/server"),
+            Some((&[".next", "server"][..], Visibility::Server))
+        );
         assert_eq!(
             layout_of("web/public/build"),
             Some((&["public", "build"][..], Visibility::Client))
         );
-        assert_eq!(layout_of("web/dist"), Some((&["dist"][..], Visibility::Client)));
+        assert_eq!(
+            layout_of("web/dist"),
+            Some((&["dist"][..], Visibility::Client))
+        );
         assert_eq!(
             layout_of("x/.nuxt/dist/client"),
             Some((&[".nuxt", "dist", "client"][..], Visibility::Client))
@@ -436,11 +462,23 @@ mod tests {
 
     #[test]
     fn container_insides_other_than_output_are_pruned() {
-        assert!(matches!(classify(&parts("app/.next/cache")), DirClass::Prune));
-        assert!(matches!(classify(&parts("app/.nuxt/dist")), DirClass::Descend));
+        assert!(matches!(
+            classify(&parts("app/.next/cache")),
+            DirClass::Prune
+        ));
+        assert!(matches!(
+            classify(&parts("app/.nuxt/dist")),
+            DirClass::Descend
+        ));
         // `dist` inside `.nuxt` is the container's, not a generic dist.
-        assert!(matches!(classify(&parts("app/.nuxt/dist")), DirClass::Descend));
-        assert!(matches!(classify(&parts("app/node_modules")), DirClass::Prune));
+        assert!(matches!(
+            classify(&parts("app/.nuxt/dist")),
+            DirClass::Descend
+        ));
+        assert!(matches!(
+            classify(&parts("app/node_modules")),
+            DirClass::Prune
+        ));
     }
 
     #[test]

@@ -30,7 +30,11 @@ struct TestKeyPattern {
     secret_kinds: &'static [&'static str],
 }
 
-fn pattern(provider: &'static str, regex: &str, secret_kinds: &'static [&'static str]) -> TestKeyPattern {
+fn pattern(
+    provider: &'static str,
+    regex: &str,
+    secret_kinds: &'static [&'static str],
+) -> TestKeyPattern {
     TestKeyPattern {
         provider,
         regex: Regex::new(regex).expect("test-key patterns are fixed and tested"),
@@ -76,9 +80,9 @@ pub fn test_keys(data: &[u8]) -> Vec<TestKey> {
     for p in TEST_KEY_PATTERNS.iter() {
         for caps in p.regex.captures_iter(data) {
             let whole = caps.get(0).expect("group 0 always matches");
-            let kind = caps
-                .name("kind")
-                .map_or("", |k| std::str::from_utf8(k.as_bytes()).unwrap_or_default());
+            let kind = caps.name("kind").map_or("", |k| {
+                std::str::from_utf8(k.as_bytes()).unwrap_or_default()
+            });
             out.push(TestKey {
                 span: whole.range(),
                 provider: p.provider,
@@ -166,9 +170,16 @@ fn endpoint_at(data: &[u8], at: usize, separator_len: usize) -> Option<Endpoint>
         None => authority,
     };
     let (host, port) = split_host_port(host_port)?;
-    let host = host.to_ascii_lowercase();
-    let kind = classify_host(&host)?;
-    let path_follows = data.get(authority_end).is_some_and(|&b| b == b'/' || b == b'\\');
+    let mut lower = [0u8; MAX_AUTHORITY];
+    let lower = &mut lower[..host.len()];
+    lower.copy_from_slice(host);
+    lower.make_ascii_lowercase();
+    // Only ASCII host characters pass `split_host_port`.
+    let host = std::str::from_utf8(lower).ok()?;
+    let kind = classify_host(host)?;
+    let path_follows = data
+        .get(authority_end)
+        .is_some_and(|&b| b == b'/' || b == b'\\');
     if kind == EndpointKind::Loopback && host == "localhost" && port.is_none() && !path_follows {
         // A bare `http://localhost` is the dummy base many libraries give `new URL()`.
         return None;
@@ -188,14 +199,29 @@ fn endpoint_at(data: &[u8], at: usize, separator_len: usize) -> Option<Endpoint>
 fn is_authority_end(b: u8) -> bool {
     matches!(
         b,
-        b'/' | b'\\' | b'?' | b'#' | b'"' | b'\'' | b'`' | b'<' | b'>' | b')' | b'(' | b','
-            | b';' | b'{' | b'}' | b' ' | b'|' | b'^'
+        b'/' | b'\\'
+            | b'?'
+            | b'#'
+            | b'"'
+            | b'\''
+            | b'`'
+            | b'<'
+            | b'>'
+            | b')'
+            | b'('
+            | b','
+            | b';'
+            | b'{'
+            | b'}'
+            | b' '
+            | b'|'
+            | b'^'
     ) || b.is_ascii_whitespace()
         || b.is_ascii_control()
 }
 
 /// Splits `host[:port]` (IPv6 in brackets). Hosts with template or odd characters are refused.
-fn split_host_port(text: &[u8]) -> Option<(String, Option<u16>)> {
+fn split_host_port(text: &[u8]) -> Option<(&[u8], Option<u16>)> {
     let (host, rest) = if text.first() == Some(&b'[') {
         let close = memchr::memchr(b']', text)?;
         (&text[..=close], &text[close + 1..])
@@ -212,11 +238,12 @@ fn split_host_port(text: &[u8]) -> Option<(String, Option<u16>)> {
         }
         _ => return None,
     };
-    let valid = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']');
+    let valid =
+        |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':' | b'[' | b']');
     if host.is_empty() || !host.iter().all(valid) {
         return None;
     }
-    Some((String::from_utf8_lossy(host).into_owned(), port))
+    Some((host, port))
 }
 
 /// Public hosts whose first label happens to be an environment word.
@@ -241,10 +268,24 @@ fn is_documentation_host(host: &str) -> bool {
     }
     ["example.com", "example.org", "example.net"]
         .iter()
-        .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+        .any(|d| is_domain_or_subdomain(host, d))
 }
 
-const LOCAL_SUFFIXES: &[&str] = &[".local", ".localhost", ".internal", ".lan", ".home.arpa", ".intranet"];
+fn is_domain_or_subdomain(host: &str, domain: &str) -> bool {
+    host == domain
+        || (host.len() > domain.len()
+            && host.ends_with(domain)
+            && host.as_bytes()[host.len() - domain.len() - 1] == b'.')
+}
+
+const LOCAL_SUFFIXES: &[&str] = &[
+    ".local",
+    ".localhost",
+    ".internal",
+    ".lan",
+    ".home.arpa",
+    ".intranet",
+];
 const STAGING_WORDS: &[&str] = &[
     "dev",
     "develop",
@@ -274,23 +315,27 @@ pub fn classify_host(host: &str) -> Option<EndpointKind> {
     if LOCAL_SUFFIXES.iter().any(|s| host.ends_with(s)) {
         return Some(EndpointKind::LocalName);
     }
-    let labels: Vec<&str> = host.split('.').collect();
-    if labels.len() < 3 {
+    let labels = host.split('.').count();
+    if labels < 3 {
         // `dev.to`, `staging.com`: the environment word is the site's own name.
         return None;
     }
-    let subdomains = &labels[..labels.len() - 2];
-    if subdomains.iter().any(|l| label_has_word(l, &["sandbox"])) || is_known_sandbox(host) {
+    let subdomains = || host.split('.').take(labels - 2);
+    if subdomains().any(|l| label_has_word(l, &["sandbox"])) || is_known_sandbox(host) {
         return Some(EndpointKind::Sandbox);
     }
-    subdomains
-        .iter()
+    subdomains()
         .any(|l| label_has_word(l, STAGING_WORDS))
         .then_some(EndpointKind::Staging)
 }
 
 fn is_known_sandbox(host: &str) -> bool {
-    ["checkout-test.adyen.com", "apitest.authorize.net", "test.salesforce.com"].contains(&host)
+    [
+        "checkout-test.adyen.com",
+        "apitest.authorize.net",
+        "test.salesforce.com",
+    ]
+    .contains(&host)
 }
 
 /// `staging`, `staging2`, `staging-api`, `api-staging`; not `devices` or `stagecoach`.
@@ -351,9 +396,30 @@ const MAX_KEY: usize = 96;
 
 /// Variables every shell or CI runner has: their presence means a whole environment was copied.
 const SYSTEM_VARS: &[&str] = &[
-    "PATH", "HOME", "USER", "SHELL", "PWD", "OLDPWD", "HOSTNAME", "LANG", "TERM", "LOGNAME",
-    "TMPDIR", "SHLVL", "INIT_CWD", "NODE_VERSION", "YARN_VERSION", "CI", "GITHUB_ACTIONS",
-    "GITLAB_CI", "CIRCLECI", "BUILDKITE", "JENKINS_URL", "COLORTERM", "EDITOR", "_",
+    "PATH",
+    "HOME",
+    "USER",
+    "SHELL",
+    "PWD",
+    "OLDPWD",
+    "HOSTNAME",
+    "LANG",
+    "TERM",
+    "LOGNAME",
+    "TMPDIR",
+    "SHLVL",
+    "INIT_CWD",
+    "NODE_VERSION",
+    "YARN_VERSION",
+    "CI",
+    "GITHUB_ACTIONS",
+    "GITLAB_CI",
+    "CIRCLECI",
+    "BUILDKITE",
+    "JENKINS_URL",
+    "COLORTERM",
+    "EDITOR",
+    "_",
 ];
 const SYSTEM_PREFIXES: &[&str] = &["npm_", "GITHUB_", "RUNNER_", "CI_", "XDG_", "LC_"];
 /// Prefixes bundlers expose to the client on purpose, and Vite's built-in keys.
@@ -370,7 +436,14 @@ const PUBLIC_PREFIXES: &[&str] = &[
 ];
 const PUBLIC_KEYS: &[&str] = &["BASE_URL", "MODE", "DEV", "PROD", "SSR", "NODE_ENV"];
 const SECRET_WORDS: &[&str] = &[
-    "SECRET", "PASSWORD", "PASSWD", "TOKEN", "PRIVATE", "API_KEY", "ACCESS_KEY", "DATABASE_URL",
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "TOKEN",
+    "PRIVATE",
+    "API_KEY",
+    "ACCESS_KEY",
+    "DATABASE_URL",
     "CREDENTIAL",
 ];
 
@@ -379,7 +452,9 @@ fn is_env_name(key: &str) -> bool {
         || key.starts_with("npm_")
         || (key.len() >= 2
             && key.as_bytes()[0].is_ascii_uppercase()
-            && key.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'))
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'))
 }
 
 fn is_system_var(key: &str) -> bool {
@@ -413,7 +488,8 @@ struct Value {
 struct Cluster {
     start: usize,
     end: usize,
-    keys: Vec<String>,
+    /// Byte ranges of the keys: names are only made into strings for a cluster that qualifies.
+    keys: Vec<Range<usize>>,
     env_string_keys: usize,
     system: usize,
     secret_names: usize,
@@ -424,10 +500,14 @@ impl Cluster {
         self.env_string_keys >= MIN_ENV_KEYS && (self.system >= 1 || self.secret_names >= 2)
     }
 
-    fn into_dump(self) -> EnvDump {
+    fn into_dump(self, data: &[u8]) -> EnvDump {
         EnvDump {
             span: self.start..self.end,
-            keys: self.keys,
+            keys: self
+                .keys
+                .into_iter()
+                .map(|k| String::from_utf8_lossy(&data[k]).into_owned())
+                .collect(),
             env_keys: self.env_string_keys,
         }
     }
@@ -449,7 +529,7 @@ pub fn env_dumps(data: &[u8]) -> Vec<EnvDump> {
         };
         let continues = !key.opens && expected_separator == Some(key.separator);
         if !continues {
-            finish_cluster(&mut cluster, &mut out);
+            finish_cluster(&mut cluster, data, &mut out);
             if !key.opens {
                 expected_separator = None;
                 continue;
@@ -464,37 +544,38 @@ pub fn env_dumps(data: &[u8]) -> Vec<EnvDump> {
             });
         }
         let Some(value) = value_after(data, colon) else {
-            finish_cluster(&mut cluster, &mut out);
+            finish_cluster(&mut cluster, data, &mut out);
             expected_separator = None;
             continue;
         };
-        let name = String::from_utf8_lossy(&data[key.name.clone()]).into_owned();
+        // Keys are ASCII letters, digits, `_` and `$` (see `key_before`).
+        let name = std::str::from_utf8(&data[key.name.clone()]).unwrap_or_default();
         if let Some(c) = cluster.as_mut() {
-            if value.is_string && is_env_name(&name) && !is_public_var(&name) {
+            if value.is_string && is_env_name(name) && !is_public_var(name) {
                 c.env_string_keys += 1;
-                c.system += usize::from(is_system_var(&name));
-                c.secret_names += usize::from(is_secret_name(&name));
+                c.system += usize::from(is_system_var(name));
+                c.secret_names += usize::from(is_secret_name(name));
             }
-            c.keys.push(name);
+            c.keys.push(key.name);
             c.end = value.terminator;
         }
         resume = value.terminator;
         if value.closes {
-            finish_cluster(&mut cluster, &mut out);
+            finish_cluster(&mut cluster, data, &mut out);
             expected_separator = None;
         } else {
             expected_separator = Some(value.terminator);
         }
     }
-    finish_cluster(&mut cluster, &mut out);
+    finish_cluster(&mut cluster, data, &mut out);
     out
 }
 
-fn finish_cluster(cluster: &mut Option<Cluster>, out: &mut Vec<EnvDump>) {
+fn finish_cluster(cluster: &mut Option<Cluster>, data: &[u8], out: &mut Vec<EnvDump>) {
     if let Some(c) = cluster.take()
         && c.is_env_dump()
     {
-        out.push(c.into_dump());
+        out.push(c.into_dump(data));
     }
 }
 
@@ -524,7 +605,9 @@ fn key_before(data: &[u8], colon: usize) -> Option<Key> {
     };
     let floor = end.saturating_sub(MAX_KEY);
     let mut start = end;
-    while start > floor && (data[start - 1].is_ascii_alphanumeric() || matches!(data[start - 1], b'_' | b'$')) {
+    while start > floor
+        && (data[start - 1].is_ascii_alphanumeric() || matches!(data[start - 1], b'_' | b'$'))
+    {
         start -= 1;
     }
     if start == end || (start == floor && floor > 0) {
@@ -619,7 +702,11 @@ pub fn source_map_comments(data: &[u8]) -> Vec<MapComment> {
         }
         let url_start = at + NEEDLE.len();
         let url_end = (url_start..data.len())
-            .find(|&i| data[i].is_ascii_whitespace() || matches!(data[i], b'"' | b'\'' | b'`') || data[i..].starts_with(b"*/"))
+            .find(|&i| {
+                data[i].is_ascii_whitespace()
+                    || matches!(data[i], b'"' | b'\'' | b'`')
+                    || data[i..].starts_with(b"*/")
+            })
             .unwrap_or(data.len());
         if url_end > url_start {
             out.push(MapComment {
@@ -641,7 +728,10 @@ mod tests {
         let keys = test_keys(data);
         assert_eq!(keys.len(), 2);
         assert!(!keys[0].secret && keys[1].secret);
-        assert_eq!(&data[keys[1].span.clone()], b"sk_test_4eC39HqLyjWDarjtT1zdp7dc");
+        assert_eq!(
+            &data[keys[1].span.clone()],
+            b"sk_test_4eC39HqLyjWDarjtT1zdp7dc"
+        );
     }
 
     #[test]
@@ -650,7 +740,10 @@ mod tests {
     }
 
     fn origins(data: &[u8]) -> Vec<(String, EndpointKind)> {
-        endpoints(data).into_iter().map(|e| (e.origin, e.kind)).collect()
+        endpoints(data)
+            .into_iter()
+            .map(|e| (e.origin, e.kind))
+            .collect()
     }
 
     #[test]
@@ -663,10 +756,16 @@ mod tests {
             vec![
                 ("http://localhost:3000".to_string(), EndpointKind::Loopback),
                 ("ws://127.0.0.1:8080".to_string(), EndpointKind::Loopback),
-                ("https://api.staging.acme-corp.com".to_string(), EndpointKind::Staging),
+                (
+                    "https://api.staging.acme-corp.com".to_string(),
+                    EndpointKind::Staging
+                ),
                 ("http://10.1.2.3".to_string(), EndpointKind::PrivateNetwork),
                 ("https://printer.local".to_string(), EndpointKind::LocalName),
-                ("http://192.168.0.10:9000".to_string(), EndpointKind::PrivateNetwork),
+                (
+                    "http://192.168.0.10:9000".to_string(),
+                    EndpointKind::PrivateNetwork
+                ),
                 ("http://0.0.0.0:5000".to_string(), EndpointKind::Unspecified),
             ]
         );
@@ -681,20 +780,35 @@ mod tests {
     #[test]
     fn credentials_never_reach_the_origin() {
         let found = origins(b"u='https://admin:hunter2secret@dev.acme-corp.com:8443/x'");
-        assert_eq!(found, vec![("https://dev.acme-corp.com:8443".to_string(), EndpointKind::Staging)]);
+        assert_eq!(
+            found,
+            vec![(
+                "https://dev.acme-corp.com:8443".to_string(),
+                EndpointKind::Staging
+            )]
+        );
     }
 
     #[test]
     fn sandbox_hosts_are_their_own_kind() {
-        assert_eq!(classify_host("api-m.sandbox.paypal.com"), Some(EndpointKind::Sandbox));
-        assert_eq!(classify_host("sandbox.plaid.com"), Some(EndpointKind::Sandbox));
+        assert_eq!(
+            classify_host("api-m.sandbox.paypal.com"),
+            Some(EndpointKind::Sandbox)
+        );
+        assert_eq!(
+            classify_host("sandbox.plaid.com"),
+            Some(EndpointKind::Sandbox)
+        );
         assert_eq!(classify_host("api.paypal.com"), None);
     }
 
     #[test]
     fn ipv6_loopback_and_unique_local_are_classified() {
         assert_eq!(classify_host("[::1]"), Some(EndpointKind::Loopback));
-        assert_eq!(classify_host("[fd00::1]"), Some(EndpointKind::PrivateNetwork));
+        assert_eq!(
+            classify_host("[fd00::1]"),
+            Some(EndpointKind::PrivateNetwork)
+        );
         assert_eq!(classify_host("[2001:db8::1]"), None);
     }
 

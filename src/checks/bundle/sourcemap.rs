@@ -116,7 +116,10 @@ fn flatten(raw: RawMap, out: &mut Vec<Source>) {
 pub fn parse_data_url(url: &[u8], max_bytes: usize) -> Result<SourceMap, SourceMapError> {
     let comma = memchr::memchr(b',', url).ok_or(SourceMapError::NotASourceMap)?;
     let (header, payload) = (&url[..comma], &url[comma + 1..]);
-    if !header.to_ascii_lowercase().starts_with(b"data:application/json") {
+    if !header
+        .to_ascii_lowercase()
+        .starts_with(b"data:application/json")
+    {
         return Err(SourceMapError::NotASourceMap);
     }
     let json = if header.ends_with(b";base64") {
@@ -274,8 +277,14 @@ mod tests {
 
     #[test]
     fn json_that_is_not_a_map_and_non_json_are_refused() {
-        assert_eq!(parse(br#"{"name":"pkg"}"#), Err(SourceMapError::NotASourceMap));
-        assert!(matches!(parse(b"{not json"), Err(SourceMapError::NotJson(_))));
+        assert_eq!(
+            parse(br#"{"name":"pkg"}"#),
+            Err(SourceMapError::NotASourceMap)
+        );
+        assert!(matches!(
+            parse(b"{not json"),
+            Err(SourceMapError::NotJson(_))
+        ));
         assert_eq!(
             parse(b"Memory map of the linker\n.text 0x0"),
             Err(SourceMapError::NotASourceMap)
@@ -295,7 +304,10 @@ mod tests {
         assert_eq!(map.sources[0].raw_name, "a.js");
         assert_eq!(decode_base64(b"aGk", 10).unwrap(), b"hi");
         assert_eq!(decode_base64(b"a!", 10), Err(SourceMapError::BadBase64));
-        assert_eq!(decode_base64(b"aGVsbG8gd29ybGQ=", 4), Err(SourceMapError::BadBase64));
+        assert_eq!(
+            decode_base64(b"aGVsbG8gd29ybGQ=", 4),
+            Err(SourceMapError::BadBase64)
+        );
     }
 
     #[test]
@@ -308,7 +320,10 @@ mod tests {
     fn original_paths_are_resolved_and_normalised() {
         let map = "dist/assets/index-a1b2.js.map";
         assert_eq!(original_path(map, None, "../../src/App.tsx"), "src/App.tsx");
-        assert_eq!(original_path(map, None, "webpack://my-app/./src/a.js?5f3c"), "src/a.js");
+        assert_eq!(
+            original_path(map, None, "webpack://my-app/./src/a.js?5f3c"),
+            "src/a.js"
+        );
         assert_eq!(original_path(map, None, "webpack:///src/b.js"), "src/b.js");
         assert_eq!(original_path(map, None, "../../../../../../etc/x"), "etc/x");
         assert_eq!(original_path(map, Some("/"), "src/c.ts"), "src/c.ts");
