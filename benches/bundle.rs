@@ -3,9 +3,9 @@
 //! one dev endpoint and one test key near the end.
 //!
 //! Run: `cargo bench --bench bundle`. It also writes the same bundle to
-//! `$CARGO_TARGET_DIR/bundle-bench/dist/assets/index-DiwrgTda.js` (default `target/`), so the
-//! whole process can be measured with
-//! `/usr/bin/time -v target/release/leakgate bundle target/bundle-bench/dist`.
+//! `$CARGO_TARGET_DIR/bundle-bench/dist/assets/index-DiwrgTda.js` (default `target/`) with a
+//! `.leakgate.yml` naming the same rules, so the whole process can be measured with
+//! `cd target/bundle-bench && /usr/bin/time -v ../release/leakgate bundle dist`.
 //!
 //! Secret rules: the built-in set plus four inline rules, so the matcher has work even on a
 //! branch without the built-in rule files.
@@ -88,21 +88,35 @@ pub fn minified_bundle(size: usize) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn fixture_path() -> PathBuf {
+fn fixture_root() -> PathBuf {
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
-    target.join("bundle-bench/dist/assets/index-DiwrgTda.js")
+    target.join("bundle-bench")
+}
+
+/// Writes the bundle, plus a `.leakgate.yml` naming the bench rules, for whole-process runs.
+fn write_fixture(data: &[u8]) -> PathBuf {
+    let root = fixture_root();
+    let path = root.join("dist/assets/index-DiwrgTda.js");
+    let written = path
+        .parent()
+        .is_some_and(|p| std::fs::create_dir_all(p).is_ok())
+        && std::fs::write(&path, data).is_ok()
+        && std::fs::write(root.join("bench-rules.yaml"), BENCH_RULES).is_ok()
+        && std::fs::write(
+            root.join(".leakgate.yml"),
+            "rules_files: [bench-rules.yaml]\n",
+        )
+        .is_ok();
+    if written {
+        eprintln!("wrote {} ({} bytes)", path.display(), data.len());
+    }
+    path
 }
 
 fn bench_bundle(c: &mut Criterion) {
     let data = minified_bundle(SIZE);
-    let path = fixture_path();
-    if let Some(parent) = path.parent()
-        && std::fs::create_dir_all(parent).is_ok()
-        && std::fs::write(&path, &data).is_ok()
-    {
-        eprintln!("wrote {} ({} bytes)", path.display(), data.len());
-    }
+    let path = write_fixture(&data);
     let mut rules = RuleSet::builtin().expect("built-in rules compile");
     rules
         .add_yaml("bench", BENCH_RULES)

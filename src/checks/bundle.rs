@@ -869,7 +869,8 @@ fn place(data: &[u8], path: &str, mut pending: Vec<Pending>) -> Vec<Finding> {
             let (line, column) = positions[&p.span.start];
             let (end_line, end_column) = positions[&p.span.end];
             let mut message = p.message;
-            if on_long_line(data, &p.span) {
+            // An env dump's surroundings are the values of the variables: never excerpted.
+            if p.rule.id != ENV_DUMP && on_long_line(data, &p.span) {
                 let excerpt = crate::report::excerpt(data, p.span.clone(), !p.secret.is_empty());
                 message = format!("{message} Excerpt: {excerpt}");
             }

@@ -520,6 +520,7 @@ pub fn env_dumps(data: &[u8]) -> Vec<EnvDump> {
     // Where the previous value's `,` was: the next key of the same object starts there.
     let mut expected_separator: Option<usize> = None;
     let mut resume = 0;
+    let mut memo = StringMemo::default();
     for colon in memchr::memchr_iter(b':', data) {
         if colon < resume {
             continue;
@@ -543,7 +544,7 @@ pub fn env_dumps(data: &[u8]) -> Vec<EnvDump> {
                 secret_names: 0,
             });
         }
-        let Some(value) = value_after(data, colon) else {
+        let Some(value) = value_after(data, colon, &mut memo) else {
             finish_cluster(&mut cluster, data, &mut out);
             expected_separator = None;
             continue;
@@ -632,11 +633,11 @@ fn key_before(data: &[u8], colon: usize) -> Option<Key> {
 }
 
 /// A simple value: a string literal or a short literal token, then `,` or `}`.
-fn value_after(data: &[u8], colon: usize) -> Option<Value> {
+fn value_after(data: &[u8], colon: usize, memo: &mut StringMemo) -> Option<Value> {
     let start = skip_space(data, colon + 1);
     let first = *data.get(start)?;
     let (after, is_string) = if matches!(first, b'"' | b'\'' | b'`') {
-        (string_end(data, start, first)? + 1, true)
+        (string_end(data, start, first, memo)? + 1, true)
     } else {
         let limit = (start + 64).min(data.len());
         let end = (start..limit).find(|&i| matches!(data[i], b',' | b'}'))?;
@@ -664,18 +665,38 @@ fn value_after(data: &[u8], colon: usize) -> Option<Value> {
     }
 }
 
+/// Where earlier failed searches for each quote kind (`"`, `'`, `` ` ``) stopped: the bytes
+/// before that hold no closing quote of that kind, so a later search starting inside them resumes
+/// there. Without it, many keys with unclosed strings would each re-read up to [`MAX_VALUE`].
+#[derive(Default)]
+struct StringMemo {
+    searched_to: [usize; 3],
+}
+
+impl StringMemo {
+    fn slot(quote: u8) -> usize {
+        match quote {
+            b'"' => 0,
+            b'\'' => 1,
+            _ => 2,
+        }
+    }
+}
+
 /// Position of the quote closing the string opened at `open`, within [`MAX_VALUE`].
-fn string_end(data: &[u8], open: usize, quote: u8) -> Option<usize> {
+fn string_end(data: &[u8], open: usize, quote: u8, memo: &mut StringMemo) -> Option<usize> {
     let limit = (open + 1 + MAX_VALUE).min(data.len());
-    let mut i = open + 1;
+    let slot = StringMemo::slot(quote);
+    let mut i = (open + 1).max(memo.searched_to[slot]);
     while i < limit {
         match data[i] {
             b'\\' => i += 2,
             b if b == quote => return Some(i),
-            b'\n' if quote != b'`' => return None,
+            b'\n' if quote != b'`' => break,
             _ => i += 1,
         }
     }
+    memo.searched_to[slot] = i;
     None
 }
 
@@ -836,6 +857,19 @@ mod tests {
     fn secret_names_alone_can_make_an_env_dump() {
         let data = br#"const c = { API_URL: 'a', DB_PASSWORD: 'b', JWT_SECRET: 'c', REDIS_HOST: 'd', SMTP_USER: 'e', S3_BUCKET: 'f' };"#;
         assert_eq!(env_dumps(data).len(), 1);
+    }
+
+    #[test]
+    fn unclosed_strings_do_not_make_the_env_scan_quadratic() {
+        // Every key opens a string that never closes on its line: without the memo each of the
+        // 200k keys would read ahead 32 KB.
+        let mut data = Vec::new();
+        for _ in 0..200_000 {
+            data.extend_from_slice(b"{A:\"x,");
+        }
+        let started = std::time::Instant::now();
+        assert!(env_dumps(&data).is_empty());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]
