@@ -954,6 +954,42 @@ fn attach_map_references(findings: &mut [Finding], refs: &[MapRef]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::AllowList;
+    use crate::rules::RuleSet;
+
+    #[test]
+    fn a_file_that_vanished_before_reading_makes_the_check_incomplete() {
+        let matcher = Matcher::new(Arc::new(RuleSet::default()), AllowList::default());
+        let infos = RuleInfos::new(&matcher);
+        let options = BundleOptions {
+            threads: 1,
+            max_file_size: 1024,
+            disabled: HashSet::new(),
+            verbose: false,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let present = dir.path().join("a.js");
+        std::fs::write(&present, "fetch('http://localhost:1234/x')").unwrap();
+        let file = |name: &str| BundleFile {
+            path: dir.path().join(name),
+            shown: format!("dist/{name}"),
+            visibility: Visibility::Client,
+        };
+        let found = Found {
+            files: vec![file("a.js"), file("gone.js")],
+            ..Found::default()
+        };
+        let outcome = BundleCheck::new(&matcher, &infos, options).run(found);
+        assert!(!outcome.stats.complete());
+        assert_eq!(outcome.stats.skipped.unreadable, 1);
+        assert!(outcome.stats.warnings[0].contains("gone.js: could not read"));
+        assert_eq!(
+            outcome.findings.len(),
+            1,
+            "the readable file is still checked"
+        );
+        assert!(outcome.covered.contains("dist/a.js") && !outcome.covered.contains("dist/gone.js"));
+    }
 
     #[test]
     fn content_hashes_are_taken_out_of_names() {
