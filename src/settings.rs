@@ -111,9 +111,9 @@ pub fn build_matcher(loaded: &LoadedConfig) -> Result<Matcher> {
         };
         rules.add_file(&path)?;
     }
-    rules.disable(&config.disable_rules).map_err(|e| {
-        anyhow::anyhow!("{}: {e}", config_name(loaded))
-    })?;
+    rules
+        .disable(&config.disable_rules)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", config_name(loaded)))?;
     let values = config
         .allow
         .iter()
@@ -132,12 +132,15 @@ pub fn build_matcher(loaded: &LoadedConfig) -> Result<Matcher> {
         .iter()
         .map(|w| w.to_ascii_lowercase())
         .collect();
-    Ok(Matcher::new(Arc::new(rules), AllowList { values, stopwords }))
+    Ok(Matcher::new(
+        Arc::new(rules),
+        AllowList { values, stopwords },
+    ))
 }
 
 fn config_name(loaded: &LoadedConfig) -> String {
-    loaded
-        .path
-        .as_ref()
-        .map_or_else(|| DEFAULT_CONFIG_NAME.to_string(), |p| p.display().to_string())
+    loaded.path.as_ref().map_or_else(
+        || DEFAULT_CONFIG_NAME.to_string(),
+        |p| p.display().to_string(),
+    )
 }

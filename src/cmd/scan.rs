@@ -42,7 +42,10 @@ fn finish(
             report::warn(warning);
         }
         if stats.warnings_dropped > 0 {
-            report::warn(&format!("{} more warnings not shown", stats.warnings_dropped));
+            report::warn(&format!(
+                "{} more warnings not shown",
+                stats.warnings_dropped
+            ));
         }
     }
     let rules: Vec<_> = infos.all().cloned().collect();
@@ -64,7 +67,10 @@ fn finish(
 }
 
 /// Walks every root in parallel; each worker thread scans the files it reads.
-fn scan_worktree(settings: &ScanSettings, infos: &Arc<RuleInfos>) -> Result<(Vec<Finding>, ScanStats)> {
+fn scan_worktree(
+    settings: &ScanSettings,
+    infos: &Arc<RuleInfos>,
+) -> Result<(Vec<Finding>, ScanStats)> {
     let collector: Collector<(Vec<Finding>, ScanStats)> = Collector::default();
     let collector = Arc::new(collector);
     let single_dir_root = settings.roots.len() == 1 && settings.roots[0].is_dir();
@@ -128,7 +134,13 @@ impl Visitor for ScanVisitor {
         self.stats.files_scanned += 1;
         self.stats.bytes_scanned += item.data.len() as u64;
         let path = self.shown(item.path, item.relative);
-        let found = findings_in_blob(&self.matcher, &self.infos, item.data, &path, &mut self.scratch);
+        let found = findings_in_blob(
+            &self.matcher,
+            &self.infos,
+            item.data,
+            &path,
+            &mut self.scratch,
+        );
         self.findings.extend(found);
     }
 

@@ -82,7 +82,10 @@ fn write_finding(
     if f.publishable {
         detail.push("publishable by design".into());
     }
-    detail.push(format!("fingerprint {}", &f.fingerprint[..16.min(f.fingerprint.len())]));
+    detail.push(format!(
+        "fingerprint {}",
+        &f.fingerprint[..16.min(f.fingerprint.len())]
+    ));
     writeln!(out, "  {:>9}  {}", "", paint.dim(&detail.join(" · ")))?;
     if let Some(message) = &f.message {
         writeln!(out, "  {:>9}  {}", "", display_path(message))?;

@@ -9,7 +9,7 @@ mod check;
 mod validate;
 
 pub use check::{ExampleProblem, check_examples};
-pub use validate::Validator;
+pub use validate::{Validator, base62_checksum, crc32};
 
 use crate::finding::Severity;
 use regex::bytes::Regex;
@@ -220,7 +220,9 @@ fn compile(origin: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
     let id = spec.id.clone();
     let bad = |m: String| invalid(origin, &id, m);
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        return Err(bad("id must be non-empty kebab-case (letters, digits, `-`)".into()));
+        return Err(bad(
+            "id must be non-empty kebab-case (letters, digits, `-`)".into(),
+        ));
     }
     if spec.keywords.is_empty() || spec.keywords.iter().any(|k| k.trim().is_empty()) {
         return Err(bad("needs at least one non-empty keyword".into()));
@@ -236,7 +238,12 @@ fn compile(origin: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
     let regex = regex::bytes::RegexBuilder::new(&spec.regex)
         .size_limit(32 * 1024 * 1024)
         .build()
-        .map_err(|e| bad(format!("regex does not compile: {}", one_line(&e.to_string()))))?;
+        .map_err(|e| {
+            bad(format!(
+                "regex does not compile: {}",
+                one_line(&e.to_string())
+            ))
+        })?;
     let secret_group = regex
         .capture_names()
         .position(|n| n == Some("secret"))
@@ -245,8 +252,12 @@ fn compile(origin: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
         .allow
         .iter()
         .map(|a| {
-            Regex::new(a)
-                .map_err(|e| bad(format!("allow regex does not compile: {}", one_line(&e.to_string()))))
+            Regex::new(a).map_err(|e| {
+                bad(format!(
+                    "allow regex does not compile: {}",
+                    one_line(&e.to_string())
+                ))
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     let generic = spec.tags.iter().any(|t| t == "generic");
@@ -262,4 +273,68 @@ fn compile(origin: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
 
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn builtin_rules_load_and_every_example_behaves() {
+        let rules = RuleSet::builtin().expect("built-in rules compile");
+        assert!(rules.len() >= 80, "only {} built-in rules", rules.len());
+        let problems = check_examples(Arc::new(rules));
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|p| format!("{}: {}: {}", p.origin, p.rule, p.message))
+            .collect();
+        assert!(lines.is_empty(), "rule problems:\n{}", lines.join("\n"));
+    }
+
+    #[test]
+    fn builtin_rules_say_what_to_do() {
+        let rules = RuleSet::builtin().expect("built-in rules compile");
+        for rule in rules.rules() {
+            let d = rule.spec.description.to_ascii_lowercase();
+            assert!(
+                [
+                    "rotate",
+                    "revoke",
+                    "regenerate",
+                    "reset",
+                    "roll",
+                    "delete",
+                    "replace"
+                ]
+                .iter()
+                .any(|w| d.contains(w)),
+                "{} does not say what to do",
+                rule.id()
+            );
+            assert!(!rule.spec.tags.is_empty(), "{} has no tags", rule.id());
+        }
+    }
+
+    #[test]
+    fn rule_errors_name_the_rule_and_problem() {
+        let mut set = RuleSet::default();
+        let err = set
+            .add_yaml(
+                "x.yaml",
+                "rules:\n  - id: a\n    name: b\n    description: c\n    severity: low\n    keywords: [k]\n    regex: '(?P<secret>k'\n",
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("x.yaml") && err.contains("`a`") && err.contains("regex"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn disabling_an_unknown_rule_is_refused() {
+        let mut set = RuleSet::builtin().expect("built-in rules compile");
+        assert!(set.disable(&["nope".into()]).is_err());
+    }
 }
