@@ -26,6 +26,11 @@ pub enum Command {
     /// List or check detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Record current findings so that only new ones fail later scans.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Copy stdin to stdout with every secret replaced by a redaction marker.
+    Redact(RedactArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -65,12 +70,15 @@ pub struct OutputArgs {
     /// Also print each skipped file and why.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Also list suppressed findings (inline allow, .leakgateignore, baseline).
+    #[arg(long)]
+    pub show_suppressed: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan.
-    #[arg(default_value = ".", value_name = "PATH")]
+    /// Files or directories to scan (default: `.`); `-` reads standard input.
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -83,6 +91,38 @@ pub struct ScanArgs {
     /// Skip files larger than this many bytes (counted and reported).
     #[arg(long, value_name = "BYTES", default_value_t = 25 * 1024 * 1024)]
     pub max_file_size: u64,
+    /// Scan standard input as a stream (same as giving `-` as a path).
+    #[arg(long)]
+    pub stdin: bool,
+    /// Report and fail only on findings not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Scan and write every current finding (fingerprints and locations, no secrets).
+    Create {
+        #[command(flatten)]
+        scan: ScanArgs,
+        /// Where to write the baseline.
+        #[arg(
+            long = "baseline-file",
+            value_name = "FILE",
+            default_value = ".leakgate-baseline.json"
+        )]
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RedactArgs {
+    /// Exit 1 if anything was redacted.
+    #[arg(long)]
+    pub fail: bool,
+    /// Configuration file for extra rules and allow-lists.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

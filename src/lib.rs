@@ -15,4 +15,5 @@ pub mod rules;
 pub mod settings;
 pub mod source;
 pub mod stats;
+pub mod suppress;
 mod yaml;

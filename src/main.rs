@@ -11,6 +11,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Scan(args) => cmd::scan::run(args),
         Command::Rules(command) => cmd::rules::run(command),
+        Command::Baseline(command) => cmd::baseline::run(command),
+        Command::Redact(args) => cmd::redact::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,6 +1,8 @@
 //! One file per subcommand. Each returns the process exit code; errors bubble up as `anyhow`
 //! and become one line on stderr with exit code 2 in `main`.
 
+pub mod baseline;
+pub mod redact;
 pub mod rules;
 pub mod scan;
 

@@ -28,17 +28,30 @@ pub struct Report<'a> {
 }
 
 impl Report<'_> {
-    pub fn count(&self, severity: Severity) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == severity)
-            .count()
+    /// Findings that count: not accepted by inline allow, ignore file or baseline.
+    pub fn active(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppressed.is_none())
     }
 
-    /// Findings at or above the failing severity.
-    pub fn failing(&self) -> usize {
+    pub fn suppressed(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppressed.is_some())
+    }
+
+    /// Findings to print: the active ones, plus suppressed ones with `--show-suppressed`.
+    pub fn shown(&self) -> impl Iterator<Item = &Finding> {
+        let all = self.settings.show_suppressed;
         self.findings
             .iter()
+            .filter(move |f| all || f.suppressed.is_none())
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.active().filter(|f| f.severity == severity).count()
+    }
+
+    /// Active findings at or above the failing severity.
+    pub fn failing(&self) -> usize {
+        self.active()
             .filter(|f| f.severity >= self.settings.fail_on)
             .count()
     }

@@ -4,7 +4,7 @@
 //! follow a secret across moved lines, and only a redacted snippet.
 
 use super::Report;
-use crate::finding::{Finding, RuleInfo, Severity};
+use crate::finding::{Finding, RuleInfo, Severity, Suppression};
 use serde_json::json;
 use serde_sarif::sarif::{
     self, ArtifactContent, ArtifactLocation, Location, Message, MultiformatMessageString,
@@ -27,7 +27,7 @@ fn build(report: &Report<'_>) -> Sarif {
     let mut rule_index: HashMap<&str, usize> = HashMap::new();
     let mut rules: Vec<ReportingDescriptor> = Vec::new();
     // Rules in force first, then any rule a finding names that is not in the list (checks).
-    let extra = report.findings.iter().map(|f| &f.rule);
+    let extra = report.shown().map(|f| &f.rule);
     for info in report.rules.iter().chain(extra) {
         if !rule_index.contains_key(info.id.as_str()) {
             rule_index.insert(info.id.as_str(), rules.len());
@@ -35,8 +35,7 @@ fn build(report: &Report<'_>) -> Sarif {
         }
     }
     let results: Vec<sarif::Result> = report
-        .findings
-        .iter()
+        .shown()
         .map(|f| result(report, f, rule_index[f.rule.id.as_str()]))
         .collect();
     let mut driver = ToolComponent::builder()
@@ -139,7 +138,7 @@ fn result(report: &Report<'_>, f: &Finding, index: usize) -> sarif::Result {
     if let Some(in_head) = f.in_head {
         props.insert("in_head".to_string(), json!(in_head));
     }
-    sarif::Result::builder()
+    let mut result = sarif::Result::builder()
         .rule_id(f.rule.id.clone())
         .rule_index(index as i64)
         .level(serde_sarif::sarif::ResultLevel::from_severity(f.severity))
@@ -164,7 +163,20 @@ fn result(report: &Report<'_>, f: &Finding, index: usize) -> sarif::Result {
             tags: None,
             additional_properties: props,
         })
-        .build()
+        .build();
+    if let Some(why) = f.suppressed {
+        let kind = match why {
+            Suppression::Inline => "inSource",
+            Suppression::IgnoreFile | Suppression::Baseline => "external",
+        };
+        result.suppressions = Some(vec![
+            sarif::Suppression::builder()
+                .kind(json!(kind))
+                .justification(why.as_str())
+                .build(),
+        ]);
+    }
+    result
 }
 
 trait FromSeverity {
