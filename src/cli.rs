@@ -31,6 +31,20 @@ pub enum Command {
     Baseline(BaselineCommand),
     /// Copy stdin to stdout with every secret replaced by a redaction marker.
     Redact(RedactArgs),
+    /// Install a git pre-commit hook that runs `leakgate scan --staged`.
+    InstallHook {
+        /// Replace an existing pre-commit hook that leakgate did not write.
+        #[arg(long)]
+        force: bool,
+        /// A path inside the repository.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+    /// Remove the pre-commit hook written by `install-hook`.
+    UninstallHook {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

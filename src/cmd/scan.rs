@@ -107,6 +107,7 @@ fn finish(
         settings: &settings.output,
     };
     report::write(&report)?;
+    report::write_github_extras(&report);
     Ok(if report.failing() > 0 {
         EXIT_FINDINGS
     } else if !stats.complete() {

@@ -1,6 +1,7 @@
 //! One sink for findings: human text, JSON and SARIF. Redaction lives here and nowhere else,
 //! so no other module can print a secret by accident.
 
+mod github;
 mod human;
 mod json;
 mod sarif;
@@ -95,6 +96,23 @@ pub fn write(report: &Report<'_>) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Inside GitHub Actions: inline annotations on stderr and a step summary. Failures to write
+/// the summary are warnings; the report itself has already been written.
+pub fn write_github_extras(report: &Report<'_>) {
+    if std::env::var("GITHUB_ACTIONS").as_deref() != Ok("true") {
+        return;
+    }
+    let stderr = std::io::stderr();
+    if let Err(e) = github::write_annotations(report, &mut stderr.lock()) {
+        warn(&format!("could not write annotations: {e}"));
+    }
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+        if let Err(e) = github::append_step_summary(report, Path::new(&path)) {
+            warn(&format!("could not write the step summary: {e}"));
+        }
+    }
 }
 
 fn render(report: &Report<'_>, out: &mut dyn Write, color: bool) -> anyhow::Result<()> {

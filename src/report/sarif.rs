@@ -17,6 +17,9 @@ use std::io::Write;
 /// The key under which our fingerprint is published; bump the suffix if its recipe changes.
 pub const FINGERPRINT_KEY: &str = "leakgateFingerprint/v1";
 
+/// GitHub code scanning rejects a run with more results than this; we keep the most severe.
+pub const MAX_RESULTS: usize = 25_000;
+
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     let doc = build(report);
     serde_json::to_writer_pretty(&mut *out, &doc)?;
@@ -34,8 +37,18 @@ fn build(report: &Report<'_>) -> Sarif {
             rules.push(descriptor(info));
         }
     }
-    let results: Vec<sarif::Result> = report
-        .shown()
+    let mut shown: Vec<&Finding> = report.shown().collect();
+    let total = shown.len();
+    if total > MAX_RESULTS {
+        shown.sort_by(|a, b| b.severity.cmp(&a.severity));
+        shown.truncate(MAX_RESULTS);
+        super::warn(&format!(
+            "SARIF: {total} results exceed GitHub's limit of {MAX_RESULTS} per run; \
+             kept the {MAX_RESULTS} most severe (use --format json for all)"
+        ));
+    }
+    let results: Vec<sarif::Result> = shown
+        .iter()
         .map(|f| result(report, f, rule_index[f.rule.id.as_str()]))
         .collect();
     let mut driver = ToolComponent::builder()
@@ -48,11 +61,20 @@ fn build(report: &Report<'_>) -> Sarif {
     if !repository.is_empty() {
         driver.information_uri = Some(repository.into());
     }
-    let run = Run::builder()
+    let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         .column_kind(json!("unicodeCodePoints"))
         .build();
+    if total > MAX_RESULTS {
+        let mut props = BTreeMap::new();
+        props.insert("truncated".to_string(), json!(true));
+        props.insert("total_results".to_string(), json!(total));
+        run.properties = Some(PropertyBag {
+            tags: None,
+            additional_properties: props,
+        });
+    }
     Sarif {
         schema: Some(sarif::SCHEMA_URL.into()),
         version: json!("2.1.0"),
