@@ -13,7 +13,7 @@ const MAX_ANNOTATIONS: usize = 50;
 /// Prints one workflow command per active finding (most severe first) on `out`.
 pub fn write_annotations(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     let mut findings: Vec<&Finding> = report.active().collect();
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     for f in findings.iter().take(MAX_ANNOTATIONS) {
         let level = match f.severity {
             Severity::Critical | Severity::High => "error",

@@ -40,7 +40,7 @@ fn build(report: &Report<'_>) -> Sarif {
     let mut shown: Vec<&Finding> = report.shown().collect();
     let total = shown.len();
     if total > MAX_RESULTS {
-        shown.sort_by(|a, b| b.severity.cmp(&a.severity));
+        shown.sort_by_key(|f| std::cmp::Reverse(f.severity));
         shown.truncate(MAX_RESULTS);
         super::warn(&format!(
             "SARIF: {total} results exceed GitHub's limit of {MAX_RESULTS} per run; \
