@@ -108,10 +108,10 @@ pub fn write_github_extras(report: &Report<'_>) {
     if let Err(e) = github::write_annotations(report, &mut stderr.lock()) {
         warn(&format!("could not write annotations: {e}"));
     }
-    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY") {
-        if let Err(e) = github::append_step_summary(report, Path::new(&path)) {
-            warn(&format!("could not write the step summary: {e}"));
-        }
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY")
+        && let Err(e) = github::append_step_summary(report, Path::new(&path))
+    {
+        warn(&format!("could not write the step summary: {e}"));
     }
 }
 
