@@ -101,6 +101,25 @@ pub fn append_step_summary(report: &Report<'_>, path: &Path) -> std::io::Result<
     file.write_all(md.as_bytes())
 }
 
+/// Step outputs for the action: the number of active findings and the SARIF report's path.
+pub fn append_outputs(report: &Report<'_>, path: &Path) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    writeln!(file, "findings={}", report.active().count())?;
+    if report.settings.format == crate::cli::Format::Sarif
+        && let Some(sarif) = &report.settings.output
+    {
+        // A path with a newline would forge another output line: refuse to write it.
+        let shown = sarif.display().to_string();
+        if !shown.contains(['\n', '\r']) {
+            writeln!(file, "sarif-file={shown}")?;
+        }
+    }
+    Ok(())
+}
+
 /// Escaping for the message part of a workflow command.
 fn escape_data(s: &str) -> String {
     s.replace('%', "%25")

@@ -113,6 +113,11 @@ pub fn write_github_extras(report: &Report<'_>) {
     {
         warn(&format!("could not write the step summary: {e}"));
     }
+    if let Some(path) = std::env::var_os("GITHUB_OUTPUT")
+        && let Err(e) = github::append_outputs(report, Path::new(&path))
+    {
+        warn(&format!("could not write step outputs: {e}"));
+    }
 }
 
 fn render(report: &Report<'_>, out: &mut dyn Write, color: bool) -> anyhow::Result<()> {

@@ -5,6 +5,7 @@
 mod common;
 
 mod config;
+mod github;
 mod noise;
 mod output;
 mod rules;
