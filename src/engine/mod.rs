@@ -162,7 +162,7 @@ impl Matcher {
     ) {
         let window = snap_to_lines(data, window);
         let haystack = &data[window.clone()];
-        for caps in rule.regex.captures_iter(haystack) {
+        for caps in rule.regex().captures_iter(haystack) {
             let Some(secret) = caps.get(rule.secret_group) else {
                 continue;
             };
@@ -176,7 +176,7 @@ impl Matcher {
             {
                 continue;
             }
-            if rule.allow.iter().any(|a| a.is_match(bytes)) || self.allow.allows(bytes) {
+            if rule.allow().iter().any(|a| a.is_match(bytes)) || self.allow.allows(bytes) {
                 continue;
             }
             if let Some(v) = rule.spec.validate
