@@ -29,6 +29,25 @@ pub enum Command {
     /// List or check detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Record current findings so that only new ones fail later scans.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Copy stdin to stdout with every secret replaced by a redaction marker.
+    Redact(RedactArgs),
+    /// Install a git pre-commit hook that runs `leakgate scan --staged`.
+    InstallHook {
+        /// Replace an existing pre-commit hook that leakgate did not write.
+        #[arg(long)]
+        force: bool,
+        /// A path inside the repository.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+    /// Remove the pre-commit hook written by `install-hook`.
+    UninstallHook {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -68,12 +87,15 @@ pub struct OutputArgs {
     /// Also print each skipped file and why.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Also list suppressed findings (inline allow, .leakgateignore, baseline).
+    #[arg(long)]
+    pub show_suppressed: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan.
-    #[arg(default_value = ".", value_name = "PATH")]
+    /// Files or directories to scan (default: `.`); `-` reads standard input.
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -86,6 +108,12 @@ pub struct ScanArgs {
     /// Skip files larger than this many bytes (counted and reported).
     #[arg(long, value_name = "BYTES", default_value_t = 25 * 1024 * 1024)]
     pub max_file_size: u64,
+    /// Scan standard input as a stream (same as giving `-` as a path).
+    #[arg(long)]
+    pub stdin: bool,
+    /// Report and fail only on findings not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Also check this build-output folder for client-bundle leaks (repeatable). Build output
     /// found under the scanned paths (dist/, build/, .next/static/, ...) is checked anyway.
     #[arg(long = "bundle", value_name = "DIR")]
@@ -93,6 +121,32 @@ pub struct ScanArgs {
     /// Do not check build output for client-bundle leaks.
     #[arg(long, conflicts_with = "bundle")]
     pub no_bundle: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Scan and write every current finding (fingerprints and locations, no secrets).
+    Create {
+        #[command(flatten)]
+        scan: ScanArgs,
+        /// Where to write the baseline.
+        #[arg(
+            long = "baseline-file",
+            value_name = "FILE",
+            default_value = ".leakgate-baseline.json"
+        )]
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RedactArgs {
+    /// Exit 1 if anything was redacted.
+    #[arg(long)]
+    pub fail: bool,
+    /// Configuration file for extra rules and allow-lists.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 //! thin shell over `cmd`.
 
 pub mod checks;
+pub mod ci;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -16,4 +17,5 @@ pub mod rules;
 pub mod settings;
 pub mod source;
 pub mod stats;
+pub mod suppress;
 mod yaml;

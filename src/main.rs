@@ -12,6 +12,10 @@ fn main() -> ExitCode {
         Command::Scan(args) => cmd::scan::run(args),
         Command::Bundle(args) => cmd::bundle::run(args),
         Command::Rules(command) => cmd::rules::run(command),
+        Command::Baseline(command) => cmd::baseline::run(command),
+        Command::Redact(args) => cmd::redact::run(args),
+        Command::InstallHook { force, path } => cmd::hook::install(path, *force),
+        Command::UninstallHook { path } => cmd::hook::uninstall(path),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -6,6 +6,7 @@ use crate::config::{self, DEFAULT_CONFIG_NAME, LoadedConfig};
 use crate::engine::{AllowList, Matcher};
 use crate::finding::Severity;
 use crate::rules::RuleSet;
+use crate::suppress::{IGNORE_FILE_NAME, Suppressions};
 use anyhow::{Context, Result, bail};
 use regex::bytes::Regex;
 use std::collections::HashSet;
@@ -21,10 +22,16 @@ pub struct OutputSettings {
     pub show_secrets: bool,
     pub quiet: bool,
     pub verbose: bool,
+    pub show_suppressed: bool,
 }
 
 pub struct ScanSettings {
+    /// Files and directories to walk (may be empty when only stdin is scanned).
     pub roots: Vec<PathBuf>,
+    /// Also scan standard input as a stream.
+    pub stdin: bool,
+    /// Accepted findings: `.leakgateignore` at the first root, and `--baseline`.
+    pub suppressions: Suppressions,
     pub output: OutputSettings,
     pub threads: usize,
     pub max_file_size: u64,
@@ -77,21 +84,39 @@ impl OutputSettings {
             show_secrets: args.show_secrets,
             quiet: args.quiet,
             verbose: args.verbose && !args.quiet,
+            show_suppressed: args.show_suppressed,
         }
     }
 }
 
 impl ScanSettings {
     pub fn from_args(args: &ScanArgs) -> Result<ScanSettings> {
-        require_existing(&args.paths)?;
+        let stdin = args.stdin || args.paths.iter().any(|p| p.as_os_str() == "-");
+        let mut roots: Vec<PathBuf> = args
+            .paths
+            .iter()
+            .filter(|p| p.as_os_str() != "-")
+            .cloned()
+            .collect();
+        if roots.is_empty() && !stdin {
+            roots.push(PathBuf::from("."));
+        }
+        for root in &roots {
+            if std::fs::symlink_metadata(root).is_err() {
+                bail!("{}: no such file or directory", root.display());
+            }
+        }
         require_existing(&args.bundle)?;
-        let config = load_config(args)?;
+        let config = load_config(args.config.as_deref(), roots.first())?;
+        let suppressions = load_suppressions(args, roots.first())?;
         let matcher = Arc::new(build_matcher(&config)?);
         let threads = threads(args.threads)?;
         let bundle = (!args.no_bundle).then(|| BundleSettings::new(&args.bundle, &config));
         Ok(ScanSettings {
             bundle,
-            roots: args.paths.clone(),
+            roots,
+            stdin,
+            suppressions,
             output: OutputSettings::from_args(&args.output, config.config.fail_on),
             threads,
             max_file_size: args.max_file_size,
@@ -132,13 +157,8 @@ impl BundleSettings {
 impl BundleCommandSettings {
     pub fn from_args(args: &BundleArgs) -> Result<BundleCommandSettings> {
         require_existing(&args.dirs)?;
-        let config = match &args.config {
-            Some(path) => config::load(path)?,
-            None if Path::new(DEFAULT_CONFIG_NAME).is_file() => {
-                config::load(Path::new(DEFAULT_CONFIG_NAME))?
-            }
-            None => LoadedConfig::default(),
-        };
+        // `--config`, else `.leakgate.yml` in the current directory.
+        let config = load_config(args.config.as_deref(), None)?;
         let matcher = Arc::new(build_matcher(&config)?);
         let mut bundle = BundleSettings::new(&args.dirs, &config);
         // The command checks exactly the folders it is given.
@@ -170,21 +190,36 @@ fn threads(requested: Option<usize>) -> Result<usize> {
     })
 }
 
-fn load_config(args: &ScanArgs) -> Result<LoadedConfig> {
-    if let Some(path) = &args.config {
+/// `--config FILE`, else `.leakgate.yml` at the first root (or the current directory).
+pub fn load_config(explicit: Option<&Path>, first_root: Option<&PathBuf>) -> Result<LoadedConfig> {
+    if let Some(path) = explicit {
         return Ok(config::load(path)?);
     }
-    let first = &args.paths[0];
-    let candidate = if first.is_dir() {
-        first.join(DEFAULT_CONFIG_NAME)
-    } else {
-        PathBuf::from(DEFAULT_CONFIG_NAME)
+    let candidate = match first_root {
+        Some(first) if first.is_dir() => first.join(DEFAULT_CONFIG_NAME),
+        _ => PathBuf::from(DEFAULT_CONFIG_NAME),
     };
     if candidate.is_file() {
         Ok(config::load(&candidate)?)
     } else {
         Ok(LoadedConfig::default())
     }
+}
+
+/// `.leakgateignore` beside the config (at the first root) and the `--baseline` file, if any.
+fn load_suppressions(args: &ScanArgs, first_root: Option<&PathBuf>) -> Result<Suppressions> {
+    let mut suppressions = Suppressions::default();
+    let ignore_file = match first_root {
+        Some(first) if first.is_dir() => first.join(IGNORE_FILE_NAME),
+        _ => PathBuf::from(IGNORE_FILE_NAME),
+    };
+    if ignore_file.is_file() {
+        suppressions.load_ignore_file(&ignore_file)?;
+    }
+    if let Some(baseline) = &args.baseline {
+        suppressions.load_baseline(baseline)?;
+    }
+    Ok(suppressions)
 }
 
 /// Built-in rules, plus the config's rules files, minus its disabled rules, with its allow-list.
@@ -205,9 +240,9 @@ pub fn build_matcher(loaded: &LoadedConfig) -> Result<Matcher> {
         .filter(|id| !crate::checks::bundle::RULE_IDS.contains(&id.as_str()))
         .cloned()
         .collect();
-    rules.disable(&rule_ids).map_err(|e| {
-        anyhow::anyhow!("{}: {e}", config_name(loaded))
-    })?;
+    rules
+        .disable(&rule_ids)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", config_name(loaded)))?;
     let values = config
         .allow
         .iter()
@@ -226,12 +261,15 @@ pub fn build_matcher(loaded: &LoadedConfig) -> Result<Matcher> {
         .iter()
         .map(|w| w.to_ascii_lowercase())
         .collect();
-    Ok(Matcher::new(Arc::new(rules), AllowList { values, stopwords }))
+    Ok(Matcher::new(
+        Arc::new(rules),
+        AllowList { values, stopwords },
+    ))
 }
 
 fn config_name(loaded: &LoadedConfig) -> String {
-    loaded
-        .path
-        .as_ref()
-        .map_or_else(|| DEFAULT_CONFIG_NAME.to_string(), |p| p.display().to_string())
+    loaded.path.as_ref().map_or_else(
+        || DEFAULT_CONFIG_NAME.to_string(),
+        |p| p.display().to_string(),
+    )
 }

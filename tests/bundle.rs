@@ -154,6 +154,12 @@ fn scan_json(dir: &Path, args: &[&str]) -> (Option<i32>, Value) {
     (out.status.code(), json)
 }
 
+/// The fixture rule, or a built-in Stripe rule that won the overlap with it.
+fn is_stripe_live_rule(rule: &Value) -> bool {
+    let id = rule.as_str().unwrap_or_default();
+    !id.starts_with("bundle-") && id.contains("stripe")
+}
+
 fn findings(json: &Value) -> Vec<Value> {
     json["findings"].as_array().cloned().unwrap_or_default()
 }
@@ -521,9 +527,9 @@ fn next_server_output_is_server_only_and_cache_is_not_read() {
             .iter()
             .find(|f| f["path"] == ".next/server/app/page.js")
             .unwrap();
-        assert_eq!(
-            server["rule"], "fixture-stripe-live-secret",
-            "server output keeps the secret rule"
+        assert!(
+            is_stripe_live_rule(&server["rule"]),
+            "server output keeps the secret rule: {server}"
         );
         assert!(server["message"].as_str().unwrap().contains("server-only"));
         let client = all
@@ -584,7 +590,7 @@ fn scan_reports_a_secret_in_tracked_build_output_once() {
     assert_eq!(in_dist[0]["severity"], "critical");
     let in_src: Vec<&Value> = all.iter().filter(|f| f["path"] == "src/pay.ts").collect();
     assert_eq!(in_src.len(), 1);
-    assert_eq!(in_src[0]["rule"], "fixture-stripe-live-secret");
+    assert!(is_stripe_live_rule(&in_src[0]["rule"]), "{json}");
 }
 
 #[test]

@@ -26,9 +26,9 @@ pub mod discover;
 pub mod patterns;
 pub mod sourcemap;
 
-use crate::detect::{RuleInfos, findings_in_blob};
+use crate::detect::{RuleInfos, allowed_inline, findings_in_blob};
 use crate::engine::{Matcher, Scratch, line_columns};
-use crate::finding::{Finding, Location, RuleInfo, Severity, fingerprint};
+use crate::finding::{Finding, Location, RuleInfo, Severity, Suppression, fingerprint};
 use crate::source::worktree::{ReadError, SkipReason, is_binary, read_regular_file};
 use crate::stats::ScanStats;
 use discover::{BundleFile, Found, Visibility};
@@ -615,6 +615,7 @@ impl<'a> BundleCheck<'a> {
             message: Some(format!("{}.", capitalise(&describe_map(map, &file.shown)))),
             commit: None,
             in_head: None,
+            suppressed: None,
         }];
         self.embedded_sources(map, &file.shown, &file.shown, &mut findings, scratch);
         FileResult {
@@ -869,8 +870,13 @@ fn place(data: &[u8], path: &str, mut pending: Vec<Pending>) -> Vec<Finding> {
             let (line, column) = positions[&p.span.start];
             let (end_line, end_column) = positions[&p.span.end];
             let mut message = p.message;
+            let long_line = on_long_line(data, &p.span);
+            // `leakgate:allow` is honoured in readable code (embedded sources, unminified files);
+            // on a minified line there is no comment to carry it, and the check stays bounded.
+            let suppressed = (!long_line && allowed_inline(data, p.span.start))
+                .then_some(Suppression::Inline);
             // An env dump's surroundings are the values of the variables: never excerpted.
-            if p.rule.id != ENV_DUMP && on_long_line(data, &p.span) {
+            if p.rule.id != ENV_DUMP && long_line {
                 let excerpt = crate::report::excerpt(data, p.span.clone(), !p.secret.is_empty());
                 message = format!("{message} Excerpt: {excerpt}");
             }
@@ -891,6 +897,7 @@ fn place(data: &[u8], path: &str, mut pending: Vec<Pending>) -> Vec<Finding> {
                 message: Some(message),
                 commit: None,
                 in_head: None,
+                suppressed,
             }
         })
         .collect()

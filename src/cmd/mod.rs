@@ -1,7 +1,10 @@
 //! One file per subcommand. Each returns the process exit code; errors bubble up as `anyhow`
 //! and become one line on stderr with exit code 2 in `main`.
 
+pub mod baseline;
 pub mod bundle;
+pub mod hook;
+pub mod redact;
 pub mod rules;
 pub mod scan;
 
@@ -27,6 +30,7 @@ pub fn finish(
     started: Instant,
 ) -> Result<u8> {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.fingerprint == b.fingerprint);
     if !output.quiet {
         for warning in &stats.warnings {
             report::warn(warning);
@@ -46,6 +50,7 @@ pub fn finish(
         settings: output,
     };
     report::write(&report)?;
+    report::write_github_extras(&report);
     Ok(if report.failing() > 0 {
         EXIT_FINDINGS
     } else if !stats.complete() {

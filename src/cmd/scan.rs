@@ -2,10 +2,11 @@
 //! result into an exit code. Later checks (history, env files, bundles) plug in here.
 
 use crate::cli::ScanArgs;
-use crate::detect::{RuleInfos, findings_in_blob};
+use crate::detect::{RuleInfos, STDIN_PATH, findings_in_blob, findings_in_block};
 use crate::engine::{Matcher, Scratch};
 use crate::finding::Finding;
 use crate::settings::ScanSettings;
+use crate::source::stream::{self, safe_cut};
 use crate::source::worktree::{self, Collector, FileItem, SkipReason, Visitor, WalkOptions};
 use crate::stats::ScanStats;
 use anyhow::Result;
@@ -17,11 +18,20 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     let started = Instant::now();
     let settings = ScanSettings::from_args(args)?;
     let infos = Arc::new(RuleInfos::new(&settings.matcher));
+    let (findings, stats) = collect(&settings, &infos)?;
+    finish(&settings, &infos, findings, stats, started)
+}
+
+/// Runs every source and check the settings ask for and gathers their findings, with accepted
+/// ones marked as suppressed. Order does not matter: findings are sorted when reported.
+pub fn collect(
+    settings: &ScanSettings,
+    infos: &Arc<RuleInfos>,
+) -> Result<(Vec<Finding>, ScanStats)> {
     let mut findings = Vec::new();
     let mut stats = ScanStats::default();
-    // Each source and check adds its findings here; order does not matter (sorted at the end).
-    let (mut worktree_findings, worktree_stats) = scan_worktree(&settings, &infos)?;
-    if let Some(bundle) = super::bundle::scan_step(&settings, &infos) {
+    let (mut worktree_findings, worktree_stats) = scan_worktree(settings, infos)?;
+    if let Some(bundle) = super::bundle::scan_step(settings, infos) {
         // Build output is reported once, by the bundle check.
         worktree_findings.retain(|f| !bundle.covered.contains(&f.location.path));
         findings.extend(bundle.findings);
@@ -29,7 +39,46 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     }
     findings.extend(worktree_findings);
     stats.merge(worktree_stats);
-    finish(&settings, &infos, findings, stats, started)
+    if settings.stdin {
+        let (stdin_findings, stdin_stats) = scan_stdin(settings, infos)?;
+        findings.extend(stdin_findings);
+        stats.merge(stdin_stats);
+    }
+    settings.suppressions.apply(&mut findings);
+    Ok((findings, stats))
+}
+
+/// Standard input, scanned as a stream in bounded memory.
+fn scan_stdin(settings: &ScanSettings, infos: &RuleInfos) -> Result<(Vec<Finding>, ScanStats)> {
+    let mut findings = Vec::new();
+    let mut stats = ScanStats::default();
+    let mut scratch = Scratch::default();
+    let stdin = std::io::stdin();
+    let result = stream::for_each_block(stdin.lock(), |block| {
+        let found = findings_in_block(&settings.matcher, infos, &block, STDIN_PATH, &mut scratch);
+        let done = if block.whole {
+            block.data.len()
+        } else {
+            safe_cut(
+                block.data.len(),
+                found.iter().map(|(_, range)| range.clone()),
+            )
+        };
+        stats.bytes_scanned += done as u64;
+        findings.extend(
+            found
+                .into_iter()
+                .filter(|(_, range)| block.whole || range.end <= done)
+                .map(|(f, _)| f),
+        );
+        Ok(done)
+    });
+    if let Err(e) = result {
+        stats.skipped.count(SkipReason::Unreadable);
+        stats.warn(format!("{STDIN_PATH}: could not read: {e}"));
+    }
+    stats.files_scanned += 1;
+    Ok((findings, stats))
 }
 
 /// Sorts, reports and decides the exit code.
@@ -45,7 +94,10 @@ fn finish(
 }
 
 /// Walks every root in parallel; each worker thread scans the files it reads.
-fn scan_worktree(settings: &ScanSettings, infos: &Arc<RuleInfos>) -> Result<(Vec<Finding>, ScanStats)> {
+fn scan_worktree(
+    settings: &ScanSettings,
+    infos: &Arc<RuleInfos>,
+) -> Result<(Vec<Finding>, ScanStats)> {
     let collector: Collector<(Vec<Finding>, ScanStats)> = Collector::default();
     let collector = Arc::new(collector);
     let single_dir_root = settings.roots.len() == 1 && settings.roots[0].is_dir();
@@ -109,7 +161,13 @@ impl Visitor for ScanVisitor {
         self.stats.files_scanned += 1;
         self.stats.bytes_scanned += item.data.len() as u64;
         let path = self.shown(item.path, item.relative);
-        let found = findings_in_blob(&self.matcher, &self.infos, item.data, &path, &mut self.scratch);
+        let found = findings_in_blob(
+            &self.matcher,
+            &self.infos,
+            item.data,
+            &path,
+            &mut self.scratch,
+        );
         self.findings.extend(found);
     }
 

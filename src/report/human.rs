@@ -42,7 +42,7 @@ impl Paint {
 pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
     let paint = Paint { on: color };
     let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for finding in report.findings {
+    for finding in report.shown() {
         by_path
             .entry(finding.location.path.as_str())
             .or_default()
@@ -82,7 +82,13 @@ fn write_finding(
     if f.publishable {
         detail.push("publishable by design".into());
     }
-    detail.push(format!("fingerprint {}", &f.fingerprint[..16.min(f.fingerprint.len())]));
+    if let Some(why) = f.suppressed {
+        detail.push(format!("suppressed ({})", why.as_str()));
+    }
+    detail.push(format!(
+        "fingerprint {}",
+        &f.fingerprint[..16.min(f.fingerprint.len())]
+    ));
     writeln!(out, "  {:>9}  {}", "", paint.dim(&detail.join(" · ")))?;
     if let Some(message) = &f.message {
         writeln!(out, "  {:>9}  {}", "", display_path(message))?;
@@ -104,7 +110,7 @@ fn write_finding(
 /// What to do, once per rule that fired, so the advice is not repeated per finding.
 fn write_advice(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io::Result<()> {
     let mut seen: BTreeMap<&str, &Finding> = BTreeMap::new();
-    for f in report.findings {
+    for f in report.active() {
         seen.entry(f.rule.id.as_str()).or_insert(f);
     }
     if seen.is_empty() {
@@ -151,7 +157,18 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io:
             (n > 0).then(|| format!("{n} {sev}"))
         })
         .collect();
-    let verdict = if !report.findings.is_empty() {
+    let suppressed = report.suppressed().count();
+    if suppressed > 0 {
+        parts.push(format!(
+            "{suppressed} suppressed{}",
+            if report.settings.show_suppressed {
+                ""
+            } else {
+                " (--show-suppressed lists them)"
+            }
+        ));
+    }
+    let verdict = if report.active().next().is_some() {
         format!("findings: {}", counts.join(", "))
     } else if stats.complete() {
         "no secrets found".to_string()

@@ -1,6 +1,7 @@
 //! One sink for findings: human text, JSON and SARIF. Redaction lives here and nowhere else,
 //! so no other module can print a secret by accident.
 
+mod github;
 mod human;
 mod json;
 mod sarif;
@@ -28,14 +29,30 @@ pub struct Report<'a> {
 }
 
 impl Report<'_> {
-    pub fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == severity).count()
+    /// Findings that count: not accepted by inline allow, ignore file or baseline.
+    pub fn active(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppressed.is_none())
     }
 
-    /// Findings at or above the failing severity.
-    pub fn failing(&self) -> usize {
+    pub fn suppressed(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppressed.is_some())
+    }
+
+    /// Findings to print: the active ones, plus suppressed ones with `--show-suppressed`.
+    pub fn shown(&self) -> impl Iterator<Item = &Finding> {
+        let all = self.settings.show_suppressed;
         self.findings
             .iter()
+            .filter(move |f| all || f.suppressed.is_none())
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.active().filter(|f| f.severity == severity).count()
+    }
+
+    /// Active findings at or above the failing severity.
+    pub fn failing(&self) -> usize {
+        self.active()
             .filter(|f| f.severity >= self.settings.fail_on)
             .count()
     }
@@ -155,6 +172,28 @@ pub fn write(report: &Report<'_>) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Inside GitHub Actions: inline annotations on stderr and a step summary. Failures to write
+/// the summary are warnings; the report itself has already been written.
+pub fn write_github_extras(report: &Report<'_>) {
+    if std::env::var("GITHUB_ACTIONS").as_deref() != Ok("true") {
+        return;
+    }
+    let stderr = std::io::stderr();
+    if let Err(e) = github::write_annotations(report, &mut stderr.lock()) {
+        warn(&format!("could not write annotations: {e}"));
+    }
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY")
+        && let Err(e) = github::append_step_summary(report, Path::new(&path))
+    {
+        warn(&format!("could not write the step summary: {e}"));
+    }
+    if let Some(path) = std::env::var_os("GITHUB_OUTPUT")
+        && let Err(e) = github::append_outputs(report, Path::new(&path))
+    {
+        warn(&format!("could not write step outputs: {e}"));
+    }
 }
 
 fn render(report: &Report<'_>, out: &mut dyn Write, color: bool) -> anyhow::Result<()> {

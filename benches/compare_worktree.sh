@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Whole-process comparison of a directory scan: leakgate vs Kingfisher, gitleaks, betterleaks
+# on the same bytes. The corpus is a copy of ~/.cargo/registry/src (hundreds of MB of real
+# source), with .gitignore/.ignore files removed and no node_modules folder (gitleaks and
+# betterleaks skip those by default), so every tool reads the same files.
+#
+#   bash benches/compare_worktree.sh            # corpus at /tmp/leakgate-corpus-src
+#   CORPUS=/some/dir bash benches/compare_worktree.sh
+#
+# Needs hyperfine (apt-get install hyperfine) and GNU time (/usr/bin/time).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CORPUS=${CORPUS:-/tmp/leakgate-corpus-src}
+RUNS=${RUNS:-5}
+eval "$(bash benches/install_peers.sh)"
+if [ ! -d "$CORPUS" ]; then
+  mkdir -p "$CORPUS"
+  cp -r "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/. "$CORPUS"/
+  find "$CORPUS" \( -name .gitignore -o -name .ignore -o -name .git \) -prune -exec rm -rf {} +
+  find "$CORPUS" -type d -name node_modules -prune -exec sh -c 'mv "$1" "$1-renamed"' _ {} \;
+fi
+cargo build --release --quiet
+LG=$PWD/target/release/leakgate
+echo "corpus: $CORPUS ($(du -sh "$CORPUS" | cut -f1), $(find "$CORPUS" -type f | wc -l) files), $(nproc) cores"
+# Exit codes are ignored: every tool exits non-zero when it finds something.
+hyperfine --warmup 1 --runs "$RUNS" -i --export-markdown /tmp/compare_worktree.md \
+  -n leakgate "$LG scan $CORPUS --format json --output /tmp/lg.json -q" \
+  -n kingfisher "$KINGFISHER scan $CORPUS --no-validate --format json -o /tmp/kf.json --git-history none -j $(nproc)" \
+  -n gitleaks "$GITLEAKS dir $CORPUS --no-banner --report-format json --report-path /tmp/gl.json --exit-code 0" \
+  -n betterleaks "$BETTERLEAKS dir $CORPUS --no-banner --report-format json --report-path /tmp/bl.json --exit-code 0"
+cat /tmp/compare_worktree.md
+echo
+printf '%-12s %10s %10s %10s\n' tool wall_s cpu_s max_rss_mb
+for t in leakgate kingfisher gitleaks betterleaks; do
+  case $t in
+    leakgate) cmd="$LG scan $CORPUS --format json --output /tmp/lg.json -q" ;;
+    kingfisher) cmd="$KINGFISHER scan $CORPUS --no-validate --format json -o /tmp/kf.json --git-history none -j $(nproc)" ;;
+    gitleaks) cmd="$GITLEAKS dir $CORPUS --no-banner --report-format json --report-path /tmp/gl.json --exit-code 0" ;;
+    betterleaks) cmd="$BETTERLEAKS dir $CORPUS --no-banner --report-format json --report-path /tmp/bl.json --exit-code 0" ;;
+  esac
+  /usr/bin/time -f "%e %U %S %M" -o /tmp/time.$t $cmd >/dev/null 2>&1 || true
+  awk -v t=$t '{ printf "%-12s %10s %10.2f %10.1f\n", t, $1, $2 + $3, $4 / 1024 }' /tmp/time.$t
+done
+python3 - <<'PY'
+import json
+def count(path, key=None):
+    try:
+        d = json.load(open(path))
+    except Exception as e:
+        return f"unreadable ({e.__class__.__name__})"
+    if isinstance(d, dict):
+        for k in ("findings", "results", "matches"):
+            if k in d and isinstance(d[k], list):
+                return len(d[k])
+        return "?"
+    return len(d)
+for tool, path in [("leakgate", "/tmp/lg.json"), ("kingfisher", "/tmp/kf.json"),
+                   ("gitleaks", "/tmp/gl.json"), ("betterleaks", "/tmp/bl.json")]:
+    print(f"{tool:12} findings: {count(path)}")
+PY
