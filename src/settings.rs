@@ -1,14 +1,15 @@
 //! Raw command-line arguments plus `.leakgate.yml`, turned once into the validated settings
 //! that build the walkers, the matcher and the printers (ripgrep's low-args -> high-args).
 
-use crate::cli::{FailOn, Format, OutputArgs, ScanArgs};
+use crate::checks::env_files::{self, EnvSettings};
+use crate::cli::{EnvArgs, FailOn, Format, OutputArgs, ScanArgs};
 use crate::config::{self, DEFAULT_CONFIG_NAME, LoadedConfig};
 use crate::engine::{AllowList, Matcher};
 use crate::finding::Severity;
 use crate::rules::RuleSet;
 use anyhow::{Context, Result, bail};
 use regex::bytes::Regex;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// How findings are printed; shared by every reporting command.
@@ -29,6 +30,8 @@ pub struct ScanSettings {
     pub max_file_size: u64,
     pub config: LoadedConfig,
     pub matcher: Arc<Matcher>,
+    /// Env-file checks; `None` with `--no-env`.
+    pub env: Option<EnvSettings>,
 }
 
 pub fn severity_of(fail_on: FailOn) -> Severity {
@@ -58,36 +61,82 @@ impl OutputSettings {
     }
 }
 
+/// What `scan` and `env` have in common on the command line.
+struct Inputs<'a> {
+    paths: &'a [PathBuf],
+    output: &'a OutputArgs,
+    config: Option<&'a Path>,
+    threads: Option<usize>,
+    max_file_size: u64,
+    env: bool,
+}
+
 impl ScanSettings {
     pub fn from_args(args: &ScanArgs) -> Result<ScanSettings> {
-        for root in &args.paths {
+        ScanSettings::build(Inputs {
+            paths: &args.paths,
+            output: &args.output,
+            config: args.config.as_deref(),
+            threads: args.threads,
+            max_file_size: args.max_file_size,
+            env: !args.no_env,
+        })
+    }
+
+    /// `leakgate env PATH`: the scan settings for one project folder, env checks on.
+    pub fn from_env_args(args: &EnvArgs) -> Result<ScanSettings> {
+        let path = &args.path;
+        if std::fs::symlink_metadata(path).is_err() {
+            bail!("{}: no such file or directory", path.display());
+        }
+        if !path.is_dir() {
+            bail!(
+                "{}: not a directory (env checks compare the env files of a project folder)",
+                path.display()
+            );
+        }
+        ScanSettings::build(Inputs {
+            paths: std::slice::from_ref(path),
+            output: &args.output,
+            config: args.config.as_deref(),
+            threads: args.threads,
+            max_file_size: args.max_file_size,
+            env: true,
+        })
+    }
+
+    fn build(inputs: Inputs<'_>) -> Result<ScanSettings> {
+        for root in inputs.paths {
             if std::fs::symlink_metadata(root).is_err() {
                 bail!("{}: no such file or directory", root.display());
             }
         }
-        let config = load_config(args)?;
+        let config = load_config(inputs.config, inputs.paths)?;
         let matcher = Arc::new(build_matcher(&config)?);
-        let threads = match args.threads {
+        let env_settings = EnvSettings::from_config(&config.config)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", config_name(&config)))?;
+        let threads = match inputs.threads {
             Some(0) => bail!("--threads must be at least 1"),
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(2, |n| n.get()),
         };
         Ok(ScanSettings {
-            roots: args.paths.clone(),
-            output: OutputSettings::from_args(&args.output, config.config.fail_on),
+            roots: inputs.paths.to_vec(),
+            output: OutputSettings::from_args(inputs.output, config.config.fail_on),
             threads,
-            max_file_size: args.max_file_size,
+            max_file_size: inputs.max_file_size,
             config,
             matcher,
+            env: inputs.env.then_some(env_settings),
         })
     }
 }
 
-fn load_config(args: &ScanArgs) -> Result<LoadedConfig> {
-    if let Some(path) = &args.config {
+fn load_config(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<LoadedConfig> {
+    if let Some(path) = explicit {
         return Ok(config::load(path)?);
     }
-    let first = &args.paths[0];
+    let first = &paths[0];
     let candidate = if first.is_dir() {
         first.join(DEFAULT_CONFIG_NAME)
     } else {
@@ -111,9 +160,16 @@ pub fn build_matcher(loaded: &LoadedConfig) -> Result<Matcher> {
         };
         rules.add_file(&path)?;
     }
-    rules.disable(&config.disable_rules).map_err(|e| {
-        anyhow::anyhow!("{}: {e}", config_name(loaded))
-    })?;
+    // Env checks are not secret rules: they honour `disable_rules` themselves.
+    let disable: Vec<String> = config
+        .disable_rules
+        .iter()
+        .filter(|id| !env_files::is_env_rule_id(id))
+        .cloned()
+        .collect();
+    rules
+        .disable(&disable)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", config_name(loaded)))?;
     let values = config
         .allow
         .iter()
@@ -132,12 +188,15 @@ pub fn build_matcher(loaded: &LoadedConfig) -> Result<Matcher> {
         .iter()
         .map(|w| w.to_ascii_lowercase())
         .collect();
-    Ok(Matcher::new(Arc::new(rules), AllowList { values, stopwords }))
+    Ok(Matcher::new(
+        Arc::new(rules),
+        AllowList { values, stopwords },
+    ))
 }
 
 fn config_name(loaded: &LoadedConfig) -> String {
-    loaded
-        .path
-        .as_ref()
-        .map_or_else(|| DEFAULT_CONFIG_NAME.to_string(), |p| p.display().to_string())
+    loaded.path.as_ref().map_or_else(
+        || DEFAULT_CONFIG_NAME.to_string(),
+        |p| p.display().to_string(),
+    )
 }

@@ -1,6 +1,7 @@
 //! One file per subcommand. Each returns the process exit code; errors bubble up as `anyhow`
 //! and become one line on stderr with exit code 2 in `main`.
 
+pub mod env;
 pub mod rules;
 pub mod scan;
 

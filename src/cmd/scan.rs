@@ -2,6 +2,7 @@
 //! result into an exit code. Later checks (history, env files, bundles) plug in here.
 
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use crate::checks::env_files::SecretScope;
 use crate::cli::ScanArgs;
 use crate::detect::{RuleInfos, findings_in_blob};
 use crate::engine::{Matcher, Scratch};
@@ -25,11 +26,15 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     let (worktree_findings, worktree_stats) = scan_worktree(&settings, &infos)?;
     findings.extend(worktree_findings);
     stats.merge(worktree_stats);
+    let (env_findings, env_stats) =
+        super::env::check_roots(&settings, &infos, SecretScope::SkippedByWorktreeScan)?;
+    findings.extend(env_findings);
+    stats.merge(env_stats);
     finish(&settings, &infos, findings, stats, started)
 }
 
 /// Sorts, reports and decides the exit code.
-fn finish(
+pub(super) fn finish(
     settings: &ScanSettings,
     infos: &RuleInfos,
     mut findings: Vec<Finding>,
@@ -42,7 +47,10 @@ fn finish(
             report::warn(warning);
         }
         if stats.warnings_dropped > 0 {
-            report::warn(&format!("{} more warnings not shown", stats.warnings_dropped));
+            report::warn(&format!(
+                "{} more warnings not shown",
+                stats.warnings_dropped
+            ));
         }
     }
     let rules: Vec<_> = infos.all().cloned().collect();
@@ -64,7 +72,10 @@ fn finish(
 }
 
 /// Walks every root in parallel; each worker thread scans the files it reads.
-fn scan_worktree(settings: &ScanSettings, infos: &Arc<RuleInfos>) -> Result<(Vec<Finding>, ScanStats)> {
+fn scan_worktree(
+    settings: &ScanSettings,
+    infos: &Arc<RuleInfos>,
+) -> Result<(Vec<Finding>, ScanStats)> {
     let collector: Collector<(Vec<Finding>, ScanStats)> = Collector::default();
     let collector = Arc::new(collector);
     let single_dir_root = settings.roots.len() == 1 && settings.roots[0].is_dir();
@@ -128,7 +139,13 @@ impl Visitor for ScanVisitor {
         self.stats.files_scanned += 1;
         self.stats.bytes_scanned += item.data.len() as u64;
         let path = self.shown(item.path, item.relative);
-        let found = findings_in_blob(&self.matcher, &self.infos, item.data, &path, &mut self.scratch);
+        let found = findings_in_blob(
+            &self.matcher,
+            &self.infos,
+            item.data,
+            &path,
+            &mut self.scratch,
+        );
         self.findings.extend(found);
     }
 
