@@ -355,195 +355,273 @@ fn insecure_setting(file: &EnvFile, entry: &Entry, sink: &mut Sink) {
     sink.at_entry(verdict, &file.place(), entry);
 }
 
-/// The table of insecure settings (see docs/env.md for the list and severities).
+/// The table of insecure settings (see docs/env.md for the list and severities), in groups
+/// tried in order; the first match wins.
 fn judge_setting(key: &str, value: &str) -> Option<Insecure> {
-    let upper = key.to_ascii_uppercase();
-    let words = values::name_words(key);
-    let has = |w: &str| words.iter().any(|x| x == w);
-    let has_any = |list: &[&str]| list.iter().any(|w| has(w));
-    let v = value.trim().to_ascii_lowercase();
-    let truthy = values::is_truthy(&v);
-    let falsy = values::is_falsy(&v);
-    let make = |severity, shown: &str, problem, fix| {
-        Some(Insecure {
-            severity,
-            shown: shown.to_string(),
-            problem,
-            fix,
-        })
-    };
-    if (upper == "DEBUG" || upper.ends_with("_DEBUG") || upper.ends_with("DEBUG_MODE")) && truthy {
-        return make(
+    let s = Setting::new(key, value);
+    debug_or_development_mode(&s)
+        .or_else(|| tls_verification_off(&s))
+        .or_else(|| open_to_any_origin(&s))
+        .or_else(|| weak_sessions_or_auth(&s))
+        .or_else(|| noisy_in_production(&s))
+}
+
+/// A variable as the settings table sees it.
+struct Setting<'a> {
+    upper: String,
+    words: Vec<String>,
+    /// Trimmed, lower case.
+    value: String,
+    raw: &'a str,
+}
+
+impl Setting<'_> {
+    fn new<'a>(key: &str, value: &'a str) -> Setting<'a> {
+        Setting {
+            upper: key.to_ascii_uppercase(),
+            words: values::name_words(key),
+            value: value.trim().to_ascii_lowercase(),
+            raw: value,
+        }
+    }
+
+    fn has(&self, word: &str) -> bool {
+        self.words.iter().any(|w| w == word)
+    }
+
+    fn has_any(&self, list: &[&str]) -> bool {
+        list.iter().any(|w| self.has(w))
+    }
+
+    fn truthy(&self) -> bool {
+        values::is_truthy(&self.value)
+    }
+
+    fn falsy(&self) -> bool {
+        values::is_falsy(&self.value)
+    }
+
+    /// Whether a comma/space separated list value contains `*`.
+    fn lists_wildcard(&self) -> bool {
+        self.value.split([',', ' ', ';']).any(|p| p == "*")
+    }
+}
+
+fn insecure(
+    severity: Severity,
+    shown: &str,
+    problem: &'static str,
+    fix: &'static str,
+) -> Option<Insecure> {
+    Some(Insecure {
+        severity,
+        shown: shown.to_string(),
+        problem,
+        fix,
+    })
+}
+
+fn debug_or_development_mode(s: &Setting<'_>) -> Option<Insecure> {
+    let u = s.upper.as_str();
+    let debug_key = u == "DEBUG" || u.ends_with("_DEBUG") || u.ends_with("DEBUG_MODE");
+    if debug_key && s.truthy() {
+        return insecure(
             Severity::High,
-            &v,
+            &s.value,
             "turns on debug mode (stack traces and internals shown to visitors)",
             "Set it to false.",
         );
     }
-    if upper == "DEBUG" && !v.is_empty() && !falsy {
-        return make(
+    if u == "DEBUG" && !s.value.is_empty() && !s.falsy() {
+        return insecure(
             Severity::Low,
             "…",
             "turns on debug logging",
             "Unset it in deployed environments.",
         );
     }
-    if values::APP_MODE_KEYS.contains(&upper.as_str())
+    if values::APP_MODE_KEYS.contains(&u)
         && matches!(
-            v.as_str(),
+            s.value.as_str(),
             "development" | "dev" | "local" | "test" | "testing"
         )
     {
-        return make(
+        return insecure(
             Severity::High,
-            &v,
+            &s.value,
             "runs the application in a non-production mode (verbose errors, dev tooling, \
              relaxed security)",
             "Set it to production.",
         );
     }
-    if upper == "SPRING_PROFILES_ACTIVE"
-        && v.split([',', ' '])
+    if u == "SPRING_PROFILES_ACTIVE"
+        && s.value
+            .split([',', ' '])
             .any(|p| matches!(p, "dev" | "development" | "local"))
     {
-        return make(
+        return insecure(
             Severity::High,
             "dev",
             "activates a development profile",
             "Activate the production profile.",
         );
     }
-    if (upper.ends_with("REJECT_UNAUTHORIZED") || upper == "PYTHONHTTPSVERIFY") && falsy {
-        return make(
+    None
+}
+
+fn tls_verification_off(s: &Setting<'_>) -> Option<Insecure> {
+    let u = s.upper.as_str();
+    if (u.ends_with("REJECT_UNAUTHORIZED") || u == "PYTHONHTTPSVERIFY") && s.falsy() {
+        return insecure(
             Severity::High,
-            &v,
+            &s.value,
             "turns off TLS certificate verification for outgoing connections",
             "Remove it; trust a private CA with NODE_EXTRA_CA_CERTS or the system store instead.",
         );
     }
-    let tls_word = has_any(&["SSL", "TLS", "HTTPS", "CERT", "CERTS", "CERTIFICATE"]);
-    if tls_word && has_any(&["VERIFY", "VERIFICATION", "CHECK", "VALIDATE", "VALIDATION"]) {
-        let negated = has_any(&["NO", "SKIP", "DISABLE", "DISABLED", "INSECURE", "IGNORE"]);
-        if (negated && truthy) || (!negated && falsy) {
-            return make(
+    let tls_word = s.has_any(&["SSL", "TLS", "HTTPS", "CERT", "CERTS", "CERTIFICATE"]);
+    if tls_word && s.has_any(&["VERIFY", "VERIFICATION", "CHECK", "VALIDATE", "VALIDATION"]) {
+        let negated = s.has_any(&["NO", "SKIP", "DISABLE", "DISABLED", "INSECURE", "IGNORE"]);
+        if (negated && s.truthy()) || (!negated && s.falsy()) {
+            return insecure(
                 Severity::High,
-                &v,
+                &s.value,
                 "turns off TLS certificate verification",
                 "Turn verification back on.",
             );
         }
     }
-    if has("INSECURE") && (tls_word || has("SKIP")) && truthy {
-        return make(
+    if s.has("INSECURE") && (tls_word || s.has("SKIP")) && s.truthy() {
+        return insecure(
             Severity::High,
-            &v,
+            &s.value,
             "turns off TLS certificate verification",
             "Set it to false.",
         );
     }
-    if (upper == "PGSSLMODE" || upper.ends_with("SSLMODE") || upper.ends_with("SSL_MODE"))
-        && matches!(v.as_str(), "disable" | "disabled")
+    if (u == "PGSSLMODE" || u.ends_with("SSLMODE") || u.ends_with("SSL_MODE"))
+        && matches!(s.value.as_str(), "disable" | "disabled")
     {
-        return make(
+        return insecure(
             Severity::Medium,
-            &v,
+            &s.value,
             "connects to the database without TLS",
             "Use require or verify-full.",
         );
     }
-    if values::url_disables_tls(value) {
-        return make(
+    if values::url_disables_tls(s.raw) {
+        return insecure(
             Severity::Medium,
             "…sslmode=disable",
             "connects without TLS (the URL turns it off)",
             "Remove the parameter or require TLS (sslmode=require).",
         );
     }
-    let cors = has("CORS") || upper.contains("ALLOW_ORIGIN") || upper.contains("ALLOWED_ORIGIN");
-    if cors && v.split([',', ' ', ';']).any(|p| p == "*") {
-        return make(
+    None
+}
+
+fn open_to_any_origin(s: &Setting<'_>) -> Option<Insecure> {
+    let u = s.upper.as_str();
+    let cors = s.has("CORS") || u.contains("ALLOW_ORIGIN") || u.contains("ALLOWED_ORIGIN");
+    if cors && s.lists_wildcard() {
+        return insecure(
             Severity::Medium,
             "*",
             "lets any website call the API from a visitor's browser",
             "List the exact origins that may call it.",
         );
     }
-    if cors && has("ALL") && truthy {
-        return make(
+    if cors && s.has("ALL") && s.truthy() {
+        return insecure(
             Severity::Medium,
-            &v,
+            &s.value,
             "lets any website call the API from a visitor's browser",
             "Set it to false and list the allowed origins.",
         );
     }
-    if (upper == "ALLOWED_HOSTS" || upper.ends_with("_ALLOWED_HOSTS"))
-        && v.split([',', ' ']).any(|p| p == "*")
-    {
-        return make(
+    if (u == "ALLOWED_HOSTS" || u.ends_with("_ALLOWED_HOSTS")) && s.lists_wildcard() {
+        return insecure(
             Severity::Medium,
             "*",
             "accepts any Host header (cache poisoning, password-reset link hijacking)",
             "List the production host names.",
         );
     }
-    let cookie = has_any(&["SESSION", "COOKIE", "COOKIES", "CSRF"]);
-    if cookie && has("SECURE") && falsy {
-        return make(
+    None
+}
+
+fn weak_sessions_or_auth(s: &Setting<'_>) -> Option<Insecure> {
+    let cookie = s.has_any(&["SESSION", "COOKIE", "COOKIES", "CSRF"]);
+    if cookie && s.has("SECURE") && s.falsy() {
+        return insecure(
             Severity::Medium,
-            &v,
+            &s.value,
             "sends session cookies over plain HTTP",
             "Set it to true.",
         );
     }
-    if cookie && (has("HTTPONLY") || (has("HTTP") && has("ONLY"))) && falsy {
-        return make(
+    if cookie && (s.has("HTTPONLY") || (s.has("HTTP") && s.has("ONLY"))) && s.falsy() {
+        return insecure(
             Severity::Medium,
-            &v,
+            &s.value,
             "lets page scripts read the session cookie",
             "Set it to true.",
         );
     }
-    let guard = has_any(&["AUTH", "AUTHENTICATION", "AUTHORIZATION", "CSRF", "LOGIN"]);
-    if guard && has_any(&["DISABLE", "DISABLED", "SKIP", "BYPASS", "NO"]) && truthy {
-        return make(
+    let guard = s.has_any(&["AUTH", "AUTHENTICATION", "AUTHORIZATION", "CSRF", "LOGIN"]);
+    if guard && s.has_any(&["DISABLE", "DISABLED", "SKIP", "BYPASS", "NO"]) && s.truthy() {
+        return insecure(
             Severity::High,
-            &v,
+            &s.value,
             "turns off authentication or CSRF protection",
             "Remove it.",
         );
     }
-    if guard && has_any(&["ENABLED", "ENABLE"]) && falsy {
-        return make(
+    if guard && s.has_any(&["ENABLED", "ENABLE"]) && s.falsy() {
+        return insecure(
             Severity::High,
-            &v,
+            &s.value,
             "turns off authentication or CSRF protection",
             "Set it to true.",
         );
     }
-    if (upper.ends_with("LOG_LEVEL") || upper == "LOGLEVEL")
-        && matches!(v.as_str(), "debug" | "trace" | "silly" | "verbose" | "all")
+    None
+}
+
+fn noisy_in_production(s: &Setting<'_>) -> Option<Insecure> {
+    let u = s.upper.as_str();
+    if (u.ends_with("LOG_LEVEL") || u == "LOGLEVEL")
+        && matches!(
+            s.value.as_str(),
+            "debug" | "trace" | "silly" | "verbose" | "all"
+        )
     {
-        return make(
+        return insecure(
             Severity::Low,
-            &v,
+            &s.value,
             "logs at a debugging level (request bodies and tokens often end up in logs)",
             "Use info or warn.",
         );
     }
-    if has_any(&["PLAYGROUND", "INTROSPECTION", "GRAPHIQL"]) && truthy {
-        return make(
+    if s.has_any(&["PLAYGROUND", "INTROSPECTION", "GRAPHIQL"]) && s.truthy() {
+        return insecure(
             Severity::Low,
-            &v,
+            &s.value,
             "exposes the GraphQL schema explorer",
             "Set it to false.",
         );
     }
-    if matches!(
-        upper.as_str(),
+    let https_switch = matches!(
+        u,
         "FORCE_HTTPS" | "FORCE_SSL" | "SECURE_SSL_REDIRECT" | "HTTPS_ONLY" | "REQUIRE_HTTPS"
-    ) && falsy
-    {
-        return make(Severity::Low, &v, "serves plain HTTP", "Set it to true.");
+    );
+    if https_switch && s.falsy() {
+        return insecure(
+            Severity::Low,
+            &s.value,
+            "serves plain HTTP",
+            "Set it to true.",
+        );
     }
     None
 }
