@@ -4,6 +4,7 @@
 //! `rules`) -> findings (`finding`, `detect`) -> report (`report`). The binary in `main.rs` is a
 //! thin shell over `cmd`.
 
+pub mod checks;
 pub mod ci;
 pub mod cli;
 pub mod cmd;

@@ -10,6 +10,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Scan(args) => cmd::scan::run(args),
+        Command::Env(args) => cmd::env::run(args),
         Command::Rules(command) => cmd::rules::run(command),
         Command::Baseline(command) => cmd::baseline::run(command),
         Command::Redact(args) => cmd::redact::run(args),

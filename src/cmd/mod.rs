@@ -2,6 +2,7 @@
 //! and become one line on stderr with exit code 2 in `main`.
 
 pub mod baseline;
+pub mod env;
 pub mod hook;
 pub mod redact;
 pub mod rules;
