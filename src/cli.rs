@@ -21,11 +21,17 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scan files for secrets.
+    /// Scan files for secrets (and check env files; see `env`).
     Scan(ScanArgs),
     /// Check build output (dist/, .next/static/, ...) for what ships to every browser:
     /// secrets, test keys, dev endpoints, published source maps, inlined env objects.
     Bundle(BundleArgs),
+    /// Check env files only (.env, .env.production, ...).
+    ///
+    /// Finds committed or unignored env files, secrets shared between environments, live keys
+    /// outside production, test keys, dev endpoints and insecure settings in production, drift
+    /// from the template and secrets in browser-exposed variables.
+    Env(EnvArgs),
     /// List or check detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -121,6 +127,9 @@ pub struct ScanArgs {
     /// Do not check build output for client-bundle leaks.
     #[arg(long, conflicts_with = "bundle")]
     pub no_bundle: bool,
+    /// Skip the env-file checks (and the secret scan of git-ignored env files).
+    #[arg(long)]
+    pub no_env: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,6 +156,24 @@ pub struct RedactArgs {
     /// Configuration file for extra rules and allow-lists.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    /// Project directory whose env files to check.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Configuration file (default: .leakgate.yml in PATH, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Worker threads for finding env files (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Skip env files larger than this many bytes (counted and reported).
+    #[arg(long, value_name = "BYTES", default_value_t = 25 * 1024 * 1024)]
+    pub max_file_size: u64,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Scan(args) => cmd::scan::run(args),
         Command::Bundle(args) => cmd::bundle::run(args),
+        Command::Env(args) => cmd::env::run(args),
         Command::Rules(command) => cmd::rules::run(command),
         Command::Baseline(command) => cmd::baseline::run(command),
         Command::Redact(args) => cmd::redact::run(args),

@@ -1,7 +1,8 @@
 //! Raw command-line arguments plus `.leakgate.yml`, turned once into the validated settings
 //! that build the walkers, the matcher and the printers (ripgrep's low-args -> high-args).
 
-use crate::cli::{BundleArgs, FailOn, Format, OutputArgs, ScanArgs};
+use crate::checks::env_files::{self, EnvSettings};
+use crate::cli::{BundleArgs, EnvArgs, FailOn, Format, OutputArgs, ScanArgs};
 use crate::config::{self, DEFAULT_CONFIG_NAME, LoadedConfig};
 use crate::engine::{AllowList, Matcher};
 use crate::finding::Severity;
@@ -37,6 +38,8 @@ pub struct ScanSettings {
     pub max_file_size: u64,
     pub config: LoadedConfig,
     pub matcher: Arc<Matcher>,
+    /// Env-file checks; `None` with `--no-env`.
+    pub env: Option<EnvSettings>,
     /// The client-bundle check; `None` with `--no-bundle`.
     pub bundle: Option<BundleSettings>,
 }
@@ -89,6 +92,20 @@ impl OutputSettings {
     }
 }
 
+/// What `scan` and `env` have in common on the command line.
+struct Inputs<'a> {
+    paths: &'a [PathBuf],
+    output: &'a OutputArgs,
+    config: Option<&'a Path>,
+    threads: Option<usize>,
+    max_file_size: u64,
+    env: bool,
+    stdin: bool,
+    baseline: Option<&'a Path>,
+    bundle: bool,
+    bundle_dirs: &'a [PathBuf],
+}
+
 impl ScanSettings {
     pub fn from_args(args: &ScanArgs) -> Result<ScanSettings> {
         let stdin = args.stdin || args.paths.iter().any(|p| p.as_os_str() == "-");
@@ -101,27 +118,76 @@ impl ScanSettings {
         if roots.is_empty() && !stdin {
             roots.push(PathBuf::from("."));
         }
-        for root in &roots {
+        ScanSettings::build(Inputs {
+            paths: &roots,
+            output: &args.output,
+            config: args.config.as_deref(),
+            threads: args.threads,
+            max_file_size: args.max_file_size,
+            env: !args.no_env,
+            stdin,
+            baseline: args.baseline.as_deref(),
+            bundle: !args.no_bundle,
+            bundle_dirs: &args.bundle,
+        })
+    }
+
+    /// `leakgate env PATH`: the scan settings for one project folder, env checks on.
+    pub fn from_env_args(args: &EnvArgs) -> Result<ScanSettings> {
+        let path = &args.path;
+        if std::fs::symlink_metadata(path).is_err() {
+            bail!("{}: no such file or directory", path.display());
+        }
+        if !path.is_dir() {
+            bail!(
+                "{}: not a directory (env checks compare the env files of a project folder)",
+                path.display()
+            );
+        }
+        ScanSettings::build(Inputs {
+            paths: std::slice::from_ref(path),
+            output: &args.output,
+            config: args.config.as_deref(),
+            threads: args.threads,
+            max_file_size: args.max_file_size,
+            env: true,
+            stdin: false,
+            baseline: None,
+            bundle: false,
+            bundle_dirs: &[],
+        })
+    }
+
+    fn build(inputs: Inputs<'_>) -> Result<ScanSettings> {
+        for root in inputs.paths {
             if std::fs::symlink_metadata(root).is_err() {
                 bail!("{}: no such file or directory", root.display());
             }
         }
-        require_existing(&args.bundle)?;
-        let config = load_config(args.config.as_deref(), roots.first())?;
-        let suppressions = load_suppressions(args, roots.first())?;
+        require_existing(inputs.bundle_dirs)?;
+        let config = load_config(inputs.config, inputs.paths.first())?;
+        let suppressions = load_suppressions(inputs.baseline, inputs.paths.first())?;
         let matcher = Arc::new(build_matcher(&config)?);
-        let threads = threads(args.threads)?;
-        let bundle = (!args.no_bundle).then(|| BundleSettings::new(&args.bundle, &config));
+        let env_settings = EnvSettings::from_config(&config.config)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", config_name(&config)))?;
+        let threads = match inputs.threads {
+            Some(0) => bail!("--threads must be at least 1"),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        };
         Ok(ScanSettings {
-            bundle,
-            roots,
-            stdin,
+            roots: inputs.paths.to_vec(),
+            stdin: inputs.stdin,
             suppressions,
-            output: OutputSettings::from_args(&args.output, config.config.fail_on),
+            output: OutputSettings::from_args(inputs.output, config.config.fail_on),
             threads,
-            max_file_size: args.max_file_size,
-            config,
+            max_file_size: inputs.max_file_size,
             matcher,
+            env: inputs.env.then_some(env_settings),
+            bundle: inputs
+                .bundle
+                .then(|| BundleSettings::new(inputs.bundle_dirs, &config)),
+            config,
         })
     }
 }
@@ -163,9 +229,14 @@ impl BundleCommandSettings {
         let mut bundle = BundleSettings::new(&args.dirs, &config);
         // The command checks exactly the folders it is given.
         bundle.configured.clear();
+        let threads = match args.threads {
+            Some(0) => bail!("--threads must be at least 1"),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        };
         Ok(BundleCommandSettings {
             output: OutputSettings::from_args(&args.output, config.config.fail_on),
-            threads: threads(args.threads)?,
+            threads,
             max_file_size: args.max_file_size,
             matcher,
             bundle,
@@ -180,14 +251,6 @@ fn require_existing(paths: &[PathBuf]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn threads(requested: Option<usize>) -> Result<usize> {
-    Ok(match requested {
-        Some(0) => bail!("--threads must be at least 1"),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(2, |n| n.get()),
-    })
 }
 
 /// `--config FILE`, else `.leakgate.yml` at the first root (or the current directory).
@@ -207,7 +270,10 @@ pub fn load_config(explicit: Option<&Path>, first_root: Option<&PathBuf>) -> Res
 }
 
 /// `.leakgateignore` beside the config (at the first root) and the `--baseline` file, if any.
-fn load_suppressions(args: &ScanArgs, first_root: Option<&PathBuf>) -> Result<Suppressions> {
+fn load_suppressions(
+    baseline: Option<&Path>,
+    first_root: Option<&PathBuf>,
+) -> Result<Suppressions> {
     let mut suppressions = Suppressions::default();
     let ignore_file = match first_root {
         Some(first) if first.is_dir() => first.join(IGNORE_FILE_NAME),
@@ -216,7 +282,7 @@ fn load_suppressions(args: &ScanArgs, first_root: Option<&PathBuf>) -> Result<Su
     if ignore_file.is_file() {
         suppressions.load_ignore_file(&ignore_file)?;
     }
-    if let Some(baseline) = &args.baseline {
+    if let Some(baseline) = baseline {
         suppressions.load_baseline(baseline)?;
     }
     Ok(suppressions)
@@ -233,15 +299,18 @@ pub fn build_matcher(loaded: &LoadedConfig) -> Result<Matcher> {
         };
         rules.add_file(&path)?;
     }
-    // Check ids (bundle-*) are switched off by their checks, not in the rule set.
-    let rule_ids: Vec<String> = config
+    // Env and bundle checks are not secret rules: they honour `disable_rules` themselves.
+    let disable: Vec<String> = config
         .disable_rules
         .iter()
-        .filter(|id| !crate::checks::bundle::RULE_IDS.contains(&id.as_str()))
+        .filter(|id| {
+            !env_files::is_env_rule_id(id)
+                && !crate::checks::bundle::RULE_IDS.contains(&id.as_str())
+        })
         .cloned()
         .collect();
     rules
-        .disable(&rule_ids)
+        .disable(&disable)
         .map_err(|e| anyhow::anyhow!("{}: {e}", config_name(loaded)))?;
     let values = config
         .allow

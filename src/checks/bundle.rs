@@ -873,8 +873,8 @@ fn place(data: &[u8], path: &str, mut pending: Vec<Pending>) -> Vec<Finding> {
             let long_line = on_long_line(data, &p.span);
             // `leakgate:allow` is honoured in readable code (embedded sources, unminified files);
             // on a minified line there is no comment to carry it, and the check stays bounded.
-            let suppressed = (!long_line && allowed_inline(data, p.span.start))
-                .then_some(Suppression::Inline);
+            let suppressed =
+                (!long_line && allowed_inline(data, p.span.start)).then_some(Suppression::Inline);
             // An env dump's surroundings are the values of the variables: never excerpted.
             if p.rule.id != ENV_DUMP && long_line {
                 let excerpt = crate::report::excerpt(data, p.span.clone(), !p.secret.is_empty());

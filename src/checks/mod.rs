@@ -1,6 +1,6 @@
-//! Repository-level checks over sets of files, beyond matching secret rules in each blob: each
-//! check finds its own inputs, produces [`crate::finding::Finding`]s under its own rule ids
-//! (with advice), and plugs into `cmd/scan.rs` as one more step. One module per check, each
-//! with the same inner shape: rule infos, options, a `run` that returns findings and stats.
+//! Repository-level checks over the set of files, as opposed to the per-blob secret rules:
+//! each looks at several files together (env files across environments, build output) and
+//! produces ordinary findings under its own rule ids. One module per check, same inner shape.
 
 pub mod bundle;
+pub mod env_files;

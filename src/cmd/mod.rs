@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod bundle;
+pub mod env;
 pub mod hook;
 pub mod redact;
 pub mod rules;

@@ -1,6 +1,7 @@
 //! `leakgate scan`: enumerate inputs, match each blob, collect findings, report, and turn the
 //! result into an exit code. Later checks (history, env files, bundles) plug in here.
 
+use crate::checks::env_files::SecretScope;
 use crate::cli::ScanArgs;
 use crate::detect::{RuleInfos, STDIN_PATH, findings_in_blob, findings_in_block};
 use crate::engine::{Matcher, Scratch};
@@ -44,6 +45,10 @@ pub fn collect(
         findings.extend(stdin_findings);
         stats.merge(stdin_stats);
     }
+    let (env_findings, env_stats) =
+        super::env::check_roots(settings, infos, SecretScope::SkippedByWorktreeScan)?;
+    findings.extend(env_findings);
+    stats.merge(env_stats);
     settings.suppressions.apply(&mut findings);
     Ok((findings, stats))
 }
@@ -82,7 +87,7 @@ fn scan_stdin(settings: &ScanSettings, infos: &RuleInfos) -> Result<(Vec<Finding
 }
 
 /// Sorts, reports and decides the exit code.
-fn finish(
+pub(super) fn finish(
     settings: &ScanSettings,
     infos: &RuleInfos,
     findings: Vec<Finding>,
