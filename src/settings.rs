@@ -62,6 +62,8 @@ pub struct BundleCommandSettings {
     pub max_file_size: u64,
     pub matcher: Arc<Matcher>,
     pub bundle: BundleSettings,
+    /// Accepted findings: `.leakgateignore` in the current directory.
+    pub suppressions: Suppressions,
 }
 
 pub fn severity_of(fail_on: FailOn) -> Severity {
@@ -225,6 +227,7 @@ impl BundleCommandSettings {
         require_existing(&args.dirs)?;
         // `--config`, else `.leakgate.yml` in the current directory.
         let config = load_config(args.config.as_deref(), None)?;
+        let suppressions = load_suppressions(None, None)?;
         let matcher = Arc::new(build_matcher(&config)?);
         let mut bundle = BundleSettings::new(&args.dirs, &config);
         // The command checks exactly the folders it is given.
@@ -240,6 +243,7 @@ impl BundleCommandSettings {
             max_file_size: args.max_file_size,
             matcher,
             bundle,
+            suppressions,
         })
     }
 }

@@ -790,6 +790,29 @@ fn bundle_accepts_the_scan_output_flags() {
 }
 
 #[test]
+fn accepted_findings_in_leakgateignore_do_not_fail_the_check() {
+    let dir = project("");
+    write(
+        dir.path(),
+        "dist/assets/index-DiwrgTda.js",
+        "fetch(\"http://localhost:3000/api\")",
+    );
+    let (code, json, _) = bundle_json(dir.path(), &["dist"]);
+    assert_eq!(code, Some(1));
+    let fingerprint = findings(&json)[0]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    write(
+        dir.path(),
+        ".leakgateignore",
+        format!("{fingerprint}  # local mock server\n"),
+    );
+    let (code, json, _) = bundle_json(dir.path(), &["dist"]);
+    assert_eq!(code, Some(0), "{json}");
+}
+
+#[test]
 fn a_missing_dir_is_an_error() {
     let dir = project("");
     let out = leakgate()

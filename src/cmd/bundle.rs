@@ -33,7 +33,8 @@ pub fn run(args: &BundleArgs) -> Result<u8> {
         settings.output.verbose,
     );
     let check = BundleCheck::new(&settings.matcher, &infos, options);
-    let outcome = check.run(found);
+    let mut outcome = check.run(found);
+    settings.suppressions.apply(&mut outcome.findings);
     stats.merge(outcome.stats);
     let rules: Vec<_> = infos.all().cloned().chain(check.rules().all()).collect();
     super::finish(&settings.output, &rules, outcome.findings, stats, started)
