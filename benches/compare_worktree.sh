@@ -41,7 +41,7 @@ for t in leakgate kingfisher gitleaks betterleaks; do
     betterleaks) cmd="$BETTERLEAKS $CORPUS --no-banner -o /tmp/bl.json --exit-code 0" ;;
   esac
   /usr/bin/time -f "%e %U %S %M" -o /tmp/time.$t $cmd >/dev/null 2>&1 || true
-  awk -v t=$t '{ printf "%-12s %10s %10.2f %10.1f\n", t, $1, $2 + $3, $4 / 1024 }' /tmp/time.$t
+  tail -n 1 /tmp/time.$t | awk -v t=$t '{ printf "%-12s %10s %10.2f %10.1f\n", t, $1, $2 + $3, $4 / 1024 }'
 done
 PLANTED=$PLANTED python3 - <<'PY'
 import json, os
