@@ -29,11 +29,22 @@ fn install_writes_an_executable_hook_and_uninstall_removes_only_ours() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&hook).unwrap().permissions().mode() & 0o111, 0o111);
+        assert_eq!(
+            std::fs::metadata(&hook).unwrap().permissions().mode() & 0o111,
+            0o111
+        );
     }
     // Installing again over our own hook is fine.
-    leakgate().arg("install-hook").arg(dir.path()).assert().code(0);
-    leakgate().arg("uninstall-hook").arg(dir.path()).assert().code(0);
+    leakgate()
+        .arg("install-hook")
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    leakgate()
+        .arg("uninstall-hook")
+        .arg(dir.path())
+        .assert()
+        .code(0);
     assert!(!hook.exists());
 }
 
@@ -50,7 +61,10 @@ fn a_foreign_hook_is_kept_unless_forced() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("--force"));
-    assert_eq!(std::fs::read_to_string(&hook).unwrap(), "#!/bin/sh\necho mine\n");
+    assert_eq!(
+        std::fs::read_to_string(&hook).unwrap(),
+        "#!/bin/sh\necho mine\n"
+    );
     leakgate()
         .arg("uninstall-hook")
         .arg(dir.path())
