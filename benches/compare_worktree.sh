@@ -19,6 +19,8 @@ if [ ! -d "$CORPUS" ]; then
   find "$CORPUS" \( -name .gitignore -o -name .ignore -o -name .git \) -prune -exec rm -rf {} +
   find "$CORPUS" -type d -name node_modules -prune -exec sh -c 'mv "$1" "$1-renamed"' _ {} \;
 fi
+# Known, generated secrets (one per file) so recall is measured too.
+PLANTED=$(python3 benches/plant_secrets.py "$CORPUS" 5)
 cargo build --release --quiet
 LG=$PWD/target/release/leakgate
 echo "corpus: $CORPUS ($(du -sh "$CORPUS" | cut -f1), $(find "$CORPUS" -type f | wc -l) files), $(nproc) cores"
@@ -27,7 +29,7 @@ hyperfine --warmup 1 --runs "$RUNS" -i --export-markdown /tmp/compare_worktree.m
   -n leakgate "$LG scan $CORPUS --format json --output /tmp/lg.json -q" \
   -n kingfisher "$KINGFISHER scan $CORPUS --no-validate --format json -o /tmp/kf.json --git-history none -j $(nproc)" \
   -n gitleaks "$GITLEAKS dir $CORPUS --no-banner --report-format json --report-path /tmp/gl.json --exit-code 0" \
-  -n betterleaks "$BETTERLEAKS dir $CORPUS --no-banner --report-format json --report-path /tmp/bl.json --exit-code 0"
+  -n betterleaks "$BETTERLEAKS $CORPUS --no-banner -o /tmp/bl.json --exit-code 0"
 cat /tmp/compare_worktree.md
 echo
 printf '%-12s %10s %10s %10s\n' tool wall_s cpu_s max_rss_mb
@@ -36,25 +38,34 @@ for t in leakgate kingfisher gitleaks betterleaks; do
     leakgate) cmd="$LG scan $CORPUS --format json --output /tmp/lg.json -q" ;;
     kingfisher) cmd="$KINGFISHER scan $CORPUS --no-validate --format json -o /tmp/kf.json --git-history none -j $(nproc)" ;;
     gitleaks) cmd="$GITLEAKS dir $CORPUS --no-banner --report-format json --report-path /tmp/gl.json --exit-code 0" ;;
-    betterleaks) cmd="$BETTERLEAKS dir $CORPUS --no-banner --report-format json --report-path /tmp/bl.json --exit-code 0" ;;
+    betterleaks) cmd="$BETTERLEAKS $CORPUS --no-banner -o /tmp/bl.json --exit-code 0" ;;
   esac
   /usr/bin/time -f "%e %U %S %M" -o /tmp/time.$t $cmd >/dev/null 2>&1 || true
-  awk -v t=$t '{ printf "%-12s %10s %10.2f %10.1f\n", t, $1, $2 + $3, $4 / 1024 }' /tmp/time.$t
+  tail -n 1 /tmp/time.$t | awk -v t=$t '{ printf "%-12s %10s %10.2f %10.1f\n", t, $1, $2 + $3, $4 / 1024 }'
 done
-python3 - <<'PY'
-import json
-def count(path, key=None):
-    try:
-        d = json.load(open(path))
-    except Exception as e:
-        return f"unreadable ({e.__class__.__name__})"
+PLANTED=$PLANTED python3 - <<'PY'
+import json, os
+planted = int(os.environ["PLANTED"])
+def items(path):
+    d = json.load(open(path))
     if isinstance(d, dict):
-        for k in ("findings", "results", "matches"):
-            if k in d and isinstance(d[k], list):
-                return len(d[k])
-        return "?"
-    return len(d)
+        d = d.get("findings", [])
+    return d
+def path_of(f):
+    for k in ("path", "File", "file"):
+        if k in f:
+            return f[k]
+    # Kingfisher: finding.path or nested
+    return json.dumps(f)
 for tool, path in [("leakgate", "/tmp/lg.json"), ("kingfisher", "/tmp/kf.json"),
                    ("gitleaks", "/tmp/gl.json"), ("betterleaks", "/tmp/bl.json")]:
-    print(f"{tool:12} findings: {count(path)}")
+    try:
+        found = items(path)
+    except Exception as e:
+        print(f"{tool:12} report unreadable: {e}")
+        continue
+    hit = {p.split("leakgate-planted/")[1].split("/")[0].split('"')[0]
+           for p in map(path_of, found) if "leakgate-planted/" in p}
+    other = sum(1 for p in map(path_of, found) if "leakgate-planted/" not in p)
+    print(f"{tool:12} findings: {len(found):5}  planted files found: {len(hit)}/{planted}  elsewhere: {other}")
 PY

@@ -9,7 +9,7 @@ mod check;
 mod validate;
 
 pub use check::{ExampleProblem, check_examples};
-pub use validate::{Validator, base62_checksum, crc32};
+pub use validate::{Validator, base62_checksum, base64url_decode, crc32};
 
 use crate::finding::Severity;
 use regex::bytes::Regex;

@@ -85,7 +85,8 @@ fn jwt_header_ok(secret: &[u8]) -> bool {
     }
 }
 
-fn base64url_decode(input: &[u8]) -> Option<Vec<u8>> {
+/// Decodes base64url (or standard base64) without padding checks; `None` on a foreign byte.
+pub fn base64url_decode(input: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(input.len() * 3 / 4);
     let mut acc = 0u32;
     let mut bits = 0;
@@ -104,6 +105,7 @@ fn base64url_decode(input: &[u8]) -> Option<Vec<u8>> {
         if bits >= 8 {
             bits -= 8;
             out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
         }
     }
     Some(out)

@@ -6,6 +6,7 @@ mod common;
 
 mod config;
 mod github;
+mod hook;
 mod noise;
 mod output;
 mod rules;

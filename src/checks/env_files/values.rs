@@ -848,7 +848,7 @@ pub fn is_service_role_jwt(value: &str) -> bool {
     if !header.starts_with("eyJ") || !payload.starts_with("eyJ") {
         return false;
     }
-    let Some(decoded) = base64url_decode(payload) else {
+    let Some(decoded) = crate::rules::base64url_decode(payload.as_bytes()) else {
         return false;
     };
     let text = String::from_utf8_lossy(&decoded);
@@ -857,30 +857,6 @@ pub fn is_service_role_jwt(value: &str) -> bool {
 }
 
 /// Unpadded base64url (as in JWTs); `None` on any character outside the alphabet.
-fn base64url_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0u32;
-    for c in s.trim_end_matches('=').bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
