@@ -556,8 +556,7 @@ impl<'a> BundleCheck<'a> {
     ) {
         let url = &data[comment.url.clone()];
         if url.len() >= 5 && url[..5].eq_ignore_ascii_case(b"data:") {
-            let max = usize::try_from(self.options.max_file_size).unwrap_or(usize::MAX);
-            let Ok(map) = sourcemap::parse_data_url(url, max) else {
+            let Ok(map) = sourcemap::parse_data_url(url) else {
                 return;
             };
             let shown = format!("{} (inline source map)", file.shown);

@@ -113,7 +113,7 @@ fn flatten(raw: RawMap, out: &mut Vec<Source>) {
 }
 
 /// Parses the JSON of a `data:` URL from a `sourceMappingURL` comment (base64 or plain).
-pub fn parse_data_url(url: &[u8], max_bytes: usize) -> Result<SourceMap, SourceMapError> {
+pub fn parse_data_url(url: &[u8]) -> Result<SourceMap, SourceMapError> {
     let comma = memchr::memchr(b',', url).ok_or(SourceMapError::NotASourceMap)?;
     let (header, payload) = (&url[..comma], &url[comma + 1..]);
     if !header
@@ -123,41 +123,12 @@ pub fn parse_data_url(url: &[u8], max_bytes: usize) -> Result<SourceMap, SourceM
         return Err(SourceMapError::NotASourceMap);
     }
     let json = if header.ends_with(b";base64") {
-        decode_base64(payload, max_bytes)?
+        // The payload is part of a file already capped in size, so its decoding is too.
+        crate::rules::base64url_decode(payload).ok_or(SourceMapError::BadBase64)?
     } else {
         percent_decode(payload)
     };
     parse(&json)
-}
-
-/// Standard or URL-safe base64, padding optional, whitespace ignored; output capped.
-pub fn decode_base64(input: &[u8], max_bytes: usize) -> Result<Vec<u8>, SourceMapError> {
-    let mut out = Vec::with_capacity((input.len() / 4 * 3).min(max_bytes));
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    for &byte in input {
-        let value = match byte {
-            b'A'..=b'Z' => byte - b'A',
-            b'a'..=b'z' => byte - b'a' + 26,
-            b'0'..=b'9' => byte - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' => break,
-            b if b.is_ascii_whitespace() => continue,
-            _ => return Err(SourceMapError::BadBase64),
-        };
-        acc = (acc << 6) | u32::from(value);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-            if out.len() > max_bytes {
-                return Err(SourceMapError::BadBase64);
-            }
-        }
-    }
-    Ok(out)
 }
 
 fn percent_decode(input: &[u8]) -> Vec<u8> {
@@ -300,12 +271,10 @@ mod tests {
     #[test]
     fn base64_data_urls_decode() {
         let url = b"data:application/json;charset=utf-8;base64,eyJ2ZXJzaW9uIjozLCJzb3VyY2VzIjpbImEuanMiXSwibWFwcGluZ3MiOiIifQ==";
-        let map = parse_data_url(url, 1 << 20).unwrap();
+        let map = parse_data_url(url).unwrap();
         assert_eq!(map.sources[0].raw_name, "a.js");
-        assert_eq!(decode_base64(b"aGk", 10).unwrap(), b"hi");
-        assert_eq!(decode_base64(b"a!", 10), Err(SourceMapError::BadBase64));
         assert_eq!(
-            decode_base64(b"aGVsbG8gd29ybGQ=", 4),
+            parse_data_url(b"data:application/json;base64,e!"),
             Err(SourceMapError::BadBase64)
         );
     }
@@ -313,7 +282,7 @@ mod tests {
     #[test]
     fn plain_data_urls_are_percent_decoded() {
         let url = b"data:application/json,%7B%22version%22%3A3%2C%22sources%22%3A%5B%5D%2C%22mappings%22%3A%22%22%7D";
-        assert!(parse_data_url(url, 1 << 20).unwrap().sources.is_empty());
+        assert!(parse_data_url(url).unwrap().sources.is_empty());
     }
 
     #[test]
