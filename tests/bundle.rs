@@ -681,6 +681,38 @@ fn a_generic_dist_that_is_not_web_output_is_left_to_the_normal_scan() {
 }
 
 #[test]
+fn scan_honours_the_config_excludes_in_build_output() {
+    let dir = project("exclude: [fixtures, 'web/dist/legacy']\n");
+    write(dir.path(), "fixtures/site/dist/index.html", "<html></html>");
+    write(
+        dir.path(),
+        "fixtures/site/dist/app.js",
+        "fetch('http://localhost:1/x')",
+    );
+    write(
+        dir.path(),
+        "fixtures/vendor.min.js",
+        "fetch('http://localhost:2/x')",
+    );
+    write(dir.path(), "web/dist/index.html", "<html></html>");
+    write(
+        dir.path(),
+        "web/dist/legacy/old.js",
+        "fetch('http://localhost:3/x')",
+    );
+    write(
+        dir.path(),
+        "web/dist/app.js",
+        "fetch('http://localhost:4/x')",
+    );
+    let (code, json) = scan_json(dir.path(), &[]);
+    assert_eq!(code, Some(1));
+    let all = findings(&json);
+    assert_eq!(all.len(), 1, "{json}");
+    assert_eq!(all[0]["path"], "web/dist/app.js");
+}
+
+#[test]
 fn loose_minified_bundles_are_client_output_wherever_they_are() {
     let dir = project("");
     write(

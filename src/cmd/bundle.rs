@@ -2,11 +2,12 @@
 //! build) and the bundle step of `leakgate scan`. Both find build output, run
 //! [`crate::checks::bundle`] over it and report through the same sink and exit codes as scan.
 
-use crate::checks::bundle::discover::{self, BundleFile, Found, Visibility};
+use crate::checks::bundle::discover::{self, BundleFile, Exclude, Found, Visibility};
 use crate::checks::bundle::{BundleCheck, BundleOptions, BundleOutcome};
 use crate::cli::BundleArgs;
 use crate::detect::RuleInfos;
 use crate::settings::{BundleCommandSettings, BundleSettings, ScanSettings};
+use crate::source::worktree;
 use crate::stats::ScanStats;
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -47,6 +48,8 @@ pub fn scan_step(settings: &ScanSettings, infos: &RuleInfos) -> Option<BundleOut
     let single_dir_root = settings.roots.len() == 1 && settings.roots[0].is_dir();
     let mut found = Found::default();
     let mut warnings = ScanStats::default();
+    // The walk already refused bad patterns; here they can only be valid.
+    let excludes = worktree::exclude_set(&settings.config.config.exclude).ok();
     for root in settings.roots.iter().filter(|r| r.is_dir()) {
         // Shown exactly as the working-tree walk shows it, so its findings can be superseded.
         let shown = if single_dir_root {
@@ -54,8 +57,14 @@ pub fn scan_step(settings: &ScanSettings, infos: &RuleInfos) -> Option<BundleOut
         } else {
             path_text(root)
         };
+        found.exclude = excludes.clone().map(|globs| Exclude {
+            root: root.clone(),
+            globs,
+        });
         discover::discover(root, &shown, &mut found);
     }
+    // Folders named explicitly are checked whatever `exclude` says.
+    found.exclude = None;
     let root = single_dir_root.then(|| settings.roots[0].as_path());
     for dir in &bundle.dirs {
         add_named(dir, &shown_in_scan(dir, root), &mut found);

@@ -6,10 +6,11 @@
 //! always ignored, so it would never be seen. This walk ignores ignore files but stays safe and
 //! bounded: symbolic links are never followed (a link is counted and passed over), only
 //! regular files are listed (FIFOs and devices are counted, never opened), dependency and cache
-//! folders are pruned (`node_modules`, `vendor`, anything with a `CACHEDIR.TAG`), and the
-//! search for build folders stops at a fixed depth.
+//! folders are pruned (`node_modules`, `vendor`, anything with a `CACHEDIR.TAG`), the config's
+//! `exclude` globs are honoured, and the search for build folders stops at a fixed depth.
 
 use crate::source::worktree::SkipReason;
+use globset::GlobSet;
 use std::fs::FileType;
 use std::path::{Path, PathBuf};
 
@@ -134,15 +135,35 @@ pub struct Skip {
     pub detail: Option<String>,
 }
 
+/// The config's `exclude` globs, relative to the root being searched.
+#[derive(Debug, Clone)]
+pub struct Exclude {
+    pub root: PathBuf,
+    pub globs: GlobSet,
+}
+
+impl Exclude {
+    fn excludes(&self, path: &Path) -> bool {
+        path.strip_prefix(&self.root)
+            .is_ok_and(|relative| self.globs.is_match(relative))
+    }
+}
+
 /// Everything discovery produced.
 #[derive(Debug, Default)]
 pub struct Found {
     pub dirs: Vec<BuildDir>,
     pub files: Vec<BundleFile>,
     pub skipped: Vec<Skip>,
+    /// While set, paths it matches are neither searched nor listed (as in the working-tree walk).
+    pub exclude: Option<Exclude>,
 }
 
 impl Found {
+    fn excluded(&self, path: &Path) -> bool {
+        self.exclude.as_ref().is_some_and(|e| e.excludes(path))
+    }
+
     fn skip(&mut self, path: &Path, reason: SkipReason, detail: Option<String>) {
         self.skipped.push(Skip {
             path: path.to_path_buf(),
@@ -312,6 +333,9 @@ fn search(dir: &Path, shown: &str, components: Vec<String>, depth: usize, found:
         return;
     }
     for (name, path, file_type) in sorted_entries(dir, found) {
+        if found.excluded(&path) {
+            continue;
+        }
         let child_shown = join_shown(shown, &name);
         if file_type.is_dir() {
             let mut child = components.clone();
@@ -395,6 +419,9 @@ fn list_build_dir(dir: &Path, shown: &str, visibility: Visibility, found: &mut F
         let entries = sorted_entries(&dir, found);
         // Pushed in reverse so files come out in name order.
         for (name, path, file_type) in entries.into_iter().rev() {
+            if found.excluded(&path) {
+                continue;
+            }
             let child_shown = join_shown(&shown, &name);
             if file_type.is_symlink() {
                 found.skip(&path, SkipReason::Symlink, None);
