@@ -132,14 +132,22 @@ pub fn findings_from_matches(
 /// The marker a developer puts in a comment to accept a finding on that line or the next.
 pub const INLINE_ALLOW: &[u8] = b"leakgate:allow";
 
+/// How far from a finding, within its line and the line before, the marker is looked for:
+/// bounded so a huge minified line with many findings stays linear.
+const INLINE_ALLOW_REACH: usize = 4096;
+
 /// Whether the line holding `offset`, or the line before it, carries `leakgate:allow`.
 pub fn allowed_inline(data: &[u8], offset: usize) -> bool {
-    let line_start = memchr::memrchr(b'\n', &data[..offset]).map_or(0, |i| i + 1);
-    let line_end = memchr::memchr(b'\n', &data[offset..]).map_or(data.len(), |i| offset + i);
-    let prev_start = if line_start == 0 {
-        0
+    let floor = offset.saturating_sub(INLINE_ALLOW_REACH);
+    let ceil = (offset + INLINE_ALLOW_REACH).min(data.len());
+    let line_start = memchr::memrchr(b'\n', &data[floor..offset]).map_or(floor, |i| floor + i + 1);
+    let line_end = memchr::memchr(b'\n', &data[offset..ceil]).map_or(ceil, |i| offset + i);
+    let prev_floor = line_start.saturating_sub(INLINE_ALLOW_REACH);
+    let prev_start = if line_start == 0 || line_start == floor {
+        line_start
     } else {
-        memchr::memrchr(b'\n', &data[..line_start - 1]).map_or(0, |i| i + 1)
+        memchr::memrchr(b'\n', &data[prev_floor..line_start - 1])
+            .map_or(prev_floor, |i| prev_floor + i + 1)
     };
     memchr::memmem::find(&data[prev_start..line_end], INLINE_ALLOW).is_some()
 }

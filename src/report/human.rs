@@ -182,7 +182,7 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io:
             out,
             "{}",
             paint.bold(&format!(
-                "FAILED: {} finding(s) at or above `{}`. Rotate each secret, then remove it.",
+                "FAILED: {} finding(s) at or above `{}`. Fix each one; rotate any leaked secret before removing it.",
                 report.failing(),
                 report.settings.fail_on
             ))
