@@ -6,6 +6,7 @@ use crate::config::{self, DEFAULT_CONFIG_NAME, LoadedConfig};
 use crate::engine::{AllowList, Matcher};
 use crate::finding::Severity;
 use crate::rules::RuleSet;
+use crate::source::history::Selection;
 use anyhow::{Context, Result, bail};
 use regex::bytes::Regex;
 use std::path::PathBuf;
@@ -22,6 +23,55 @@ pub struct OutputSettings {
     pub verbose: bool,
 }
 
+/// What of git a scan covers.
+#[derive(Debug, Clone)]
+pub enum GitScope {
+    /// History: all of it, or a range.
+    History(Selection),
+    /// The index against `HEAD`.
+    Staged,
+}
+
+#[derive(Debug, Clone)]
+pub struct GitSettings {
+    /// Scan the files of the working tree.
+    pub files: bool,
+    pub scope: Option<GitScope>,
+    /// A git flag was given, so a PATH that is not in a repository is an error rather than a
+    /// scan without history.
+    pub required: bool,
+}
+
+impl GitSettings {
+    pub fn from_args(args: &ScanArgs) -> Result<GitSettings> {
+        let scope = if args.no_git {
+            None
+        } else if args.staged {
+            Some(GitScope::Staged)
+        } else if let Some(range) = &args.range {
+            Some(GitScope::History(Selection::range(range)?))
+        } else if let Some(since) = &args.since {
+            if since.is_empty() || since.contains("..") {
+                bail!("--since takes one revision (for example origin/main), not `{since}`");
+            }
+            Some(GitScope::History(Selection::Range {
+                from: since.clone(),
+                to: "HEAD".into(),
+            }))
+        } else {
+            Some(GitScope::History(Selection::All {
+                refs: args.refs.clone(),
+            }))
+        };
+        let narrowed = args.staged || args.range.is_some() || args.since.is_some();
+        Ok(GitSettings {
+            files: !(args.git_only || narrowed),
+            scope,
+            required: args.git_only || narrowed || !args.refs.is_empty(),
+        })
+    }
+}
+
 pub struct ScanSettings {
     pub roots: Vec<PathBuf>,
     pub output: OutputSettings,
@@ -29,6 +79,7 @@ pub struct ScanSettings {
     pub max_file_size: u64,
     pub config: LoadedConfig,
     pub matcher: Arc<Matcher>,
+    pub git: GitSettings,
 }
 
 pub fn severity_of(fail_on: FailOn) -> Severity {
@@ -65,6 +116,7 @@ impl ScanSettings {
                 bail!("{}: no such file or directory", root.display());
             }
         }
+        let git = GitSettings::from_args(args)?;
         let config = load_config(args)?;
         let matcher = Arc::new(build_matcher(&config)?);
         let threads = match args.threads {
@@ -79,6 +131,7 @@ impl ScanSettings {
             max_file_size: args.max_file_size,
             config,
             matcher,
+            git,
         })
     }
 }
@@ -111,9 +164,9 @@ pub fn build_matcher(loaded: &LoadedConfig) -> Result<Matcher> {
         };
         rules.add_file(&path)?;
     }
-    rules.disable(&config.disable_rules).map_err(|e| {
-        anyhow::anyhow!("{}: {e}", config_name(loaded))
-    })?;
+    rules
+        .disable(&config.disable_rules)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", config_name(loaded)))?;
     let values = config
         .allow
         .iter()
@@ -132,12 +185,15 @@ pub fn build_matcher(loaded: &LoadedConfig) -> Result<Matcher> {
         .iter()
         .map(|w| w.to_ascii_lowercase())
         .collect();
-    Ok(Matcher::new(Arc::new(rules), AllowList { values, stopwords }))
+    Ok(Matcher::new(
+        Arc::new(rules),
+        AllowList { values, stopwords },
+    ))
 }
 
 fn config_name(loaded: &LoadedConfig) -> String {
-    loaded
-        .path
-        .as_ref()
-        .map_or_else(|| DEFAULT_CONFIG_NAME.to_string(), |p| p.display().to_string())
+    loaded.path.as_ref().map_or_else(
+        || DEFAULT_CONFIG_NAME.to_string(),
+        |p| p.display().to_string(),
+    )
 }

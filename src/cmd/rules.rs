@@ -24,7 +24,11 @@ fn list(extra: &[PathBuf]) -> Result<u8> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for rule in set.rules() {
-        let marker = if rule.spec.publishable { " (publishable)" } else { "" };
+        let marker = if rule.spec.publishable {
+            " (publishable)"
+        } else {
+            ""
+        };
         writeln!(
             out,
             "{:<40} {:<8} {}{marker}",
@@ -52,7 +56,10 @@ fn check(files: &[PathBuf]) -> Result<u8> {
         }
         checked += set.len();
         for p in check_examples(Arc::new(set)) {
-            eprintln!("leakgate: error: {}: rule `{}`: {}", p.origin, p.rule, p.message);
+            eprintln!(
+                "leakgate: error: {}: rule `{}`: {}",
+                p.origin, p.rule, p.message
+            );
             problems += 1;
         }
     }

@@ -109,7 +109,13 @@ impl Matcher {
         for &rule_index in &scratch.touched {
             let rule = self.rules.get(rule_index);
             for window in &scratch.windows[rule_index] {
-                self.match_window(rule_index, rule, data, window.clone(), &mut scratch.candidates);
+                self.match_window(
+                    rule_index,
+                    rule,
+                    data,
+                    window.clone(),
+                    &mut scratch.candidates,
+                );
             }
         }
         for &rule_index in &scratch.touched {

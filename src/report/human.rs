@@ -82,7 +82,10 @@ fn write_finding(
     if f.publishable {
         detail.push("publishable by design".into());
     }
-    detail.push(format!("fingerprint {}", &f.fingerprint[..16.min(f.fingerprint.len())]));
+    detail.push(format!(
+        "fingerprint {}",
+        &f.fingerprint[..16.min(f.fingerprint.len())]
+    ));
     writeln!(out, "  {:>9}  {}", "", paint.dim(&detail.join(" · ")))?;
     if let Some(message) = &f.message {
         writeln!(out, "  {:>9}  {}", "", display_path(message))?;
@@ -128,6 +131,27 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io:
         human_bytes(stats.bytes_scanned),
         report.elapsed.as_secs_f64()
     )];
+    if let Some(h) = &stats.history {
+        let what = match h.mode {
+            "staged" => format!(
+                "{} staged blobs ({})",
+                h.blobs_scanned,
+                human_bytes(h.bytes_scanned)
+            ),
+            _ => format!(
+                "{} unique blobs ({}) in {} commits of git history{}",
+                h.blobs_scanned,
+                human_bytes(h.bytes_scanned),
+                h.commits,
+                if h.truncated {
+                    " (shallow clone: truncated)"
+                } else {
+                    ""
+                }
+            ),
+        };
+        parts.push(what);
+    }
     let s = &stats.skipped;
     if s.total() > 0 {
         let mut why = Vec::new();

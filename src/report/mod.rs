@@ -6,7 +6,7 @@ mod json;
 mod sarif;
 
 use crate::cli::Format;
-use crate::finding::{Finding, RuleInfo, Severity};
+use crate::finding::{Finding, RuleInfo, Severity, VcsInfo};
 use crate::settings::OutputSettings;
 use crate::stats::ScanStats;
 use std::io::{IsTerminal, Write};
@@ -25,11 +25,16 @@ pub struct Report<'a> {
     pub rules: &'a [Arc<RuleInfo>],
     pub elapsed: Duration,
     pub settings: &'a OutputSettings,
+    /// The git repositories whose history was scanned (SARIF `versionControlProvenance`).
+    pub vcs: &'a [VcsInfo],
 }
 
 impl Report<'_> {
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == severity).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
     }
 
     /// Findings at or above the failing severity.

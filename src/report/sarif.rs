@@ -9,7 +9,7 @@ use serde_json::json;
 use serde_sarif::sarif::{
     self, ArtifactContent, ArtifactLocation, Location, Message, MultiformatMessageString,
     PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Run, Sarif,
-    Tool, ToolComponent,
+    Tool, ToolComponent, VersionControlDetails,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -49,17 +49,35 @@ fn build(report: &Report<'_>) -> Sarif {
     if !repository.is_empty() {
         driver.information_uri = Some(repository.into());
     }
-    let run = Run::builder()
+    let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         .column_kind(json!("unicodeCodePoints"))
         .build();
+    if !report.vcs.is_empty() {
+        run.version_control_provenance = Some(report.vcs.iter().map(provenance).collect());
+    }
     Sarif {
         schema: Some(sarif::SCHEMA_URL.into()),
         version: json!("2.1.0"),
         runs: vec![run],
         inline_external_properties: None,
         properties: None,
+    }
+}
+
+fn provenance(vcs: &crate::finding::VcsInfo) -> VersionControlDetails {
+    VersionControlDetails {
+        repository_uri: vcs.repository_uri.clone(),
+        revision_id: vcs.revision_id.clone(),
+        branch: vcs.branch.clone(),
+        mapped_to: Some(ArtifactLocation {
+            uri_base_id: Some("%SRCROOT%".into()),
+            ..Default::default()
+        }),
+        as_of_time_utc: None,
+        properties: None,
+        revision_tag: None,
     }
 }
 

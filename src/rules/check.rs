@@ -45,7 +45,10 @@ pub fn check_examples(rules: Arc<RuleSet>) -> Vec<ExampleProblem> {
         }
         // Negatives run against the rule alone, so another rule taking the bytes cannot hide a
         // false positive.
-        let alone = Matcher::new(Arc::new(RuleSet::single(rule.clone())), AllowList::default());
+        let alone = Matcher::new(
+            Arc::new(RuleSet::single(rule.clone())),
+            AllowList::default(),
+        );
         for (n, example) in rule.spec.negative_examples.iter().enumerate() {
             if !alone.find(example.as_bytes(), &mut scratch).is_empty() {
                 problem(format!("negative example {} matches", n + 1));

@@ -220,7 +220,9 @@ fn compile(origin: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
     let id = spec.id.clone();
     let bad = |m: String| invalid(origin, &id, m);
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        return Err(bad("id must be non-empty kebab-case (letters, digits, `-`)".into()));
+        return Err(bad(
+            "id must be non-empty kebab-case (letters, digits, `-`)".into(),
+        ));
     }
     if spec.keywords.is_empty() || spec.keywords.iter().any(|k| k.trim().is_empty()) {
         return Err(bad("needs at least one non-empty keyword".into()));
@@ -236,7 +238,12 @@ fn compile(origin: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
     let regex = regex::bytes::RegexBuilder::new(&spec.regex)
         .size_limit(32 * 1024 * 1024)
         .build()
-        .map_err(|e| bad(format!("regex does not compile: {}", one_line(&e.to_string()))))?;
+        .map_err(|e| {
+            bad(format!(
+                "regex does not compile: {}",
+                one_line(&e.to_string())
+            ))
+        })?;
     let secret_group = regex
         .capture_names()
         .position(|n| n == Some("secret"))
@@ -245,8 +252,12 @@ fn compile(origin: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
         .allow
         .iter()
         .map(|a| {
-            Regex::new(a)
-                .map_err(|e| bad(format!("allow regex does not compile: {}", one_line(&e.to_string()))))
+            Regex::new(a).map_err(|e| {
+                bad(format!(
+                    "allow regex does not compile: {}",
+                    one_line(&e.to_string())
+                ))
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     let generic = spec.tags.iter().any(|t| t == "generic");

@@ -193,16 +193,19 @@ impl Worker {
             return;
         }
         if file_type.is_symlink() {
-            self.visitor().skipped(entry.path(), SkipReason::Symlink, None);
+            self.visitor()
+                .skipped(entry.path(), SkipReason::Symlink, None);
             return;
         }
         if !file_type.is_file() {
-            self.visitor().skipped(entry.path(), SkipReason::Special, None);
+            self.visitor()
+                .skipped(entry.path(), SkipReason::Special, None);
             return;
         }
         match read_regular_file(entry.path(), self.options.max_file_size, &mut self.buffer) {
             Ok(()) if is_binary(&self.buffer) => {
-                self.visitor().skipped(entry.path(), SkipReason::Binary, None)
+                self.visitor()
+                    .skipped(entry.path(), SkipReason::Binary, None)
             }
             Ok(()) => {
                 let buffer = std::mem::take(&mut self.buffer);
@@ -219,7 +222,8 @@ impl Worker {
                 Some(format!("{size} bytes")),
             ),
             Err(ReadError::NotRegular) => {
-                self.visitor().skipped(entry.path(), SkipReason::Special, None)
+                self.visitor()
+                    .skipped(entry.path(), SkipReason::Special, None)
             }
             Err(ReadError::Io(e)) => {
                 self.visitor()
