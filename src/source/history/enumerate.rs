@@ -226,98 +226,13 @@ fn read_tree(
     Ok(entries)
 }
 
-fn join(prefix: &BString, name: &BString) -> BString {
+pub(super) fn join(prefix: &BString, name: &gix::bstr::BStr) -> BString {
     let mut path = prefix.clone();
     if !path.is_empty() {
         path.push(b'/');
     }
     path.push_str(name);
     path
-}
-
-/// Full history: every blob reachable from `commits` (in their order) and from `others`
-/// (trees or blobs that refs name directly), each once, with the first commit and path.
-pub fn new_blobs(
-    repo: &gix::Repository,
-    commits: &[CommitNode],
-    others: &[(ObjectId, String)],
-    problems: &mut dyn Problems,
-) -> Vec<BlobTask> {
-    let mut walker = TreeWalker {
-        repo,
-        seen_trees: HashSet::default(),
-        seen_blobs: HashSet::default(),
-        tasks: Vec::new(),
-        buf: Vec::new(),
-    };
-    for (order, commit) in commits.iter().enumerate() {
-        walker.walk(commit.tree, Some(order as u32), problems);
-    }
-    for (id, name) in others {
-        match repo.find_header(*id).map(|h| h.kind()) {
-            Ok(gix::object::Kind::Blob) => {
-                if walker.seen_blobs.insert(*id) {
-                    walker.tasks.push(BlobTask {
-                        id: *id,
-                        commit: None,
-                        path: name.clone(),
-                        previous: Vec::new(),
-                    });
-                }
-            }
-            _ => walker.walk(*id, None, problems),
-        }
-    }
-    walker.tasks
-}
-
-struct TreeWalker<'r> {
-    repo: &'r gix::Repository,
-    seen_trees: HashSet<ObjectId>,
-    seen_blobs: HashSet<ObjectId>,
-    tasks: Vec<BlobTask>,
-    buf: Vec<u8>,
-}
-
-impl TreeWalker<'_> {
-    /// Visits `root` and every subtree not visited before, depth-first with an explicit stack
-    /// (a hostile, very deep tree cannot overflow the call stack).
-    fn walk(&mut self, root: ObjectId, commit: Option<u32>, problems: &mut dyn Problems) {
-        let mut stack: Vec<(ObjectId, BString)> = vec![(root, BString::default())];
-        while let Some((tree, prefix)) = stack.pop() {
-            if !self.seen_trees.insert(tree) {
-                continue;
-            }
-            let entries = match read_tree(self.repo, &tree, &mut self.buf) {
-                Ok(e) => e,
-                Err(message) => {
-                    let at = if prefix.is_empty() {
-                        "/".into()
-                    } else {
-                        prefix.to_str_lossy().into_owned()
-                    };
-                    problems.unreadable(format!("tree {tree} ({at}) cannot be read: {message}"));
-                    continue;
-                }
-            };
-            for entry in entries {
-                match entry.kind {
-                    EntryKind::Tree => stack.push((entry.id, join(&prefix, &entry.name))),
-                    EntryKind::File => {
-                        if self.seen_blobs.insert(entry.id) {
-                            self.tasks.push(BlobTask {
-                                id: entry.id,
-                                commit,
-                                path: join(&prefix, &entry.name).to_str_lossy().into_owned(),
-                                previous: Vec::new(),
-                            });
-                        }
-                    }
-                    EntryKind::Other => {}
-                }
-            }
-        }
-    }
 }
 
 /// The blob ids of every file in one tree (for `in_head`).
@@ -439,7 +354,7 @@ impl TreeDiffer<'_> {
                 if before.iter().any(|(id, _)| *id == entry.id) {
                     continue; // unchanged against at least one parent: nothing new here
                 }
-                let path = join(&prefix, &entry.name);
+                let path = join(&prefix, entry.name.as_ref());
                 match entry.kind {
                     EntryKind::Tree => {
                         let subtrees = before

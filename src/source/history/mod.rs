@@ -12,6 +12,7 @@ mod enumerate;
 mod lines;
 pub mod repo;
 mod scan;
+mod trees;
 
 pub use repo::{GitRepo, discover, open_at};
 
@@ -159,7 +160,7 @@ fn scan_all(
     refs: &[String],
     options: &HistoryOptions<'_>,
 ) -> Result<HistoryOutcome, HistoryError> {
-    let repo = git.repo.to_thread_local();
+    let mut repo = git.repo.to_thread_local();
     let mut stats = ScanStats::default();
     let patterns = repo::ref_patterns(refs)?;
     let shallow = shallow_warning(&repo, &mut stats);
@@ -172,11 +173,19 @@ fn scan_all(
     }
     let mut problems = Collect { stats: &mut stats };
     let walk = enumerate::walk_all(&repo, &tips.commits, &shallow, &mut problems);
-    let tasks = enumerate::new_blobs(&repo, &walk.commits, &tips.others, &mut problems);
+    let tasks = trees::new_blobs(
+        &git.repo,
+        &walk.commits,
+        &tips.others,
+        options.threads,
+        &mut problems,
+    );
     let head_blobs = match repo.head_tree_id() {
         Ok(tree) => enumerate::blobs_in_tree(&repo, tree.detach(), &mut problems),
         Err(_) => HashSet::default(),
     };
+    // The blob workers have caches of their own; this one's memory is better freed.
+    repo.objects.unset_pack_cache();
     let (hits, scan_stats) = blob_scan(git, options, false).run(&tasks);
     stats.merge(scan_stats);
     let head_fingerprints: std::collections::HashSet<String> = hits

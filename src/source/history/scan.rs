@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 const CHUNK: usize = 256;
 
 /// Delta-base cache per worker thread.
-const PACK_CACHE_BYTES: usize = 64 * 1024 * 1024;
+const PACK_CACHE_BYTES: usize = 8 * 1024 * 1024;
 
 /// Scans shorter than this many blobs never show a progress bar.
 const PROGRESS_MIN_BLOBS: usize = 2_000;
