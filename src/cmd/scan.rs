@@ -69,7 +69,16 @@ fn scan_git(settings: &ScanSettings, infos: &RuleInfos) -> Result<GitScan> {
         let repo = if settings.git.required {
             Some(history::discover(root)?)
         } else {
-            history::open_at(root)
+            match history::open_at(root) {
+                Ok(repo) => repo,
+                Err(e) => {
+                    // Looks like a repository but cannot be opened: the files are still
+                    // scanned, and the scan says its history was not.
+                    out.stats.skipped.unreadable += 1;
+                    out.stats.warn(format!("{e}; git history not scanned"));
+                    None
+                }
+            }
         };
         let Some(repo) = repo else { continue };
         let outcome = match scope {
@@ -130,6 +139,9 @@ fn merge_worktree_and_history(
         if let Some(i) = same_place {
             w.commit = history[i].finding.commit.clone();
             w.in_head = history[i].finding.in_head;
+            if w.message.is_none() {
+                w.message = history[i].finding.message.clone();
+            }
             for &j in candidates {
                 let h = &history[j];
                 if h.finding.location.path == history[i].finding.location.path

@@ -18,8 +18,8 @@ use gix::objs::FindExt;
 use std::collections::HashMap;
 
 /// Where a finding stands relative to `HEAD`, decided by the caller (full history and ranges
-/// know it in different ways).
-pub type InHead<'a> = dyn FnMut(&Finding, &[ObjectId]) -> bool + 'a;
+/// know it in different ways); `None` when `HEAD` cannot be read.
+pub type InHead<'a> = dyn FnMut(&Finding, &[ObjectId]) -> Option<bool> + 'a;
 
 /// Groups hits by (fingerprint, path), keeps the earliest, and fills in commit and `in_head`.
 pub fn attribute(
@@ -72,8 +72,8 @@ pub fn attribute(
         for mut finding in group.findings {
             let present = in_head(&finding, &group.blobs);
             finding.commit = commit.clone();
-            finding.in_head = Some(present);
-            finding.message = Some(history_message(present).to_string());
+            finding.in_head = present;
+            finding.message = present.map(|p| history_message(p).to_string());
             out.push(HistoryFinding {
                 finding,
                 blobs: group.blobs.clone(),

@@ -385,3 +385,34 @@ impl TreeDiffer<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(n: u8, parents: &[u8], time: i64) -> CommitNode {
+        let id = |b: u8| ObjectId::from_bytes_or_panic(&[b; 20]);
+        CommitNode {
+            id: id(n),
+            tree: id(0),
+            parents: parents.iter().map(|p| id(*p)).collect(),
+            time,
+        }
+    }
+
+    #[test]
+    fn parents_come_before_children_even_with_skewed_clocks() {
+        // 3 is a merge of 1 and 2; 2's clock is earlier than its parent 1's.
+        let nodes = vec![
+            node(3, &[1, 2], 30),
+            node(2, &[1], 5),
+            node(1, &[], 10),
+            node(4, &[], 1),
+        ];
+        let order: Vec<u8> = topological(nodes)
+            .iter()
+            .map(|n| n.id.as_bytes()[0])
+            .collect();
+        assert_eq!(order, vec![4, 1, 2, 3]);
+    }
+}

@@ -180,21 +180,27 @@ fn scan_all(
         options.threads,
         &mut problems,
     );
-    let head_blobs = match repo.head_tree_id() {
-        Ok(tree) => enumerate::blobs_in_tree(&repo, tree.detach(), &mut problems),
-        Err(_) => HashSet::default(),
-    };
+    let head_blobs: Option<HashSet<ObjectId>> = repo
+        .head_tree_id()
+        .ok()
+        .map(|tree| enumerate::blobs_in_tree(&repo, tree.detach(), &mut problems));
     // The blob workers have caches of their own; this one's memory is better freed.
     repo.objects.unset_pack_cache();
     let (hits, scan_stats) = blob_scan(git, options, false).run(&tasks);
     stats.merge(scan_stats);
     let head_fingerprints: std::collections::HashSet<String> = hits
         .iter()
-        .filter(|h| head_blobs.contains(&tasks[h.task].id))
+        .filter(|h| {
+            head_blobs
+                .as_ref()
+                .is_some_and(|b| b.contains(&tasks[h.task].id))
+        })
         .flat_map(|h| h.findings.iter().map(|f| f.fingerprint.clone()))
         .collect();
     let findings = attribute::attribute(&repo, &walk.commits, &tasks, hits, &mut |f, _| {
-        head_fingerprints.contains(&f.fingerprint)
+        head_blobs
+            .is_some()
+            .then(|| head_fingerprints.contains(&f.fingerprint))
     });
     let history = stats.history.get_or_insert_with(HistoryStats::default);
     history.mode = "full";
@@ -227,8 +233,7 @@ fn scan_range(
     let head_tree = repo.head_tree_id().ok().map(|t| t.detach());
     let mut scratch = Scratch::default();
     let findings = attribute::attribute(&repo, &walk.commits, &tasks, hits, &mut |f, blobs| {
-        head_tree
-            .is_some_and(|tree| secret_in_tree_at(&repo, tree, f, blobs, options, &mut scratch))
+        head_tree.map(|tree| secret_in_tree_at(&repo, tree, f, blobs, options, &mut scratch))
     });
     let history = stats.history.get_or_insert_with(HistoryStats::default);
     history.mode = "range";
@@ -302,4 +307,26 @@ pub(crate) fn blob_at_path(repo: &gix::Repository, tree: ObjectId, path: &str) -
     let tree = repo.find_tree(tree).ok()?;
     let entry = tree.lookup_entry_by_path(Path::new(path)).ok()??;
     entry.mode().is_blob().then(|| entry.object_id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_parse_two_dot_forms_and_refuse_others() {
+        match Selection::range("origin/main..HEAD").unwrap() {
+            Selection::Range { from, to } => {
+                assert_eq!((from.as_str(), to.as_str()), ("origin/main", "HEAD"))
+            }
+            other => panic!("{other:?}"),
+        }
+        match Selection::range("v1..").unwrap() {
+            Selection::Range { to, .. } => assert_eq!(to, "HEAD"),
+            other => panic!("{other:?}"),
+        }
+        assert!(Selection::range("a...b").is_err());
+        assert!(Selection::range("..b").is_err());
+        assert!(Selection::range("main").is_err());
+    }
 }

@@ -34,21 +34,27 @@ fn open_options() -> gix::open::Options {
 
 /// Opens `path` only if it is itself a repository: a work tree whose `.git` is a directory or a
 /// `gitdir:` file, or a bare repository. A plain directory (or a subdirectory of a work tree)
-/// gives `None`, so a scan of a non-git directory silently has no history.
-pub fn open_at(path: &Path) -> Option<GitRepo> {
+/// gives `Ok(None)`, so a scan of a non-git directory silently has no history; something that
+/// looks like a repository but cannot be opened is an error for the caller to report.
+pub fn open_at(path: &Path) -> Result<Option<GitRepo>, HistoryError> {
     if !path.is_dir() {
-        return None;
+        return Ok(None);
     }
     let looks_like_repo = path.join(".git").exists()
         || (path.join("HEAD").is_file() && path.join("objects").is_dir());
     if !looks_like_repo {
-        return None;
+        return Ok(None);
     }
-    let repo = gix::ThreadSafeRepository::open_opts(path, open_options()).ok()?;
-    Some(GitRepo {
+    let repo = gix::ThreadSafeRepository::open_opts(path, open_options()).map_err(|e| {
+        HistoryError::NotARepository {
+            path: path.display().to_string(),
+            message: one_line(&e),
+        }
+    })?;
+    Ok(Some(GitRepo {
         repo,
         shown: path.display().to_string(),
-    })
+    }))
 }
 
 /// Finds the repository containing `path` (for `--staged`, `--range`, `--git-only`).
@@ -60,7 +66,7 @@ pub fn discover(path: &Path) -> Result<GitRepo, HistoryError> {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."))
     };
-    if let Some(repo) = open_at(&start) {
+    if let Some(repo) = open_at(&start)? {
         return Ok(repo);
     }
     let repo = gix::ThreadSafeRepository::discover_opts(

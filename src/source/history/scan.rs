@@ -279,7 +279,7 @@ fn pack_indices(repo: &gix::ThreadSafeRepository) -> Vec<gix::odb::pack::index::
         .filter(|p| p.extension().is_some_and(|e| e == "idx"))
         .map(|p| (std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0), p))
         .collect();
-    files.sort_by(|a, b| b.0.cmp(&a.0));
+    files.sort_by_key(|f| std::cmp::Reverse(f.0));
     files
         .into_iter()
         .filter_map(|(_, path)| open_index(&path, gix::hash::Kind::Sha1))
