@@ -21,11 +21,39 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scan files for secrets.
+    /// Scan files for secrets (and check env files; see `env`).
     Scan(ScanArgs),
+    /// Check build output (dist/, .next/static/, ...) for what ships to every browser:
+    /// secrets, test keys, dev endpoints, published source maps, inlined env objects.
+    Bundle(BundleArgs),
+    /// Check env files only (.env, .env.production, ...).
+    ///
+    /// Finds committed or unignored env files, secrets shared between environments, live keys
+    /// outside production, test keys, dev endpoints and insecure settings in production, drift
+    /// from the template and secrets in browser-exposed variables.
+    Env(EnvArgs),
     /// List or check detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Record current findings so that only new ones fail later scans.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Copy stdin to stdout with every secret replaced by a redaction marker.
+    Redact(RedactArgs),
+    /// Install a git pre-commit hook that runs `leakgate scan --staged`.
+    InstallHook {
+        /// Replace an existing pre-commit hook that leakgate did not write.
+        #[arg(long)]
+        force: bool,
+        /// A path inside the repository.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+    /// Remove the pre-commit hook written by `install-hook`.
+    UninstallHook {
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -65,12 +93,15 @@ pub struct OutputArgs {
     /// Also print each skipped file and why.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Also list suppressed findings (inline allow, .leakgateignore, baseline).
+    #[arg(long)]
+    pub show_suppressed: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan.
-    #[arg(default_value = ".", value_name = "PATH")]
+    /// Files or directories to scan (default: `.`); `-` reads standard input.
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -83,6 +114,22 @@ pub struct ScanArgs {
     /// Skip files larger than this many bytes (counted and reported).
     #[arg(long, value_name = "BYTES", default_value_t = 25 * 1024 * 1024)]
     pub max_file_size: u64,
+    /// Scan standard input as a stream (same as giving `-` as a path).
+    #[arg(long)]
+    pub stdin: bool,
+    /// Report and fail only on findings not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Also check this build-output folder for client-bundle leaks (repeatable). Build output
+    /// found under the scanned paths (dist/, build/, .next/static/, ...) is checked anyway.
+    #[arg(long = "bundle", value_name = "DIR")]
+    pub bundle: Vec<PathBuf>,
+    /// Do not check build output for client-bundle leaks.
+    #[arg(long, conflicts_with = "bundle")]
+    pub no_bundle: bool,
+    /// Skip the env-file checks (and the secret scan of git-ignored env files).
+    #[arg(long)]
+    pub no_env: bool,
     /// Do not scan git history, only the files (history is scanned by default when PATH is a
     /// git repository).
     #[arg(long, conflicts_with_all = ["git_only", "refs", "range", "since", "staged"])]
@@ -104,6 +151,68 @@ pub struct ScanArgs {
     /// pre-commit hook; implies --git-only.
     #[arg(long, conflicts_with_all = ["refs"])]
     pub staged: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Scan and write every current finding (fingerprints and locations, no secrets).
+    Create {
+        #[command(flatten)]
+        scan: ScanArgs,
+        /// Where to write the baseline.
+        #[arg(
+            long = "baseline-file",
+            value_name = "FILE",
+            default_value = ".leakgate-baseline.json"
+        )]
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RedactArgs {
+    /// Exit 1 if anything was redacted.
+    #[arg(long)]
+    pub fail: bool,
+    /// Configuration file for extra rules and allow-lists.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    /// Project directory whose env files to check.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Configuration file (default: .leakgate.yml in PATH, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Worker threads for finding env files (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Skip env files larger than this many bytes (counted and reported).
+    #[arg(long, value_name = "BYTES", default_value_t = 25 * 1024 * 1024)]
+    pub max_file_size: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct BundleArgs {
+    /// Build-output folders (dist, build, .next, ...), or project folders to search for them.
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Configuration file (default: .leakgate.yml in the current directory, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Skip files larger than this many bytes (counted and reported).
+    #[arg(long, value_name = "BYTES", default_value_t = 25 * 1024 * 1024)]
+    pub max_file_size: u64,
 }
 
 #[derive(Debug, Subcommand)]

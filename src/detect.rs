@@ -1,8 +1,8 @@
 //! Turns the engine's raw matches in one blob into [`Finding`]s at a path. Shared by every
 //! source (working tree, history, staged changes) so a secret looks the same wherever found.
 
-use crate::engine::{Matcher, Scratch, line_columns};
-use crate::finding::{Finding, Location, RuleInfo, fingerprint};
+use crate::engine::{Matcher, RawMatch, Scratch, line_columns};
+use crate::finding::{Finding, Location, RuleInfo, Suppression, fingerprint};
 use crate::rules::Rule;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -42,6 +42,28 @@ pub fn rule_info(rule: &Rule) -> RuleInfo {
     }
 }
 
+/// How standard input is named in findings.
+pub const STDIN_PATH: &str = "<stdin>";
+
+/// Scans one block of a stream; findings carry stream line numbers, paired with the byte range
+/// of each secret within the block (so a caller cutting the block knows which are whole).
+pub fn findings_in_block(
+    matcher: &Matcher,
+    infos: &RuleInfos,
+    block: &crate::source::stream::Block<'_>,
+    path: &str,
+    scratch: &mut Scratch,
+) -> Vec<(Finding, std::ops::Range<usize>)> {
+    let matches = matcher.find(block.data, scratch);
+    let ranges: Vec<std::ops::Range<usize>> = matches.iter().map(|m| m.secret.clone()).collect();
+    let mut findings = findings_from_matches(matcher, infos, block.data, path, matches);
+    for f in &mut findings {
+        f.location.line += block.first_line - 1;
+        f.location.end_line += block.first_line - 1;
+    }
+    findings.into_iter().zip(ranges).collect()
+}
+
 /// Scans one blob and returns its findings at `path`.
 pub fn findings_in_blob(
     matcher: &Matcher,
@@ -51,6 +73,18 @@ pub fn findings_in_blob(
     scratch: &mut Scratch,
 ) -> Vec<Finding> {
     let matches = matcher.find(data, scratch);
+    findings_from_matches(matcher, infos, data, path, matches)
+}
+
+/// Places raw matches in `data` at `path`: line and column (computed only here, for the few
+/// matches there are), fingerprint, and the inline-allow mark. Keeps the matches' order.
+pub fn findings_from_matches(
+    matcher: &Matcher,
+    infos: &RuleInfos,
+    data: &[u8],
+    path: &str,
+    matches: Vec<RawMatch>,
+) -> Vec<Finding> {
     if matches.is_empty() {
         return Vec::new();
     }
@@ -89,7 +123,48 @@ pub fn findings_in_blob(
                 message: None,
                 commit: None,
                 in_head: None,
+                suppressed: allowed_inline(data, m.secret.start).then_some(Suppression::Inline),
             }
         })
         .collect()
+}
+
+/// The marker a developer puts in a comment to accept a finding on that line or the next.
+pub const INLINE_ALLOW: &[u8] = b"leakgate:allow";
+
+/// How far from a finding, within its line and the line before, the marker is looked for:
+/// bounded so a huge minified line with many findings stays linear.
+const INLINE_ALLOW_REACH: usize = 4096;
+
+/// Whether the line holding `offset`, or the line before it, carries `leakgate:allow`.
+pub fn allowed_inline(data: &[u8], offset: usize) -> bool {
+    let floor = offset.saturating_sub(INLINE_ALLOW_REACH);
+    let ceil = (offset + INLINE_ALLOW_REACH).min(data.len());
+    let line_start = memchr::memrchr(b'\n', &data[floor..offset]).map_or(floor, |i| floor + i + 1);
+    let line_end = memchr::memchr(b'\n', &data[offset..ceil]).map_or(ceil, |i| offset + i);
+    let prev_floor = line_start.saturating_sub(INLINE_ALLOW_REACH);
+    let prev_start = if line_start == 0 || line_start == floor {
+        line_start
+    } else {
+        memchr::memrchr(b'\n', &data[prev_floor..line_start - 1])
+            .map_or(prev_floor, |i| prev_floor + i + 1)
+    };
+    memchr::memmem::find(&data[prev_start..line_end], INLINE_ALLOW).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_allow_covers_its_line_and_the_next() {
+        let data = b"a = 1\n# leakgate:allow\nkey = X\nother = Y\n";
+        let x = data.iter().position(|&b| b == b'X').unwrap();
+        let y = data.iter().position(|&b| b == b'Y').unwrap();
+        assert!(allowed_inline(data, x));
+        assert!(!allowed_inline(data, y));
+        let same = b"key = X // leakgate:allow";
+        assert!(allowed_inline(same, 6));
+        assert!(!allowed_inline(b"X", 0));
+    }
 }

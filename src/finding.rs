@@ -128,6 +128,30 @@ pub struct Finding {
     pub commit: Option<CommitInfo>,
     /// For history findings: whether the same secret is still in `HEAD`.
     pub in_head: Option<bool>,
+    /// Set when a team has accepted this finding; suppressed findings never fail a scan.
+    pub suppressed: Option<Suppression>,
+}
+
+/// Why a finding is not counted against the gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Suppression {
+    /// A `leakgate:allow` comment on the line or the line before.
+    Inline,
+    /// Its fingerprint is listed in `.leakgateignore`.
+    IgnoreFile,
+    /// Its fingerprint is in the baseline given with `--baseline`.
+    Baseline,
+}
+
+impl Suppression {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Suppression::Inline => "inline leakgate:allow",
+            Suppression::IgnoreFile => ".leakgateignore",
+            Suppression::Baseline => "baseline",
+        }
+    }
 }
 
 /// The stable identity of one leaked secret: the same secret under the same rule has the same

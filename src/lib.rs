@@ -4,6 +4,8 @@
 //! `rules`) -> findings (`finding`, `detect`) -> report (`report`). The binary in `main.rs` is a
 //! thin shell over `cmd`.
 
+pub mod checks;
+pub mod ci;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -15,4 +17,5 @@ pub mod rules;
 pub mod settings;
 pub mod source;
 pub mod stats;
+pub mod suppress;
 mod yaml;

@@ -10,7 +10,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Scan(args) => cmd::scan::run(args),
+        Command::Bundle(args) => cmd::bundle::run(args),
+        Command::Env(args) => cmd::env::run(args),
         Command::Rules(command) => cmd::rules::run(command),
+        Command::Baseline(command) => cmd::baseline::run(command),
+        Command::Redact(args) => cmd::redact::run(args),
+        Command::InstallHook { force, path } => cmd::hook::install(path, *force),
+        Command::UninstallHook { path } => cmd::hook::uninstall(path),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,15 +1,18 @@
 //! Raw command-line arguments plus `.leakgate.yml`, turned once into the validated settings
 //! that build the walkers, the matcher and the printers (ripgrep's low-args -> high-args).
 
-use crate::cli::{FailOn, Format, OutputArgs, ScanArgs};
+use crate::checks::env_files::{self, EnvSettings};
+use crate::cli::{BundleArgs, EnvArgs, FailOn, Format, OutputArgs, ScanArgs};
 use crate::config::{self, DEFAULT_CONFIG_NAME, LoadedConfig};
 use crate::engine::{AllowList, Matcher};
 use crate::finding::Severity;
 use crate::rules::RuleSet;
 use crate::source::history::Selection;
+use crate::suppress::{IGNORE_FILE_NAME, Suppressions};
 use anyhow::{Context, Result, bail};
 use regex::bytes::Regex;
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// How findings are printed; shared by every reporting command.
@@ -21,6 +24,7 @@ pub struct OutputSettings {
     pub show_secrets: bool,
     pub quiet: bool,
     pub verbose: bool,
+    pub show_suppressed: bool,
 }
 
 /// What of git a scan covers.
@@ -34,7 +38,7 @@ pub enum GitScope {
 
 #[derive(Debug, Clone)]
 pub struct GitSettings {
-    /// Scan the files of the working tree.
+    /// Scan the files of the working tree (and run the checks over them).
     pub files: bool,
     pub scope: Option<GitScope>,
     /// A git flag was given, so a PATH that is not in a repository is an error rather than a
@@ -43,6 +47,15 @@ pub struct GitSettings {
 }
 
 impl GitSettings {
+    /// Files only, no git (commands other than `scan`).
+    pub fn off() -> GitSettings {
+        GitSettings {
+            files: true,
+            scope: None,
+            required: false,
+        }
+    }
+
     pub fn from_args(args: &ScanArgs) -> Result<GitSettings> {
         let scope = if args.no_git {
             None
@@ -73,13 +86,45 @@ impl GitSettings {
 }
 
 pub struct ScanSettings {
+    /// Files and directories to walk (may be empty when only stdin is scanned).
     pub roots: Vec<PathBuf>,
+    /// Also scan standard input as a stream.
+    pub stdin: bool,
+    /// Accepted findings: `.leakgateignore` at the first root, and `--baseline`.
+    pub suppressions: Suppressions,
     pub output: OutputSettings,
     pub threads: usize,
     pub max_file_size: u64,
     pub config: LoadedConfig,
     pub matcher: Arc<Matcher>,
+    /// Env-file checks; `None` with `--no-env`.
+    pub env: Option<EnvSettings>,
+    /// The client-bundle check; `None` with `--no-bundle`.
+    pub bundle: Option<BundleSettings>,
+    /// Git history, a range or staged changes, and whether the files are scanned too.
     pub git: GitSettings,
+}
+
+/// What the client-bundle check looks at beyond the build output found under the roots.
+#[derive(Debug, Clone, Default)]
+pub struct BundleSettings {
+    /// Folders named on the command line (checked to exist up front).
+    pub dirs: Vec<PathBuf>,
+    /// `bundle_dirs` from the config, resolved against its folder; may not be built yet.
+    pub configured: Vec<PathBuf>,
+    /// Bundle rule ids switched off by `disable_rules`.
+    pub disabled: HashSet<String>,
+}
+
+/// `leakgate bundle DIR...`: the bundle check alone.
+pub struct BundleCommandSettings {
+    pub output: OutputSettings,
+    pub threads: usize,
+    pub max_file_size: u64,
+    pub matcher: Arc<Matcher>,
+    pub bundle: BundleSettings,
+    /// Accepted findings: `.leakgateignore` in the current directory.
+    pub suppressions: Suppressions,
 }
 
 pub fn severity_of(fail_on: FailOn) -> Severity {
@@ -105,52 +150,211 @@ impl OutputSettings {
             show_secrets: args.show_secrets,
             quiet: args.quiet,
             verbose: args.verbose && !args.quiet,
+            show_suppressed: args.show_suppressed,
         }
     }
 }
 
+/// What `scan` and `env` have in common on the command line.
+struct Inputs<'a> {
+    paths: &'a [PathBuf],
+    output: &'a OutputArgs,
+    config: Option<&'a Path>,
+    threads: Option<usize>,
+    max_file_size: u64,
+    env: bool,
+    stdin: bool,
+    baseline: Option<&'a Path>,
+    bundle: bool,
+    bundle_dirs: &'a [PathBuf],
+    git: GitSettings,
+}
+
 impl ScanSettings {
     pub fn from_args(args: &ScanArgs) -> Result<ScanSettings> {
-        for root in &args.paths {
+        let stdin = args.stdin || args.paths.iter().any(|p| p.as_os_str() == "-");
+        let mut roots: Vec<PathBuf> = args
+            .paths
+            .iter()
+            .filter(|p| p.as_os_str() != "-")
+            .cloned()
+            .collect();
+        if roots.is_empty() && !stdin {
+            roots.push(PathBuf::from("."));
+        }
+        ScanSettings::build(Inputs {
+            paths: &roots,
+            output: &args.output,
+            config: args.config.as_deref(),
+            threads: args.threads,
+            max_file_size: args.max_file_size,
+            env: !args.no_env,
+            stdin,
+            baseline: args.baseline.as_deref(),
+            bundle: !args.no_bundle,
+            bundle_dirs: &args.bundle,
+            git: GitSettings::from_args(args)?,
+        })
+    }
+
+    /// `leakgate env PATH`: the scan settings for one project folder, env checks on.
+    pub fn from_env_args(args: &EnvArgs) -> Result<ScanSettings> {
+        let path = &args.path;
+        if std::fs::symlink_metadata(path).is_err() {
+            bail!("{}: no such file or directory", path.display());
+        }
+        if !path.is_dir() {
+            bail!(
+                "{}: not a directory (env checks compare the env files of a project folder)",
+                path.display()
+            );
+        }
+        ScanSettings::build(Inputs {
+            paths: std::slice::from_ref(path),
+            output: &args.output,
+            config: args.config.as_deref(),
+            threads: args.threads,
+            max_file_size: args.max_file_size,
+            env: true,
+            stdin: false,
+            baseline: None,
+            bundle: false,
+            bundle_dirs: &[],
+            git: GitSettings::off(),
+        })
+    }
+
+    fn build(inputs: Inputs<'_>) -> Result<ScanSettings> {
+        for root in inputs.paths {
             if std::fs::symlink_metadata(root).is_err() {
                 bail!("{}: no such file or directory", root.display());
             }
         }
-        let git = GitSettings::from_args(args)?;
-        let config = load_config(args)?;
+        require_existing(inputs.bundle_dirs)?;
+        let config = load_config(inputs.config, inputs.paths.first())?;
+        let suppressions = load_suppressions(inputs.baseline, inputs.paths.first())?;
         let matcher = Arc::new(build_matcher(&config)?);
-        let threads = match args.threads {
+        let env_settings = EnvSettings::from_config(&config.config)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", config_name(&config)))?;
+        let threads = match inputs.threads {
             Some(0) => bail!("--threads must be at least 1"),
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(2, |n| n.get()),
         };
         Ok(ScanSettings {
-            roots: args.paths.clone(),
-            output: OutputSettings::from_args(&args.output, config.config.fail_on),
+            roots: inputs.paths.to_vec(),
+            stdin: inputs.stdin,
+            suppressions,
+            output: OutputSettings::from_args(inputs.output, config.config.fail_on),
             threads,
-            max_file_size: args.max_file_size,
-            config,
+            max_file_size: inputs.max_file_size,
             matcher,
-            git,
+            env: inputs.env.then_some(env_settings),
+            bundle: inputs
+                .bundle
+                .then(|| BundleSettings::new(inputs.bundle_dirs, &config)),
+            config,
+            git: inputs.git,
         })
     }
 }
 
-fn load_config(args: &ScanArgs) -> Result<LoadedConfig> {
-    if let Some(path) = &args.config {
+impl BundleSettings {
+    fn new(dirs: &[PathBuf], loaded: &LoadedConfig) -> BundleSettings {
+        let base = loaded.base_dir().map(Path::to_path_buf).unwrap_or_default();
+        BundleSettings {
+            dirs: dirs.to_vec(),
+            configured: loaded
+                .config
+                .bundle_dirs
+                .iter()
+                .map(|d| {
+                    if d.is_relative() {
+                        base.join(d)
+                    } else {
+                        d.clone()
+                    }
+                })
+                .collect(),
+            disabled: loaded
+                .config
+                .disable_rules
+                .iter()
+                .filter(|id| crate::checks::bundle::RULE_IDS.contains(&id.as_str()))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+impl BundleCommandSettings {
+    pub fn from_args(args: &BundleArgs) -> Result<BundleCommandSettings> {
+        require_existing(&args.dirs)?;
+        // `--config`, else `.leakgate.yml` in the current directory.
+        let config = load_config(args.config.as_deref(), None)?;
+        let suppressions = load_suppressions(None, None)?;
+        let matcher = Arc::new(build_matcher(&config)?);
+        let mut bundle = BundleSettings::new(&args.dirs, &config);
+        // The command checks exactly the folders it is given.
+        bundle.configured.clear();
+        let threads = match args.threads {
+            Some(0) => bail!("--threads must be at least 1"),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        };
+        Ok(BundleCommandSettings {
+            output: OutputSettings::from_args(&args.output, config.config.fail_on),
+            threads,
+            max_file_size: args.max_file_size,
+            matcher,
+            bundle,
+            suppressions,
+        })
+    }
+}
+
+fn require_existing(paths: &[PathBuf]) -> Result<()> {
+    for path in paths {
+        if std::fs::symlink_metadata(path).is_err() {
+            bail!("{}: no such file or directory", path.display());
+        }
+    }
+    Ok(())
+}
+
+/// `--config FILE`, else `.leakgate.yml` at the first root (or the current directory).
+pub fn load_config(explicit: Option<&Path>, first_root: Option<&PathBuf>) -> Result<LoadedConfig> {
+    if let Some(path) = explicit {
         return Ok(config::load(path)?);
     }
-    let first = &args.paths[0];
-    let candidate = if first.is_dir() {
-        first.join(DEFAULT_CONFIG_NAME)
-    } else {
-        PathBuf::from(DEFAULT_CONFIG_NAME)
+    let candidate = match first_root {
+        Some(first) if first.is_dir() => first.join(DEFAULT_CONFIG_NAME),
+        _ => PathBuf::from(DEFAULT_CONFIG_NAME),
     };
     if candidate.is_file() {
         Ok(config::load(&candidate)?)
     } else {
         Ok(LoadedConfig::default())
     }
+}
+
+/// `.leakgateignore` beside the config (at the first root) and the `--baseline` file, if any.
+fn load_suppressions(
+    baseline: Option<&Path>,
+    first_root: Option<&PathBuf>,
+) -> Result<Suppressions> {
+    let mut suppressions = Suppressions::default();
+    let ignore_file = match first_root {
+        Some(first) if first.is_dir() => first.join(IGNORE_FILE_NAME),
+        _ => PathBuf::from(IGNORE_FILE_NAME),
+    };
+    if ignore_file.is_file() {
+        suppressions.load_ignore_file(&ignore_file)?;
+    }
+    if let Some(baseline) = baseline {
+        suppressions.load_baseline(baseline)?;
+    }
+    Ok(suppressions)
 }
 
 /// Built-in rules, plus the config's rules files, minus its disabled rules, with its allow-list.
@@ -164,8 +368,18 @@ pub fn build_matcher(loaded: &LoadedConfig) -> Result<Matcher> {
         };
         rules.add_file(&path)?;
     }
+    // Env and bundle checks are not secret rules: they honour `disable_rules` themselves.
+    let disable: Vec<String> = config
+        .disable_rules
+        .iter()
+        .filter(|id| {
+            !env_files::is_env_rule_id(id)
+                && !crate::checks::bundle::RULE_IDS.contains(&id.as_str())
+        })
+        .cloned()
+        .collect();
     rules
-        .disable(&config.disable_rules)
+        .disable(&disable)
         .map_err(|e| anyhow::anyhow!("{}: {e}", config_name(loaded)))?;
     let values = config
         .allow

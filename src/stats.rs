@@ -70,6 +70,9 @@ pub struct ScanStats {
     /// Present when git history (or staged changes) were scanned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<HistoryStats>,
+    /// The repositories whose history was scanned (SARIF `versionControlProvenance`).
+    #[serde(skip)]
+    pub vcs: Vec<crate::finding::VcsInfo>,
 }
 
 impl ScanStats {
@@ -93,6 +96,7 @@ impl ScanStats {
             self.warn(w);
         }
         self.warnings_dropped += other.warnings_dropped;
+        self.vcs.extend(other.vcs);
         if let Some(h) = other.history {
             self.history
                 .get_or_insert_with(HistoryStats::default)

@@ -1,14 +1,14 @@
 //! `leakgate scan`: enumerate inputs, match each blob, collect findings, report, and turn the
 //! result into an exit code. Later checks (history, env files, bundles) plug in here.
 
-use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use crate::checks::env_files::SecretScope;
 use crate::cli::ScanArgs;
-use crate::detect::{RuleInfos, findings_in_blob};
+use crate::detect::{RuleInfos, STDIN_PATH, findings_in_blob, findings_in_block};
 use crate::engine::{Matcher, Scratch};
-use crate::finding::{Finding, VcsInfo};
-use crate::report::{self, Report};
+use crate::finding::Finding;
 use crate::settings::ScanSettings;
 use crate::source::git;
+use crate::source::stream::{self, safe_cut};
 use crate::source::worktree::{self, Collector, FileItem, SkipReason, Visitor, WalkOptions};
 use crate::stats::ScanStats;
 use anyhow::Result;
@@ -20,63 +20,100 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     let started = Instant::now();
     let settings = ScanSettings::from_args(args)?;
     let infos = Arc::new(RuleInfos::new(&settings.matcher));
+    let (findings, stats) = collect(&settings, &infos)?;
+    finish(&settings, &infos, findings, stats, started)
+}
+
+/// Runs every source and check the settings ask for and gathers their findings, with accepted
+/// ones marked as suppressed. Order does not matter: findings are sorted when reported.
+pub fn collect(
+    settings: &ScanSettings,
+    infos: &Arc<RuleInfos>,
+) -> Result<(Vec<Finding>, ScanStats)> {
     let mut findings = Vec::new();
     let mut stats = ScanStats::default();
-    // Each source and check adds its findings here; order does not matter (sorted at the end).
-    let mut worktree_findings = Vec::new();
-    if settings.git.files {
-        let (found, worktree_stats) = scan_worktree(&settings, &infos)?;
-        worktree_findings = found;
-        stats.merge(worktree_stats);
+    // `--git-only`, `--range`, `--since` and `--staged` look at git alone.
+    let files = settings.git.files;
+    let (mut worktree_findings, worktree_stats) = if files {
+        scan_worktree(settings, infos)?
+    } else {
+        Default::default()
+    };
+    let bundle = files
+        .then(|| super::bundle::scan_step(settings, infos))
+        .flatten();
+    if let Some(bundle) = bundle {
+        // Build output is reported once, by the bundle check.
+        worktree_findings.retain(|f| !bundle.covered.contains(&f.location.path));
+        findings.extend(bundle.findings);
+        stats.merge(bundle.stats);
     }
-    let git = git::scan_roots(&settings, &infos)?;
+    let git = git::scan_roots(settings, infos)?;
     stats.merge(git.stats);
     findings.extend(git::merge_with_worktree(
-        &settings,
+        settings,
         worktree_findings,
         git.findings,
     ));
-    finish(&settings, &infos, findings, stats, &git.vcs, started)
+    stats.merge(worktree_stats);
+    if settings.stdin {
+        let (stdin_findings, stdin_stats) = scan_stdin(settings, infos)?;
+        findings.extend(stdin_findings);
+        stats.merge(stdin_stats);
+    }
+    if files {
+        let (env_findings, env_stats) =
+            super::env::check_roots(settings, infos, SecretScope::SkippedByWorktreeScan)?;
+        findings.extend(env_findings);
+        stats.merge(env_stats);
+    }
+    settings.suppressions.apply(&mut findings);
+    Ok((findings, stats))
+}
+
+/// Standard input, scanned as a stream in bounded memory.
+fn scan_stdin(settings: &ScanSettings, infos: &RuleInfos) -> Result<(Vec<Finding>, ScanStats)> {
+    let mut findings = Vec::new();
+    let mut stats = ScanStats::default();
+    let mut scratch = Scratch::default();
+    let stdin = std::io::stdin();
+    let result = stream::for_each_block(stdin.lock(), |block| {
+        let found = findings_in_block(&settings.matcher, infos, &block, STDIN_PATH, &mut scratch);
+        let done = if block.whole {
+            block.data.len()
+        } else {
+            safe_cut(
+                block.data.len(),
+                found.iter().map(|(_, range)| range.clone()),
+            )
+        };
+        stats.bytes_scanned += done as u64;
+        findings.extend(
+            found
+                .into_iter()
+                .filter(|(_, range)| block.whole || range.end <= done)
+                .map(|(f, _)| f),
+        );
+        Ok(done)
+    });
+    if let Err(e) = result {
+        stats.skipped.count(SkipReason::Unreadable);
+        stats.warn(format!("{STDIN_PATH}: could not read: {e}"));
+    }
+    stats.files_scanned += 1;
+    Ok((findings, stats))
 }
 
 /// Sorts, reports and decides the exit code.
-fn finish(
+pub(super) fn finish(
     settings: &ScanSettings,
     infos: &RuleInfos,
-    mut findings: Vec<Finding>,
+    findings: Vec<Finding>,
     stats: ScanStats,
-    vcs: &[VcsInfo],
     started: Instant,
 ) -> Result<u8> {
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    if !settings.output.quiet {
-        for warning in &stats.warnings {
-            report::warn(warning);
-        }
-        if stats.warnings_dropped > 0 {
-            report::warn(&format!(
-                "{} more warnings not shown",
-                stats.warnings_dropped
-            ));
-        }
-    }
     let rules: Vec<_> = infos.all().cloned().collect();
-    let report = Report {
-        findings: &findings,
-        stats: &stats,
-        rules: &rules,
-        elapsed: started.elapsed(),
-        settings: &settings.output,
-        vcs,
-    };
-    report::write(&report)?;
-    Ok(if report.failing() > 0 {
-        EXIT_FINDINGS
-    } else if !stats.complete() {
-        EXIT_ERROR
-    } else {
-        EXIT_CLEAN
-    })
+    super::finish(&settings.output, &rules, findings, stats, started)
 }
 
 /// Walks every root in parallel; each worker thread scans the files it reads.

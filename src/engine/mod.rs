@@ -7,7 +7,7 @@
 //! overlapping candidates from several rules are reduced to the most specific one.
 
 use crate::rules::{Rule, RuleSet};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::Regex;
 use std::ops::Range;
 use std::sync::Arc;
@@ -84,6 +84,9 @@ impl Matcher {
         let keywords = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            // A full DFA: a few hundred keywords stay small, and it is the fastest scan for
+            // the no-hit path, where nearly all bytes go.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .expect("keyword automaton builds: keywords are plain literals of bounded size");
         Matcher {
@@ -159,7 +162,7 @@ impl Matcher {
     ) {
         let window = snap_to_lines(data, window);
         let haystack = &data[window.clone()];
-        for caps in rule.regex.captures_iter(haystack) {
+        for caps in rule.regex().captures_iter(haystack) {
             let Some(secret) = caps.get(rule.secret_group) else {
                 continue;
             };
@@ -173,7 +176,7 @@ impl Matcher {
             {
                 continue;
             }
-            if rule.allow.iter().any(|a| a.is_match(bytes)) || self.allow.allows(bytes) {
+            if rule.allow().iter().any(|a| a.is_match(bytes)) || self.allow.allows(bytes) {
                 continue;
             }
             if let Some(v) = rule.spec.validate
@@ -237,21 +240,25 @@ fn resolve_overlaps(candidates: &mut Vec<RawMatch>, rules: &RuleSet) -> Vec<RawM
 }
 
 /// 1-based line and column (in Unicode scalar values) of each byte offset, computed in one pass.
-/// `offsets` must be sorted; only findings pay for this.
+/// `offsets` must be sorted; only findings pay for this. Columns are counted incrementally from
+/// the previous offset, so many findings on one enormous minified line stay linear.
 pub fn line_columns(data: &[u8], offsets: &[usize]) -> Vec<(usize, usize)> {
     let mut out = Vec::with_capacity(offsets.len());
     let mut line = 1;
-    let mut line_start = 0;
+    let mut column = 1;
     let mut pos = 0;
     for &offset in offsets {
         debug_assert!(offset >= pos, "offsets are sorted");
-        let offset = offset.min(data.len());
-        for nl in memchr::memchr_iter(b'\n', &data[pos..offset]) {
-            line += 1;
-            line_start = pos + nl + 1;
+        let offset = offset.min(data.len()).max(pos);
+        let segment = &data[pos..offset];
+        match memchr::memrchr(b'\n', segment) {
+            Some(last_newline) => {
+                line += memchr::memchr_iter(b'\n', segment).count();
+                column = 1 + char_count(&segment[last_newline + 1..]);
+            }
+            None => column += char_count(segment),
         }
         pos = offset;
-        let column = 1 + char_count(&data[line_start..offset]);
         out.push((line, column));
     }
     out
@@ -272,6 +279,12 @@ mod tests {
         let d = data.iter().position(|&b| b == b'd').unwrap();
         let z = data.len() - 1;
         assert_eq!(line_columns(data, &[0, d, z]), vec![(1, 1), (2, 4), (4, 3)]);
+        assert_eq!(line_columns(data, &[d, d, z]), vec![(2, 4), (2, 4), (4, 3)]);
+        let line = "é".repeat(10);
+        assert_eq!(
+            line_columns(line.as_bytes(), &[2, 4, 20]),
+            vec![(1, 2), (1, 3), (1, 11)]
+        );
     }
 
     #[test]

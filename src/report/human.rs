@@ -42,7 +42,7 @@ impl Paint {
 pub fn write(report: &Report<'_>, out: &mut dyn Write, color: bool) -> io::Result<()> {
     let paint = Paint { on: color };
     let mut by_path: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
-    for finding in report.findings {
+    for finding in report.shown() {
         by_path
             .entry(finding.location.path.as_str())
             .or_default()
@@ -82,6 +82,9 @@ fn write_finding(
     if f.publishable {
         detail.push("publishable by design".into());
     }
+    if let Some(why) = f.suppressed {
+        detail.push(format!("suppressed ({})", why.as_str()));
+    }
     detail.push(format!(
         "fingerprint {}",
         &f.fingerprint[..16.min(f.fingerprint.len())]
@@ -107,7 +110,7 @@ fn write_finding(
 /// What to do, once per rule that fired, so the advice is not repeated per finding.
 fn write_advice(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io::Result<()> {
     let mut seen: BTreeMap<&str, &Finding> = BTreeMap::new();
-    for f in report.findings {
+    for f in report.active() {
         seen.entry(f.rule.id.as_str()).or_insert(f);
     }
     if seen.is_empty() {
@@ -123,6 +126,28 @@ fn write_advice(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io::
     writeln!(out)
 }
 
+/// "N unique blobs (X) in M commits of git history", or the staged-blob count.
+fn history_summary(h: &crate::stats::HistoryStats) -> String {
+    if h.mode == "staged" {
+        return format!(
+            "{} staged blobs ({})",
+            h.blobs_scanned,
+            human_bytes(h.bytes_scanned)
+        );
+    }
+    format!(
+        "{} unique blobs ({}) in {} commits of git history{}",
+        h.blobs_scanned,
+        human_bytes(h.bytes_scanned),
+        h.commits,
+        if h.truncated {
+            " (shallow clone: truncated)"
+        } else {
+            ""
+        }
+    )
+}
+
 fn write_summary(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io::Result<()> {
     let stats = report.stats;
     let mut parts = vec![format!(
@@ -132,25 +157,7 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io:
         report.elapsed.as_secs_f64()
     )];
     if let Some(h) = &stats.history {
-        let what = match h.mode {
-            "staged" => format!(
-                "{} staged blobs ({})",
-                h.blobs_scanned,
-                human_bytes(h.bytes_scanned)
-            ),
-            _ => format!(
-                "{} unique blobs ({}) in {} commits of git history{}",
-                h.blobs_scanned,
-                human_bytes(h.bytes_scanned),
-                h.commits,
-                if h.truncated {
-                    " (shallow clone: truncated)"
-                } else {
-                    ""
-                }
-            ),
-        };
-        parts.push(what);
+        parts.push(history_summary(h));
     }
     let s = &stats.skipped;
     if s.total() > 0 {
@@ -175,7 +182,18 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io:
             (n > 0).then(|| format!("{n} {sev}"))
         })
         .collect();
-    let verdict = if !report.findings.is_empty() {
+    let suppressed = report.suppressed().count();
+    if suppressed > 0 {
+        parts.push(format!(
+            "{suppressed} suppressed{}",
+            if report.settings.show_suppressed {
+                ""
+            } else {
+                " (--show-suppressed lists them)"
+            }
+        ));
+    }
+    let verdict = if report.active().next().is_some() {
         format!("findings: {}", counts.join(", "))
     } else if stats.complete() {
         "no secrets found".to_string()
@@ -189,7 +207,7 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io:
             out,
             "{}",
             paint.bold(&format!(
-                "FAILED: {} finding(s) at or above `{}`. Rotate each secret, then remove it.",
+                "FAILED: {} finding(s) at or above `{}`. Fix each one; rotate any leaked secret before removing it.",
                 report.failing(),
                 report.settings.fail_on
             ))

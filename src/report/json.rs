@@ -2,7 +2,7 @@
 //! removed or changes meaning; new fields may be added at any time.
 
 use super::Report;
-use crate::finding::{CommitInfo, Severity};
+use crate::finding::{CommitInfo, Finding, Severity, Suppression};
 use crate::stats::{HistoryStats, Skipped};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -15,6 +15,8 @@ struct JsonReport<'a> {
     schema_version: u32,
     tool: Tool,
     findings: Vec<JsonFinding<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed: Option<Vec<JsonFinding<'a>>>,
     summary: Summary<'a>,
 }
 
@@ -44,6 +46,8 @@ struct JsonFinding<'a> {
     commit: Option<&'a CommitInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     in_head: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed_by: Option<Suppression>,
     advice: &'a str,
 }
 
@@ -55,6 +59,7 @@ struct Summary<'a> {
     findings: BTreeMap<&'static str, usize>,
     total_findings: usize,
     failing_findings: usize,
+    suppressed: usize,
     fail_on: Severity,
     complete: bool,
     elapsed_ms: u128,
@@ -64,28 +69,13 @@ struct Summary<'a> {
 }
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
-    let findings = report
-        .findings
-        .iter()
-        .map(|f| JsonFinding {
-            rule: &f.rule.id,
-            rule_name: &f.rule.name,
-            severity: f.severity,
-            path: &f.location.path,
-            line: f.location.line,
-            column: f.location.column,
-            end_line: f.location.end_line,
-            end_column: f.location.end_column,
-            preview: report.preview(f),
-            fingerprint: &f.fingerprint,
-            entropy: f.entropy.map(|e| (e * 1000.0).round() / 1000.0),
-            publishable: f.publishable,
-            message: f.message.as_deref(),
-            commit: f.commit.as_ref(),
-            in_head: f.in_head,
-            advice: &f.rule.description,
-        })
-        .collect();
+    let findings = report.active().map(|f| json_finding(report, f)).collect();
+    let suppressed = report.settings.show_suppressed.then(|| {
+        report
+            .suppressed()
+            .map(|f| json_finding(report, f))
+            .collect()
+    });
     let stats = report.stats;
     let doc = JsonReport {
         schema_version: SCHEMA_VERSION,
@@ -94,6 +84,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             version: env!("CARGO_PKG_VERSION"),
         },
         findings,
+        suppressed,
         summary: Summary {
             files_scanned: stats.files_scanned,
             bytes_scanned: stats.bytes_scanned,
@@ -102,8 +93,9 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
                 .iter()
                 .map(|&s| (s.as_str(), report.count(s)))
                 .collect(),
-            total_findings: report.findings.len(),
+            total_findings: report.active().count(),
             failing_findings: report.failing(),
+            suppressed: report.suppressed().count(),
             fail_on: report.settings.fail_on,
             complete: stats.complete(),
             elapsed_ms: report.elapsed.as_millis(),
@@ -113,4 +105,26 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
+}
+
+fn json_finding<'a>(report: &Report<'_>, f: &'a Finding) -> JsonFinding<'a> {
+    JsonFinding {
+        rule: &f.rule.id,
+        rule_name: &f.rule.name,
+        severity: f.severity,
+        path: &f.location.path,
+        line: f.location.line,
+        column: f.location.column,
+        end_line: f.location.end_line,
+        end_column: f.location.end_column,
+        preview: report.preview(f),
+        fingerprint: &f.fingerprint,
+        entropy: f.entropy.map(|e| (e * 1000.0).round() / 1000.0),
+        publishable: f.publishable,
+        message: f.message.as_deref(),
+        commit: f.commit.as_ref(),
+        in_head: f.in_head,
+        suppressed_by: f.suppressed,
+        advice: &f.rule.description,
+    }
 }

@@ -4,7 +4,7 @@
 //! follow a secret across moved lines, and only a redacted snippet.
 
 use super::Report;
-use crate::finding::{Finding, RuleInfo, Severity};
+use crate::finding::{Finding, RuleInfo, Severity, Suppression};
 use serde_json::json;
 use serde_sarif::sarif::{
     self, ArtifactContent, ArtifactLocation, Location, Message, MultiformatMessageString,
@@ -17,6 +17,9 @@ use std::io::Write;
 /// The key under which our fingerprint is published; bump the suffix if its recipe changes.
 pub const FINGERPRINT_KEY: &str = "leakgateFingerprint/v1";
 
+/// GitHub code scanning rejects a run with more results than this; we keep the most severe.
+pub const MAX_RESULTS: usize = 25_000;
+
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     let doc = build(report);
     serde_json::to_writer_pretty(&mut *out, &doc)?;
@@ -27,15 +30,24 @@ fn build(report: &Report<'_>) -> Sarif {
     let mut rule_index: HashMap<&str, usize> = HashMap::new();
     let mut rules: Vec<ReportingDescriptor> = Vec::new();
     // Rules in force first, then any rule a finding names that is not in the list (checks).
-    let extra = report.findings.iter().map(|f| &f.rule);
+    let extra = report.shown().map(|f| &f.rule);
     for info in report.rules.iter().chain(extra) {
         if !rule_index.contains_key(info.id.as_str()) {
             rule_index.insert(info.id.as_str(), rules.len());
             rules.push(descriptor(info));
         }
     }
-    let results: Vec<sarif::Result> = report
-        .findings
+    let mut shown: Vec<&Finding> = report.shown().collect();
+    let total = shown.len();
+    if total > MAX_RESULTS {
+        shown.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        shown.truncate(MAX_RESULTS);
+        super::warn(&format!(
+            "SARIF: {total} results exceed GitHub's limit of {MAX_RESULTS} per run; \
+             kept the {MAX_RESULTS} most severe (use --format json for all)"
+        ));
+    }
+    let results: Vec<sarif::Result> = shown
         .iter()
         .map(|f| result(report, f, rule_index[f.rule.id.as_str()]))
         .collect();
@@ -54,8 +66,17 @@ fn build(report: &Report<'_>) -> Sarif {
         .results(results)
         .column_kind(json!("unicodeCodePoints"))
         .build();
-    if !report.vcs.is_empty() {
-        run.version_control_provenance = Some(report.vcs.iter().map(provenance).collect());
+    if !report.stats.vcs.is_empty() {
+        run.version_control_provenance = Some(report.stats.vcs.iter().map(provenance).collect());
+    }
+    if total > MAX_RESULTS {
+        let mut props = BTreeMap::new();
+        props.insert("truncated".to_string(), json!(true));
+        props.insert("total_results".to_string(), json!(total));
+        run.properties = Some(PropertyBag {
+            tags: None,
+            additional_properties: props,
+        });
     }
     Sarif {
         schema: Some(sarif::SCHEMA_URL.into()),
@@ -66,6 +87,8 @@ fn build(report: &Report<'_>) -> Sarif {
     }
 }
 
+/// Where the scanned repository lives and what was checked out (no credentials: userinfo is
+/// stripped from remote URLs before it gets here).
 fn provenance(vcs: &crate::finding::VcsInfo) -> VersionControlDetails {
     VersionControlDetails {
         repository_uri: vcs.repository_uri.clone(),
@@ -157,7 +180,7 @@ fn result(report: &Report<'_>, f: &Finding, index: usize) -> sarif::Result {
     if let Some(in_head) = f.in_head {
         props.insert("in_head".to_string(), json!(in_head));
     }
-    sarif::Result::builder()
+    let mut result = sarif::Result::builder()
         .rule_id(f.rule.id.clone())
         .rule_index(index as i64)
         .level(serde_sarif::sarif::ResultLevel::from_severity(f.severity))
@@ -182,7 +205,20 @@ fn result(report: &Report<'_>, f: &Finding, index: usize) -> sarif::Result {
             tags: None,
             additional_properties: props,
         })
-        .build()
+        .build();
+    if let Some(why) = f.suppressed {
+        let kind = match why {
+            Suppression::Inline => "inSource",
+            Suppression::IgnoreFile | Suppression::Baseline => "external",
+        };
+        result.suppressions = Some(vec![
+            sarif::Suppression::builder()
+                .kind(json!(kind))
+                .justification(why.as_str())
+                .build(),
+        ]);
+    }
+    result
 }
 
 trait FromSeverity {

@@ -9,13 +9,14 @@ mod check;
 mod validate;
 
 pub use check::{ExampleProblem, check_examples};
-pub use validate::Validator;
+pub use validate::{Validator, base62_checksum, base64url_decode, crc32};
 
 use crate::finding::Severity;
 use regex::bytes::Regex;
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::OnceLock;
 use thiserror::Error;
 
 /// Default number of bytes on each side of a keyword hit that a rule's regex sees.
@@ -76,12 +77,18 @@ struct RuleFile {
     rules: Vec<RuleSpec>,
 }
 
-/// A compiled rule, ready for the engine.
+/// A validated rule, ready for the engine.
+///
+/// Regexes are compiled on first use: compiling all of them costs far more than the rest of
+/// start-up, and a pre-commit scan of a small change only ever needs the few whose keywords
+/// occur. Every pattern is parsed (syntax and the `secret` group checked) at load, and user
+/// rules are also compiled at load so their errors surface at once; built-in rules are all
+/// compiled by the test suite.
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub spec: RuleSpec,
-    pub regex: Regex,
-    pub allow: Vec<Regex>,
+    regex: OnceLock<Regex>,
+    allow: OnceLock<Vec<Regex>>,
     /// Index of the `secret` capture group in `regex`.
     pub secret_group: usize,
     /// Generic rules lose to specific ones when both match the same bytes.
@@ -93,6 +100,22 @@ pub struct Rule {
 impl Rule {
     pub fn id(&self) -> &str {
         &self.spec.id
+    }
+
+    pub fn regex(&self) -> &Regex {
+        self.regex.get_or_init(|| {
+            build_regex(&self.spec.regex).expect("rule regexes are validated when the rule loads")
+        })
+    }
+
+    pub fn allow(&self) -> &[Regex] {
+        self.allow.get_or_init(|| {
+            self.spec
+                .allow
+                .iter()
+                .map(|a| build_regex(a).expect("allow regexes are validated when the rule loads"))
+                .collect()
+        })
     }
 
     pub fn window(&self) -> usize {
@@ -116,11 +139,11 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
-    /// The rules compiled into the binary.
+    /// The rules compiled into the binary (regexes compiled lazily; see [`Rule`]).
     pub fn builtin() -> Result<RuleSet, RuleError> {
         let mut set = RuleSet::default();
         for (name, text) in builtin::FILES {
-            set.add_yaml(&format!("builtin:{name}"), text)?;
+            set.add_yaml_with(&format!("builtin:{name}"), text, Compile::Lazily)?;
         }
         Ok(set)
     }
@@ -130,10 +153,18 @@ impl RuleSet {
         RuleSet { rules: vec![rule] }
     }
 
-    /// Parses and adds every rule in one YAML document.
+    /// Parses, fully compiles and adds every rule in one YAML document.
     pub fn add_yaml(&mut self, origin: &str, text: &str) -> Result<(), RuleError> {
+        self.add_yaml_with(origin, text, Compile::Now)
+    }
+
+    fn add_yaml_with(&mut self, origin: &str, text: &str, when: Compile) -> Result<(), RuleError> {
         for spec in parse_rules_yaml(origin, text)? {
-            self.add(origin, spec)?;
+            if self.rules.iter().any(|r| r.spec.id == spec.id) {
+                return Err(invalid(origin, &spec.id, "duplicate rule id"));
+            }
+            let rule = validate(origin, spec, when)?;
+            self.rules.push(rule);
         }
         Ok(())
     }
@@ -142,15 +173,6 @@ impl RuleSet {
         let origin = path.display().to_string();
         let text = read_rules_file(path)?;
         self.add_yaml(&origin, &text)
-    }
-
-    fn add(&mut self, origin: &str, spec: RuleSpec) -> Result<(), RuleError> {
-        if self.rules.iter().any(|r| r.spec.id == spec.id) {
-            return Err(invalid(origin, &spec.id, "duplicate rule id"));
-        }
-        let rule = compile(origin, spec)?;
-        self.rules.push(rule);
-        Ok(())
     }
 
     /// Drops rules by id (from `.leakgate.yml` `disable_rules`); unknown ids are an error so a
@@ -216,7 +238,21 @@ fn invalid(origin: &str, id: &str, message: impl Into<String>) -> RuleError {
     }
 }
 
-fn compile(origin: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Compile {
+    Now,
+    Lazily,
+}
+
+/// Regexes of scanned-for tokens are small; the limit keeps a hostile rules file from making
+/// us build a huge automaton.
+fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    regex::bytes::RegexBuilder::new(pattern)
+        .size_limit(32 * 1024 * 1024)
+        .build()
+}
+
+fn validate(origin: &str, spec: RuleSpec, when: Compile) -> Result<Rule, RuleError> {
     let id = spec.id.clone();
     let bad = |m: String| invalid(origin, &id, m);
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
@@ -235,42 +271,161 @@ fn compile(origin: &str, spec: RuleSpec) -> Result<Rule, RuleError> {
     if spec.window == Some(0) {
         return Err(bad("window must be at least 1 byte".into()));
     }
-    let regex = regex::bytes::RegexBuilder::new(&spec.regex)
-        .size_limit(32 * 1024 * 1024)
-        .build()
-        .map_err(|e| {
+    let secret_group = secret_group_index(&spec.regex).map_err(|m| bad(format!("regex {m}")))?;
+    for a in &spec.allow {
+        regex_syntax::Parser::new().parse(a).map_err(|e| {
+            bad(format!(
+                "allow regex does not compile: {}",
+                one_line(&e.to_string())
+            ))
+        })?;
+    }
+    let rule = Rule {
+        generic: spec.tags.iter().any(|t| t == "generic"),
+        spec,
+        regex: OnceLock::new(),
+        allow: OnceLock::new(),
+        secret_group,
+        origin: origin.to_string(),
+    };
+    if when == Compile::Now {
+        let regex = build_regex(&rule.spec.regex).map_err(|e| {
             bad(format!(
                 "regex does not compile: {}",
                 one_line(&e.to_string())
             ))
         })?;
-    let secret_group = regex
-        .capture_names()
-        .position(|n| n == Some("secret"))
-        .ok_or_else(|| bad("regex has no capture group named `secret`".into()))?;
-    let allow = spec
-        .allow
-        .iter()
-        .map(|a| {
-            Regex::new(a).map_err(|e| {
-                bad(format!(
-                    "allow regex does not compile: {}",
-                    one_line(&e.to_string())
-                ))
+        let allow = rule
+            .spec
+            .allow
+            .iter()
+            .map(|a| {
+                build_regex(a).map_err(|e| {
+                    bad(format!(
+                        "allow regex does not compile: {}",
+                        one_line(&e.to_string())
+                    ))
+                })
             })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let generic = spec.tags.iter().any(|t| t == "generic");
-    Ok(Rule {
-        spec,
-        regex,
-        allow,
-        secret_group,
-        generic,
-        origin: origin.to_string(),
-    })
+            .collect::<Result<Vec<_>, _>>()?;
+        rule.regex.set(regex).expect("a new rule has no regex yet");
+        rule.allow
+            .set(allow)
+            .expect("a new rule has no allow list yet");
+    }
+    Ok(rule)
+}
+
+/// Parses the pattern (cheap, unlike compiling it) and finds the `secret` group's index,
+/// counting groups in the same order the `regex` crate does.
+fn secret_group_index(pattern: &str) -> Result<usize, String> {
+    let hir = regex_syntax::Parser::new()
+        .parse(pattern)
+        .map_err(|e| format!("does not compile: {}", one_line(&e.to_string())))?;
+    let mut found = None;
+    collect_group(&hir, &mut found);
+    found
+        .map(|i| i as usize)
+        .ok_or_else(|| "has no capture group named `secret`".to_string())
+}
+
+fn collect_group(hir: &regex_syntax::hir::Hir, found: &mut Option<u32>) {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Capture(cap) => {
+            if cap.name.as_deref() == Some("secret") && found.is_none() {
+                *found = Some(cap.index);
+            }
+            collect_group(&cap.sub, found);
+        }
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            for sub in subs {
+                collect_group(sub, found);
+            }
+        }
+        HirKind::Repetition(rep) => collect_group(&rep.sub, found),
+        _ => {}
+    }
 }
 
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn builtin_rules_load_and_every_example_behaves() {
+        let rules = RuleSet::builtin().expect("built-in rules compile");
+        assert!(rules.len() >= 80, "only {} built-in rules", rules.len());
+        let problems = check_examples(Arc::new(rules));
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|p| format!("{}: {}: {}", p.origin, p.rule, p.message))
+            .collect();
+        assert!(lines.is_empty(), "rule problems:\n{}", lines.join("\n"));
+    }
+
+    #[test]
+    fn every_builtin_regex_compiles_and_agrees_on_the_secret_group() {
+        let rules = RuleSet::builtin().expect("built-in rules parse");
+        for rule in rules.rules() {
+            let regex =
+                build_regex(&rule.spec.regex).unwrap_or_else(|e| panic!("{}: {e}", rule.id()));
+            let by_name = regex.capture_names().position(|n| n == Some("secret"));
+            assert_eq!(by_name, Some(rule.secret_group), "{}", rule.id());
+            for a in &rule.spec.allow {
+                build_regex(a).unwrap_or_else(|e| panic!("{} allow: {e}", rule.id()));
+            }
+        }
+    }
+
+    #[test]
+    fn builtin_rules_say_what_to_do() {
+        let rules = RuleSet::builtin().expect("built-in rules compile");
+        for rule in rules.rules() {
+            let d = rule.spec.description.to_ascii_lowercase();
+            assert!(
+                [
+                    "rotate",
+                    "revoke",
+                    "regenerate",
+                    "reset",
+                    "roll",
+                    "delete",
+                    "replace"
+                ]
+                .iter()
+                .any(|w| d.contains(w)),
+                "{} does not say what to do",
+                rule.id()
+            );
+            assert!(!rule.spec.tags.is_empty(), "{} has no tags", rule.id());
+        }
+    }
+
+    #[test]
+    fn rule_errors_name_the_rule_and_problem() {
+        let mut set = RuleSet::default();
+        let err = set
+            .add_yaml(
+                "x.yaml",
+                "rules:\n  - id: a\n    name: b\n    description: c\n    severity: low\n    keywords: [k]\n    regex: '(?P<secret>k'\n",
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("x.yaml") && err.contains("`a`") && err.contains("regex"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn disabling_an_unknown_rule_is_refused() {
+        let mut set = RuleSet::builtin().expect("built-in rules compile");
+        assert!(set.disable(&["nope".into()]).is_err());
+    }
 }

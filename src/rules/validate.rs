@@ -35,6 +35,13 @@ fn base62_6(mut n: u32, alphabet: &[u8; 62]) -> [u8; 6] {
     out
 }
 
+/// The 6-character checksum GitHub and npm append to a token's 30 random characters
+/// (CRC-32, base62, digits then upper then lower case). Public so tests and tools can build
+/// well-formed tokens from the documented format.
+pub fn base62_checksum(random: &[u8]) -> String {
+    String::from_utf8_lossy(&base62_6(crc32(random), BASE62_UPPER_FIRST)).into_owned()
+}
+
 /// The body after the last `_` must be 36 base62 chars: 30 random + 6 checksum. Published
 /// descriptions disagree on the base62 digit order, so both orders are accepted; a random
 /// string still passes with probability about 2 in 62^6.
@@ -78,7 +85,8 @@ fn jwt_header_ok(secret: &[u8]) -> bool {
     }
 }
 
-fn base64url_decode(input: &[u8]) -> Option<Vec<u8>> {
+/// Decodes base64url (or standard base64) without padding checks; `None` on a foreign byte.
+pub fn base64url_decode(input: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(input.len() * 3 / 4);
     let mut acc = 0u32;
     let mut bits = 0;
@@ -97,6 +105,7 @@ fn base64url_decode(input: &[u8]) -> Option<Vec<u8>> {
         if bits >= 8 {
             bits -= 8;
             out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
         }
     }
     Some(out)

@@ -3,7 +3,7 @@
 //! command stays a short list of steps.
 
 use crate::detect::RuleInfos;
-use crate::finding::{Finding, VcsInfo};
+use crate::finding::Finding;
 use crate::settings::{GitScope, ScanSettings};
 use crate::source::history::{self, HistoryError, HistoryFinding, HistoryOptions};
 use crate::source::{BlobId, blob_id, staged, worktree};
@@ -12,12 +12,11 @@ use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-/// Findings, counters and provenance of every repository scanned.
+/// Findings and counters (with provenance in `stats.vcs`) of every repository scanned.
 #[derive(Default)]
 pub struct GitScan {
     pub findings: Vec<HistoryFinding>,
     pub stats: ScanStats,
-    pub vcs: Vec<VcsInfo>,
 }
 
 /// History (or staged changes) of each root that is a git repository. Without an explicit git
@@ -65,7 +64,7 @@ pub fn scan_roots(settings: &ScanSettings, infos: &RuleInfos) -> Result<GitScan,
             out.findings.push(found);
         }
         out.stats.merge(outcome.stats);
-        out.vcs.extend(outcome.vcs);
+        out.stats.vcs.extend(outcome.vcs);
     }
     Ok(out)
 }

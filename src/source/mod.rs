@@ -4,6 +4,7 @@
 pub mod git;
 pub mod history;
 pub mod staged;
+pub mod stream;
 pub mod worktree;
 
 /// A git blob id. Working-tree files get the same kind of id (see [`blob_id`]) so a secret in

@@ -85,6 +85,24 @@ pub fn exclude_set(patterns: &[String]) -> Result<GlobSet, WalkError> {
     })
 }
 
+/// The walk configuration every working-tree scan uses (see the module doc for why). Shared
+/// so that other checks can ask "would the scan have visited this path?" under exactly the
+/// same ignore rules. Callers that set their own `filter_entry` must keep skipping `.git`.
+pub fn ignore_aware_builder(root: &Path) -> WalkBuilder {
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .follow_links(false)
+        .require_git(false)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(true)
+        .ignore(true)
+        .parents(true)
+        .filter_entry(|entry| entry.file_name() != ".git");
+    builder
+}
+
 /// Walks `root` in parallel, calling a fresh visitor from `make_visitor` on each worker thread.
 pub fn walk<F>(root: &Path, options: &WalkOptions, make_visitor: F) -> Result<(), WalkError>
 where
@@ -101,18 +119,8 @@ where
         });
     }
     let excludes = exclude_set(&options.exclude)?;
-    let mut builder = WalkBuilder::new(root);
-    builder
-        .hidden(false)
-        .follow_links(false)
-        .require_git(false)
-        .git_ignore(true)
-        .git_global(false)
-        .git_exclude(true)
-        .ignore(true)
-        .parents(true)
-        .threads(options.threads)
-        .filter_entry(|entry| entry.file_name() != ".git");
+    let mut builder = ignore_aware_builder(root);
+    builder.threads(options.threads);
     let walker = builder.build_parallel();
     let root_buf = root.to_path_buf();
     let excludes = &excludes;

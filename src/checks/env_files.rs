@@ -1,0 +1,435 @@
+//! Env-file separation checks: find every dotenv-family file under a root (git-ignored ones
+//! included), work out which environment each configures, parse it, and report what is wrong
+//! for that environment or between environments. Part of `leakgate scan` by default and the
+//! whole of `leakgate env`.
+//!
+//! Shape (the same for every check module): [`EnvSettings`] is built once from the config;
+//! [`run`] reads the files into a [`project`] model, then hands it to the single-file checks
+//! ([`file_checks`]) and the cross-file checks ([`cross_checks`]), which speak through
+//! [`rules::Sink`]. Secret-rule matches inside env files are reported as ordinary secret
+//! findings too, but under `scan` only for the files the working-tree walk skipped (git-ignored
+//! ones, or ones deleted from the tree but still tracked), so nothing is reported twice.
+
+mod classify;
+mod cross_checks;
+mod discover;
+pub mod dotenv;
+mod file_checks;
+mod git;
+mod project;
+mod rules;
+mod values;
+
+pub use classify::{EnvNames, EnvNamesError, Environment, classify_name};
+pub use rules::EnvRule;
+
+use crate::config::Config;
+use crate::detect::{RuleInfos, findings_in_blob};
+use crate::engine::{Matcher, Scratch};
+use crate::finding::Finding;
+use crate::source::worktree::{self, ReadError, WalkError};
+use crate::stats::ScanStats;
+use discover::IgnoreRules;
+use git::{GitView, Tracking};
+use project::{EnvFile, Hit, Judge};
+use regex::bytes::Regex;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// Env-check settings from `.leakgate.yml`, validated once.
+#[derive(Debug, Clone)]
+pub struct EnvSettings {
+    names: EnvNames,
+    judge: Judge,
+    disabled: HashSet<EnvRule>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EnvError {
+    #[error(transparent)]
+    Names(#[from] EnvNamesError),
+    #[error(transparent)]
+    Walk(#[from] WalkError),
+    #[error("allow pattern `{pattern}` does not compile: {message}")]
+    Allow { pattern: String, message: String },
+}
+
+impl EnvSettings {
+    pub fn from_config(config: &Config) -> Result<EnvSettings, EnvError> {
+        let names = EnvNames::from_config(&config.env_files)?;
+        let allow = config
+            .allow
+            .iter()
+            .map(|a| {
+                Regex::new(a).map_err(|e| EnvError::Allow {
+                    pattern: a.clone(),
+                    message: e.to_string().lines().last().unwrap_or_default().to_string(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let stopwords = config
+            .stopwords
+            .iter()
+            .map(|w| w.to_ascii_lowercase())
+            .collect();
+        let disabled = config
+            .disable_rules
+            .iter()
+            .filter_map(|id| EnvRule::from_id(id))
+            .collect();
+        Ok(EnvSettings {
+            names,
+            judge: Judge { stopwords, allow },
+            disabled,
+        })
+    }
+}
+
+/// Whether `id` names an env check (so `disable_rules` can name one without the secret-rule
+/// set calling it unknown). Misspelt `env-` ids are not env checks and stay errors there.
+pub fn is_env_rule_id(id: &str) -> bool {
+    EnvRule::from_id(id).is_some()
+}
+
+/// Which env files' secret-rule matches to report as ordinary secret findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretScope {
+    /// Every env file (`leakgate env`, where nothing else reads them).
+    AllEnvFiles,
+    /// Only env files the working-tree scan did not read (`leakgate scan`).
+    SkippedByWorktreeScan,
+}
+
+/// One root to check, and how.
+pub struct EnvScan<'a> {
+    pub root: &'a Path,
+    /// With several roots, paths are shown joined with their root; with one, relative to it.
+    pub display_root: Option<&'a Path>,
+    pub settings: &'a EnvSettings,
+    pub exclude: &'a [String],
+    pub threads: usize,
+    pub max_file_size: u64,
+    pub secrets: SecretScope,
+    pub verbose: bool,
+}
+
+/// Checks one root: every env file under it, alone and against each other.
+pub fn run(
+    scan: &EnvScan<'_>,
+    matcher: &Matcher,
+    infos: &RuleInfos,
+) -> Result<(Vec<Finding>, ScanStats), EnvError> {
+    let mut reader = Reader {
+        scan,
+        matcher,
+        infos,
+        scratch: Scratch::default(),
+        stats: ScanStats::default(),
+        secret_findings: Vec::new(),
+        buffer: Vec::new(),
+    };
+    let files = reader.read_project()?;
+    let mut sink = rules::Sink::new(scan.settings.disabled.clone());
+    file_checks::check_all(&files, &scan.settings.judge, &mut sink);
+    cross_checks::check_all(&files, &scan.settings.judge, &mut sink);
+    let mut findings = reader.secret_findings;
+    findings.extend(sink.findings);
+    Ok((findings, reader.stats))
+}
+
+/// Reads the env files of one root into the project model, keeping the stats and the
+/// secret findings on the way.
+struct Reader<'a> {
+    scan: &'a EnvScan<'a>,
+    matcher: &'a Matcher,
+    infos: &'a RuleInfos,
+    scratch: Scratch,
+    stats: ScanStats,
+    secret_findings: Vec<Finding>,
+    buffer: Vec<u8>,
+}
+
+impl Reader<'_> {
+    fn read_project(&mut self) -> Result<Vec<EnvFile>, EnvError> {
+        let scan = self.scan;
+        let root = scan.root;
+        let excludes = worktree::exclude_set(scan.exclude)?;
+        let found = discover::discover(root, &scan.settings.names, &excludes, scan.threads);
+        let mut listed: Vec<PathBuf> = found.files.iter().map(|(p, _)| p.clone()).collect();
+        listed.extend(found.symlinks.iter().cloned());
+        listed.extend(found.special.iter().cloned());
+        let covered = match scan.secrets {
+            SecretScope::AllEnvFiles => HashSet::new(),
+            SecretScope::SkippedByWorktreeScan => {
+                discover::visible(root, &listed, IgnoreRules::WorktreeScan)
+            }
+        };
+        let real: Vec<PathBuf> = found
+            .files
+            .iter()
+            .filter(|(_, env)| !env.is_template())
+            .map(|(p, _)| p.clone())
+            .collect();
+        let unignored = discover::visible(root, &real, IgnoreRules::GitignoreFiles);
+        self.note_unread(&found, &covered);
+        let git = self.open_git();
+        let mut files = Vec::new();
+        for (relative, environment) in &found.files {
+            let counted = !covered.contains(relative);
+            let Some(data) = self.read_worktree_file(relative, counted) else {
+                continue;
+            };
+            let tracking = git.as_ref().and_then(|g| self.tracking(g, relative));
+            let gitignored = (!environment.is_template()).then(|| !unignored.contains(relative));
+            let source = Source {
+                relative,
+                environment: *environment,
+                in_worktree: true,
+                gitignored,
+                tracking,
+                report_secrets: counted,
+            };
+            files.push(self.load(source, &data));
+        }
+        if let Some(git) = &git {
+            self.read_deleted_but_tracked(git, &excludes, &mut files);
+        }
+        Ok(files)
+    }
+
+    /// Symlinks, special files and unlistable folders found by discovery; under `scan`, only
+    /// those the working-tree walk did not already count.
+    fn note_unread(&mut self, found: &discover::Discovered, covered: &HashSet<PathBuf>) {
+        let verbose = self.scan.verbose;
+        for path in found.symlinks.iter().filter(|p| !covered.contains(*p)) {
+            self.stats.skipped.symlink += 1;
+            if verbose {
+                self.stats.warn(format!(
+                    "{}: env file is a symbolic link; not followed (its target is checked where it lives)",
+                    self.shown(path)
+                ));
+            }
+        }
+        for path in found.special.iter().filter(|p| !covered.contains(*p)) {
+            self.stats.skipped.special += 1;
+            if verbose {
+                self.stats.warn(format!(
+                    "{}: env file is not a regular file; not opened",
+                    self.shown(path)
+                ));
+            }
+        }
+        for (path, error) in &found.errors {
+            // Under `scan` the working-tree walk reports the folders it could not list; an
+            // unlistable ignored folder (a database volume) is not something it was asked for.
+            if self.scan.secrets == SecretScope::AllEnvFiles {
+                self.stats.skipped.unreadable += 1;
+                self.stats
+                    .warn(format!("{}: env discovery: {error}", path.display()));
+            } else if verbose {
+                self.stats
+                    .warn(format!("{}: env discovery: {error}", path.display()));
+            }
+        }
+    }
+
+    fn open_git(&mut self) -> Option<GitView> {
+        match GitView::open(self.scan.root) {
+            Ok(view) => view,
+            Err(reason) => {
+                self.stats.skipped.unreadable += 1;
+                self.stats.warn(format!(
+                    "{}: cannot read the git repository, so committed env files cannot be \
+                     detected: {reason}",
+                    self.scan.root.display()
+                ));
+                None
+            }
+        }
+    }
+
+    fn tracking(&mut self, git: &GitView, relative: &Path) -> Option<Tracking> {
+        match git.tracking(relative) {
+            Ok(t) => Some(t),
+            Err(reason) => {
+                self.stats.skipped.unreadable += 1;
+                self.stats
+                    .warn(format!("{}: {reason}", self.shown(relative)));
+                None
+            }
+        }
+    }
+
+    /// Reads a working-tree env file; `None` (counted and warned) when it cannot be read.
+    /// `counted` is false for files the working-tree scan already read and counted.
+    fn read_worktree_file(&mut self, relative: &Path, counted: bool) -> Option<Vec<u8>> {
+        let path = self.scan.root.join(relative);
+        let shown = self.shown(relative);
+        let mut buffer = std::mem::take(&mut self.buffer);
+        let result = worktree::read_regular_file(&path, self.scan.max_file_size, &mut buffer);
+        let data = match result {
+            Ok(()) if worktree::is_binary(&buffer) => {
+                if counted {
+                    self.stats.skipped.binary += 1;
+                }
+                if self.scan.verbose {
+                    self.stats.warn(format!(
+                        "{shown}: env file looks binary (encrypted?); skipped"
+                    ));
+                }
+                None
+            }
+            Ok(()) => Some(buffer.clone()),
+            Err(error) => {
+                if counted {
+                    self.count_read_error(&shown, error);
+                }
+                None
+            }
+        };
+        self.buffer = buffer;
+        data
+    }
+
+    fn count_read_error(&mut self, shown: &str, error: ReadError) {
+        match error {
+            ReadError::TooLarge(size) => {
+                self.stats.skipped.too_large += 1;
+                self.stats.warn(format!(
+                    "{shown}: skipped, larger than --max-file-size ({size} bytes)"
+                ));
+            }
+            ReadError::NotRegular => self.stats.skipped.special += 1,
+            ReadError::Io(e) => {
+                self.stats.skipped.unreadable += 1;
+                self.stats.warn(format!("{shown}: could not read: {e}"));
+            }
+        }
+    }
+
+    /// Env files still in the git index but gone from the working tree: still committed,
+    /// and invisible to the working-tree scan.
+    fn read_deleted_but_tracked(
+        &mut self,
+        git: &GitView,
+        excludes: &globset::GlobSet,
+        files: &mut Vec<EnvFile>,
+    ) {
+        let names = &self.scan.settings.names;
+        let root = self.scan.root;
+        let indexed = git.indexed_files(|rel| {
+            names.classify(rel).is_some()
+                && !excludes.is_match(rel)
+                && std::fs::symlink_metadata(root.join(rel)).is_err()
+        });
+        for file in indexed {
+            let Some(environment) = names.classify(&file.relative) else {
+                continue;
+            };
+            let shown = self.shown(&file.relative);
+            let data = match git.blob(file.id, self.scan.max_file_size) {
+                Ok(data) if worktree::is_binary(&data) => continue,
+                Ok(data) => data,
+                Err(reason) => {
+                    self.stats.skipped.unreadable += 1;
+                    self.stats
+                        .warn(format!("{shown}: tracked env file: {reason}"));
+                    continue;
+                }
+            };
+            let tracking = self.tracking(git, &file.relative);
+            let source = Source {
+                relative: &file.relative,
+                environment,
+                in_worktree: false,
+                gitignored: None,
+                tracking,
+                report_secrets: true,
+            };
+            files.push(self.load(source, &data));
+        }
+    }
+
+    /// Parses one file, notes its malformed lines, matches the secret rules over it and, if
+    /// in scope, reports those matches as secret findings.
+    fn load(&mut self, source: Source<'_>, data: &[u8]) -> EnvFile {
+        let shown = self.shown(source.relative);
+        let parsed = dotenv::parse(data);
+        for bad in &parsed.malformed {
+            self.stats.warn(format!(
+                "{shown}:{}: malformed env line: {}",
+                bad.line, bad.reason
+            ));
+        }
+        let hits = self
+            .matcher
+            .find(data, &mut self.scratch)
+            .into_iter()
+            .map(|m| {
+                let rule = self.matcher.rule(m.rule);
+                Hit {
+                    secret: String::from_utf8_lossy(&data[m.secret.clone()]).into_owned(),
+                    range: m.secret,
+                    rule_id: rule.id().to_string(),
+                    publishable: rule.spec.publishable,
+                }
+            })
+            .collect();
+        let in_scope = self.scan.secrets == SecretScope::AllEnvFiles || source.report_secrets;
+        if in_scope {
+            self.stats.files_scanned += 1;
+            self.stats.bytes_scanned += data.len() as u64;
+            let found = findings_in_blob(self.matcher, self.infos, data, &shown, &mut self.scratch);
+            self.secret_findings.extend(found);
+        }
+        let encrypted = project::is_encrypted_file(&parsed);
+        let relative = source.relative;
+        EnvFile {
+            relative: slash_path(relative),
+            command_path: self.command_path(relative),
+            shown,
+            environment: source.environment,
+            file_name: relative
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            dir: relative.parent().map(Path::to_path_buf).unwrap_or_default(),
+            in_worktree: source.in_worktree,
+            gitignored: source.gitignored,
+            tracking: source.tracking,
+            dotenv: parsed,
+            hits,
+            encrypted,
+        }
+    }
+
+    fn shown(&self, relative: &Path) -> String {
+        match self.scan.display_root {
+            Some(root) => slash_path(&root.join(relative)),
+            None => slash_path(relative),
+        }
+    }
+
+    fn command_path(&self, relative: &Path) -> String {
+        let joined = slash_path(&self.scan.root.join(relative));
+        joined
+            .strip_prefix("./")
+            .map(str::to_string)
+            .unwrap_or(joined)
+    }
+}
+
+/// Where a file's bytes came from and what is known about it before parsing.
+struct Source<'a> {
+    relative: &'a Path,
+    environment: Environment,
+    in_worktree: bool,
+    gitignored: Option<bool>,
+    tracking: Option<Tracking>,
+    /// Whether the working-tree scan skipped it (so its secret matches are ours to report).
+    report_secrets: bool,
+}
+
+fn slash_path(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}

@@ -1,0 +1,189 @@
+//! What git knows about env files, read with gitoxide (never by running `git`): whether a
+//! path is in the index (staged or tracked) and in `HEAD`'s tree (committed), and which env
+//! files are tracked although they are gone from the working tree.
+//!
+//! The repository is opened isolated: only its own configuration is read, no system or user
+//! config, no environment overrides, no `git` binary. This is the light "is it committed"
+//! check; history-wide answers (a file committed once and deleted since) belong to the
+//! history source.
+
+use gix::bstr::{BStr, BString, ByteSlice, ByteVec};
+use std::path::{Path, PathBuf};
+
+/// Where git has a path.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tracking {
+    /// In the index: staged for the next commit (or tracked and unchanged).
+    pub in_index: bool,
+    /// In `HEAD`'s tree: committed.
+    pub in_head: bool,
+}
+
+impl Tracking {
+    pub fn is_tracked(self) -> bool {
+        self.in_index || self.in_head
+    }
+}
+
+/// An open repository seen from a scanned root inside its working tree.
+pub struct GitView {
+    repo: gix::Repository,
+    /// The scanned root relative to the working tree, `/`-separated, empty or ending in `/`.
+    prefix: BString,
+    index: gix::worktree::Index,
+    head_tree: Option<gix::ObjectId>,
+}
+
+/// A tracked file from the index, relative to the scanned root.
+pub struct IndexedFile {
+    pub relative: PathBuf,
+    pub id: gix::ObjectId,
+}
+
+impl GitView {
+    /// Opens the repository containing `root`. `Ok(None)` when there is none (or it is bare);
+    /// `Err` with a one-line reason when there is one that cannot be read.
+    pub fn open(root: &Path) -> Result<Option<GitView>, String> {
+        let repo =
+            match gix::discover_opts(root, Default::default(), gix::open::Options::isolated()) {
+                Ok(repo) => repo,
+                Err(err) if is_not_a_repository(&err) => return Ok(None),
+                Err(err) => return Err(one_line(&err.to_string())),
+            };
+        let Some(workdir) = repo.workdir() else {
+            return Ok(None);
+        };
+        let prefix = match relative_prefix(workdir, root) {
+            Some(prefix) => prefix,
+            None => return Ok(None),
+        };
+        let index = repo
+            .index_or_empty()
+            .map_err(|e| format!("cannot read the git index: {}", one_line(&e.to_string())))?;
+        let head_tree = head_tree_id(&repo)?;
+        Ok(Some(GitView {
+            repo,
+            prefix,
+            index,
+            head_tree,
+        }))
+    }
+
+    fn repo_path(&self, relative: &Path) -> Result<BString, String> {
+        let mut path = self.prefix.clone();
+        let rel = gix::path::into_bstr(relative)
+            .map_err(|_| "path is not valid UTF-8, cannot look it up in git".to_string())?;
+        path.push_str(gix::path::to_unix_separators_on_windows(rel).as_ref());
+        Ok(path)
+    }
+
+    /// Whether the file at `relative` (to the scanned root) is staged and/or committed.
+    pub fn tracking(&self, relative: &Path) -> Result<Tracking, String> {
+        let path = self.repo_path(relative)?;
+        let in_index = self.index.entry_by_path(path.as_bstr()).is_some();
+        let in_head = match self.head_tree {
+            None => false,
+            Some(id) => {
+                let tree = self.repo.find_tree(id).map_err(|e| {
+                    format!("cannot read HEAD's tree: {}", one_line(&e.to_string()))
+                })?;
+                let fs_path = gix::path::from_bstr(path.as_bstr())
+                    .map_err(|_| "path is not valid UTF-8, cannot look it up in git".to_string())?;
+                tree.lookup_entry_by_path(fs_path)
+                    .map_err(|e| format!("cannot read HEAD's tree: {}", one_line(&e.to_string())))?
+                    .is_some_and(|entry| entry.mode().is_blob())
+            }
+        };
+        Ok(Tracking { in_index, in_head })
+    }
+
+    /// Regular files in the index under the scanned root for which `keep` says yes.
+    pub fn indexed_files(&self, keep: impl Fn(&Path) -> bool) -> Vec<IndexedFile> {
+        let mut out = Vec::new();
+        for entry in self.index.entries() {
+            let is_blob = entry.mode.to_tree_entry_mode().is_some_and(|m| m.is_blob());
+            if !is_blob {
+                continue;
+            }
+            let path: &BStr = entry.path(&self.index);
+            let Some(rel) = path.strip_prefix(self.prefix.as_slice()) else {
+                continue;
+            };
+            let Ok(relative) = gix::path::from_bstr(rel.as_bstr()) else {
+                continue;
+            };
+            let relative = relative.into_owned();
+            if keep(&relative) {
+                out.push(IndexedFile {
+                    relative,
+                    id: entry.id,
+                });
+            }
+        }
+        out
+    }
+
+    /// The contents of a blob, refusing anything larger than `max` bytes.
+    pub fn blob(&self, id: gix::ObjectId, max: u64) -> Result<Vec<u8>, String> {
+        let header = self
+            .repo
+            .find_header(id)
+            .map_err(|e| format!("cannot read blob {id}: {}", one_line(&e.to_string())))?;
+        if header.size() > max {
+            return Err(format!(
+                "larger than --max-file-size ({} bytes)",
+                header.size()
+            ));
+        }
+        let mut blob = self
+            .repo
+            .find_blob(id)
+            .map_err(|e| format!("cannot read blob {id}: {}", one_line(&e.to_string())))?;
+        Ok(std::mem::take(&mut blob.data))
+    }
+}
+
+fn head_tree_id(repo: &gix::Repository) -> Result<Option<gix::ObjectId>, String> {
+    let mut head = repo
+        .head()
+        .map_err(|e| format!("cannot read HEAD: {}", one_line(&e.to_string())))?;
+    if head.is_unborn() {
+        return Ok(None);
+    }
+    let commit = head
+        .peel_to_commit()
+        .map_err(|e| format!("cannot read HEAD's commit: {}", one_line(&e.to_string())))?;
+    let tree = commit
+        .tree_id()
+        .map_err(|e| format!("cannot read HEAD's tree: {}", one_line(&e.to_string())))?;
+    Ok(Some(tree.detach()))
+}
+
+/// `root` relative to the working tree as a `/`-separated prefix (`""` or `"sub/dir/"`).
+fn relative_prefix(workdir: &Path, root: &Path) -> Option<BString> {
+    let workdir = std::fs::canonicalize(workdir).ok()?;
+    let root = std::fs::canonicalize(root).ok()?;
+    let rel = root.strip_prefix(&workdir).ok()?;
+    let rel = gix::path::into_bstr(rel).ok()?;
+    let mut prefix: BString = gix::path::to_unix_separators_on_windows(rel).into_owned();
+    if !prefix.is_empty() {
+        prefix.push(b'/');
+    }
+    Some(prefix)
+}
+
+fn is_not_a_repository(err: &gix::Error) -> bool {
+    use gix::discover::upwards::Error as Upwards;
+    matches!(
+        err.downcast_any_ref::<Upwards>(),
+        Some(
+            Upwards::NoGitRepository { .. }
+                | Upwards::NoGitRepositoryWithinCeiling { .. }
+                | Upwards::NoGitRepositoryWithinFs { .. }
+        )
+    )
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,292 @@
+//! The env checks as rules: stable ids, plain-English names, advice that says what to do, and
+//! a default severity (individual findings may be lower or higher; the message says why).
+//! Also the one place that turns a check's verdict into a [`Finding`], so every env finding
+//! has the same shape: the key's line, a message, and a fingerprint that never hashes a value
+//! unless the finding carries that value as its secret.
+
+use super::dotenv::Entry;
+use crate::finding::{Finding, Location, RuleInfo, Severity, fingerprint};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EnvRule {
+    CommittedRealFile,
+    NotIgnored,
+    SharedSecret,
+    LiveKeyOutsideProduction,
+    TestKeyInProduction,
+    DevEndpointInProduction,
+    InsecureProductionSetting,
+    SecretInTemplate,
+    Drift,
+    ClientExposedSecret,
+}
+
+impl EnvRule {
+    pub const ALL: [EnvRule; 10] = [
+        EnvRule::CommittedRealFile,
+        EnvRule::NotIgnored,
+        EnvRule::SharedSecret,
+        EnvRule::LiveKeyOutsideProduction,
+        EnvRule::TestKeyInProduction,
+        EnvRule::DevEndpointInProduction,
+        EnvRule::InsecureProductionSetting,
+        EnvRule::SecretInTemplate,
+        EnvRule::Drift,
+        EnvRule::ClientExposedSecret,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            EnvRule::CommittedRealFile => "env-committed-real-file",
+            EnvRule::NotIgnored => "env-not-ignored",
+            EnvRule::SharedSecret => "env-shared-secret",
+            EnvRule::LiveKeyOutsideProduction => "env-live-key-outside-production",
+            EnvRule::TestKeyInProduction => "env-test-key-in-production",
+            EnvRule::DevEndpointInProduction => "env-dev-endpoint-in-production",
+            EnvRule::InsecureProductionSetting => "env-insecure-production-setting",
+            EnvRule::SecretInTemplate => "env-secret-in-template",
+            EnvRule::Drift => "env-drift",
+            EnvRule::ClientExposedSecret => "env-client-exposed-secret",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<EnvRule> {
+        EnvRule::ALL.into_iter().find(|r| r.id() == id)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            EnvRule::CommittedRealFile => "Real env file tracked by git",
+            EnvRule::NotIgnored => "Env file not ignored by git",
+            EnvRule::SharedSecret => "Same secret in several environments",
+            EnvRule::LiveKeyOutsideProduction => "Production credential outside production",
+            EnvRule::TestKeyInProduction => "Test or sandbox credential in production",
+            EnvRule::DevEndpointInProduction => "Development endpoint in a deployed environment",
+            EnvRule::InsecureProductionSetting => "Insecure setting in a deployed environment",
+            EnvRule::SecretInTemplate => "Real-looking value in an env template",
+            EnvRule::Drift => "Env variable missing or misnamed",
+            EnvRule::ClientExposedSecret => "Secret in a browser-exposed variable",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            EnvRule::CommittedRealFile => {
+                "An env file with real configuration is tracked by git, so every clone has its \
+                 values. Untrack it with `git rm --cached <file>`, add it to .gitignore and \
+                 commit; then rotate every secret it held, because deleting the file does not \
+                 remove it from history."
+            }
+            EnvRule::NotIgnored => {
+                "No .gitignore matches this env file, so `git add .` or `git commit -a` will \
+                 publish it. Add a pattern such as `.env*` to .gitignore, with `!.env.example` \
+                 to keep the template tracked."
+            }
+            EnvRule::SharedSecret => {
+                "The same credential is configured for two environments, so a leak of the less \
+                 protected one (a laptop, CI, staging) opens the other. Issue a separate \
+                 credential per environment and rotate the shared one."
+            }
+            EnvRule::LiveKeyOutsideProduction => {
+                "A live credential or a production data store appears in a local, test or \
+                 staging env file, so development and testing act on real money and real data. \
+                 Replace it with a test-mode key or a non-production host, and rotate the live \
+                 credential if the file was ever shared."
+            }
+            EnvRule::TestKeyInProduction => {
+                "Production is configured with a test-mode key, a sandbox host or a test mode, \
+                 so payments and API calls will not reach the live service. Replace it with the \
+                 live value from your secret store."
+            }
+            EnvRule::DevEndpointInProduction => {
+                "A production or staging variable points at a developer machine, a private or \
+                 internal address, or a host named for another environment. Replace it with the \
+                 host that environment should reach; if production really runs inside that \
+                 private network, disable this rule for the file's values."
+            }
+            EnvRule::InsecureProductionSetting => {
+                "A production or staging env file turns on debugging or development mode, turns \
+                 off TLS verification or authentication, allows any CORS origin or host, or \
+                 sends session cookies without `Secure`. Set the production value named in the \
+                 message."
+            }
+            EnvRule::SecretInTemplate => {
+                "Env templates (.env.example and friends) are committed and copied by every \
+                 developer, so they must hold placeholders. Replace the value with a placeholder \
+                 or leave it empty, and rotate it if it is a real credential."
+            }
+            EnvRule::Drift => {
+                "A variable is in the template but not set for an environment, set for \
+                 production or staging but missing from the template, or spelt differently \
+                 (the \"works locally, fails in production\" bug). Add the variable or fix its \
+                 name so the template and every environment agree."
+            }
+            EnvRule::ClientExposedSecret => {
+                "Variables with a public prefix (NEXT_PUBLIC_, VITE_, REACT_APP_, EXPO_PUBLIC_, \
+                 NUXT_PUBLIC_, PUBLIC_, GATSBY_, VUE_APP_) are inlined into the JavaScript sent \
+                 to every visitor. Move the secret to a variable without the prefix, use it only \
+                 on the server, and rotate it if it was ever built into a bundle."
+            }
+        }
+    }
+
+    /// The highest severity the rule reports; the SARIF rule's default level.
+    pub fn default_severity(self) -> Severity {
+        match self {
+            EnvRule::CommittedRealFile
+            | EnvRule::LiveKeyOutsideProduction
+            | EnvRule::ClientExposedSecret => Severity::Critical,
+            EnvRule::NotIgnored
+            | EnvRule::SharedSecret
+            | EnvRule::TestKeyInProduction
+            | EnvRule::InsecureProductionSetting
+            | EnvRule::SecretInTemplate => Severity::High,
+            EnvRule::DevEndpointInProduction | EnvRule::Drift => Severity::Medium,
+        }
+    }
+
+    pub fn info(self) -> RuleInfo {
+        RuleInfo {
+            id: self.id().to_string(),
+            name: self.name().to_string(),
+            description: self.description().to_string(),
+            severity: self.default_severity(),
+            tags: vec!["env".to_string(), "config".to_string()],
+        }
+    }
+}
+
+/// One step less severe: staging gets the production verdict, softened.
+pub fn lower(severity: Severity) -> Severity {
+    match severity {
+        Severity::Critical => Severity::High,
+        Severity::High => Severity::Medium,
+        Severity::Medium => Severity::Low,
+        Severity::Low | Severity::Info => Severity::Info,
+    }
+}
+
+/// Where a finding is reported: a file as shown to the user, and its path relative to the
+/// scanned root (the stable part of a fingerprint).
+pub struct Place<'a> {
+    pub shown: &'a str,
+    pub relative: &'a str,
+}
+
+/// Collects env findings; drops those of rules the configuration disabled.
+pub struct Sink {
+    infos: Vec<Arc<RuleInfo>>,
+    disabled: HashSet<EnvRule>,
+    pub findings: Vec<Finding>,
+}
+
+impl Sink {
+    pub fn new(disabled: HashSet<EnvRule>) -> Sink {
+        Sink {
+            infos: EnvRule::ALL.iter().map(|r| Arc::new(r.info())).collect(),
+            disabled,
+            findings: Vec::new(),
+        }
+    }
+
+    fn info(&self, rule: EnvRule) -> Arc<RuleInfo> {
+        let index = EnvRule::ALL
+            .iter()
+            .position(|r| *r == rule)
+            .expect("every rule is in EnvRule::ALL");
+        self.infos[index].clone()
+    }
+
+    /// A finding on a variable: at its key's line and column.
+    pub fn at_entry(&mut self, verdict: Verdict, place: &Place<'_>, entry: &Entry) {
+        let location = Location {
+            path: place.shown.to_string(),
+            line: entry.line,
+            column: entry.column,
+            end_line: entry.line,
+            end_column: entry.column + entry.key.chars().count(),
+        };
+        self.push(verdict, place, location);
+    }
+
+    /// A finding on a whole file: at its first line.
+    pub fn at_file(&mut self, verdict: Verdict, place: &Place<'_>) {
+        let location = Location {
+            path: place.shown.to_string(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+        };
+        self.push(verdict, place, location);
+    }
+
+    fn push(&mut self, verdict: Verdict, place: &Place<'_>, location: Location) {
+        if self.disabled.contains(&verdict.rule) {
+            return;
+        }
+        let id = verdict.rule.id();
+        let fingerprint = match &verdict.secret {
+            Some(secret) => fingerprint(id, secret.as_bytes()),
+            None => fingerprint(
+                id,
+                format!("{}\0{}", place.relative, verdict.case).as_bytes(),
+            ),
+        };
+        self.findings.push(Finding {
+            rule: self.info(verdict.rule),
+            severity: verdict.severity,
+            location,
+            secret: verdict.secret.unwrap_or_default(),
+            fingerprint,
+            entropy: None,
+            publishable: false,
+            message: Some(verdict.message),
+            commit: None,
+            in_head: None,
+            suppressed: None,
+        });
+    }
+}
+
+/// What a check concluded about one place.
+pub struct Verdict {
+    pub rule: EnvRule,
+    pub severity: Severity,
+    pub message: String,
+    /// The offending value, when the finding is about a value worth redacting and fingerprinting.
+    pub secret: Option<String>,
+    /// A stable description of the case (key name, host, ...) for the fingerprint.
+    pub case: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_stable_and_round_trip() {
+        let ids: HashSet<&str> = EnvRule::ALL.iter().map(|r| r.id()).collect();
+        assert_eq!(ids.len(), EnvRule::ALL.len());
+        for rule in EnvRule::ALL {
+            assert!(rule.id().starts_with("env-"));
+            assert_eq!(EnvRule::from_id(rule.id()), Some(rule));
+        }
+    }
+
+    #[test]
+    fn every_description_says_what_to_do() {
+        for rule in EnvRule::ALL {
+            let d = rule.description().to_ascii_lowercase();
+            assert!(
+                ["rotate", "add", "replace", "set", "move", "untrack"]
+                    .iter()
+                    .any(|w| d.contains(w)),
+                "{}",
+                rule.id()
+            );
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! A byte stream (stdin, a CI log) scanned in bounded memory, block by block.
+//!
+//! Blocks are whole lines, so a secret split across `read` calls is still seen whole. Two
+//! exceptions keep memory bounded and multi-line secrets intact: a block that opens a PEM
+//! `-----BEGIN` is held until its `-----END` (up to [`MAX_PEM_BLOCK`]), and a line longer than
+//! [`MAX_BLOCK`] is cut, keeping a tail so a token straddling the cut is not lost.
+
+use std::io::{self, BufRead};
+
+/// The longest block handled in one piece.
+pub const MAX_BLOCK: usize = 1 << 20;
+/// How long a PEM block may grow while waiting for its END line.
+pub const MAX_PEM_BLOCK: usize = 64 * 1024;
+/// Bytes kept back when a long line has to be cut, so a token crossing the cut stays whole.
+pub const CUT_OVERLAP: usize = 4096;
+
+/// One piece of the stream, ready to scan.
+pub struct Block<'a> {
+    pub data: &'a [u8],
+    /// 1-based line number of the block's first byte.
+    pub first_line: usize,
+    /// Byte offset of the block in the whole stream.
+    pub offset: u64,
+    /// The block ends at a line end or the end of the stream: it must be finished whole.
+    /// Otherwise it is a cut long line and the callback may keep a tail (see [`safe_cut`]).
+    pub whole: bool,
+}
+
+/// Reads `input` in blocks and calls `each` on every one; `each` returns how many leading bytes
+/// of the block are finished (normally all of them; fewer to keep a tail for the next block).
+pub fn for_each_block<R, F>(mut input: R, mut each: F) -> io::Result<()>
+where
+    R: BufRead,
+    F: FnMut(Block<'_>) -> io::Result<usize>,
+{
+    let mut block: Vec<u8> = Vec::new();
+    let mut first_line = 1usize;
+    let mut offset = 0u64;
+    loop {
+        let eof = read_line_bounded(&mut input, &mut block)?;
+        let complete_line = block.last() == Some(&b'\n');
+        let waiting_for_pem =
+            complete_line && !eof && block.len() < MAX_PEM_BLOCK && opens_pem_block(&block);
+        let long_line = !complete_line && !eof && block.len() >= MAX_BLOCK;
+        if block.is_empty() || waiting_for_pem || (!complete_line && !eof && !long_line) {
+            if eof {
+                return Ok(());
+            }
+            continue;
+        }
+        let whole = eof || complete_line;
+        let done = each(Block {
+            data: &block,
+            first_line,
+            offset,
+            whole,
+        })?;
+        let done = if whole {
+            block.len()
+        } else {
+            done.min(block.len())
+        };
+        first_line += memchr::memchr_iter(b'\n', &block[..done]).count();
+        offset += done as u64;
+        block.drain(..done);
+        if eof {
+            return Ok(());
+        }
+    }
+}
+
+/// Appends up to one line (or [`MAX_BLOCK`] bytes of it) to `block`; returns true at EOF.
+fn read_line_bounded<R: BufRead>(input: &mut R, block: &mut Vec<u8>) -> io::Result<bool> {
+    loop {
+        let available = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(true);
+        }
+        let room = MAX_BLOCK.saturating_sub(block.len()).max(1);
+        let take = available.len().min(room);
+        let (used, found) = match memchr::memchr(b'\n', &available[..take]) {
+            Some(i) => (i + 1, true),
+            None => (take, false),
+        };
+        block.extend_from_slice(&available[..used]);
+        input.consume(used);
+        if found || block.len() >= MAX_BLOCK {
+            return Ok(false);
+        }
+    }
+}
+
+/// An unterminated `-----BEGIN ...` in the block: more lines belong to it.
+fn opens_pem_block(block: &[u8]) -> bool {
+    let Some(begin) = memchr::memmem::rfind(block, b"-----BEGIN") else {
+        return false;
+    };
+    memchr::memmem::find(&block[begin..], b"-----END").is_none()
+}
+
+/// Where a long block may be cut: leave [`CUT_OVERLAP`] bytes, and never cut inside a match.
+pub fn safe_cut(len: usize, matches: impl Iterator<Item = std::ops::Range<usize>>) -> usize {
+    let mut cut = len.saturating_sub(CUT_OVERLAP);
+    for m in matches {
+        if m.start < cut && m.end > cut {
+            cut = m.start;
+        }
+    }
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that hands out at most `n` bytes per read, to split lines across reads.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        n: usize,
+    }
+
+    impl io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let k = self.n.min(buf.len()).min(self.data.len());
+            buf[..k].copy_from_slice(&self.data[..k]);
+            self.data = &self.data[k..];
+            Ok(k)
+        }
+    }
+
+    fn blocks(data: &[u8], n: usize) -> Vec<(String, usize)> {
+        let reader = io::BufReader::with_capacity(n, Trickle { data, n });
+        let mut out = Vec::new();
+        for_each_block(reader, |b| {
+            out.push((String::from_utf8_lossy(b.data).into_owned(), b.first_line));
+            Ok(b.data.len())
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn lines_split_across_reads_come_out_whole() {
+        let got = blocks(b"one\ntwo two\nthree", 3);
+        assert_eq!(
+            got,
+            vec![
+                ("one\n".into(), 1),
+                ("two two\n".into(), 2),
+                ("three".into(), 3)
+            ]
+        );
+    }
+
+    #[test]
+    fn pem_blocks_are_held_until_their_end() {
+        let data = b"x\n-----BEGIN KEY-----\nAAAA\nBBBB\n-----END KEY-----\ny\n";
+        let got = blocks(data, 5);
+        assert_eq!(
+            got[1].0,
+            "-----BEGIN KEY-----\nAAAA\nBBBB\n-----END KEY-----\n"
+        );
+        assert_eq!(got[1].1, 2);
+        assert_eq!(got[2], ("y\n".into(), 6));
+    }
+
+    #[test]
+    fn a_cut_never_splits_a_match() {
+        assert_eq!(
+            safe_cut(10_000, std::iter::once(100..200)),
+            10_000 - CUT_OVERLAP
+        );
+        let cut = 10_000 - CUT_OVERLAP;
+        assert_eq!(
+            safe_cut(10_000, std::iter::once(cut - 10..cut + 10)),
+            cut - 10
+        );
+    }
+}

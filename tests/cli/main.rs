@@ -1,0 +1,13 @@
+//! Integration tests for the core scan: one binary, a module per area. Each test builds a
+//! temporary tree with generated tokens and drives the real `leakgate` executable.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod config;
+mod github;
+mod hook;
+mod noise;
+mod output;
+mod rules;
+mod walk;

@@ -1,0 +1,84 @@
+//! Builders shared by the integration tests: the real binary, temporary trees, and tokens
+//! generated at test time from each provider's documented format (no real secret is ever
+//! committed). Generation is seeded so snapshots are stable.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::Path;
+
+pub fn leakgate() -> Command {
+    let mut cmd = Command::cargo_bin("leakgate").expect("the leakgate binary is built for tests");
+    cmd.env_remove("NO_COLOR").env_remove("GITHUB_ACTIONS");
+    cmd
+}
+
+pub fn write(root: &Path, relative: &str, contents: impl AsRef<[u8]>) {
+    let path = root.join(relative);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("create parent dirs");
+    }
+    std::fs::write(path, contents).expect("write fixture file");
+}
+
+/// A small deterministic generator (xorshift64*): random enough for token bodies.
+pub struct Tokens {
+    state: u64,
+}
+
+const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+impl Tokens {
+    pub fn new(seed: u64) -> Tokens {
+        Tokens {
+            state: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+        }
+    }
+
+    fn next(&mut self) -> u64 {
+        self.state ^= self.state >> 12;
+        self.state ^= self.state << 25;
+        self.state ^= self.state >> 27;
+        self.state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    pub fn pick(&mut self, alphabet: &[u8], n: usize) -> String {
+        (0..n)
+            .map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize] as char)
+            .collect()
+    }
+
+    pub fn base62(&mut self, n: usize) -> String {
+        self.pick(BASE62, n)
+    }
+
+    pub fn hex(&mut self, n: usize) -> String {
+        self.pick(b"0123456789abcdef", n)
+    }
+
+    /// GitHub classic PAT: `ghp_` + 30 random base62 + 6-char CRC-32 checksum.
+    pub fn github_pat(&mut self) -> String {
+        let random = self.base62(30);
+        let check = leakgate::rules::base62_checksum(random.as_bytes());
+        format!("ghp_{random}{check}")
+    }
+
+    /// AWS access key id: `AKIA` + 16 characters of base32 (A-Z, 2-7).
+    pub fn aws_key_id(&mut self) -> String {
+        format!("AKIA{}", self.pick(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16))
+    }
+
+    /// Stripe live secret key: `sk_live_` + 24 base62 (newer keys are longer).
+    pub fn stripe_live(&mut self) -> String {
+        format!("sk_live_{}", self.base62(24))
+    }
+
+    /// Stripe test secret key.
+    pub fn stripe_test(&mut self) -> String {
+        format!("sk_test_{}", self.base62(24))
+    }
+
+    /// Stripe publishable key: public by design.
+    pub fn stripe_publishable(&mut self) -> String {
+        format!("pk_live_{}", self.base62(24))
+    }
+}
