@@ -626,12 +626,10 @@ fn sarif_carries_commit_properties_fingerprints_and_provenance() {
     let mut fx = Fixture::new();
     let secret = fx.token();
     let mut repo = fx.repo("r");
-    repo.git(&[
-        "remote",
-        "add",
-        "origin",
-        "https://user:hunter2@git.example.invalid/team/app.git",
-    ]);
+    // Credentials in the remote URL, made at run time: they must never reach a report.
+    let password = fx.token()[7..23].to_string();
+    let url = format!("https://user:{password}@git.example.invalid/team/app.git");
+    repo.git(&["remote", "add", "origin", &url]);
     repo.write("a.txt", &format!("{secret}\n"));
     let introduced = repo.commit("add");
     let out = fx.scan(&["--format", "sarif", repo.arg()]);
@@ -646,7 +644,7 @@ fn sarif_carries_commit_properties_fingerprints_and_provenance() {
     assert_eq!(vcp["revisionId"], introduced.as_str());
     assert_eq!(vcp["branch"], "main");
     assert!(
-        !out.stdout.contains("hunter2"),
+        !out.stdout.contains(&password),
         "credentials must not leak into reports"
     );
     let result = run["results"]
@@ -719,4 +717,41 @@ fn directory_that_looks_like_a_repository_but_cannot_be_opened_is_incomplete() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn config_exclude_applies_to_paths_in_history_too() {
+    let mut fx = Fixture::new();
+    let in_fixture = fx.token();
+    let elsewhere = fx.token();
+    let mut repo = fx.repo("r");
+    repo.write("fixtures/sample.txt", &format!("{in_fixture}\n"));
+    repo.write("src/app.cfg", &format!("{elsewhere}\n"));
+    repo.commit("add");
+    repo.git(&["rm", "-q", "-r", "fixtures", "src"]);
+    repo.commit("remove both");
+    std::fs::write(
+        fx.path("exclude.yml"),
+        format!(
+            "rules_files: [{}]\nexclude: [fixtures]\n",
+            fx.path("rules.yaml").display()
+        ),
+    )
+    .unwrap();
+    let out = Command::cargo_bin("leakgate")
+        .unwrap()
+        .args(["scan", "--format", "json", "--config"])
+        .arg(fx.path("exclude.yml"))
+        .arg(repo.arg())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == RULE_ID)
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, vec!["src/app.cfg"], "{report:#}");
 }

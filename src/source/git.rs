@@ -26,12 +26,16 @@ pub fn scan_roots(settings: &ScanSettings, infos: &RuleInfos) -> Result<GitScan,
     let Some(scope) = &settings.git.scope else {
         return Ok(out);
     };
+    // `exclude` in the config means the same paths in every commit as in the working tree.
+    let exclude = worktree::exclude_set(&settings.config.config.exclude)
+        .map_err(|e| HistoryError::Exclude(e.to_string()))?;
     let options = HistoryOptions {
         matcher: &settings.matcher,
         infos,
         threads: settings.threads,
         max_file_size: settings.max_file_size,
         progress: !settings.output.quiet && std::io::stderr().is_terminal(),
+        exclude: &exclude,
     };
     let single_dir_root = settings.roots.len() == 1 && settings.roots[0].is_dir();
     for root in &settings.roots {

@@ -48,7 +48,8 @@ pub fn scan(git: &GitRepo, options: &HistoryOptions<'_>) -> Result<HistoryOutcom
         stats: &mut stats,
     };
     differ.dir(BString::default(), index.tree(), head_tree);
-    let tasks = differ.tasks;
+    let mut tasks = differ.tasks;
+    tasks.retain(|t| !options.exclude.is_match(&t.path));
     let scan = history::scan_blobs(git, options, true, &tasks);
     let (hits, scan_stats) = scan;
     stats.merge(scan_stats);

@@ -24,6 +24,7 @@ use enumerate::Problems;
 use gix::ObjectId;
 use gix::hashtable::HashSet;
 use gix::objs::Find;
+use globset::GlobSet;
 use scan::BlobScan;
 use std::path::Path;
 
@@ -47,6 +48,8 @@ pub enum HistoryError {
     BadRange { spec: String },
     #[error("{message}")]
     Index { message: String },
+    #[error("{0}")]
+    Exclude(String),
 }
 
 /// One blob to read, and where it first appeared.
@@ -99,6 +102,8 @@ pub struct HistoryOptions<'a> {
     pub max_file_size: u64,
     /// Show a progress bar on stderr (the caller checks for a terminal and `--quiet`).
     pub progress: bool,
+    /// Paths (at each commit) not to scan: the config's `exclude`.
+    pub exclude: &'a GlobSet,
 }
 
 /// A finding from history, with every blob it was found in at its path (so a working-tree
@@ -178,6 +183,7 @@ fn scan_all(
         &walk.commits,
         &tips.others,
         options.threads,
+        options.exclude,
         &mut problems,
     );
     let head_blobs: Option<HashSet<ObjectId>> = repo
@@ -227,7 +233,8 @@ fn scan_range(
     let to_id = repo::resolve_commit(&repo, to)?;
     let walk = enumerate::walk_range(&repo, from_id, to_id, &shallow, &spec)?;
     let mut problems = Collect { stats: &mut stats };
-    let tasks = enumerate::changed_blobs(&repo, &walk.commits, &mut problems);
+    let mut tasks = enumerate::changed_blobs(&repo, &walk.commits, &mut problems);
+    tasks.retain(|t| !options.exclude.is_match(&t.path));
     let (hits, scan_stats) = blob_scan(git, options, true).run(&tasks);
     stats.merge(scan_stats);
     let head_tree = repo.head_tree_id().ok().map(|t| t.detach());

@@ -17,6 +17,7 @@ use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice};
 use gix::hashtable::HashMap;
 use gix::objs::FindExt;
+use globset::GlobSet;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -61,6 +62,8 @@ impl<V> Sharded<V> {
 
 struct Shared<'a> {
     commits: &'a [CommitNode],
+    /// Paths not to scan (the config's `exclude`); an excluded directory is not walked.
+    exclude: &'a GlobSet,
     next: AtomicUsize,
     /// Tree id -> smallest position walked for.
     trees: Sharded<u32>,
@@ -90,10 +93,12 @@ pub fn new_blobs(
     commits: &[CommitNode],
     others: &[(ObjectId, String)],
     threads: usize,
+    exclude: &GlobSet,
     problems: &mut dyn Problems,
 ) -> Vec<BlobTask> {
     let shared = Shared {
         commits,
+        exclude,
         next: AtomicUsize::new(0),
         trees: Sharded::new(),
         blobs: Sharded::new(),
@@ -233,13 +238,23 @@ fn walk_tree(
             };
             if entry.mode.is_tree() {
                 if !tree_walked_before(shared, entry.oid, order) {
-                    stack.push((entry.oid.to_owned(), join(&prefix, entry.filename)));
+                    let path = join(&prefix, entry.filename);
+                    if !excluded(shared, &path) {
+                        stack.push((entry.oid.to_owned(), path));
+                    }
                 }
             } else if entry.mode.is_blob() {
+                if !shared.exclude.is_empty() && excluded(shared, &join(&prefix, entry.filename)) {
+                    continue;
+                }
                 offer_blob(shared, entry.oid, order, || join(&prefix, entry.filename));
             }
         }
     }
+}
+
+fn excluded(shared: &Shared<'_>, path: &BString) -> bool {
+    !shared.exclude.is_empty() && shared.exclude.is_match(path.to_str_lossy().as_ref())
 }
 
 fn tree_problem(tree: ObjectId, prefix: &BString, message: &str) -> String {
