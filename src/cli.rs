@@ -130,6 +130,27 @@ pub struct ScanArgs {
     /// Skip the env-file checks (and the secret scan of git-ignored env files).
     #[arg(long)]
     pub no_env: bool,
+    /// Do not scan git history, only the files (history is scanned by default when PATH is a
+    /// git repository).
+    #[arg(long, conflicts_with_all = ["git_only", "refs", "range", "since", "staged"])]
+    pub no_git: bool,
+    /// Scan git history only, not the files in the working tree.
+    #[arg(long)]
+    pub git_only: bool,
+    /// Only history reachable from refs matching PATTERN (a glob on the full name
+    /// `refs/heads/main` or the short name `main`, `origin/*`, `v1.*`; `HEAD`). Repeatable.
+    #[arg(long = "ref", value_name = "PATTERN")]
+    pub refs: Vec<String>,
+    /// Only what the commits in A..B added (a push or a pull request); implies --git-only.
+    #[arg(long, value_name = "A..B", conflicts_with_all = ["since", "staged", "refs"])]
+    pub range: Option<String>,
+    /// Same as --range REV..HEAD.
+    #[arg(long, value_name = "REV", conflicts_with_all = ["staged", "refs"])]
+    pub since: Option<String>,
+    /// Only the changes staged for commit (index against HEAD, added lines only), for a
+    /// pre-commit hook; implies --git-only.
+    #[arg(long, conflicts_with_all = ["refs"])]
+    pub staged: bool,
 }
 
 #[derive(Debug, Subcommand)]

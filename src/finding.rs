@@ -102,6 +102,15 @@ pub struct CommitInfo {
     pub summary: String,
 }
 
+/// Where a scanned repository lives and what was checked out, for SARIF's
+/// `versionControlProvenance`. Never holds credentials (userinfo is stripped from URLs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VcsInfo {
+    pub repository_uri: String,
+    pub revision_id: Option<String>,
+    pub branch: Option<String>,
+}
+
 /// One thing to report.
 #[derive(Debug, Clone)]
 pub struct Finding {

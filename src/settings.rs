@@ -7,6 +7,7 @@ use crate::config::{self, DEFAULT_CONFIG_NAME, LoadedConfig};
 use crate::engine::{AllowList, Matcher};
 use crate::finding::Severity;
 use crate::rules::RuleSet;
+use crate::source::history::Selection;
 use crate::suppress::{IGNORE_FILE_NAME, Suppressions};
 use anyhow::{Context, Result, bail};
 use regex::bytes::Regex;
@@ -26,6 +27,64 @@ pub struct OutputSettings {
     pub show_suppressed: bool,
 }
 
+/// What of git a scan covers.
+#[derive(Debug, Clone)]
+pub enum GitScope {
+    /// History: all of it, or a range.
+    History(Selection),
+    /// The index against `HEAD`.
+    Staged,
+}
+
+#[derive(Debug, Clone)]
+pub struct GitSettings {
+    /// Scan the files of the working tree (and run the checks over them).
+    pub files: bool,
+    pub scope: Option<GitScope>,
+    /// A git flag was given, so a PATH that is not in a repository is an error rather than a
+    /// scan without history.
+    pub required: bool,
+}
+
+impl GitSettings {
+    /// Files only, no git (commands other than `scan`).
+    pub fn off() -> GitSettings {
+        GitSettings {
+            files: true,
+            scope: None,
+            required: false,
+        }
+    }
+
+    pub fn from_args(args: &ScanArgs) -> Result<GitSettings> {
+        let scope = if args.no_git {
+            None
+        } else if args.staged {
+            Some(GitScope::Staged)
+        } else if let Some(range) = &args.range {
+            Some(GitScope::History(Selection::range(range)?))
+        } else if let Some(since) = &args.since {
+            if since.is_empty() || since.contains("..") {
+                bail!("--since takes one revision (for example origin/main), not `{since}`");
+            }
+            Some(GitScope::History(Selection::Range {
+                from: since.clone(),
+                to: "HEAD".into(),
+            }))
+        } else {
+            Some(GitScope::History(Selection::All {
+                refs: args.refs.clone(),
+            }))
+        };
+        let narrowed = args.staged || args.range.is_some() || args.since.is_some();
+        Ok(GitSettings {
+            files: !(args.git_only || narrowed),
+            scope,
+            required: args.git_only || narrowed || !args.refs.is_empty(),
+        })
+    }
+}
+
 pub struct ScanSettings {
     /// Files and directories to walk (may be empty when only stdin is scanned).
     pub roots: Vec<PathBuf>,
@@ -42,6 +101,8 @@ pub struct ScanSettings {
     pub env: Option<EnvSettings>,
     /// The client-bundle check; `None` with `--no-bundle`.
     pub bundle: Option<BundleSettings>,
+    /// Git history, a range or staged changes, and whether the files are scanned too.
+    pub git: GitSettings,
 }
 
 /// What the client-bundle check looks at beyond the build output found under the roots.
@@ -106,6 +167,7 @@ struct Inputs<'a> {
     baseline: Option<&'a Path>,
     bundle: bool,
     bundle_dirs: &'a [PathBuf],
+    git: GitSettings,
 }
 
 impl ScanSettings {
@@ -131,6 +193,7 @@ impl ScanSettings {
             baseline: args.baseline.as_deref(),
             bundle: !args.no_bundle,
             bundle_dirs: &args.bundle,
+            git: GitSettings::from_args(args)?,
         })
     }
 
@@ -157,6 +220,7 @@ impl ScanSettings {
             baseline: None,
             bundle: false,
             bundle_dirs: &[],
+            git: GitSettings::off(),
         })
     }
 
@@ -190,6 +254,7 @@ impl ScanSettings {
                 .bundle
                 .then(|| BundleSettings::new(inputs.bundle_dirs, &config)),
             config,
+            git: inputs.git,
         })
     }
 }

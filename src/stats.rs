@@ -33,6 +33,32 @@ impl Skipped {
     }
 }
 
+/// What a git history scan covered, for the summary line and the JSON report.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct HistoryStats {
+    /// `full`, `range` or `staged`.
+    pub mode: &'static str,
+    pub commits: u64,
+    /// Unique blobs read and matched (each blob id once, however many commits hold it).
+    pub blobs_scanned: u64,
+    /// Bytes of those blobs, inflated.
+    pub bytes_scanned: u64,
+    /// The clone is shallow: commits before the boundary were not there to scan.
+    pub truncated: bool,
+}
+
+impl HistoryStats {
+    fn merge(&mut self, other: HistoryStats) {
+        if self.mode.is_empty() {
+            self.mode = other.mode;
+        }
+        self.commits += other.commits;
+        self.blobs_scanned += other.blobs_scanned;
+        self.bytes_scanned += other.bytes_scanned;
+        self.truncated |= other.truncated;
+    }
+}
+
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct ScanStats {
     pub files_scanned: u64,
@@ -41,6 +67,12 @@ pub struct ScanStats {
     /// One line each: path and what went wrong (never file contents).
     pub warnings: Vec<String>,
     pub warnings_dropped: u64,
+    /// Present when git history (or staged changes) were scanned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistoryStats>,
+    /// The repositories whose history was scanned (SARIF `versionControlProvenance`).
+    #[serde(skip)]
+    pub vcs: Vec<crate::finding::VcsInfo>,
 }
 
 impl ScanStats {
@@ -64,6 +96,12 @@ impl ScanStats {
             self.warn(w);
         }
         self.warnings_dropped += other.warnings_dropped;
+        self.vcs.extend(other.vcs);
+        if let Some(h) = other.history {
+            self.history
+                .get_or_insert_with(HistoryStats::default)
+                .merge(h);
+        }
     }
 
     /// Whether everything the scan was asked to read was read.

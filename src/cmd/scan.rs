@@ -7,6 +7,7 @@ use crate::detect::{RuleInfos, STDIN_PATH, findings_in_blob, findings_in_block};
 use crate::engine::{Matcher, Scratch};
 use crate::finding::Finding;
 use crate::settings::ScanSettings;
+use crate::source::git;
 use crate::source::stream::{self, safe_cut};
 use crate::source::worktree::{self, Collector, FileItem, SkipReason, Visitor, WalkOptions};
 use crate::stats::ScanStats;
@@ -31,24 +32,41 @@ pub fn collect(
 ) -> Result<(Vec<Finding>, ScanStats)> {
     let mut findings = Vec::new();
     let mut stats = ScanStats::default();
-    let (mut worktree_findings, worktree_stats) = scan_worktree(settings, infos)?;
-    if let Some(bundle) = super::bundle::scan_step(settings, infos) {
+    // `--git-only`, `--range`, `--since` and `--staged` look at git alone.
+    let files = settings.git.files;
+    let (mut worktree_findings, worktree_stats) = if files {
+        scan_worktree(settings, infos)?
+    } else {
+        Default::default()
+    };
+    let bundle = files
+        .then(|| super::bundle::scan_step(settings, infos))
+        .flatten();
+    if let Some(bundle) = bundle {
         // Build output is reported once, by the bundle check.
         worktree_findings.retain(|f| !bundle.covered.contains(&f.location.path));
         findings.extend(bundle.findings);
         stats.merge(bundle.stats);
     }
-    findings.extend(worktree_findings);
+    let git = git::scan_roots(settings, infos)?;
+    stats.merge(git.stats);
+    findings.extend(git::merge_with_worktree(
+        settings,
+        worktree_findings,
+        git.findings,
+    ));
     stats.merge(worktree_stats);
     if settings.stdin {
         let (stdin_findings, stdin_stats) = scan_stdin(settings, infos)?;
         findings.extend(stdin_findings);
         stats.merge(stdin_stats);
     }
-    let (env_findings, env_stats) =
-        super::env::check_roots(settings, infos, SecretScope::SkippedByWorktreeScan)?;
-    findings.extend(env_findings);
-    stats.merge(env_stats);
+    if files {
+        let (env_findings, env_stats) =
+            super::env::check_roots(settings, infos, SecretScope::SkippedByWorktreeScan)?;
+        findings.extend(env_findings);
+        stats.merge(env_stats);
+    }
     settings.suppressions.apply(&mut findings);
     Ok((findings, stats))
 }

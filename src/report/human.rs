@@ -126,6 +126,28 @@ fn write_advice(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io::
     writeln!(out)
 }
 
+/// "N unique blobs (X) in M commits of git history", or the staged-blob count.
+fn history_summary(h: &crate::stats::HistoryStats) -> String {
+    if h.mode == "staged" {
+        return format!(
+            "{} staged blobs ({})",
+            h.blobs_scanned,
+            human_bytes(h.bytes_scanned)
+        );
+    }
+    format!(
+        "{} unique blobs ({}) in {} commits of git history{}",
+        h.blobs_scanned,
+        human_bytes(h.bytes_scanned),
+        h.commits,
+        if h.truncated {
+            " (shallow clone: truncated)"
+        } else {
+            ""
+        }
+    )
+}
+
 fn write_summary(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io::Result<()> {
     let stats = report.stats;
     let mut parts = vec![format!(
@@ -134,6 +156,9 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io:
         human_bytes(stats.bytes_scanned),
         report.elapsed.as_secs_f64()
     )];
+    if let Some(h) = &stats.history {
+        parts.push(history_summary(h));
+    }
     let s = &stats.skipped;
     if s.total() > 0 {
         let mut why = Vec::new();

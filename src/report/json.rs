@@ -3,7 +3,7 @@
 
 use super::Report;
 use crate::finding::{CommitInfo, Finding, Severity, Suppression};
-use crate::stats::Skipped;
+use crate::stats::{HistoryStats, Skipped};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -64,6 +64,8 @@ struct Summary<'a> {
     complete: bool,
     elapsed_ms: u128,
     warnings: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<&'a HistoryStats>,
 }
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
@@ -98,6 +100,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             complete: stats.complete(),
             elapsed_ms: report.elapsed.as_millis(),
             warnings: &stats.warnings,
+            history: stats.history.as_ref(),
         },
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -9,7 +9,7 @@ use serde_json::json;
 use serde_sarif::sarif::{
     self, ArtifactContent, ArtifactLocation, Location, Message, MultiformatMessageString,
     PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Run, Sarif,
-    Tool, ToolComponent,
+    Tool, ToolComponent, VersionControlDetails,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -66,6 +66,9 @@ fn build(report: &Report<'_>) -> Sarif {
         .results(results)
         .column_kind(json!("unicodeCodePoints"))
         .build();
+    if !report.stats.vcs.is_empty() {
+        run.version_control_provenance = Some(report.stats.vcs.iter().map(provenance).collect());
+    }
     if total > MAX_RESULTS {
         let mut props = BTreeMap::new();
         props.insert("truncated".to_string(), json!(true));
@@ -81,6 +84,23 @@ fn build(report: &Report<'_>) -> Sarif {
         runs: vec![run],
         inline_external_properties: None,
         properties: None,
+    }
+}
+
+/// Where the scanned repository lives and what was checked out (no credentials: userinfo is
+/// stripped from remote URLs before it gets here).
+fn provenance(vcs: &crate::finding::VcsInfo) -> VersionControlDetails {
+    VersionControlDetails {
+        repository_uri: vcs.repository_uri.clone(),
+        revision_id: vcs.revision_id.clone(),
+        branch: vcs.branch.clone(),
+        mapped_to: Some(ArtifactLocation {
+            uri_base_id: Some("%SRCROOT%".into()),
+            ..Default::default()
+        }),
+        as_of_time_utc: None,
+        properties: None,
+        revision_tag: None,
     }
 }
 

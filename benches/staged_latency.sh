@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `leakgate scan --staged` latency for a typical commit in a large repository, with hyperfine.
+#
+# Stages a typical change in a scratch clone of the corpus (three existing files edited in
+# different directories, one new file), then times the pre-commit scan. Target: under 50 ms
+# wall. Also times `--staged` with nothing staged (the common "hook on an amend" case).
+#
+# Usage: benches/staged_latency.sh [REPO]     (default /work/corpus/history)
+#   LEAKGATE=target/release/leakgate  LEAKGATE_CONFIG=benches/history-bench.yml
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=${1:-/work/corpus/history}
+LEAKGATE=${LEAKGATE:-$HERE/../target/release/leakgate}
+LEAKGATE_CONFIG=${LEAKGATE_CONFIG:-$HERE/history-bench.yml}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+git clone -q --no-hardlinks "$REPO" "$WORK/clone"
+cd "$WORK/clone"
+echo "files in HEAD: $(git ls-files | wc -l); commits: $(git rev-list --all | wc -l)"
+
+hyperfine --warmup 3 --runs 30 -N \
+    "$LEAKGATE scan --staged --quiet --config $LEAKGATE_CONFIG ."
+
+mapfile -t picks < <(git ls-files '*.rs' | awk 'NR % 997 == 1' | head -n 3)
+for f in "${picks[@]}"; do
+    printf '\n// staged edit\nconst STAGED: u32 = 1;\n' >>"$f"
+done
+mkdir -p src/new_module
+printf 'pub fn added() -> u32 { 42 }\n' >src/new_module/mod.rs
+git add "${picks[@]}" src/new_module/mod.rs
+echo "staged: $(git diff --cached --name-only | tr '\n' ' ')"
+
+hyperfine --warmup 3 --runs 30 -N \
+    "$LEAKGATE scan --staged --quiet --config $LEAKGATE_CONFIG ."

@@ -1,0 +1,339 @@
+//! Git history as a source: every blob reachable from every ref, each unique blob scanned once,
+//! each finding attributed to the commit and path that introduced it; or only what a range of
+//! commits added (`--range`, `--since`).
+//!
+//! Shaped as enumerate -> scan -> attribute, like the working tree: `enumerate` decides which
+//! blobs to read and remembers where each first appeared, `scan` reads and matches them in
+//! parallel in pack order, `attribute` turns blob findings into reportable findings with commit
+//! metadata. Everything goes through gix; no `git` process, hook, filter or smudge ever runs.
+
+mod attribute;
+mod enumerate;
+mod lines;
+pub mod repo;
+mod scan;
+mod trees;
+
+pub use repo::{GitRepo, discover, open_at};
+
+use crate::detect::{RuleInfos, findings_in_blob};
+use crate::engine::{Matcher, Scratch};
+use crate::finding::{Finding, VcsInfo};
+use crate::stats::{HistoryStats, ScanStats};
+use enumerate::Problems;
+use gix::ObjectId;
+use gix::hashtable::HashSet;
+use gix::objs::Find;
+use globset::GlobSet;
+use scan::BlobScan;
+use std::path::Path;
+
+pub(crate) use scan::BlobHit;
+
+/// What to tell a user whose clone lacks history.
+pub const FETCH_HINT: &str = "fetch the full history with `git fetch --unshallow` \
+    (GitHub Actions: `actions/checkout` with `fetch-depth: 0`)";
+
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("{path}: not a git repository ({message})")]
+    NotARepository { path: String, message: String },
+    #[error("bad --ref pattern `{pattern}`: {message}")]
+    BadRefPattern { pattern: String, message: String },
+    #[error("revision `{spec}` not found: {message}; if this is a shallow clone, {FETCH_HINT}")]
+    UnknownRevision { spec: String, message: String },
+    #[error("range `{spec}` cannot be scanned completely: {message}; {FETCH_HINT}")]
+    IncompleteRange { spec: String, message: String },
+    #[error("bad range `{spec}`: expected A..B (for example origin/main..HEAD)")]
+    BadRange { spec: String },
+    #[error("{message}")]
+    Index { message: String },
+    #[error("{0}")]
+    Exclude(String),
+}
+
+/// One blob to read, and where it first appeared.
+#[derive(Debug, Clone)]
+pub struct BlobTask {
+    pub id: ObjectId,
+    /// Position of the introducing commit in the walk's order (`None`: named by a ref directly,
+    /// or staged).
+    pub commit: Option<u32>,
+    pub path: String,
+    /// Versions of this path before the change (range and staged scans only).
+    pub previous: Vec<ObjectId>,
+}
+
+/// What part of history to scan.
+#[derive(Debug, Clone)]
+pub enum Selection {
+    /// Every blob reachable from the refs matching these patterns (all refs when empty).
+    All { refs: Vec<String> },
+    /// What the commits in `from..to` added.
+    Range { from: String, to: String },
+}
+
+impl Selection {
+    /// Parses `A..B` (`A..` means `A..HEAD`). Three-dot ranges are refused rather than guessed.
+    pub fn range(spec: &str) -> Result<Selection, HistoryError> {
+        let bad = || HistoryError::BadRange {
+            spec: spec.to_string(),
+        };
+        if spec.contains("...") {
+            return Err(bad());
+        }
+        let (from, to) = spec.split_once("..").ok_or_else(bad)?;
+        if from.is_empty() {
+            return Err(bad());
+        }
+        let to = if to.is_empty() { "HEAD" } else { to };
+        Ok(Selection::Range {
+            from: from.to_string(),
+            to: to.to_string(),
+        })
+    }
+}
+
+/// How to scan (shared with `--staged`).
+pub struct HistoryOptions<'a> {
+    pub matcher: &'a Matcher,
+    pub infos: &'a RuleInfos,
+    pub threads: usize,
+    pub max_file_size: u64,
+    /// Show a progress bar on stderr (the caller checks for a terminal and `--quiet`).
+    pub progress: bool,
+    /// Paths (at each commit) not to scan: the config's `exclude`.
+    pub exclude: &'a GlobSet,
+}
+
+/// A finding from history, with every blob it was found in at its path (so a working-tree
+/// finding in one of those blobs can be recognised as the same one).
+#[derive(Debug, Clone)]
+pub struct HistoryFinding {
+    pub finding: Finding,
+    pub blobs: Vec<ObjectId>,
+}
+
+pub struct HistoryOutcome {
+    pub findings: Vec<HistoryFinding>,
+    pub stats: ScanStats,
+    pub vcs: Option<VcsInfo>,
+}
+
+/// Warnings and unreadable objects go into the scan's counters.
+struct Collect<'a> {
+    stats: &'a mut ScanStats,
+}
+
+impl Problems for Collect<'_> {
+    fn warn(&mut self, message: String) {
+        self.stats.warn(message);
+    }
+
+    fn unreadable(&mut self, message: String) {
+        self.stats.skipped.unreadable += 1;
+        self.stats.warn(message);
+    }
+}
+
+/// Scans history as `selection` says.
+pub fn scan(
+    git: &GitRepo,
+    selection: &Selection,
+    options: &HistoryOptions<'_>,
+) -> Result<HistoryOutcome, HistoryError> {
+    match selection {
+        Selection::All { refs } => scan_all(git, refs, options),
+        Selection::Range { from, to } => scan_range(git, from, to, options),
+    }
+}
+
+fn shallow_warning(repo: &gix::Repository, stats: &mut ScanStats) -> Vec<ObjectId> {
+    let shallow = repo::shallow_boundary(repo);
+    if !shallow.is_empty() {
+        stats.warn(format!(
+            "shallow clone: history is truncated, commits older than the {} boundary commit(s) \
+             were not fetched and were not scanned; {FETCH_HINT}",
+            shallow.len()
+        ));
+    }
+    shallow
+}
+
+fn scan_all(
+    git: &GitRepo,
+    refs: &[String],
+    options: &HistoryOptions<'_>,
+) -> Result<HistoryOutcome, HistoryError> {
+    let mut repo = git.repo.to_thread_local();
+    let mut stats = ScanStats::default();
+    let patterns = repo::ref_patterns(refs)?;
+    let shallow = shallow_warning(&repo, &mut stats);
+    let tips = repo::tips(&repo, patterns.as_ref(), &mut |w| stats.warn(w));
+    if !refs.is_empty() && tips.commits.is_empty() && tips.others.is_empty() {
+        stats.warn(format!(
+            "--ref {}: no reference matches; no history scanned",
+            refs.join(", ")
+        ));
+    }
+    let mut problems = Collect { stats: &mut stats };
+    let walk = enumerate::walk_all(&repo, &tips.commits, &shallow, &mut problems);
+    let tasks = trees::new_blobs(
+        &git.repo,
+        &walk.commits,
+        &tips.others,
+        options.threads,
+        options.exclude,
+        &mut problems,
+    );
+    let head_blobs: Option<HashSet<ObjectId>> = repo
+        .head_tree_id()
+        .ok()
+        .map(|tree| enumerate::blobs_in_tree(&repo, tree.detach(), &mut problems));
+    // The blob workers have caches of their own; this one's memory is better freed.
+    repo.objects.unset_pack_cache();
+    let (hits, scan_stats) = blob_scan(git, options, false).run(&tasks);
+    stats.merge(scan_stats);
+    let head_fingerprints: std::collections::HashSet<String> = hits
+        .iter()
+        .filter(|h| {
+            head_blobs
+                .as_ref()
+                .is_some_and(|b| b.contains(&tasks[h.task].id))
+        })
+        .flat_map(|h| h.findings.iter().map(|f| f.fingerprint.clone()))
+        .collect();
+    let findings = attribute::attribute(&repo, &walk.commits, &tasks, hits, &mut |f, _| {
+        head_blobs
+            .is_some()
+            .then(|| head_fingerprints.contains(&f.fingerprint))
+    });
+    let history = stats.history.get_or_insert_with(HistoryStats::default);
+    history.mode = "full";
+    history.commits = walk.commits.len() as u64;
+    history.truncated = !shallow.is_empty();
+    Ok(HistoryOutcome {
+        findings,
+        stats,
+        vcs: repo::vcs_info(&repo),
+    })
+}
+
+fn scan_range(
+    git: &GitRepo,
+    from: &str,
+    to: &str,
+    options: &HistoryOptions<'_>,
+) -> Result<HistoryOutcome, HistoryError> {
+    let repo = git.repo.to_thread_local();
+    let mut stats = ScanStats::default();
+    let spec = format!("{from}..{to}");
+    let shallow = repo::shallow_boundary(&repo);
+    let from_id = repo::resolve_commit(&repo, from)?;
+    let to_id = repo::resolve_commit(&repo, to)?;
+    let walk = enumerate::walk_range(&repo, from_id, to_id, &shallow, &spec)?;
+    let mut problems = Collect { stats: &mut stats };
+    let mut tasks = enumerate::changed_blobs(&repo, &walk.commits, &mut problems);
+    tasks.retain(|t| !options.exclude.is_match(&t.path));
+    let (hits, scan_stats) = blob_scan(git, options, true).run(&tasks);
+    stats.merge(scan_stats);
+    let head_tree = repo.head_tree_id().ok().map(|t| t.detach());
+    let mut scratch = Scratch::default();
+    let findings = attribute::attribute(&repo, &walk.commits, &tasks, hits, &mut |f, blobs| {
+        head_tree.map(|tree| secret_in_tree_at(&repo, tree, f, blobs, options, &mut scratch))
+    });
+    let history = stats.history.get_or_insert_with(HistoryStats::default);
+    history.mode = "range";
+    history.commits = walk.commits.len() as u64;
+    Ok(HistoryOutcome {
+        findings,
+        stats,
+        vcs: repo::vcs_info(&repo),
+    })
+}
+
+/// Reads and matches `tasks` in parallel (shared with `--staged`).
+pub(crate) fn scan_blobs(
+    git: &GitRepo,
+    options: &HistoryOptions<'_>,
+    added_lines_only: bool,
+    tasks: &[BlobTask],
+) -> (Vec<BlobHit>, ScanStats) {
+    blob_scan(git, options, added_lines_only).run(tasks)
+}
+
+fn blob_scan<'a>(
+    git: &'a GitRepo,
+    options: &'a HistoryOptions<'_>,
+    added_lines_only: bool,
+) -> BlobScan<'a> {
+    BlobScan {
+        repo: &git.repo,
+        matcher: options.matcher,
+        infos: options.infos,
+        max_file_size: options.max_file_size,
+        threads: options.threads,
+        progress: options.progress,
+        added_lines_only,
+    }
+}
+
+/// Whether `tree` holds the finding's secret at the finding's path: the same blob, or a later
+/// version of the file that still contains it.
+fn secret_in_tree_at(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    finding: &Finding,
+    blobs: &[ObjectId],
+    options: &HistoryOptions<'_>,
+    scratch: &mut Scratch,
+) -> bool {
+    let Some(id) = blob_at_path(repo, tree, &finding.location.path) else {
+        return false;
+    };
+    if blobs.contains(&id) {
+        return true;
+    }
+    let mut buf = Vec::new();
+    let Ok(Some(data)) = repo.objects.try_find(&id, &mut buf) else {
+        return false;
+    };
+    findings_in_blob(
+        options.matcher,
+        options.infos,
+        data.data,
+        &finding.location.path,
+        scratch,
+    )
+    .iter()
+    .any(|f| f.fingerprint == finding.fingerprint)
+}
+
+/// The blob at `path` in `tree`, if it is a file there.
+pub(crate) fn blob_at_path(repo: &gix::Repository, tree: ObjectId, path: &str) -> Option<ObjectId> {
+    let tree = repo.find_tree(tree).ok()?;
+    let entry = tree.lookup_entry_by_path(Path::new(path)).ok()??;
+    entry.mode().is_blob().then(|| entry.object_id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_parse_two_dot_forms_and_refuse_others() {
+        match Selection::range("origin/main..HEAD").unwrap() {
+            Selection::Range { from, to } => {
+                assert_eq!((from.as_str(), to.as_str()), ("origin/main", "HEAD"))
+            }
+            other => panic!("{other:?}"),
+        }
+        match Selection::range("v1..").unwrap() {
+            Selection::Range { to, .. } => assert_eq!(to, "HEAD"),
+            other => panic!("{other:?}"),
+        }
+        assert!(Selection::range("a...b").is_err());
+        assert!(Selection::range("..b").is_err());
+        assert!(Selection::range("main").is_err());
+    }
+}
