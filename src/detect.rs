@@ -1,10 +1,9 @@
 //! Turns the engine's raw matches in one blob into [`Finding`]s at a path. Shared by every
 //! source (working tree, history, staged changes) so a secret looks the same wherever found.
 
-use crate::engine::{Matcher, RawMatch, Scratch, line_columns};
+use crate::engine::{Matcher, RawMatch, Scratch, positions};
 use crate::finding::{Finding, Location, RuleInfo, Suppression, fingerprint};
 use crate::rules::Rule;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Rule metadata shared by all findings of one rule, built once per run.
@@ -88,17 +87,10 @@ pub fn findings_from_matches(
     if matches.is_empty() {
         return Vec::new();
     }
-    let mut offsets: Vec<usize> = Vec::with_capacity(matches.len() * 2);
-    for m in &matches {
-        offsets.push(m.secret.start);
-        offsets.push(m.secret.end);
-    }
-    offsets.sort_unstable();
-    let positions: HashMap<usize, (usize, usize)> = offsets
-        .iter()
-        .copied()
-        .zip(line_columns(data, &offsets))
-        .collect();
+    let positions = positions(
+        data,
+        matches.iter().flat_map(|m| [m.secret.start, m.secret.end]),
+    );
     matches
         .into_iter()
         .map(|m| {

@@ -27,7 +27,7 @@ pub mod patterns;
 pub mod sourcemap;
 
 use crate::detect::{RuleInfos, allowed_inline, findings_in_blob};
-use crate::engine::{Matcher, Scratch, line_columns};
+use crate::engine::{Matcher, Scratch, positions};
 use crate::finding::{Finding, Location, RuleInfo, Severity, Suppression, fingerprint};
 use crate::source::worktree::{ReadError, SkipReason, is_binary, read_regular_file};
 use crate::stats::ScanStats;
@@ -852,17 +852,10 @@ fn place(data: &[u8], path: &str, mut pending: Vec<Pending>) -> Vec<Finding> {
         return Vec::new();
     }
     pending.sort_by_key(|p| p.span.start);
-    let mut offsets: Vec<usize> = pending
-        .iter()
-        .flat_map(|p| [p.span.start, p.span.end])
-        .collect();
-    offsets.sort_unstable();
-    offsets.dedup();
-    let positions: HashMap<usize, (usize, usize)> = offsets
-        .iter()
-        .copied()
-        .zip(line_columns(data, &offsets))
-        .collect();
+    let positions = positions(
+        data,
+        pending.iter().flat_map(|p| [p.span.start, p.span.end]),
+    );
     pending
         .into_iter()
         .map(|p| {
@@ -904,14 +897,7 @@ fn place(data: &[u8], path: &str, mut pending: Vec<Pending>) -> Vec<Finding> {
 
 /// Turns the byte offsets stored in `column` of fresh references into line and column.
 fn locate_refs(data: &[u8], refs: &mut [MapRef]) {
-    let mut offsets: Vec<usize> = refs.iter().map(|r| r.column).collect();
-    offsets.sort_unstable();
-    offsets.dedup();
-    let positions: HashMap<usize, (usize, usize)> = offsets
-        .iter()
-        .copied()
-        .zip(line_columns(data, &offsets))
-        .collect();
+    let positions = positions(data, refs.iter().map(|r| r.column));
     for r in refs.iter_mut() {
         let (line, column) = positions[&r.column];
         r.line = line;

@@ -264,6 +264,21 @@ pub fn line_columns(data: &[u8], offsets: &[usize]) -> Vec<(usize, usize)> {
     out
 }
 
+/// Line and column of each offset, keyed by offset; offsets may come in any order and repeat.
+pub fn positions(
+    data: &[u8],
+    offsets: impl IntoIterator<Item = usize>,
+) -> std::collections::HashMap<usize, (usize, usize)> {
+    let mut offsets: Vec<usize> = offsets.into_iter().collect();
+    offsets.sort_unstable();
+    offsets.dedup();
+    offsets
+        .iter()
+        .copied()
+        .zip(line_columns(data, &offsets))
+        .collect()
+}
+
 /// Counts Unicode scalar values, treating each invalid byte as one.
 fn char_count(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
