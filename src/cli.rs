@@ -23,6 +23,8 @@ pub struct Cli {
 pub enum Command {
     /// Scan files for secrets (and check env files; see `env`).
     Scan(ScanArgs),
+    /// Scan only the changes staged for commit (`scan --staged`), for pre-commit hooks.
+    Protect(ScanArgs),
     /// Check build output (dist/, .next/static/, ...) for what ships to every browser:
     /// secrets, test keys, dev endpoints, published source maps, inlined env objects.
     Bundle(BundleArgs),
@@ -98,7 +100,7 @@ pub struct OutputArgs {
     pub show_suppressed: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ScanArgs {
     /// Files or directories to scan (default: `.`); `-` reads standard input.
     #[arg(value_name = "PATH")]
@@ -151,6 +153,11 @@ pub struct ScanArgs {
     /// pre-commit hook; implies --git-only.
     #[arg(long, conflicts_with_all = ["refs"])]
     pub staged: bool,
+    /// In GitHub Actions: scan what the event added (push: the pushed commits, new branch: its
+    /// history, pull request: base..head, schedule/manual: everything); on pull requests take
+    /// `.leakgate.yml` and `.leakgateignore` from the base commit.
+    #[arg(long, conflicts_with_all = ["range", "since", "staged", "refs", "no_git"])]
+    pub ci: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -60,6 +60,9 @@ pub struct Config {
 pub struct LoadedConfig {
     pub config: Config,
     pub path: Option<PathBuf>,
+    /// Set when the config was read from a commit (a pull request's base): its rules files are
+    /// read from that commit too. `(repository root, commit)`.
+    pub commit: Option<(PathBuf, String)>,
 }
 
 impl LoadedConfig {
@@ -89,6 +92,7 @@ pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
     Ok(LoadedConfig {
         config,
         path: Some(path.to_path_buf()),
+        commit: None,
     })
 }
 

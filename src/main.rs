@@ -2,7 +2,7 @@
 //! (0 clean, 1 findings, 2 error). Errors are one line on stderr, never a panic trace.
 
 use clap::Parser;
-use leakgate::cli::{Cli, Command};
+use leakgate::cli::{Cli, Command, ScanArgs};
 use leakgate::cmd;
 use std::process::ExitCode;
 
@@ -10,6 +10,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Scan(args) => cmd::scan::run(args),
+        Command::Protect(args) => cmd::scan::run(&ScanArgs {
+            staged: true,
+            ..args.clone()
+        }),
         Command::Bundle(args) => cmd::bundle::run(args),
         Command::Env(args) => cmd::env::run(args),
         Command::Rules(command) => cmd::rules::run(command),

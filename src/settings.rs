@@ -2,6 +2,7 @@
 //! that build the walkers, the matcher and the printers (ripgrep's low-args -> high-args).
 
 use crate::checks::env_files::{self, EnvSettings};
+use crate::ci::CiPlan;
 use crate::cli::{BundleArgs, EnvArgs, FailOn, Format, OutputArgs, ScanArgs};
 use crate::config::{self, DEFAULT_CONFIG_NAME, LoadedConfig};
 use crate::engine::{AllowList, Matcher};
@@ -56,7 +57,10 @@ impl GitSettings {
         }
     }
 
-    pub fn from_args(args: &ScanArgs) -> Result<GitSettings> {
+    pub fn from_args(args: &ScanArgs, ci: Option<&CiPlan>) -> Result<GitSettings> {
+        if let Some(plan) = ci {
+            return Ok(GitSettings::for_ci(plan));
+        }
         let scope = if args.no_git {
             None
         } else if args.staged {
@@ -83,6 +87,72 @@ impl GitSettings {
             required: args.git_only || narrowed || !args.refs.is_empty(),
         })
     }
+}
+
+impl GitSettings {
+    /// What a CI event asks for (see `ci.rs`); a range whose base is missing from a shallow
+    /// clone was already turned into "all that is present" by [`resolve_ci_plan`].
+    fn for_ci(plan: &CiPlan) -> GitSettings {
+        match plan {
+            CiPlan::Range { base, head, .. } => GitSettings {
+                files: false,
+                scope: Some(GitScope::History(Selection::Range {
+                    from: base.clone(),
+                    to: head.clone(),
+                })),
+                required: true,
+            },
+            CiPlan::BranchHistory { .. } => GitSettings {
+                files: false,
+                scope: Some(GitScope::History(Selection::All {
+                    refs: vec!["HEAD".into()],
+                })),
+                required: true,
+            },
+            CiPlan::Everything { .. } => GitSettings {
+                files: true,
+                scope: Some(GitScope::History(Selection::All { refs: Vec::new() })),
+                required: false,
+            },
+        }
+    }
+}
+
+/// Reads the GitHub Actions event and decides what to scan, saying so on stderr. A base commit
+/// missing from a shallow checkout is not fetched (leakgate never runs git): the user is told
+/// which `fetch-depth` to set, and everything present is scanned instead of nothing.
+pub fn resolve_ci_plan(root: &Path, quiet: bool) -> Result<(String, CiPlan)> {
+    let (event, plan) = crate::ci::plan_from_env()?;
+    let say = |m: String| {
+        if !quiet {
+            eprintln!("leakgate: --ci: {m}");
+        }
+    };
+    let plan = match plan {
+        CiPlan::Range { base, head, reason } if !crate::ci::commit_present(root, &base) => {
+            crate::report::warn(&format!(
+                "{reason}: the base commit {} is not in this checkout (a shallow clone); \
+                 scanning all history that is present instead. Set `fetch-depth: 0` on \
+                 actions/checkout so only the new commits are scanned",
+                &base[..12.min(base.len())]
+            ));
+            let _ = head;
+            CiPlan::BranchHistory {
+                head: "HEAD".into(),
+            }
+        }
+        plan => plan,
+    };
+    match &plan {
+        CiPlan::Range { base, head, reason } => say(format!(
+            "{reason}: {}..{}",
+            &base[..12.min(base.len())],
+            &head[..12.min(head.len())]
+        )),
+        CiPlan::BranchHistory { .. } => say(format!("{event}: the history of HEAD")),
+        CiPlan::Everything { reason } => say(reason.clone()),
+    }
+    Ok((event, plan))
 }
 
 pub struct ScanSettings {
@@ -168,6 +238,8 @@ struct Inputs<'a> {
     bundle: bool,
     bundle_dirs: &'a [PathBuf],
     git: GitSettings,
+    /// Take `.leakgate.yml` and `.leakgateignore` from this commit, not the working tree.
+    trusted_commit: Option<String>,
 }
 
 impl ScanSettings {
@@ -182,6 +254,17 @@ impl ScanSettings {
         if roots.is_empty() && !stdin {
             roots.push(PathBuf::from("."));
         }
+        let ci = match args.ci {
+            true => Some(resolve_ci_plan(&roots[0], args.output.quiet)?),
+            false => None,
+        };
+        // On a pull request the scan's own rules come from the base commit, so the pull
+        // request cannot switch off or allow-list its own findings.
+        let trusted_commit = ci.as_ref().and_then(|(event, plan)| {
+            plan.trusted_config_commit(event)
+                .filter(|_| args.config.is_none())
+                .map(str::to_string)
+        });
         ScanSettings::build(Inputs {
             paths: &roots,
             output: &args.output,
@@ -193,7 +276,8 @@ impl ScanSettings {
             baseline: args.baseline.as_deref(),
             bundle: !args.no_bundle,
             bundle_dirs: &args.bundle,
-            git: GitSettings::from_args(args)?,
+            git: GitSettings::from_args(args, ci.as_ref().map(|(_, plan)| plan))?,
+            trusted_commit,
         })
     }
 
@@ -221,6 +305,7 @@ impl ScanSettings {
             bundle: false,
             bundle_dirs: &[],
             git: GitSettings::off(),
+            trusted_commit: None,
         })
     }
 
@@ -231,8 +316,23 @@ impl ScanSettings {
             }
         }
         require_existing(inputs.bundle_dirs)?;
-        let config = load_config(inputs.config, inputs.paths.first())?;
-        let suppressions = load_suppressions(inputs.baseline, inputs.paths.first())?;
+        let (config, suppressions) = match (&inputs.trusted_commit, inputs.paths.first()) {
+            (Some(commit), Some(root)) => {
+                let config = load_config_at_commit(root, commit)?;
+                let mut suppressions = Suppressions::default();
+                if let Some(text) = text_at_commit(root, commit, IGNORE_FILE_NAME)? {
+                    suppressions.load_ignore_text(IGNORE_FILE_NAME, &text)?;
+                }
+                if let Some(baseline) = inputs.baseline {
+                    suppressions.load_baseline(baseline)?;
+                }
+                (config, suppressions)
+            }
+            _ => (
+                load_config(inputs.config, inputs.paths.first())?,
+                load_suppressions(inputs.baseline, inputs.paths.first())?,
+            ),
+        };
         let matcher = Arc::new(build_matcher(&config)?);
         let env_settings = EnvSettings::from_config(&config.config)
             .map_err(|e| anyhow::anyhow!("{}: {e}", config_name(&config)))?;
@@ -339,6 +439,41 @@ pub fn load_config(explicit: Option<&Path>, first_root: Option<&PathBuf>) -> Res
 }
 
 /// `.leakgateignore` beside the config (at the first root) and the `--baseline` file, if any.
+/// A file's text as committed in `commit` (`None` if absent).
+fn text_at_commit(root: &Path, commit: &str, path: &str) -> Result<Option<String>> {
+    let bytes = crate::ci::file_at_commit(root, commit, path)
+        .map_err(|e| anyhow::anyhow!("reading {path} from the base commit: {e}"))?;
+    bytes
+        .map(|b| {
+            String::from_utf8(b).map_err(|_| anyhow::anyhow!("{path} at {commit} is not UTF-8"))
+        })
+        .transpose()
+}
+
+/// The base commit's `.leakgate.yml` (or the defaults if it had none), saying so when the
+/// working tree's differs: a pull request may not change the rules that judge it.
+fn load_config_at_commit(root: &Path, commit: &str) -> Result<LoadedConfig> {
+    let short = &commit[..12.min(commit.len())];
+    let committed = text_at_commit(root, commit, DEFAULT_CONFIG_NAME)?;
+    let here = std::fs::read_to_string(root.join(DEFAULT_CONFIG_NAME)).ok();
+    if committed != here {
+        crate::report::warn(&format!(
+            "this pull request changes {DEFAULT_CONFIG_NAME}; using the base commit {short}'s \
+             version, so a pull request cannot relax its own scan"
+        ));
+    }
+    let config = match committed {
+        Some(text) => config::parse(&text)
+            .map_err(|e| anyhow::anyhow!("{DEFAULT_CONFIG_NAME} at {short}: {e}"))?,
+        None => config::Config::default(),
+    };
+    Ok(LoadedConfig {
+        config,
+        path: None,
+        commit: Some((root.to_path_buf(), commit.to_string())),
+    })
+}
+
 fn load_suppressions(
     baseline: Option<&Path>,
     first_root: Option<&PathBuf>,
@@ -366,7 +501,19 @@ pub fn build_matcher(loaded: &LoadedConfig) -> Result<Matcher> {
             Some(dir) if file.is_relative() => dir.join(file),
             _ => file.clone(),
         };
-        rules.add_file(&path)?;
+        match &loaded.commit {
+            Some((root, commit)) => {
+                let shown = file.to_string_lossy().replace('\\', "/");
+                let text = text_at_commit(root, commit, &shown)?.ok_or_else(|| {
+                    anyhow::anyhow!("rules file {shown} is not in the base commit")
+                })?;
+                rules.add_yaml(
+                    &format!("{shown}@{}", &commit[..12.min(commit.len())]),
+                    &text,
+                )?;
+            }
+            None => rules.add_file(&path)?,
+        }
     }
     // Env and bundle checks are not secret rules: they honour `disable_rules` themselves.
     let disable: Vec<String> = config

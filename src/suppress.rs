@@ -44,6 +44,11 @@ pub struct Suppressions {
 impl Suppressions {
     pub fn load_ignore_file(&mut self, path: &Path) -> Result<(), SuppressError> {
         let text = read_bounded(path)?;
+        self.load_ignore_text(&path.display().to_string(), &text)
+    }
+
+    /// Ignore-file lines from any source (a file, or a commit's blob); `shown` names it in errors.
+    pub fn load_ignore_text(&mut self, shown: &str, text: &str) -> Result<(), SuppressError> {
         for (n, raw) in text.lines().enumerate() {
             let line = raw.split('#').next().unwrap_or("").trim();
             if line.is_empty() {
@@ -51,7 +56,7 @@ impl Suppressions {
             }
             if !is_fingerprint(line) {
                 return Err(SuppressError::BadIgnoreLine {
-                    path: path.display().to_string(),
+                    path: shown.to_string(),
                     line: n + 1,
                 });
             }

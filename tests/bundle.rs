@@ -37,16 +37,14 @@ const RULES: &str = r#"rules:
     regex: '(?P<secret>AIza[0-9A-Za-z_-]{35})'
 "#;
 
-fn leakgate() -> Command {
-    let mut cmd = Command::cargo_bin("leakgate").expect("the leakgate binary is built for tests");
-    cmd.env_remove("NO_COLOR").timeout(Duration::from_secs(120));
-    cmd
-}
+#[path = "common/mod.rs"]
+mod common;
+use common::write;
 
-fn write(root: &Path, relative: &str, contents: impl AsRef<[u8]>) {
-    let path = root.join(relative);
-    std::fs::create_dir_all(path.parent().expect("fixture paths have a parent")).unwrap();
-    std::fs::write(path, contents).unwrap();
+fn leakgate() -> Command {
+    let mut cmd = common::leakgate();
+    cmd.timeout(Duration::from_secs(120));
+    cmd
 }
 
 /// A project folder with the fixture rules wired in through `.leakgate.yml`.

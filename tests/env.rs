@@ -3,7 +3,6 @@
 //! the `git` CLI) and drives the real binary. Credentials are generated at test time from each
 //! provider's documented format; none is committed.
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::path::Path;
 
@@ -11,19 +10,9 @@ use std::path::Path;
 // Helpers
 // ---------------------------------------------------------------------------------------------
 
-fn leakgate() -> Command {
-    let mut cmd = Command::cargo_bin("leakgate").expect("the leakgate binary is built for tests");
-    cmd.env_remove("NO_COLOR").env_remove("GITHUB_ACTIONS");
-    cmd
-}
-
-fn write(root: &Path, relative: &str, contents: impl AsRef<[u8]>) {
-    let path = root.join(relative);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).expect("create parent dirs");
-    }
-    std::fs::write(path, contents).expect("write fixture file");
-}
+#[path = "common/mod.rs"]
+mod common;
+use common::{leakgate, write};
 
 fn git(root: &Path, args: &[&str]) {
     let out = std::process::Command::new("git")

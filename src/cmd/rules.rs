@@ -37,7 +37,22 @@ fn list(extra: &[PathBuf]) -> Result<u8> {
             rule.spec.name
         )?;
     }
-    writeln!(out, "{} rules", set.len())?;
+    // Repository checks are not regex rules, but users disable and look them up by the same ids.
+    let checks: Vec<_> = crate::checks::env_files::EnvRule::ALL
+        .iter()
+        .map(|r| std::sync::Arc::new(r.info()))
+        .chain(crate::checks::bundle::BundleRules::default().all())
+        .collect();
+    for info in &checks {
+        writeln!(
+            out,
+            "{:<40} {:<8} {} (check; severity depends on the case)",
+            info.id,
+            info.severity.as_str(),
+            info.name
+        )?;
+    }
+    writeln!(out, "{} rules, {} checks", set.len(), checks.len())?;
     out.flush()?;
     Ok(EXIT_CLEAN)
 }

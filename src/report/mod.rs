@@ -180,6 +180,14 @@ pub fn write_github_extras(report: &Report<'_>) {
     if std::env::var("GITHUB_ACTIONS").as_deref() != Ok("true") {
         return;
     }
+    // The report went to a file (SARIF for code scanning): the job log still gets the
+    // human-readable version.
+    if report.settings.output.is_some() && report.settings.format != Format::Human {
+        let stdout = std::io::stdout();
+        if let Err(e) = human::write(report, &mut stdout.lock(), false) {
+            warn(&format!("could not write the log report: {e}"));
+        }
+    }
     let stderr = std::io::stderr();
     if let Err(e) = github::write_annotations(report, &mut stderr.lock()) {
         warn(&format!("could not write annotations: {e}"));

@@ -22,6 +22,11 @@ fn actions_get_redacted_annotations_a_summary_and_outputs() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("deploy/ci,1.sh") && stdout.contains("What to do"),
+        "the job log gets the human report: {stdout}"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     let annotation = stderr
         .lines()
@@ -42,7 +47,7 @@ fn actions_get_redacted_annotations_a_summary_and_outputs() {
     let outputs = std::fs::read_to_string(&outputs).unwrap();
     assert!(outputs.contains("findings=1\n"), "{outputs}");
     assert!(outputs.contains(&format!("sarif-file={}\n", sarif.display())));
-    for text in [stderr.to_string(), summary, outputs] {
+    for text in [stdout.to_string(), stderr.to_string(), summary, outputs] {
         assert!(!text.contains(&token), "secret leaked into Actions output");
     }
 }

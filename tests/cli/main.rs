@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod ci;
 mod config;
 mod github;
 mod hook;

@@ -15,6 +15,7 @@ fn list_prints_every_builtin_rule() {
         .unwrap();
     assert!(count >= 80, "{count} rules");
     assert!(stdout.contains("github-pat-classic"));
+    assert!(stdout.contains("env-shared-secret") && stdout.contains("bundle-env-dump"));
     assert!(stdout.contains("(publishable)"));
 }
 
