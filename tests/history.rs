@@ -755,3 +755,65 @@ fn config_exclude_applies_to_paths_in_history_too() {
         .collect();
     assert_eq!(paths, vec!["src/app.cfg"], "{report:#}");
 }
+
+/// History SARIF (commit properties, `versionControlProvenance`) passes Microsoft's SARIF
+/// Multitool with GitHub's rules, when `.ci/run` provides the tool.
+#[test]
+fn history_sarif_passes_the_sarif_multitool_with_github_rules() {
+    let Some(tool) = std::env::var_os("LEAKGATE_SARIF_MULTITOOL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set LEAKGATE_SARIF_MULTITOOL (see .ci/run)"
+        );
+        eprintln!("LEAKGATE_SARIF_MULTITOOL not set: SARIF Multitool validation not run");
+        return;
+    };
+    let mut fx = Fixture::new();
+    let secret = fx.token();
+    let mut repo = fx.repo("r");
+    repo.git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://git.example.invalid/team/app.git",
+    ]);
+    repo.write("a.txt", &format!("{secret}\n"));
+    repo.commit("add");
+    repo.git(&["rm", "-q", "a.txt"]);
+    repo.commit("remove");
+    let sarif = fx.path("history.sarif");
+    let out = fx.scan(&[
+        "--format",
+        "sarif",
+        "--output",
+        sarif.to_str().unwrap(),
+        repo.arg(),
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let log = fx.path("validation.sarif");
+    let status = std::process::Command::new(tool)
+        .args(["validate", "--rule-kind", "Gh;Sarif", "--output"])
+        .arg(&log)
+        .arg(&sarif)
+        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
+        .output()
+        .expect("the SARIF Multitool runs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stdout)
+    );
+    let validation: Value = serde_json::from_slice(&std::fs::read(&log).unwrap()).unwrap();
+    let errors: Vec<String> = validation["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["level"] == "error")
+        .map(|r| format!("{}: {}", r["ruleId"], r["message"]))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF Multitool errors:\n{}",
+        errors.join("\n")
+    );
+}

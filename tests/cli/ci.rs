@@ -43,7 +43,8 @@ fn two_commit_repo(old: &str, new: &str) -> (tempfile::TempDir, String, String) 
 }
 
 fn ci_scan(dir: &Path, event: &str, payload: &str) -> (Value, i32, String) {
-    let payload_file = dir.join("../event.json");
+    // Beside the scanned folder (not in it), and unique to it: tests run in parallel.
+    let payload_file = dir.with_extension("event.json");
     std::fs::write(&payload_file, payload).unwrap();
     let out = leakgate()
         .args(["scan", "--ci", "--format", "json"])
@@ -52,6 +53,7 @@ fn ci_scan(dir: &Path, event: &str, payload: &str) -> (Value, i32, String) {
         .env("GITHUB_EVENT_PATH", &payload_file)
         .output()
         .unwrap();
+    let _ = std::fs::remove_file(&payload_file);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let json = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|_| panic!("not JSON; stderr: {stderr}"));
