@@ -433,3 +433,66 @@ struct Source<'a> {
 fn slash_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
+
+/// `env-committed-real-file` for env files that git history holds but the working-tree check
+/// did not report (deleted since, or added by the commits of a scanned range): every clone
+/// still has their values. `reported` holds the paths the env check already reported.
+pub fn committed_in_history(
+    settings: &EnvSettings,
+    committed: &[crate::source::history::CommittedPath],
+    reported: &HashSet<String>,
+) -> Vec<Finding> {
+    let rule = EnvRule::CommittedRealFile;
+    if settings.disabled.contains(&rule) {
+        return Vec::new();
+    }
+    let info = std::sync::Arc::new(rule.info());
+    committed
+        .iter()
+        .filter(|c| !reported.contains(&c.path))
+        .filter_map(|c| {
+            let environment = settings.names.classify(Path::new(&c.path))?;
+            if environment.is_template() {
+                return None;
+            }
+            let severity = if environment.is_deployed() {
+                crate::finding::Severity::Critical
+            } else {
+                crate::finding::Severity::High
+            };
+            let short = &c.commit.id[..12.min(c.commit.id.len())];
+            let message = format!(
+                "`{}` ({} env file) was committed in {short} ({}: \"{}\"). Every clone of the \
+                 repository has the values it held, even if a later commit removed it: rotate \
+                 every secret in it, make sure .gitignore covers it, and keep only a template \
+                 (.env.example) in git.",
+                c.path,
+                environment.as_str(),
+                c.commit.date,
+                c.commit.summary
+            );
+            Some(Finding {
+                rule: info.clone(),
+                severity,
+                location: crate::finding::Location {
+                    path: c.path.clone(),
+                    line: 1,
+                    column: 1,
+                    end_line: 1,
+                    end_column: 1,
+                },
+                secret: String::new(),
+                fingerprint: crate::finding::fingerprint(
+                    rule.id(),
+                    format!("{}\0history", c.path).as_bytes(),
+                ),
+                entropy: None,
+                publishable: false,
+                message: Some(message),
+                commit: Some(c.commit.clone()),
+                in_head: None,
+                suppressed: None,
+            })
+        })
+        .collect()
+}

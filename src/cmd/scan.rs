@@ -1,7 +1,7 @@
 //! `leakgate scan`: enumerate inputs, match each blob, collect findings, report, and turn the
 //! result into an exit code. Later checks (history, env files, bundles) plug in here.
 
-use crate::checks::env_files::SecretScope;
+use crate::checks::env_files::{self, EnvRule, SecretScope};
 use crate::cli::ScanArgs;
 use crate::detect::{RuleInfos, STDIN_PATH, findings_in_blob, findings_in_block};
 use crate::engine::{Matcher, Scratch};
@@ -12,6 +12,7 @@ use crate::source::stream::{self, safe_cut};
 use crate::source::worktree::{self, Collector, FileItem, SkipReason, Visitor, WalkOptions};
 use crate::stats::ScanStats;
 use anyhow::Result;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -50,6 +51,7 @@ pub fn collect(
     }
     let git = git::scan_roots(settings, infos)?;
     stats.merge(git.stats);
+    let committed_env_paths = git.env_paths;
     findings.extend(git::merge_with_worktree(
         settings,
         worktree_findings,
@@ -66,6 +68,19 @@ pub fn collect(
             super::env::check_roots(settings, infos, SecretScope::SkippedByWorktreeScan)?;
         findings.extend(env_findings);
         stats.merge(env_stats);
+    }
+    if let Some(env) = &settings.env {
+        // Env files only history holds: committed once, deleted since (or added in a range).
+        let reported: HashSet<String> = findings
+            .iter()
+            .filter(|f| f.rule.id == EnvRule::CommittedRealFile.id())
+            .map(|f| f.location.path.clone())
+            .collect();
+        findings.extend(env_files::committed_in_history(
+            env,
+            &committed_env_paths,
+            &reported,
+        ));
     }
     settings.suppressions.apply(&mut findings);
     Ok((findings, stats))

@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 pub struct GitScan {
     pub findings: Vec<HistoryFinding>,
     pub stats: ScanStats,
+    /// Env files that some scanned commit held (see `HistoryOutcome::env_paths`).
+    pub env_paths: Vec<history::CommittedPath>,
 }
 
 /// History (or staged changes) of each root that is a git repository. Without an explicit git
@@ -69,6 +71,15 @@ pub fn scan_roots(settings: &ScanSettings, infos: &RuleInfos) -> Result<GitScan,
         }
         out.stats.merge(outcome.stats);
         out.stats.vcs.extend(outcome.vcs);
+        for mut committed in outcome.env_paths {
+            if !single_dir_root {
+                committed.path = root
+                    .join(&committed.path)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+            }
+            out.env_paths.push(committed);
+        }
     }
     Ok(out)
 }

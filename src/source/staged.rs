@@ -76,6 +76,7 @@ pub fn scan(git: &GitRepo, options: &HistoryOptions<'_>) -> Result<HistoryOutcom
         findings,
         stats,
         vcs: history::repo::vcs_info(&repo),
+        env_paths: Vec::new(),
     })
 }
 

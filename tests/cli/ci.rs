@@ -205,3 +205,73 @@ fn the_installed_hook_blocks_a_commit_that_adds_a_secret() {
     assert!(all.contains("config.js"), "{all}");
     assert!(!all.contains(&token), "the hook never prints the secret");
 }
+
+#[test]
+fn an_env_file_committed_once_and_deleted_since_is_still_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q"]);
+    write(dir.path(), ".gitignore", "node_modules/\n");
+    write(dir.path(), ".env.production", "LOG_LEVEL=info\n");
+    write(dir.path(), ".env.example", "LOG_LEVEL=\n");
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "add production env"]);
+    let added = git(dir.path(), &["rev-parse", "HEAD"]);
+    git(dir.path(), &["rm", "-q", "--cached", ".env.production"]);
+    std::fs::remove_file(dir.path().join(".env.production")).unwrap();
+    write(
+        dir.path(),
+        ".gitignore",
+        "node_modules/\n.env*\n!.env.example\n",
+    );
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "untrack env"]);
+    let out = leakgate()
+        .args(["scan", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let committed: Vec<&Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "env-committed-real-file")
+        .collect();
+    assert_eq!(committed.len(), 1, "{json}");
+    let f = committed[0];
+    assert_eq!(f["path"], ".env.production");
+    assert_eq!(f["severity"], "critical");
+    assert_eq!(f["commit"]["id"], added.as_str());
+    // The committed template is fine: the single finding above is the production file.
+    assert!(f["message"].as_str().unwrap().contains("rotate"));
+}
+
+#[test]
+fn a_push_that_adds_an_env_file_is_reported_in_ci() {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q"]);
+    write(dir.path(), "README.md", "x\n");
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "base"]);
+    let base = git(dir.path(), &["rev-parse", "HEAD"]);
+    write(
+        dir.path(),
+        ".env.staging",
+        "API_URL=https://api.example.com\n",
+    );
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "add staging env"]);
+    let head = git(dir.path(), &["rev-parse", "HEAD"]);
+    let payload = format!(r#"{{"before": "{base}", "after": "{head}"}}"#);
+    let (json, code, stderr) = ci_scan(dir.path(), "push", &payload);
+    assert_eq!(code, 1, "{stderr}");
+    let rules: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, vec!["env-committed-real-file"]);
+    assert_eq!(json["findings"][0]["severity"], "critical");
+}

@@ -118,6 +118,44 @@ pub struct HistoryOutcome {
     pub findings: Vec<HistoryFinding>,
     pub stats: ScanStats,
     pub vcs: Option<VcsInfo>,
+    /// Real (non-template) env files some commit held, for the env check's
+    /// `env-committed-real-file`: a file deleted since is still in every clone.
+    pub env_paths: Vec<CommittedPath>,
+}
+
+/// A path and the first commit (in topological order) that held a file there.
+#[derive(Debug, Clone)]
+pub struct CommittedPath {
+    pub path: String,
+    pub commit: crate::finding::CommitInfo,
+}
+
+/// The dotenv-named paths among the blobs history found, each with its first commit. Read from
+/// the blob list the scan builds anyway, so it costs no extra tree walk.
+fn committed_env_paths(
+    repo: &gix::Repository,
+    commits: &[enumerate::CommitNode],
+    tasks: &[BlobTask],
+) -> Vec<CommittedPath> {
+    let mut first: std::collections::BTreeMap<&str, u32> = std::collections::BTreeMap::new();
+    for task in tasks {
+        let Some(order) = task.commit else { continue };
+        let name = task.path.rsplit('/').next().unwrap_or(&task.path);
+        if crate::checks::env_files::classify_name(name).is_some_and(|e| !e.is_template()) {
+            let slot = first.entry(task.path.as_str()).or_insert(order);
+            *slot = (*slot).min(order);
+        }
+    }
+    first
+        .into_iter()
+        .filter_map(|(path, order)| {
+            let node = commits.get(order as usize)?;
+            Some(CommittedPath {
+                path: path.to_string(),
+                commit: attribute::commit_info(repo, node.id)?,
+            })
+        })
+        .collect()
 }
 
 /// Warnings and unreadable objects go into the scan's counters.
@@ -208,6 +246,7 @@ fn scan_all(
             .is_some()
             .then(|| head_fingerprints.contains(&f.fingerprint))
     });
+    let env_paths = committed_env_paths(&repo, &walk.commits, &tasks);
     let history = stats.history.get_or_insert_with(HistoryStats::default);
     history.mode = "full";
     history.commits = walk.commits.len() as u64;
@@ -216,6 +255,7 @@ fn scan_all(
         findings,
         stats,
         vcs: repo::vcs_info(&repo),
+        env_paths,
     })
 }
 
@@ -242,6 +282,7 @@ fn scan_range(
     let findings = attribute::attribute(&repo, &walk.commits, &tasks, hits, &mut |f, blobs| {
         head_tree.map(|tree| secret_in_tree_at(&repo, tree, f, blobs, options, &mut scratch))
     });
+    let env_paths = committed_env_paths(&repo, &walk.commits, &tasks);
     let history = stats.history.get_or_insert_with(HistoryStats::default);
     history.mode = "range";
     history.commits = walk.commits.len() as u64;
@@ -249,6 +290,7 @@ fn scan_range(
         findings,
         stats,
         vcs: repo::vcs_info(&repo),
+        env_paths,
     })
 }
 
