@@ -3,6 +3,9 @@
 //! generated at test time in a made-up format (`lgtest_` + 32 base62) that only this file's
 //! rule matches, so the assertions do not depend on the built-in rule set.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -760,12 +763,7 @@ fn config_exclude_applies_to_paths_in_history_too() {
 /// Multitool with GitHub's rules, when `.ci/run` provides the tool.
 #[test]
 fn history_sarif_passes_the_sarif_multitool_with_github_rules() {
-    let Some(tool) = std::env::var_os("LEAKGATE_SARIF_MULTITOOL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must set LEAKGATE_SARIF_MULTITOOL (see .ci/run)"
-        );
-        eprintln!("LEAKGATE_SARIF_MULTITOOL not set: SARIF Multitool validation not run");
+    let Some(tool) = common::sarif_multitool() else {
         return;
     };
     let mut fx = Fixture::new();
@@ -790,30 +788,5 @@ fn history_sarif_passes_the_sarif_multitool_with_github_rules() {
         repo.arg(),
     ]);
     assert_eq!(out.code, 1, "{}", out.stderr);
-    let log = fx.path("validation.sarif");
-    let status = std::process::Command::new(tool)
-        .args(["validate", "--rule-kind", "Gh;Sarif", "--output"])
-        .arg(&log)
-        .arg(&sarif)
-        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
-        .output()
-        .expect("the SARIF Multitool runs");
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stdout)
-    );
-    let validation: Value = serde_json::from_slice(&std::fs::read(&log).unwrap()).unwrap();
-    let errors: Vec<String> = validation["runs"][0]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["level"] == "error")
-        .map(|r| format!("{}: {}", r["ruleId"], r["message"]))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "SARIF Multitool errors:\n{}",
-        errors.join("\n")
-    );
+    common::assert_valid_sarif(&tool, &sarif);
 }

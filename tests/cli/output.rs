@@ -232,12 +232,7 @@ fn human_output_groups_by_file_and_says_what_to_do() {
 /// is a failure, elsewhere the test says it was not run.
 #[test]
 fn sarif_passes_the_sarif_multitool_with_github_rules() {
-    let Some(tool) = std::env::var_os("LEAKGATE_SARIF_MULTITOOL") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must set LEAKGATE_SARIF_MULTITOOL (see .ci/run)"
-        );
-        eprintln!("LEAKGATE_SARIF_MULTITOOL not set: SARIF Multitool validation not run");
+    let Some(tool) = crate::common::sarif_multitool() else {
         return;
     };
     let (dir, _) = tree_with_two_secrets();
@@ -250,30 +245,5 @@ fn sarif_passes_the_sarif_multitool_with_github_rules() {
         .arg(&sarif)
         .assert()
         .code(1);
-    let log = out_dir.path().join("validation.sarif");
-    let status = std::process::Command::new(tool)
-        .args(["validate", "--rule-kind", "Gh;Sarif", "--output"])
-        .arg(&log)
-        .arg(&sarif)
-        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
-        .output()
-        .expect("the SARIF Multitool runs");
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stdout)
-    );
-    let validation: Value = serde_json::from_slice(&std::fs::read(&log).unwrap()).unwrap();
-    let errors: Vec<String> = validation["runs"][0]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["level"] == "error")
-        .map(|r| format!("{}: {}", r["ruleId"], r["message"]))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "SARIF Multitool errors:\n{}",
-        errors.join("\n")
-    );
+    crate::common::assert_valid_sarif(&tool, &sarif);
 }

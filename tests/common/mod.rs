@@ -82,3 +82,50 @@ impl Tokens {
         format!("pk_live_{}", self.base62(24))
     }
 }
+
+/// The SARIF Multitool that `.ci/run` installs (`LEAKGATE_SARIF_MULTITOOL`). In CI its absence
+/// fails the test; elsewhere the caller skips, saying so.
+pub fn sarif_multitool() -> Option<std::ffi::OsString> {
+    let tool = std::env::var_os("LEAKGATE_SARIF_MULTITOOL");
+    if tool.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set LEAKGATE_SARIF_MULTITOOL (see .ci/run)"
+        );
+        eprintln!("LEAKGATE_SARIF_MULTITOOL not set: SARIF Multitool validation not run");
+    }
+    tool
+}
+
+/// Validates a SARIF file against the official 2.1.0 schema and GitHub's ingestion rules
+/// (`--rule-kind "Gh;Sarif"`); every error-level result fails, listed.
+pub fn assert_valid_sarif(tool: &std::ffi::OsStr, sarif: &Path) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("validation.sarif");
+    let out = std::process::Command::new(tool)
+        .args(["validate", "--rule-kind", "Gh;Sarif", "--output"])
+        .arg(&log)
+        .arg(sarif)
+        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
+        .output()
+        .expect("the SARIF Multitool runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let validation: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&log).expect("validation log")).expect("JSON");
+    let errors: Vec<String> = validation["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter(|r| r["level"] == "error")
+        .map(|r| format!("{}: {}", r["ruleId"], r["message"]))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF Multitool errors:\n{}",
+        errors.join("\n")
+    );
+}
