@@ -8,6 +8,7 @@ use crate::engine::{Matcher, Scratch};
 use crate::finding::Finding;
 use crate::settings::ScanSettings;
 use crate::source::git;
+use crate::source::history::CommittedPath;
 use crate::source::stream::{self, safe_cut};
 use crate::source::worktree::{self, Collector, FileItem, SkipReason, Visitor, WalkOptions};
 use crate::stats::ScanStats;
@@ -69,21 +70,28 @@ pub fn collect(
         findings.extend(env_findings);
         stats.merge(env_stats);
     }
-    if let Some(env) = &settings.env {
-        // Env files only history holds: committed once, deleted since (or added in a range).
-        let reported: HashSet<String> = findings
-            .iter()
-            .filter(|f| f.rule.id == EnvRule::CommittedRealFile.id())
-            .map(|f| f.location.path.clone())
-            .collect();
-        findings.extend(env_files::committed_in_history(
-            env,
-            &committed_env_paths,
-            &reported,
-        ));
-    }
+    let from_history = env_files_only_history_holds(settings, &findings, &committed_env_paths);
+    findings.extend(from_history);
     settings.suppressions.apply(&mut findings);
     Ok((findings, stats))
+}
+
+/// `env-committed-real-file` for env files that history holds but the working-tree env check
+/// did not report: committed once and deleted since, or added by the commits of a range.
+fn env_files_only_history_holds(
+    settings: &ScanSettings,
+    findings: &[Finding],
+    committed: &[CommittedPath],
+) -> Vec<Finding> {
+    let Some(env) = &settings.env else {
+        return Vec::new();
+    };
+    let reported: HashSet<String> = findings
+        .iter()
+        .filter(|f| f.rule.id == EnvRule::CommittedRealFile.id())
+        .map(|f| f.location.path.clone())
+        .collect();
+    env_files::committed_in_history(env, committed, &reported)
 }
 
 /// Standard input, scanned as a stream in bounded memory.
