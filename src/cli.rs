@@ -74,6 +74,21 @@ pub enum FailOn {
     Info,
 }
 
+/// Where to read settings and how hard to work; shared by `scan`, `env` and `bundle`.
+#[derive(Debug, Args, Clone)]
+pub struct InputArgs {
+    /// Configuration file (default: .leakgate.yml in the first folder scanned, or in the current
+    /// directory for `bundle`, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Skip files larger than this many bytes (counted and reported).
+    #[arg(long, value_name = "BYTES", default_value_t = 25 * 1024 * 1024)]
+    pub max_file_size: u64,
+}
+
 /// Options shared by every command that reports findings.
 #[derive(Debug, Args, Clone)]
 pub struct OutputArgs {
@@ -107,15 +122,8 @@ pub struct ScanArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// Configuration file (default: .leakgate.yml at the first scanned root, if present).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j', value_name = "N")]
-    pub threads: Option<usize>,
-    /// Skip files larger than this many bytes (counted and reported).
-    #[arg(long, value_name = "BYTES", default_value_t = 25 * 1024 * 1024)]
-    pub max_file_size: u64,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Scan standard input as a stream (same as giving `-` as a path).
     #[arg(long)]
     pub stdin: bool,
@@ -193,15 +201,8 @@ pub struct EnvArgs {
     pub path: PathBuf,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// Configuration file (default: .leakgate.yml in PATH, if present).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Worker threads for finding env files (default: all cores).
-    #[arg(long, short = 'j', value_name = "N")]
-    pub threads: Option<usize>,
-    /// Skip env files larger than this many bytes (counted and reported).
-    #[arg(long, value_name = "BYTES", default_value_t = 25 * 1024 * 1024)]
-    pub max_file_size: u64,
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -211,15 +212,8 @@ pub struct BundleArgs {
     pub dirs: Vec<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// Configuration file (default: .leakgate.yml in the current directory, if present).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Worker threads (default: all cores).
-    #[arg(long, short = 'j', value_name = "N")]
-    pub threads: Option<usize>,
-    /// Skip files larger than this many bytes (counted and reported).
-    #[arg(long, value_name = "BYTES", default_value_t = 25 * 1024 * 1024)]
-    pub max_file_size: u64,
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 #[derive(Debug, Subcommand)]

@@ -262,15 +262,15 @@ impl ScanSettings {
         // request cannot switch off or allow-list its own findings.
         let trusted_commit = ci.as_ref().and_then(|(event, plan)| {
             plan.trusted_config_commit(event)
-                .filter(|_| args.config.is_none())
+                .filter(|_| args.input.config.is_none())
                 .map(str::to_string)
         });
         ScanSettings::build(Inputs {
             paths: &roots,
             output: &args.output,
-            config: args.config.as_deref(),
-            threads: args.threads,
-            max_file_size: args.max_file_size,
+            config: args.input.config.as_deref(),
+            threads: args.input.threads,
+            max_file_size: args.input.max_file_size,
             env: !args.no_env,
             stdin,
             baseline: args.baseline.as_deref(),
@@ -296,9 +296,9 @@ impl ScanSettings {
         ScanSettings::build(Inputs {
             paths: std::slice::from_ref(path),
             output: &args.output,
-            config: args.config.as_deref(),
-            threads: args.threads,
-            max_file_size: args.max_file_size,
+            config: args.input.config.as_deref(),
+            threads: args.input.threads,
+            max_file_size: args.input.max_file_size,
             env: true,
             stdin: false,
             baseline: None,
@@ -391,13 +391,13 @@ impl BundleCommandSettings {
     pub fn from_args(args: &BundleArgs) -> Result<BundleCommandSettings> {
         require_existing(&args.dirs)?;
         // `--config`, else `.leakgate.yml` in the current directory.
-        let config = load_config(args.config.as_deref(), None)?;
+        let config = load_config(args.input.config.as_deref(), None)?;
         let suppressions = load_suppressions(None, None)?;
         let matcher = Arc::new(build_matcher(&config)?);
         let mut bundle = BundleSettings::new(&args.dirs, &config);
         // The command checks exactly the folders it is given.
         bundle.configured.clear();
-        let threads = match args.threads {
+        let threads = match args.input.threads {
             Some(0) => bail!("--threads must be at least 1"),
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -405,7 +405,7 @@ impl BundleCommandSettings {
         Ok(BundleCommandSettings {
             output: OutputSettings::from_args(&args.output, config.config.fail_on),
             threads,
-            max_file_size: args.max_file_size,
+            max_file_size: args.input.max_file_size,
             matcher,
             bundle,
             suppressions,
