@@ -39,7 +39,7 @@ const RULES: &str = r#"rules:
 
 #[path = "common/mod.rs"]
 mod common;
-use common::write;
+use common::{Tokens, write};
 
 fn leakgate() -> Command {
     let mut cmd = common::leakgate();
@@ -64,33 +64,19 @@ fn project(extra_config: &str) -> tempfile::TempDir {
     dir
 }
 
-/// Seeded xorshift64*: random enough for token bodies, stable across runs.
-struct Tokens(u64);
-
-impl Tokens {
-    fn new(seed: u64) -> Tokens {
-        Tokens(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-
-    fn base62(&mut self, n: usize) -> String {
-        const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-        (0..n)
-            .map(|_| {
-                self.0 ^= self.0 >> 12;
-                self.0 ^= self.0 << 25;
-                self.0 ^= self.0 >> 27;
-                let r = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D);
-                ALPHABET[(r % ALPHABET.len() as u64) as usize] as char
-            })
-            .collect()
-    }
-
+/// Token shapes only the bundle tests need, on the shared seeded generator.
+trait BundleTokens {
     /// Stripe keys: prefix + 24 base62 (newer ones are longer).
+    fn stripe(&mut self, prefix: &str) -> String;
+    /// Google browser key: `AIza` + 35 of `[0-9A-Za-z_-]`.
+    fn google(&mut self) -> String;
+}
+
+impl BundleTokens for Tokens {
     fn stripe(&mut self, prefix: &str) -> String {
         format!("{prefix}{}", self.base62(24))
     }
 
-    /// Google browser key: `AIza` + 35 of `[0-9A-Za-z_-]`.
     fn google(&mut self) -> String {
         format!("AIza{}", self.base62(35))
     }

@@ -12,7 +12,7 @@ use std::path::Path;
 
 #[path = "common/mod.rs"]
 mod common;
-use common::{leakgate, write};
+use common::{Tokens, leakgate, write};
 
 fn git(root: &Path, args: &[&str]) {
     let out = std::process::Command::new("git")
@@ -45,37 +45,12 @@ fn git_init(root: &Path) {
     git(root, &["init", "-q"]);
 }
 
-/// A deterministic generator (xorshift64*) for credential bodies.
-struct Tokens(u64);
+/// A made-up provider token that only this file's test rule knows.
+trait AcmeToken {
+    fn acme(&mut self) -> String;
+}
 
-impl Tokens {
-    fn new(seed: u64) -> Tokens {
-        Tokens(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-
-    fn base62(&mut self, n: usize) -> String {
-        const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-        (0..n)
-            .map(|_| {
-                self.0 ^= self.0 >> 12;
-                self.0 ^= self.0 << 25;
-                self.0 ^= self.0 >> 27;
-                let r = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D);
-                ALPHABET[(r % ALPHABET.len() as u64) as usize] as char
-            })
-            .collect()
-    }
-
-    /// Stripe live secret key: `sk_live_` + 24 base62.
-    fn stripe_live(&mut self) -> String {
-        format!("sk_live_{}", self.base62(24))
-    }
-
-    fn stripe_test(&mut self) -> String {
-        format!("sk_test_{}", self.base62(24))
-    }
-
-    /// A made-up provider token that only this file's test rule knows.
+impl AcmeToken for Tokens {
     fn acme(&mut self) -> String {
         format!("acmetok_{}", self.base62(32))
     }
