@@ -13,7 +13,7 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use leakgate::checks::bundle::discover::{BundleFile, Visibility};
 use leakgate::checks::bundle::{BundleCheck, BundleOptions, patterns};
-use leakgate::detect::RuleInfos;
+use leakgate::engine::RuleInfos;
 use leakgate::engine::{AllowList, Matcher, Scratch};
 use leakgate::rules::RuleSet;
 use std::hint::black_box;

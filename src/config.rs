@@ -61,8 +61,8 @@ pub struct LoadedConfig {
     pub config: Config,
     pub path: Option<PathBuf>,
     /// Set when the config was read from a commit (a pull request's base): its rules files are
-    /// read from that commit too. `(repository root, commit)`.
-    pub commit: Option<(PathBuf, String)>,
+    /// read from that commit too.
+    pub commit: Option<String>,
 }
 
 impl LoadedConfig {

@@ -92,6 +92,19 @@ pub struct Location {
     pub end_column: usize,
 }
 
+impl Location {
+    /// The start of a file, for findings about a whole file.
+    pub fn file_start(path: &str) -> Location {
+        Location {
+            path: path.to_string(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+        }
+    }
+}
+
 /// The commit that introduced a finding, when it was found in git history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommitInfo {
@@ -165,6 +178,30 @@ pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
 }
 
 impl Finding {
+    /// The one way a finding is made: what rule, how bad, where, and its stable identity.
+    /// Everything else (the secret, a message, provenance, suppression) starts empty and is
+    /// filled in by whoever knows it.
+    pub fn new(
+        rule: Arc<RuleInfo>,
+        severity: Severity,
+        location: Location,
+        fingerprint: String,
+    ) -> Finding {
+        Finding {
+            rule,
+            severity,
+            location,
+            secret: String::new(),
+            fingerprint,
+            entropy: None,
+            publishable: false,
+            message: None,
+            commit: None,
+            in_head: None,
+            suppressed: None,
+        }
+    }
+
     /// Order used everywhere findings are listed: by path, then position, then rule.
     pub fn sort_key(&self) -> (&str, usize, usize, &str) {
         (

@@ -1,21 +1,61 @@
 //! leakgate: a CI secret-and-config scanner.
 //!
-//! Data flows one way: enumerate inputs (`source`) -> read -> match (`engine`, driven by
-//! `rules`) -> findings (`finding`, `detect`) -> report (`report`). The binary in `main.rs` is a
-//! thin shell over `cmd`.
+//! Data flows one way: `cli` (raw arguments) -> `settings` (validated once) -> `scan`
+//! (orchestration: enumerate with `source`, match with `engine`, run the `checks`, merge) ->
+//! `report` (formats only) -> `cmd` (the gate's exit code). `ARCHITECTURE.md` describes the
+//! layers and what each may import; `tests/layering.rs` enforces it.
+//!
+//! The library's public API is what an embedder needs to match bytes against rules: [`engine`],
+//! [`rules`] and [`finding`]. Everything else is the binary's and stays crate-private.
 
-pub mod checks;
-pub mod ci;
-pub mod cli;
-pub mod cmd;
-pub mod config;
-pub mod detect;
 pub mod engine;
 pub mod finding;
-pub mod report;
 pub mod rules;
-pub mod settings;
-pub mod source;
-pub mod stats;
-pub mod suppress;
+
+/// Public only so `benches/bundle.rs` can measure the bundle check in isolation; not a stable
+/// API.
+#[doc(hidden)]
+pub mod checks;
+
+mod cli;
+mod cmd;
+mod config;
+mod report;
+mod scan;
+mod settings;
+mod source;
+mod stats;
+mod suppress;
+mod text;
 mod yaml;
+
+/// The `leakgate` binary's whole life: parse arguments, run the command, map the result to an
+/// exit code (0 clean, 1 findings, 2 error). Errors are one line on stderr, never a panic trace.
+#[doc(hidden)]
+pub fn run_from_args() -> std::process::ExitCode {
+    use clap::Parser;
+    use cli::{Cli, Command, ScanArgs};
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Scan(args) => cmd::scan::run(args),
+        Command::Protect(args) => cmd::scan::run(&ScanArgs {
+            staged: true,
+            ..args.clone()
+        }),
+        Command::Bundle(args) => cmd::bundle::run(args),
+        Command::Env(args) => cmd::env::run(args),
+        Command::Rules(command) => cmd::rules::run(command),
+        Command::Baseline(command) => cmd::baseline::run(command),
+        Command::Redact(args) => cmd::redact::run(args),
+        Command::InstallHook { force, path } => cmd::hook::install(path, *force),
+        Command::UninstallHook { path } => cmd::hook::uninstall(path),
+    };
+    match result {
+        Ok(code) => std::process::ExitCode::from(code),
+        Err(err) => {
+            let message = format!("{err:#}");
+            report::error(&message);
+            std::process::ExitCode::from(cmd::EXIT_ERROR)
+        }
+    }
+}

@@ -2,8 +2,18 @@
 //! They feed the summary line and the exit code: a scan that could not read something is
 //! never reported as clean.
 
-use crate::source::worktree::SkipReason;
 use serde::Serialize;
+use std::path::Path;
+
+/// Why a file was not matched. Every source and check counts skips the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    Binary,
+    TooLarge,
+    Special,
+    Symlink,
+    Unreadable,
+}
 
 /// How many warnings are kept verbatim; the rest are only counted.
 const MAX_KEPT_WARNINGS: usize = 200;
@@ -81,6 +91,26 @@ impl ScanStats {
             self.warnings.push(message);
         } else {
             self.warnings_dropped += 1;
+        }
+    }
+
+    /// Counts a file passed over and says why: always for what the scan was asked to read and
+    /// could not (unreadable, too large), and with `verbose` for the rest (binaries, symlinks,
+    /// special files). The one wording of these warnings, whoever skipped the file.
+    pub fn skip(&mut self, path: &Path, reason: SkipReason, detail: Option<String>, verbose: bool) {
+        self.skipped.count(reason);
+        let shown = path.display();
+        match reason {
+            SkipReason::Unreadable => self.warn(format!(
+                "{shown}: could not read: {}",
+                detail.unwrap_or_else(|| "unknown error".into())
+            )),
+            SkipReason::TooLarge => self.warn(format!(
+                "{shown}: skipped, larger than --max-file-size ({})",
+                detail.unwrap_or_default()
+            )),
+            reason if verbose => self.warn(format!("{shown}: skipped ({reason:?})")),
+            _ => {}
         }
     }
 

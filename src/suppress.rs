@@ -12,8 +12,6 @@ use thiserror::Error;
 
 /// The ignore file looked for at the root of a scan.
 pub const IGNORE_FILE_NAME: &str = ".leakgateignore";
-/// Where `leakgate baseline create` writes by default.
-pub const DEFAULT_BASELINE: &str = ".leakgate-baseline.json";
 pub const BASELINE_SCHEMA_VERSION: u32 = 1;
 
 const MAX_SUPPRESSION_FILE_BYTES: u64 = 64 * 1024 * 1024;

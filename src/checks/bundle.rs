@@ -26,8 +26,8 @@ pub mod discover;
 pub mod patterns;
 pub mod sourcemap;
 
-use crate::detect::{RuleInfos, allowed_inline, findings_in_blob};
 use crate::engine::{Matcher, Scratch, positions};
+use crate::engine::{RuleInfos, allowed_inline, findings_in_blob};
 use crate::finding::{Finding, Location, RuleInfo, Severity, Suppression, fingerprint};
 use crate::source::worktree::{ReadError, SkipReason, is_binary, read_regular_file};
 use crate::stats::ScanStats;
@@ -224,8 +224,7 @@ impl<'a> BundleCheck<'a> {
     pub fn run(&self, found: Found) -> BundleOutcome {
         let mut outcome = BundleOutcome::default();
         for skip in &found.skipped {
-            record_skip(
-                &mut outcome.stats,
+            outcome.stats.skip(
                 &skip.path,
                 skip.reason,
                 skip.detail.clone(),
@@ -285,13 +284,7 @@ impl<'a> BundleCheck<'a> {
         let mut stats = ScanStats::default();
         match read_regular_file(&file.path, self.options.max_file_size, buffer) {
             Ok(()) if is_binary(buffer) => {
-                record_skip(
-                    &mut stats,
-                    &file.path,
-                    SkipReason::Binary,
-                    None,
-                    self.options.verbose,
-                );
+                stats.skip(&file.path, SkipReason::Binary, None, self.options.verbose);
                 (FileResult::default(), stats, Some(file.shown.clone()))
             }
             Ok(()) => {
@@ -303,8 +296,7 @@ impl<'a> BundleCheck<'a> {
                 (result, stats, (!server_map).then(|| file.shown.clone()))
             }
             Err(ReadError::TooLarge(size)) => {
-                record_skip(
-                    &mut stats,
+                stats.skip(
                     &file.path,
                     SkipReason::TooLarge,
                     Some(format!("{size} bytes")),
@@ -313,18 +305,11 @@ impl<'a> BundleCheck<'a> {
                 (FileResult::default(), stats, None)
             }
             Err(ReadError::NotRegular) => {
-                record_skip(
-                    &mut stats,
-                    &file.path,
-                    SkipReason::Special,
-                    None,
-                    self.options.verbose,
-                );
+                stats.skip(&file.path, SkipReason::Special, None, self.options.verbose);
                 (FileResult::default(), stats, None)
             }
             Err(ReadError::Io(e)) => {
-                record_skip(
-                    &mut stats,
+                stats.skip(
                     &file.path,
                     SkipReason::Unreadable,
                     Some(e.to_string()),
@@ -597,25 +582,14 @@ impl<'a> BundleCheck<'a> {
         map: &sourcemap::SourceMap,
         scratch: &mut Scratch,
     ) -> FileResult {
-        let mut findings = vec![Finding {
-            rule: self.rules.source_map.clone(),
-            severity: map_severity(map),
-            location: Location {
-                path: file.shown.clone(),
-                line: 1,
-                column: 1,
-                end_line: 1,
-                end_column: 1,
-            },
-            secret: String::new(),
-            fingerprint: fingerprint(SOURCE_MAP, stable_name(&file.shown).as_bytes()),
-            entropy: None,
-            publishable: false,
-            message: Some(format!("{}.", capitalise(&describe_map(map, &file.shown)))),
-            commit: None,
-            in_head: None,
-            suppressed: None,
-        }];
+        let mut finding = Finding::new(
+            self.rules.source_map.clone(),
+            map_severity(map),
+            Location::file_start(&file.shown),
+            fingerprint(SOURCE_MAP, stable_name(&file.shown).as_bytes()),
+        );
+        finding.message = Some(format!("{}.", capitalise(&describe_map(map, &file.shown))));
+        let mut findings = vec![finding];
         self.embedded_sources(map, &file.shown, &file.shown, &mut findings, scratch);
         FileResult {
             findings,
@@ -665,29 +639,6 @@ impl<'a> BundleCheck<'a> {
 fn is_map_name(shown: &str) -> bool {
     let bytes = shown.as_bytes();
     bytes.len() >= 4 && bytes[bytes.len() - 4..].eq_ignore_ascii_case(b".map")
-}
-
-fn record_skip(
-    stats: &mut ScanStats,
-    path: &Path,
-    reason: SkipReason,
-    detail: Option<String>,
-    verbose: bool,
-) {
-    stats.skipped.count(reason);
-    let shown = path.display();
-    match reason {
-        SkipReason::Unreadable => stats.warn(format!(
-            "{shown}: could not read: {}",
-            detail.unwrap_or_else(|| "unknown error".into())
-        )),
-        SkipReason::TooLarge => stats.warn(format!(
-            "{shown}: skipped, larger than --max-file-size ({})",
-            detail.unwrap_or_default()
-        )),
-        reason if verbose => stats.warn(format!("{shown}: skipped ({reason:?})")),
-        _ => {}
-    }
 }
 
 /// Keys made to be embedded in web pages, whatever rule matched them: Stripe publishable live
@@ -869,28 +820,24 @@ fn place(data: &[u8], path: &str, mut pending: Vec<Pending>) -> Vec<Finding> {
                 (!long_line && allowed_inline(data, p.span.start)).then_some(Suppression::Inline);
             // An env dump's surroundings are the values of the variables: never excerpted.
             if p.rule.id != ENV_DUMP && long_line {
-                let excerpt = crate::report::excerpt(data, p.span.clone(), !p.secret.is_empty());
+                let excerpt =
+                    crate::report::redact::excerpt(data, p.span.clone(), !p.secret.is_empty());
                 message = format!("{message} Excerpt: {excerpt}");
             }
-            Finding {
-                rule: p.rule,
-                severity: p.severity,
-                location: Location {
-                    path: path.to_string(),
-                    line,
-                    column,
-                    end_line,
-                    end_column,
-                },
-                secret: p.secret,
-                fingerprint: p.fingerprint,
-                entropy: p.entropy,
-                publishable: p.publishable,
-                message: Some(message),
-                commit: None,
-                in_head: None,
-                suppressed,
-            }
+            let location = Location {
+                path: path.to_string(),
+                line,
+                column,
+                end_line,
+                end_column,
+            };
+            let mut finding = Finding::new(p.rule, p.severity, location, p.fingerprint);
+            finding.secret = p.secret;
+            finding.entropy = p.entropy;
+            finding.publishable = p.publishable;
+            finding.message = Some(message);
+            finding.suppressed = suppressed;
+            finding
         })
         .collect()
 }

@@ -15,7 +15,6 @@ mod cross_checks;
 mod discover;
 pub mod dotenv;
 mod file_checks;
-mod git;
 mod project;
 mod rules;
 mod values;
@@ -24,13 +23,14 @@ pub use classify::{EnvNames, EnvNamesError, Environment, classify_name};
 pub use rules::EnvRule;
 
 use crate::config::Config;
-use crate::detect::{RuleInfos, findings_in_blob};
-use crate::engine::{Matcher, Scratch};
-use crate::finding::Finding;
+use crate::engine::{Matcher, RuleInfos, Scratch, findings_in_blob};
+use crate::finding::{Finding, Location, Severity};
+use crate::source::history::CommittedPath;
+use crate::source::index::{GitView, Tracking};
 use crate::source::worktree::{self, ReadError, WalkError};
 use crate::stats::ScanStats;
+use crate::text::slash_path;
 use discover::IgnoreRules;
-use git::{GitView, Tracking};
 use project::{EnvFile, Hit, Judge};
 use regex::bytes::Regex;
 use std::collections::HashSet;
@@ -82,6 +82,14 @@ impl EnvSettings {
             judge: Judge { stopwords, allow },
             disabled,
         })
+    }
+}
+
+impl EnvSettings {
+    /// Whether `path` (relative to the scanned root or the repository) names a real,
+    /// non-template env file, by the configured `env_files` globs and the built-in names.
+    pub fn is_real_env_file(&self, path: &Path) -> bool {
+        self.names.classify(path).is_some_and(|e| !e.is_template())
     }
 }
 
@@ -430,17 +438,13 @@ struct Source<'a> {
     report_secrets: bool,
 }
 
-fn slash_path(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
-}
-
 /// `env-committed-real-file` for env files that git history holds but the working-tree check
 /// did not report (deleted since, or added by the commits of a scanned range): every clone
-/// still has their values. `reported` holds the paths the env check already reported.
+/// still has their values. `reported` holds the shown paths the env check already reported.
 pub fn committed_in_history(
     settings: &EnvSettings,
-    committed: &[crate::source::history::CommittedPath],
-    reported: &HashSet<String>,
+    committed: &[CommittedPath],
+    reported: &HashSet<&str>,
 ) -> Vec<Finding> {
     let rule = EnvRule::CommittedRealFile;
     if settings.disabled.contains(&rule) {
@@ -449,16 +453,16 @@ pub fn committed_in_history(
     let info = std::sync::Arc::new(rule.info());
     committed
         .iter()
-        .filter(|c| !reported.contains(&c.path))
+        .filter(|c| !reported.contains(c.shown.as_str()))
         .filter_map(|c| {
             let environment = settings.names.classify(Path::new(&c.path))?;
             if environment.is_template() {
                 return None;
             }
             let severity = if environment.is_deployed() {
-                crate::finding::Severity::Critical
+                Severity::Critical
             } else {
-                crate::finding::Severity::High
+                Severity::High
             };
             let short = &c.commit.id[..12.min(c.commit.id.len())];
             let message = format!(
@@ -466,33 +470,20 @@ pub fn committed_in_history(
                  repository has the values it held, even if a later commit removed it: rotate \
                  every secret in it, make sure .gitignore covers it, and keep only a template \
                  (.env.example) in git.",
-                c.path,
+                c.shown,
                 environment.as_str(),
                 c.commit.date,
                 c.commit.summary
             );
-            Some(Finding {
-                rule: info.clone(),
+            let mut finding = Finding::new(
+                info.clone(),
                 severity,
-                location: crate::finding::Location {
-                    path: c.path.clone(),
-                    line: 1,
-                    column: 1,
-                    end_line: 1,
-                    end_column: 1,
-                },
-                secret: String::new(),
-                fingerprint: crate::finding::fingerprint(
-                    rule.id(),
-                    format!("{}\0history", c.path).as_bytes(),
-                ),
-                entropy: None,
-                publishable: false,
-                message: Some(message),
-                commit: Some(c.commit.clone()),
-                in_head: None,
-                suppressed: None,
-            })
+                Location::file_start(&c.shown),
+                rules::committed_file_fingerprint(&c.path),
+            );
+            finding.message = Some(message);
+            finding.commit = Some(c.commit.clone());
+            Some(finding)
         })
         .collect()
 }

@@ -3,7 +3,7 @@
 
 use super::EXIT_CLEAN;
 use crate::cli::BaselineCommand;
-use crate::detect::RuleInfos;
+use crate::engine::RuleInfos;
 use crate::report;
 use crate::settings::ScanSettings;
 use crate::suppress::Baseline;
@@ -16,7 +16,7 @@ pub fn run(command: &BaselineCommand) -> Result<u8> {
         BaselineCommand::Create { scan, file } => {
             let settings = ScanSettings::from_args(scan)?;
             let infos = Arc::new(RuleInfos::new(&settings.matcher));
-            let (findings, stats) = super::scan::collect(&settings, &infos)?;
+            let (findings, stats) = crate::scan::collect(&settings, &infos)?;
             if !stats.complete() {
                 anyhow::bail!(
                     "{} file(s) could not be read; refusing to write a baseline of a partial scan",

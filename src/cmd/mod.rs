@@ -1,13 +1,17 @@
-//! One file per subcommand. Each returns the process exit code; errors bubble up as `anyhow`
-//! and become one line on stderr with exit code 2 in `main`.
+//! One thin `run()` per subcommand, plus the gate. Each command builds its settings, runs the
+//! scan steps it needs, hands the findings to `report` and returns the exit code the gate
+//! decides; errors bubble up as `anyhow` and become one line on stderr with exit code 2.
 
 pub mod baseline;
 pub mod bundle;
 pub mod env;
+pub mod gate;
 pub mod hook;
 pub mod redact;
 pub mod rules;
 pub mod scan;
+
+pub use gate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 
 use crate::finding::{Finding, RuleInfo};
 use crate::report::{self, Report};
@@ -16,11 +20,6 @@ use crate::stats::ScanStats;
 use anyhow::Result;
 use std::sync::Arc;
 use std::time::Instant;
-
-/// Exit codes, documented in the README and `--help`.
-pub const EXIT_CLEAN: u8 = 0;
-pub const EXIT_FINDINGS: u8 = 1;
-pub const EXIT_ERROR: u8 = 2;
 
 /// Sorts, reports and decides the exit code; shared by every command that reports findings.
 pub fn finish(
@@ -48,15 +47,9 @@ pub fn finish(
         stats: &stats,
         rules,
         elapsed: started.elapsed(),
-        settings: output,
+        options: &output.report,
     };
     report::write(&report)?;
     report::write_github_extras(&report);
-    Ok(if report.failing() > 0 {
-        EXIT_FINDINGS
-    } else if !stats.complete() {
-        EXIT_ERROR
-    } else {
-        EXIT_CLEAN
-    })
+    Ok(gate::exit_code(&findings, &stats, output.report.fail_on))
 }

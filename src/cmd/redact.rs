@@ -12,7 +12,7 @@ use std::io::Write;
 
 pub fn run(args: &RedactArgs) -> Result<u8> {
     let config = load_config(args.config.as_deref(), None)?;
-    let matcher = build_matcher(&config)?;
+    let matcher = build_matcher(&config, None)?;
     let mut scratch = Scratch::default();
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();

@@ -3,7 +3,8 @@
 
 use super::{EXIT_CLEAN, EXIT_ERROR};
 use crate::cli::RulesCommand;
-use crate::rules::{RuleSet, check_examples};
+use crate::engine::check_examples;
+use crate::rules::RuleSet;
 use anyhow::Result;
 use std::io::Write;
 use std::path::PathBuf;

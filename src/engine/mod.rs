@@ -6,6 +6,14 @@
 //! hits. Candidates are then filtered by entropy, allow-lists and offline validators, and
 //! overlapping candidates from several rules are reduced to the most specific one.
 
+mod place;
+mod selftest;
+
+pub use place::{
+    INLINE_ALLOW, RuleInfos, allowed_inline, findings_from_matches, findings_in_blob, rule_info,
+};
+pub use selftest::{ExampleProblem, check_examples};
+
 use crate::rules::{Rule, RuleSet};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::Regex;
@@ -170,7 +178,7 @@ impl Matcher {
             if bytes.is_empty() {
                 continue;
             }
-            let entropy = entropy::shannon_entropy(bytes);
+            let entropy = shannon(bytes);
             if let Some(min) = rule.spec.entropy
                 && entropy < min
             {
@@ -195,6 +203,12 @@ impl Matcher {
 }
 
 /// Widens a window to whole lines (within [`LINE_SNAP`] bytes) so tokens at its edges are whole.
+/// Shannon entropy of `bytes` in bits per byte: the one measure of "looks random" that rules
+/// (`entropy:` floors) and the repository checks (placeholder versus real value) share.
+pub fn shannon(bytes: &[u8]) -> f32 {
+    entropy::shannon_entropy(bytes)
+}
+
 fn snap_to_lines(data: &[u8], window: Range<usize>) -> Range<usize> {
     let floor = window.start.saturating_sub(LINE_SNAP);
     let start = memchr::memrchr(b'\n', &data[floor..window.start])

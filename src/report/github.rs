@@ -108,8 +108,8 @@ pub fn append_outputs(report: &Report<'_>, path: &Path) -> std::io::Result<()> {
         .append(true)
         .open(path)?;
     writeln!(file, "findings={}", report.active().count())?;
-    if report.settings.format == crate::cli::Format::Sarif
-        && let Some(sarif) = &report.settings.output
+    if report.options.format == super::Format::Sarif
+        && let Some(sarif) = &report.options.output
     {
         // A path with a newline would forge another output line: refuse to write it.
         let shown = sarif.display().to_string();

@@ -186,7 +186,7 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io:
     if suppressed > 0 {
         parts.push(format!(
             "{suppressed} suppressed{}",
-            if report.settings.show_suppressed {
+            if report.options.show_suppressed {
                 ""
             } else {
                 " (--show-suppressed lists them)"
@@ -209,7 +209,7 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io:
             paint.bold(&format!(
                 "FAILED: {} finding(s) at or above `{}`. Fix each one; rotate any leaked secret before removing it.",
                 report.failing(),
-                report.settings.fail_on
+                report.options.fail_on
             ))
         )?;
     } else if !stats.complete() {

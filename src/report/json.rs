@@ -70,7 +70,7 @@ struct Summary<'a> {
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     let findings = report.active().map(|f| json_finding(report, f)).collect();
-    let suppressed = report.settings.show_suppressed.then(|| {
+    let suppressed = report.options.show_suppressed.then(|| {
         report
             .suppressed()
             .map(|f| json_finding(report, f))
@@ -96,7 +96,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             total_findings: report.active().count(),
             failing_findings: report.failing(),
             suppressed: report.suppressed().count(),
-            fail_on: report.settings.fail_on,
+            fail_on: report.options.fail_on,
             complete: stats.complete(),
             elapsed_ms: report.elapsed.as_millis(),
             warnings: &stats.warnings,

@@ -1,11 +1,25 @@
-//! What to scan: cheap enumerations of inputs. Each source hands bytes to the engine and never
-//! decides what is a secret.
+//! What to scan: cheap enumerations of inputs, and reading them. A source never decides what
+//! is a secret: it hands each blob's bytes to a [`BlobMatcher`] the scan layer supplies (the
+//! engine, in practice) and keeps what that returns, attributed to where the bytes came from.
+//! Nothing here imports the engine, the checks or the settings.
 
-pub mod git;
 pub mod history;
+pub mod index;
+pub mod repo;
 pub mod staged;
 pub mod stream;
 pub mod worktree;
+
+use crate::finding::Finding;
+
+/// What a source hands every readable blob to. Implemented by the scan layer over the engine,
+/// so the sources stay "enumerate and read" and the engine never knows where bytes came from.
+pub trait BlobMatcher: Sync {
+    /// Reused per worker thread between blobs.
+    type Scratch: Default + Send;
+    /// The findings in `data`, placed at `path`.
+    fn findings(&self, data: &[u8], path: &str, scratch: &mut Self::Scratch) -> Vec<Finding>;
+}
 
 /// A git blob id. Working-tree files get the same kind of id (see [`blob_id`]) so a secret in
 /// a file can be recognised as the same one found in a blob of history.

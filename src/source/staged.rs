@@ -7,10 +7,13 @@
 //! is staged and its entries are skipped in one step. `git add` invalidates only the
 //! directories above the files it touched, so a typical commit reads a handful of trees.
 
+use crate::source::BlobMatcher;
 use crate::source::history::{
-    self, BlobTask, GitRepo, HistoryError, HistoryFinding, HistoryOptions, HistoryOutcome,
+    self, BlobTask, GitError, GitRepo, HistoryFinding, HistoryOptions, HistoryOutcome,
 };
+use crate::source::repo::vcs_info;
 use crate::stats::{HistoryStats, ScanStats};
+use crate::text::one_line;
 use gix::ObjectId;
 use gix::bstr::{BStr, BString, ByteSlice, ByteVec};
 use gix::index::entry::{Mode, Stage};
@@ -19,22 +22,21 @@ use gix::objs::FindExt;
 use std::collections::HashMap;
 
 /// Scans what `git commit` would add.
-pub fn scan(git: &GitRepo, options: &HistoryOptions<'_>) -> Result<HistoryOutcome, HistoryError> {
+pub fn scan<M: BlobMatcher>(
+    git: &GitRepo,
+    options: &HistoryOptions<'_, M>,
+) -> Result<HistoryOutcome, GitError> {
     let repo = git.repo.to_thread_local();
     if repo.workdir().is_none() {
-        return Err(HistoryError::Index {
+        return Err(GitError::Index {
             message: format!(
                 "{}: --staged needs a work tree, and this is a bare repository",
                 git.shown
             ),
         });
     }
-    let index = repo.index_or_empty().map_err(|e| HistoryError::Index {
-        message: format!(
-            "{}: cannot read the index: {}",
-            git.shown,
-            history::repo::one_line(&e)
-        ),
+    let index = repo.index_or_empty().map_err(|e| GitError::Index {
+        message: format!("{}: cannot read the index: {}", git.shown, one_line(&e)),
     })?;
     let head_tree = repo.head_tree_id().ok().map(|id| id.detach());
     let mut stats = ScanStats::default();
@@ -75,7 +77,7 @@ pub fn scan(git: &GitRepo, options: &HistoryOptions<'_>) -> Result<HistoryOutcom
     Ok(HistoryOutcome {
         findings,
         stats,
-        vcs: history::repo::vcs_info(&repo),
+        vcs: vcs_info(&repo),
         env_paths: Vec::new(),
     })
 }
@@ -167,7 +169,7 @@ impl StagedDiff<'_> {
                 self.stats.skipped.unreadable += 1;
                 self.stats.warn(format!(
                     "HEAD tree {tree} cannot be read; files under it count as new: {}",
-                    history::repo::one_line(&e)
+                    one_line(&e)
                 ));
                 HashMap::new()
             }

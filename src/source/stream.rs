@@ -19,8 +19,6 @@ pub struct Block<'a> {
     pub data: &'a [u8],
     /// 1-based line number of the block's first byte.
     pub first_line: usize,
-    /// Byte offset of the block in the whole stream.
-    pub offset: u64,
     /// The block ends at a line end or the end of the stream: it must be finished whole.
     /// Otherwise it is a cut long line and the callback may keep a tail (see [`safe_cut`]).
     pub whole: bool,
@@ -35,7 +33,6 @@ where
 {
     let mut block: Vec<u8> = Vec::new();
     let mut first_line = 1usize;
-    let mut offset = 0u64;
     loop {
         let eof = read_line_bounded(&mut input, &mut block)?;
         let complete_line = block.last() == Some(&b'\n');
@@ -52,7 +49,6 @@ where
         let done = each(Block {
             data: &block,
             first_line,
-            offset,
             whole,
         })?;
         let done = if whole {
@@ -61,7 +57,6 @@ where
             done.min(block.len())
         };
         first_line += memchr::memchr_iter(b'\n', &block[..done]).count();
-        offset += done as u64;
         block.drain(..done);
         if eof {
             return Ok(());

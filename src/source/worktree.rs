@@ -9,23 +9,16 @@
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::{DirEntry, WalkBuilder, WalkState};
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Bytes at the start of a file inspected for a NUL byte to decide it is binary.
 const BINARY_SNIFF: usize = 8 * 1024;
 
-/// Why a file was passed over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SkipReason {
-    Binary,
-    TooLarge,
-    Special,
-    Symlink,
-    Unreadable,
-}
+pub use crate::stats::SkipReason;
 
 /// What a walk should do; built once from settings.
 #[derive(Debug, Clone)]
@@ -33,6 +26,10 @@ pub struct WalkOptions {
     pub threads: usize,
     pub max_file_size: u64,
     pub exclude: Vec<String>,
+    /// Files another step reads itself (build output the bundle check covers), as walked
+    /// (root joined with the relative path): passed over without reading or counting, so each
+    /// file is read and reported once.
+    pub read_elsewhere: Arc<HashSet<PathBuf>>,
 }
 
 /// A readable file handed to the per-thread consumer, with its bytes in a reused buffer.
@@ -197,7 +194,7 @@ impl Worker {
             // Only stdin has no file type; we never walk stdin.
             return;
         };
-        if file_type.is_dir() {
+        if file_type.is_dir() || self.options.read_elsewhere.contains(entry.path()) {
             return;
         }
         if file_type.is_symlink() {

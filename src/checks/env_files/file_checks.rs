@@ -104,7 +104,7 @@ fn committed_real_file(file: &EnvFile, judge: &Judge, sink: &mut Sink) {
         severity,
         message,
         secret: None,
-        case: "tracked".into(),
+        case: super::rules::COMMITTED_CASE.into(),
     };
     sink.at_file(verdict, &file.place());
 }

@@ -5,9 +5,9 @@
 
 use super::classify::Environment;
 use super::dotenv::{Dotenv, Entry};
-use super::git::Tracking;
 use super::rules::Place;
 use super::values;
+use crate::source::index::Tracking;
 use regex::bytes::Regex;
 use std::ops::Range;
 use std::path::PathBuf;

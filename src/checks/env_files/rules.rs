@@ -158,6 +158,20 @@ impl EnvRule {
     }
 }
 
+/// The fingerprint of `env-committed-real-file` for the file at `relative` (to the scanned
+/// root, which is the repository's top in every scan that reads history). The working-tree
+/// check and the history step both use it, so a baselined "committed env file" stays accepted
+/// after `git rm` (when only history still holds it) and whatever the roots of the scan were.
+pub fn committed_file_fingerprint(relative: &str) -> String {
+    fingerprint(
+        EnvRule::CommittedRealFile.id(),
+        format!("{relative}\0{COMMITTED_CASE}").as_bytes(),
+    )
+}
+
+/// The case string of `env-committed-real-file` verdicts.
+pub const COMMITTED_CASE: &str = "tracked";
+
 /// One step less severe: staging gets the production verdict, softened.
 pub fn lower(severity: Severity) -> Severity {
     match severity {
@@ -213,14 +227,7 @@ impl Sink {
 
     /// A finding on a whole file: at its first line.
     pub fn at_file(&mut self, verdict: Verdict, place: &Place<'_>) {
-        let location = Location {
-            path: place.shown.to_string(),
-            line: 1,
-            column: 1,
-            end_line: 1,
-            end_column: 1,
-        };
-        self.push(verdict, place, location);
+        self.push(verdict, place, Location::file_start(place.shown));
     }
 
     fn push(&mut self, verdict: Verdict, place: &Place<'_>, location: Location) {
@@ -235,19 +242,15 @@ impl Sink {
                 format!("{}\0{}", place.relative, verdict.case).as_bytes(),
             ),
         };
-        self.findings.push(Finding {
-            rule: self.info(verdict.rule),
-            severity: verdict.severity,
+        let mut finding = Finding::new(
+            self.info(verdict.rule),
+            verdict.severity,
             location,
-            secret: verdict.secret.unwrap_or_default(),
             fingerprint,
-            entropy: None,
-            publishable: false,
-            message: Some(verdict.message),
-            commit: None,
-            in_head: None,
-            suppressed: None,
-        });
+        );
+        finding.secret = verdict.secret.unwrap_or_default();
+        finding.message = Some(verdict.message);
+        self.findings.push(finding);
     }
 }
 

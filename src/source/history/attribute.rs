@@ -8,10 +8,10 @@
 //! metadata is read only for the commits that end up in a report.
 
 use super::enumerate::CommitNode;
-use super::repo::one_line;
 use super::scan::BlobHit;
 use super::{BlobTask, HistoryFinding};
 use crate::finding::{CommitInfo, Finding};
+use crate::text::one_line;
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use gix::objs::FindExt;

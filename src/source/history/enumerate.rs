@@ -11,8 +11,8 @@
 //!
 //! Objects that cannot be read are warnings with their id; the walk goes on without them.
 
-use super::repo::one_line;
-use super::{BlobTask, HistoryError};
+use super::{BlobTask, GitError};
+use crate::text::one_line;
 use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice, ByteVec};
 use gix::hashtable::HashSet;
@@ -106,8 +106,8 @@ pub fn walk_range(
     to: ObjectId,
     shallow: &[ObjectId],
     spec: &str,
-) -> Result<CommitWalk, HistoryError> {
-    let incomplete = |message: String| HistoryError::IncompleteRange {
+) -> Result<CommitWalk, GitError> {
+    let incomplete = |message: String| GitError::IncompleteRange {
         spec: spec.to_string(),
         message,
     };

@@ -14,11 +14,11 @@ pub mod repo;
 mod scan;
 mod trees;
 
-pub use repo::{GitRepo, discover, open_at};
+pub use crate::source::repo::{FETCH_HINT, GitError, GitRepo};
 
-use crate::detect::{RuleInfos, findings_in_blob};
-use crate::engine::{Matcher, Scratch};
 use crate::finding::{Finding, VcsInfo};
+use crate::source::BlobMatcher;
+use crate::source::repo::vcs_info;
 use crate::stats::{HistoryStats, ScanStats};
 use enumerate::Problems;
 use gix::ObjectId;
@@ -29,28 +29,6 @@ use scan::BlobScan;
 use std::path::Path;
 
 pub(crate) use scan::BlobHit;
-
-/// What to tell a user whose clone lacks history.
-pub const FETCH_HINT: &str = "fetch the full history with `git fetch --unshallow` \
-    (GitHub Actions: `actions/checkout` with `fetch-depth: 0`)";
-
-#[derive(Debug, thiserror::Error)]
-pub enum HistoryError {
-    #[error("{path}: not a git repository ({message})")]
-    NotARepository { path: String, message: String },
-    #[error("bad --ref pattern `{pattern}`: {message}")]
-    BadRefPattern { pattern: String, message: String },
-    #[error("revision `{spec}` not found: {message}; if this is a shallow clone, {FETCH_HINT}")]
-    UnknownRevision { spec: String, message: String },
-    #[error("range `{spec}` cannot be scanned completely: {message}; {FETCH_HINT}")]
-    IncompleteRange { spec: String, message: String },
-    #[error("bad range `{spec}`: expected A..B (for example origin/main..HEAD)")]
-    BadRange { spec: String },
-    #[error("{message}")]
-    Index { message: String },
-    #[error("{0}")]
-    Exclude(String),
-}
 
 /// One blob to read, and where it first appeared.
 #[derive(Debug, Clone)]
@@ -75,8 +53,8 @@ pub enum Selection {
 
 impl Selection {
     /// Parses `A..B` (`A..` means `A..HEAD`). Three-dot ranges are refused rather than guessed.
-    pub fn range(spec: &str) -> Result<Selection, HistoryError> {
-        let bad = || HistoryError::BadRange {
+    pub fn range(spec: &str) -> Result<Selection, GitError> {
+        let bad = || GitError::BadRange {
             spec: spec.to_string(),
         };
         if spec.contains("...") {
@@ -95,15 +73,18 @@ impl Selection {
 }
 
 /// How to scan (shared with `--staged`).
-pub struct HistoryOptions<'a> {
-    pub matcher: &'a Matcher,
-    pub infos: &'a RuleInfos,
+pub struct HistoryOptions<'a, M: BlobMatcher> {
+    /// What each blob is handed to.
+    pub matcher: &'a M,
     pub threads: usize,
     pub max_file_size: u64,
     /// Show a progress bar on stderr (the caller checks for a terminal and `--quiet`).
     pub progress: bool,
     /// Paths (at each commit) not to scan: the config's `exclude`.
     pub exclude: &'a GlobSet,
+    /// Which paths are real (non-template) env files, as the configuration names them: their
+    /// first commits are reported in [`HistoryOutcome::env_paths`].
+    pub is_env_file: &'a (dyn Fn(&str) -> bool + Sync),
 }
 
 /// A finding from history, with every blob it was found in at its path (so a working-tree
@@ -126,7 +107,10 @@ pub struct HistoryOutcome {
 /// A path and the first commit (in topological order) that held a file there.
 #[derive(Debug, Clone)]
 pub struct CommittedPath {
+    /// Relative to the repository's top, `/`-separated: the stable part of a fingerprint.
     pub path: String,
+    /// As findings show it (the scan layer prefixes the root in multi-root scans).
+    pub shown: String,
     pub commit: crate::finding::CommitInfo,
 }
 
@@ -136,12 +120,12 @@ fn committed_env_paths(
     repo: &gix::Repository,
     commits: &[enumerate::CommitNode],
     tasks: &[BlobTask],
+    is_env_file: &dyn Fn(&str) -> bool,
 ) -> Vec<CommittedPath> {
     let mut first: std::collections::BTreeMap<&str, u32> = std::collections::BTreeMap::new();
     for task in tasks {
         let Some(order) = task.commit else { continue };
-        let name = task.path.rsplit('/').next().unwrap_or(&task.path);
-        if crate::checks::env_files::classify_name(name).is_some_and(|e| !e.is_template()) {
+        if is_env_file(&task.path) {
             let slot = first.entry(task.path.as_str()).or_insert(order);
             *slot = (*slot).min(order);
         }
@@ -152,6 +136,7 @@ fn committed_env_paths(
             let node = commits.get(order as usize)?;
             Some(CommittedPath {
                 path: path.to_string(),
+                shown: path.to_string(),
                 commit: attribute::commit_info(repo, node.id)?,
             })
         })
@@ -175,11 +160,11 @@ impl Problems for Collect<'_> {
 }
 
 /// Scans history as `selection` says.
-pub fn scan(
+pub fn scan<M: BlobMatcher>(
     git: &GitRepo,
     selection: &Selection,
-    options: &HistoryOptions<'_>,
-) -> Result<HistoryOutcome, HistoryError> {
+    options: &HistoryOptions<'_, M>,
+) -> Result<HistoryOutcome, GitError> {
     match selection {
         Selection::All { refs } => scan_all(git, refs, options),
         Selection::Range { from, to } => scan_range(git, from, to, options),
@@ -198,11 +183,11 @@ fn shallow_warning(repo: &gix::Repository, stats: &mut ScanStats) -> Vec<ObjectI
     shallow
 }
 
-fn scan_all(
+fn scan_all<M: BlobMatcher>(
     git: &GitRepo,
     refs: &[String],
-    options: &HistoryOptions<'_>,
-) -> Result<HistoryOutcome, HistoryError> {
+    options: &HistoryOptions<'_, M>,
+) -> Result<HistoryOutcome, GitError> {
     let mut repo = git.repo.to_thread_local();
     let mut stats = ScanStats::default();
     let patterns = repo::ref_patterns(refs)?;
@@ -246,7 +231,7 @@ fn scan_all(
             .is_some()
             .then(|| head_fingerprints.contains(&f.fingerprint))
     });
-    let env_paths = committed_env_paths(&repo, &walk.commits, &tasks);
+    let env_paths = committed_env_paths(&repo, &walk.commits, &tasks, options.is_env_file);
     let history = stats.history.get_or_insert_with(HistoryStats::default);
     history.mode = "full";
     history.commits = walk.commits.len() as u64;
@@ -254,17 +239,17 @@ fn scan_all(
     Ok(HistoryOutcome {
         findings,
         stats,
-        vcs: repo::vcs_info(&repo),
+        vcs: vcs_info(&repo),
         env_paths,
     })
 }
 
-fn scan_range(
+fn scan_range<M: BlobMatcher>(
     git: &GitRepo,
     from: &str,
     to: &str,
-    options: &HistoryOptions<'_>,
-) -> Result<HistoryOutcome, HistoryError> {
+    options: &HistoryOptions<'_, M>,
+) -> Result<HistoryOutcome, GitError> {
     let repo = git.repo.to_thread_local();
     let mut stats = ScanStats::default();
     let spec = format!("{from}..{to}");
@@ -278,41 +263,40 @@ fn scan_range(
     let (hits, scan_stats) = blob_scan(git, options, true).run(&tasks);
     stats.merge(scan_stats);
     let head_tree = repo.head_tree_id().ok().map(|t| t.detach());
-    let mut scratch = Scratch::default();
+    let mut scratch = M::Scratch::default();
     let findings = attribute::attribute(&repo, &walk.commits, &tasks, hits, &mut |f, blobs| {
         head_tree.map(|tree| secret_in_tree_at(&repo, tree, f, blobs, options, &mut scratch))
     });
-    let env_paths = committed_env_paths(&repo, &walk.commits, &tasks);
+    let env_paths = committed_env_paths(&repo, &walk.commits, &tasks, options.is_env_file);
     let history = stats.history.get_or_insert_with(HistoryStats::default);
     history.mode = "range";
     history.commits = walk.commits.len() as u64;
     Ok(HistoryOutcome {
         findings,
         stats,
-        vcs: repo::vcs_info(&repo),
+        vcs: vcs_info(&repo),
         env_paths,
     })
 }
 
 /// Reads and matches `tasks` in parallel (shared with `--staged`).
-pub(crate) fn scan_blobs(
+pub(crate) fn scan_blobs<M: BlobMatcher>(
     git: &GitRepo,
-    options: &HistoryOptions<'_>,
+    options: &HistoryOptions<'_, M>,
     added_lines_only: bool,
     tasks: &[BlobTask],
 ) -> (Vec<BlobHit>, ScanStats) {
     blob_scan(git, options, added_lines_only).run(tasks)
 }
 
-fn blob_scan<'a>(
+fn blob_scan<'a, M: BlobMatcher>(
     git: &'a GitRepo,
-    options: &'a HistoryOptions<'_>,
+    options: &'a HistoryOptions<'_, M>,
     added_lines_only: bool,
-) -> BlobScan<'a> {
+) -> BlobScan<'a, M> {
     BlobScan {
         repo: &git.repo,
         matcher: options.matcher,
-        infos: options.infos,
         max_file_size: options.max_file_size,
         threads: options.threads,
         progress: options.progress,
@@ -322,13 +306,13 @@ fn blob_scan<'a>(
 
 /// Whether `tree` holds the finding's secret at the finding's path: the same blob, or a later
 /// version of the file that still contains it.
-fn secret_in_tree_at(
+fn secret_in_tree_at<M: BlobMatcher>(
     repo: &gix::Repository,
     tree: ObjectId,
     finding: &Finding,
     blobs: &[ObjectId],
-    options: &HistoryOptions<'_>,
-    scratch: &mut Scratch,
+    options: &HistoryOptions<'_, M>,
+    scratch: &mut M::Scratch,
 ) -> bool {
     let Some(id) = blob_at_path(repo, tree, &finding.location.path) else {
         return false;
@@ -340,15 +324,11 @@ fn secret_in_tree_at(
     let Ok(Some(data)) = repo.objects.try_find(&id, &mut buf) else {
         return false;
     };
-    findings_in_blob(
-        options.matcher,
-        options.infos,
-        data.data,
-        &finding.location.path,
-        scratch,
-    )
-    .iter()
-    .any(|f| f.fingerprint == finding.fingerprint)
+    options
+        .matcher
+        .findings(data.data, &finding.location.path, scratch)
+        .iter()
+        .any(|f| f.fingerprint == finding.fingerprint)
 }
 
 /// The blob at `path` in `tree`, if it is a file there.

@@ -8,12 +8,11 @@
 
 use super::BlobTask;
 use super::lines::AddedLines;
-use super::repo::one_line;
-use crate::detect::{RuleInfos, findings_in_blob};
-use crate::engine::{Matcher, Scratch};
 use crate::finding::Finding;
+use crate::source::BlobMatcher;
 use crate::source::worktree::is_binary;
 use crate::stats::ScanStats;
+use crate::text::one_line;
 use gix::objs::Find;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::path::Path;
@@ -37,10 +36,9 @@ pub struct BlobHit {
     pub findings: Vec<Finding>,
 }
 
-pub struct BlobScan<'a> {
+pub struct BlobScan<'a, M: BlobMatcher> {
     pub repo: &'a gix::ThreadSafeRepository,
-    pub matcher: &'a Matcher,
-    pub infos: &'a RuleInfos,
+    pub matcher: &'a M,
     pub max_file_size: u64,
     pub threads: usize,
     pub progress: bool,
@@ -54,7 +52,7 @@ struct Totals {
     bytes: AtomicU64,
 }
 
-impl BlobScan<'_> {
+impl<M: BlobMatcher> BlobScan<'_, M> {
     /// Scans every task; returns the hits and the counters (with warnings for what could not
     /// be read).
     pub fn run(&self, tasks: &[BlobTask]) -> (Vec<BlobHit>, ScanStats) {
@@ -119,7 +117,7 @@ impl BlobScan<'_> {
         let mut state = WorkerState {
             repo,
             buf: Vec::new(),
-            scratch: Scratch::default(),
+            scratch: M::Scratch::default(),
             hits: Vec::new(),
             stats: ScanStats::default(),
         };
@@ -146,7 +144,12 @@ impl BlobScan<'_> {
     }
 
     /// Reads and matches one blob; returns the bytes read.
-    fn scan_one(&self, state: &mut WorkerState, tasks: &[BlobTask], index: usize) -> u64 {
+    fn scan_one(
+        &self,
+        state: &mut WorkerState<M::Scratch>,
+        tasks: &[BlobTask],
+        index: usize,
+    ) -> u64 {
         let task = &tasks[index];
         let data = match state.repo.objects.try_find(&task.id, &mut state.buf) {
             Ok(Some(data)) if data.kind == gix::object::Kind::Blob => data.data,
@@ -192,13 +195,7 @@ impl BlobScan<'_> {
         let history = state.stats.history.get_or_insert_with(Default::default);
         history.blobs_scanned += 1;
         history.bytes_scanned += size;
-        let mut findings = findings_in_blob(
-            self.matcher,
-            self.infos,
-            data,
-            &task.path,
-            &mut state.scratch,
-        );
+        let mut findings = self.matcher.findings(data, &task.path, &mut state.scratch);
         if findings.is_empty() {
             return size;
         }
@@ -218,7 +215,11 @@ impl BlobScan<'_> {
         size
     }
 
-    fn previous_versions(&self, state: &mut WorkerState, task: &BlobTask) -> Vec<Vec<u8>> {
+    fn previous_versions(
+        &self,
+        state: &mut WorkerState<M::Scratch>,
+        task: &BlobTask,
+    ) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
         for id in &task.previous {
             match state.repo.objects.try_find(id, &mut state.buf) {
@@ -233,10 +234,10 @@ impl BlobScan<'_> {
     }
 }
 
-struct WorkerState {
+struct WorkerState<S> {
     repo: gix::Repository,
     buf: Vec<u8>,
-    scratch: Scratch,
+    scratch: S,
     hits: Vec<BlobHit>,
     stats: ScanStats,
 }

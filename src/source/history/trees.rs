@@ -12,7 +12,7 @@
 
 use super::BlobTask;
 use super::enumerate::{CommitNode, Problems, join};
-use super::repo::one_line;
+use crate::text::one_line;
 use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice};
 use gix::hashtable::HashMap;

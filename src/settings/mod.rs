@@ -1,31 +1,34 @@
-//! Raw command-line arguments plus `.leakgate.yml`, turned once into the validated settings
-//! that build the walkers, the matcher and the printers (ripgrep's low-args -> high-args).
+//! Raw command-line arguments plus `.leakgate.yml` (or, on a pull request, the base commit's),
+//! turned once into the validated settings that build the walkers, the matcher and the
+//! printers (ripgrep's low-args -> high-args). Nothing below this layer sees `cli` or the
+//! config file: each step gets the part of the settings it needs.
+
+pub mod ci;
 
 use crate::checks::env_files::{self, EnvSettings};
-use crate::ci::CiPlan;
 use crate::cli::{BundleArgs, EnvArgs, FailOn, Format, OutputArgs, ScanArgs};
 use crate::config::{self, DEFAULT_CONFIG_NAME, LoadedConfig};
 use crate::engine::{AllowList, Matcher};
 use crate::finding::Severity;
+use crate::report::{self, ReportOptions};
 use crate::rules::RuleSet;
 use crate::source::history::Selection;
+use crate::source::repo::{self, GitRepo};
 use crate::suppress::{IGNORE_FILE_NAME, Suppressions};
 use anyhow::{Context, Result, bail};
+use ci::CiPlan;
 use regex::bytes::Regex;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// How findings are printed; shared by every reporting command.
+/// How findings are printed and how chatty the run is; shared by every reporting command.
 #[derive(Debug, Clone)]
 pub struct OutputSettings {
-    pub format: Format,
-    pub output: Option<PathBuf>,
-    pub fail_on: Severity,
-    pub show_secrets: bool,
+    /// The report's own options (format, destination, threshold, redaction).
+    pub report: ReportOptions,
     pub quiet: bool,
     pub verbose: bool,
-    pub show_suppressed: bool,
 }
 
 /// What of git a scan covers.
@@ -122,15 +125,17 @@ impl GitSettings {
 /// missing from a shallow checkout is not fetched (leakgate never runs git): the user is told
 /// which `fetch-depth` to set, and everything present is scanned instead of nothing.
 pub fn resolve_ci_plan(root: &Path, quiet: bool) -> Result<(String, CiPlan)> {
-    let (event, plan) = crate::ci::plan_from_env()?;
+    let (event, plan) = ci::plan_from_env()?;
     let say = |m: String| {
         if !quiet {
             eprintln!("leakgate: --ci: {m}");
         }
     };
     let plan = match plan {
-        CiPlan::Range { base, head, reason } if !crate::ci::commit_present(root, &base) => {
-            crate::report::warn(&format!(
+        CiPlan::Range { base, head, reason }
+            if !repo::discover(root).is_ok_and(|git| git.has_commit(&base)) =>
+        {
+            report::warn(&format!(
                 "{reason}: the base commit {} is not in this checkout (a shallow clone); \
                  scanning all history that is present instead. Set `fetch-depth: 0` on \
                  actions/checkout so only the new commits are scanned",
@@ -208,20 +213,36 @@ pub fn severity_of(fail_on: FailOn) -> Severity {
 }
 
 impl OutputSettings {
+    /// `--fail-on` wins over the config's `fail_on`; the default fails on low and above.
     pub fn from_args(args: &OutputArgs, config_fail_on: Option<Severity>) -> OutputSettings {
         OutputSettings {
-            format: args.format,
-            output: args.output.clone(),
-            fail_on: args
-                .fail_on
-                .map(severity_of)
-                .or(config_fail_on)
-                .unwrap_or(Severity::Low),
-            show_secrets: args.show_secrets,
+            report: ReportOptions {
+                format: match args.format {
+                    Format::Human => report::Format::Human,
+                    Format::Json => report::Format::Json,
+                    Format::Sarif => report::Format::Sarif,
+                },
+                output: args.output.clone(),
+                fail_on: args
+                    .fail_on
+                    .map(severity_of)
+                    .or(config_fail_on)
+                    .unwrap_or(Severity::Low),
+                show_secrets: args.show_secrets,
+                show_suppressed: args.show_suppressed,
+            },
             quiet: args.quiet,
             verbose: args.verbose && !args.quiet,
-            show_suppressed: args.show_suppressed,
         }
+    }
+}
+
+/// `--threads N` (at least 1), else one per available core.
+pub fn resolve_threads(requested: Option<usize>) -> Result<usize> {
+    match requested {
+        Some(0) => bail!("--threads must be at least 1"),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(2, |n| n.get())),
     }
 }
 
@@ -316,11 +337,16 @@ impl ScanSettings {
             }
         }
         require_existing(inputs.bundle_dirs)?;
-        let (config, suppressions) = match (&inputs.trusted_commit, inputs.paths.first()) {
-            (Some(commit), Some(root)) => {
-                let config = load_config_at_commit(root, commit)?;
+        // The repository is opened once, for everything read from the trusted commit.
+        let trusted = match (&inputs.trusted_commit, inputs.paths.first()) {
+            (Some(commit), Some(root)) => Some((repo::discover(root)?, commit.as_str())),
+            _ => None,
+        };
+        let (config, suppressions) = match (&trusted, inputs.paths.first()) {
+            (Some((git, commit)), Some(root)) => {
+                let config = load_config_at_commit(git, root, commit)?;
                 let mut suppressions = Suppressions::default();
-                if let Some(text) = text_at_commit(root, commit, IGNORE_FILE_NAME)? {
+                if let Some(text) = text_at_commit(git, commit, IGNORE_FILE_NAME)? {
                     suppressions.load_ignore_text(IGNORE_FILE_NAME, &text)?;
                 }
                 if let Some(baseline) = inputs.baseline {
@@ -333,14 +359,13 @@ impl ScanSettings {
                 load_suppressions(inputs.baseline, inputs.paths.first())?,
             ),
         };
-        let matcher = Arc::new(build_matcher(&config)?);
+        let matcher = Arc::new(build_matcher(
+            &config,
+            trusted.as_ref().map(|(git, _)| git),
+        )?);
         let env_settings = EnvSettings::from_config(&config.config)
             .map_err(|e| anyhow::anyhow!("{}: {e}", config_name(&config)))?;
-        let threads = match inputs.threads {
-            Some(0) => bail!("--threads must be at least 1"),
-            Some(n) => n,
-            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
-        };
+        let threads = resolve_threads(inputs.threads)?;
         Ok(ScanSettings {
             roots: inputs.paths.to_vec(),
             stdin: inputs.stdin,
@@ -393,15 +418,11 @@ impl BundleCommandSettings {
         // `--config`, else `.leakgate.yml` in the current directory.
         let config = load_config(args.input.config.as_deref(), None)?;
         let suppressions = load_suppressions(None, None)?;
-        let matcher = Arc::new(build_matcher(&config)?);
+        let matcher = Arc::new(build_matcher(&config, None)?);
         let mut bundle = BundleSettings::new(&args.dirs, &config);
         // The command checks exactly the folders it is given.
         bundle.configured.clear();
-        let threads = match args.input.threads {
-            Some(0) => bail!("--threads must be at least 1"),
-            Some(n) => n,
-            None => std::thread::available_parallelism().map_or(2, |n| n.get()),
-        };
+        let threads = resolve_threads(args.input.threads)?;
         Ok(BundleCommandSettings {
             output: OutputSettings::from_args(&args.output, config.config.fail_on),
             threads,
@@ -440,8 +461,9 @@ pub fn load_config(explicit: Option<&Path>, first_root: Option<&PathBuf>) -> Res
 
 /// `.leakgateignore` beside the config (at the first root) and the `--baseline` file, if any.
 /// A file's text as committed in `commit` (`None` if absent).
-fn text_at_commit(root: &Path, commit: &str, path: &str) -> Result<Option<String>> {
-    let bytes = crate::ci::file_at_commit(root, commit, path)
+fn text_at_commit(git: &GitRepo, commit: &str, path: &str) -> Result<Option<String>> {
+    let bytes = git
+        .file_at_commit(commit, path)
         .map_err(|e| anyhow::anyhow!("reading {path} from the base commit: {e}"))?;
     bytes
         .map(|b| {
@@ -452,12 +474,12 @@ fn text_at_commit(root: &Path, commit: &str, path: &str) -> Result<Option<String
 
 /// The base commit's `.leakgate.yml` (or the defaults if it had none), saying so when the
 /// working tree's differs: a pull request may not change the rules that judge it.
-fn load_config_at_commit(root: &Path, commit: &str) -> Result<LoadedConfig> {
+fn load_config_at_commit(git: &GitRepo, root: &Path, commit: &str) -> Result<LoadedConfig> {
     let short = &commit[..12.min(commit.len())];
-    let committed = text_at_commit(root, commit, DEFAULT_CONFIG_NAME)?;
+    let committed = text_at_commit(git, commit, DEFAULT_CONFIG_NAME)?;
     let here = std::fs::read_to_string(root.join(DEFAULT_CONFIG_NAME)).ok();
     if committed != here {
-        crate::report::warn(&format!(
+        report::warn(&format!(
             "this pull request changes {DEFAULT_CONFIG_NAME}; using the base commit {short}'s \
              version, so a pull request cannot relax its own scan"
         ));
@@ -470,7 +492,7 @@ fn load_config_at_commit(root: &Path, commit: &str) -> Result<LoadedConfig> {
     Ok(LoadedConfig {
         config,
         path: None,
-        commit: Some((root.to_path_buf(), commit.to_string())),
+        commit: Some(commit.to_string()),
     })
 }
 
@@ -493,7 +515,8 @@ fn load_suppressions(
 }
 
 /// Built-in rules, plus the config's rules files, minus its disabled rules, with its allow-list.
-pub fn build_matcher(loaded: &LoadedConfig) -> Result<Matcher> {
+/// A config read from a commit reads its rules files from that commit, in `git`.
+pub fn build_matcher(loaded: &LoadedConfig, git: Option<&GitRepo>) -> Result<Matcher> {
     let config = &loaded.config;
     let mut rules = RuleSet::builtin().context("built-in rules")?;
     for file in &config.rules_files {
@@ -501,10 +524,10 @@ pub fn build_matcher(loaded: &LoadedConfig) -> Result<Matcher> {
             Some(dir) if file.is_relative() => dir.join(file),
             _ => file.clone(),
         };
-        match &loaded.commit {
-            Some((root, commit)) => {
-                let shown = file.to_string_lossy().replace('\\', "/");
-                let text = text_at_commit(root, commit, &shown)?.ok_or_else(|| {
+        match (&loaded.commit, git) {
+            (Some(commit), Some(git)) => {
+                let shown = crate::text::slash_path(file);
+                let text = text_at_commit(git, commit, &shown)?.ok_or_else(|| {
                     anyhow::anyhow!("rules file {shown} is not in the base commit")
                 })?;
                 rules.add_yaml(
@@ -512,7 +535,7 @@ pub fn build_matcher(loaded: &LoadedConfig) -> Result<Matcher> {
                     &text,
                 )?;
             }
-            None => rules.add_file(&path)?,
+            _ => rules.add_file(&path)?,
         }
     }
     // Env and bundle checks are not secret rules: they honour `disable_rules` themselves.

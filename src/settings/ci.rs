@@ -158,44 +158,6 @@ fn missing(event: &str, field: &'static str) -> CiError {
     }
 }
 
-/// Reads `path` as committed in `rev`, in the repository containing `start`. `Ok(None)` when the
-/// commit has no such file. Used to take a pull request's config from its base commit.
-pub fn file_at_commit(start: &Path, rev: &str, path: &str) -> Result<Option<Vec<u8>>, String> {
-    let repo = crate::source::history::repo::discover(start)
-        .map_err(|e| e.to_string())?
-        .repo
-        .to_thread_local();
-    let id = repo
-        .rev_parse_single(rev)
-        .map_err(|e| format!("{rev}: {e}"))?;
-    let tree = id
-        .object()
-        .and_then(|o| o.peel_to_tree())
-        .map_err(|e| format!("{rev}: {e}"))?;
-    let Some(entry) = tree
-        .lookup_entry_by_path(path)
-        .map_err(|e| format!("{rev}:{path}: {e}"))?
-    else {
-        return Ok(None);
-    };
-    let object = entry.object().map_err(|e| format!("{rev}:{path}: {e}"))?;
-    Ok(Some(object.detach().data))
-}
-
-/// Whether `rev` names a commit present in the repository containing `start` (a shallow clone
-/// may lack a push's `before` or a pull request's base).
-pub fn commit_present(start: &Path, rev: &str) -> bool {
-    let Ok(found) = crate::source::history::repo::discover(start) else {
-        return false;
-    };
-    let repo = found.repo.to_thread_local();
-    repo.rev_parse_single(rev)
-        .ok()
-        .and_then(|id| id.object().ok())
-        .and_then(|o| o.peel_to_commit().ok())
-        .is_some()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,8 @@
-//! Turns the engine's raw matches in one blob into [`Finding`]s at a path. Shared by every
-//! source (working tree, history, staged changes) so a secret looks the same wherever found.
+//! Placing: turns the engine's raw matches in one blob into [`Finding`]s at a path (line,
+//! column, fingerprint, inline allow). Shared by every source (working tree, history, staged
+//! changes, stdin) and check, so a secret looks the same wherever it was found.
 
-use crate::engine::{Matcher, RawMatch, Scratch, positions};
+use super::{Matcher, RawMatch, Scratch, positions};
 use crate::finding::{Finding, Location, RuleInfo, Suppression, fingerprint};
 use crate::rules::Rule;
 use std::sync::Arc;
@@ -41,28 +42,6 @@ pub fn rule_info(rule: &Rule) -> RuleInfo {
     }
 }
 
-/// How standard input is named in findings.
-pub const STDIN_PATH: &str = "<stdin>";
-
-/// Scans one block of a stream; findings carry stream line numbers, paired with the byte range
-/// of each secret within the block (so a caller cutting the block knows which are whole).
-pub fn findings_in_block(
-    matcher: &Matcher,
-    infos: &RuleInfos,
-    block: &crate::source::stream::Block<'_>,
-    path: &str,
-    scratch: &mut Scratch,
-) -> Vec<(Finding, std::ops::Range<usize>)> {
-    let matches = matcher.find(block.data, scratch);
-    let ranges: Vec<std::ops::Range<usize>> = matches.iter().map(|m| m.secret.clone()).collect();
-    let mut findings = findings_from_matches(matcher, infos, block.data, path, matches);
-    for f in &mut findings {
-        f.location.line += block.first_line - 1;
-        f.location.end_line += block.first_line - 1;
-    }
-    findings.into_iter().zip(ranges).collect()
-}
-
 /// Scans one blob and returns its findings at `path`.
 pub fn findings_in_blob(
     matcher: &Matcher,
@@ -98,25 +77,25 @@ pub fn findings_from_matches(
             let secret = &data[m.secret.clone()];
             let (line, column) = positions[&m.secret.start];
             let (end_line, end_column) = positions[&m.secret.end];
-            Finding {
-                rule: infos.get(m.rule),
-                severity: rule.severity(),
-                location: Location {
-                    path: path.to_string(),
-                    line,
-                    column,
-                    end_line,
-                    end_column,
-                },
-                secret: String::from_utf8_lossy(secret).into_owned(),
-                fingerprint: fingerprint(rule.id(), secret),
-                entropy: Some(m.entropy),
-                publishable: rule.spec.publishable,
-                message: None,
-                commit: None,
-                in_head: None,
-                suppressed: allowed_inline(data, m.secret.start).then_some(Suppression::Inline),
-            }
+            let location = Location {
+                path: path.to_string(),
+                line,
+                column,
+                end_line,
+                end_column,
+            };
+            let mut finding = Finding::new(
+                infos.get(m.rule),
+                rule.severity(),
+                location,
+                fingerprint(rule.id(), secret),
+            );
+            finding.secret = String::from_utf8_lossy(secret).into_owned();
+            finding.entropy = Some(m.entropy);
+            finding.publishable = rule.spec.publishable;
+            finding.suppressed =
+                allowed_inline(data, m.secret.start).then_some(Suppression::Inline);
+            finding
         })
         .collect()
 }

@@ -1,12 +1,13 @@
-//! What git knows about env files, read with gitoxide (never by running `git`): whether a
-//! path is in the index (staged or tracked) and in `HEAD`'s tree (committed), and which env
-//! files are tracked although they are gone from the working tree.
+//! What the index and `HEAD` say about files under a scanned root: whether a path is in the
+//! index (staged or tracked) and in `HEAD`'s tree (committed), and which files are tracked
+//! although they are gone from the working tree. Read with gitoxide through the one opener in
+//! [`super::repo`], never by running `git`.
 //!
-//! The repository is opened isolated: only its own configuration is read, no system or user
-//! config, no environment overrides, no `git` binary. This is the light "is it committed"
-//! check; history-wide answers (a file committed once and deleted since) belong to the
-//! history source.
+//! This is the light "is it committed" view the env check needs; history-wide answers (a file
+//! committed once and deleted since) belong to the history source.
 
+use super::repo::{self, GitRepo};
+use crate::text::one_line;
 use gix::bstr::{BStr, BString, ByteSlice, ByteVec};
 use std::path::{Path, PathBuf};
 
@@ -44,12 +45,17 @@ impl GitView {
     /// Opens the repository containing `root`. `Ok(None)` when there is none (or it is bare);
     /// `Err` with a one-line reason when there is one that cannot be read.
     pub fn open(root: &Path) -> Result<Option<GitView>, String> {
-        let repo =
-            match gix::discover_opts(root, Default::default(), gix::open::Options::isolated()) {
-                Ok(repo) => repo,
-                Err(err) if is_not_a_repository(&err) => return Ok(None),
-                Err(err) => return Err(one_line(&err.to_string())),
-            };
+        match repo::find(root) {
+            Ok(Some(git)) => GitView::new(&git, root),
+            Ok(None) => Ok(None),
+            Err(e) => Err(one_line(&e)),
+        }
+    }
+
+    /// The view of `root` (a folder inside `git`'s work tree); `Ok(None)` for a bare repository
+    /// or a root outside the work tree.
+    pub fn new(git: &GitRepo, root: &Path) -> Result<Option<GitView>, String> {
+        let repo = git.repo.to_thread_local();
         let Some(workdir) = repo.workdir() else {
             return Ok(None);
         };
@@ -59,7 +65,7 @@ impl GitView {
         };
         let index = repo
             .index_or_empty()
-            .map_err(|e| format!("cannot read the git index: {}", one_line(&e.to_string())))?;
+            .map_err(|e| format!("cannot read the git index: {}", one_line(&e)))?;
         let head_tree = head_tree_id(&repo)?;
         Ok(Some(GitView {
             repo,
@@ -84,13 +90,14 @@ impl GitView {
         let in_head = match self.head_tree {
             None => false,
             Some(id) => {
-                let tree = self.repo.find_tree(id).map_err(|e| {
-                    format!("cannot read HEAD's tree: {}", one_line(&e.to_string()))
-                })?;
+                let tree = self
+                    .repo
+                    .find_tree(id)
+                    .map_err(|e| format!("cannot read HEAD's tree: {}", one_line(&e)))?;
                 let fs_path = gix::path::from_bstr(path.as_bstr())
                     .map_err(|_| "path is not valid UTF-8, cannot look it up in git".to_string())?;
                 tree.lookup_entry_by_path(fs_path)
-                    .map_err(|e| format!("cannot read HEAD's tree: {}", one_line(&e.to_string())))?
+                    .map_err(|e| format!("cannot read HEAD's tree: {}", one_line(&e)))?
                     .is_some_and(|entry| entry.mode().is_blob())
             }
         };
@@ -128,7 +135,7 @@ impl GitView {
         let header = self
             .repo
             .find_header(id)
-            .map_err(|e| format!("cannot read blob {id}: {}", one_line(&e.to_string())))?;
+            .map_err(|e| format!("cannot read blob {id}: {}", one_line(&e)))?;
         if header.size() > max {
             return Err(format!(
                 "larger than --max-file-size ({} bytes)",
@@ -138,7 +145,7 @@ impl GitView {
         let mut blob = self
             .repo
             .find_blob(id)
-            .map_err(|e| format!("cannot read blob {id}: {}", one_line(&e.to_string())))?;
+            .map_err(|e| format!("cannot read blob {id}: {}", one_line(&e)))?;
         Ok(std::mem::take(&mut blob.data))
     }
 }
@@ -146,16 +153,16 @@ impl GitView {
 fn head_tree_id(repo: &gix::Repository) -> Result<Option<gix::ObjectId>, String> {
     let mut head = repo
         .head()
-        .map_err(|e| format!("cannot read HEAD: {}", one_line(&e.to_string())))?;
+        .map_err(|e| format!("cannot read HEAD: {}", one_line(&e)))?;
     if head.is_unborn() {
         return Ok(None);
     }
     let commit = head
         .peel_to_commit()
-        .map_err(|e| format!("cannot read HEAD's commit: {}", one_line(&e.to_string())))?;
+        .map_err(|e| format!("cannot read HEAD's commit: {}", one_line(&e)))?;
     let tree = commit
         .tree_id()
-        .map_err(|e| format!("cannot read HEAD's tree: {}", one_line(&e.to_string())))?;
+        .map_err(|e| format!("cannot read HEAD's tree: {}", one_line(&e)))?;
     Ok(Some(tree.detach()))
 }
 
@@ -170,20 +177,4 @@ fn relative_prefix(workdir: &Path, root: &Path) -> Option<BString> {
         prefix.push(b'/');
     }
     Some(prefix)
-}
-
-fn is_not_a_repository(err: &gix::Error) -> bool {
-    use gix::discover::upwards::Error as Upwards;
-    matches!(
-        err.downcast_any_ref::<Upwards>(),
-        Some(
-            Upwards::NoGitRepository { .. }
-                | Upwards::NoGitRepositoryWithinCeiling { .. }
-                | Upwards::NoGitRepositoryWithinFs { .. }
-        )
-    )
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

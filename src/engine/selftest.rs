@@ -1,8 +1,8 @@
 //! Rules test themselves: every example must produce a finding from its own rule and every
 //! negative example must produce none. The built-in test and `leakgate rules check` share this.
 
-use super::RuleSet;
-use crate::engine::{AllowList, Matcher, Scratch};
+use super::{AllowList, Matcher, Scratch};
+use crate::rules::RuleSet;
 use std::sync::Arc;
 
 /// One rule example that did not behave as its rule promises.
@@ -56,4 +56,21 @@ pub fn check_examples(rules: Arc<RuleSet>) -> Vec<ExampleProblem> {
         }
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_load_and_every_example_behaves() {
+        let rules = RuleSet::builtin().expect("built-in rules compile");
+        assert!(rules.len() >= 80, "only {} built-in rules", rules.len());
+        let problems = check_examples(Arc::new(rules));
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|p| format!("{}: {}: {}", p.origin, p.rule, p.message))
+            .collect();
+        assert!(lines.is_empty(), "rule problems:\n{}", lines.join("\n"));
+    }
 }

@@ -1,0 +1,90 @@
+//! The git step of `leakgate scan`: which scanned roots are repositories, and scanning each
+//! one's history, range or staged changes as the settings say, through the one opener in
+//! `source::repo`. Paths come back named by [`DisplayPaths`].
+
+use super::{Detector, DisplayPaths};
+use crate::engine::RuleInfos;
+use crate::settings::{GitScope, ScanSettings};
+use crate::source::history::{self, CommittedPath, GitError, HistoryFinding, HistoryOptions};
+use crate::source::{repo, staged, worktree};
+use crate::stats::ScanStats;
+use std::io::IsTerminal;
+use std::path::Path;
+
+/// Findings and counters (with provenance in `stats.vcs`) of every repository scanned.
+#[derive(Default)]
+pub struct GitScan {
+    pub findings: Vec<HistoryFinding>,
+    pub stats: ScanStats,
+    /// Env files that some scanned commit held (see `HistoryOutcome::env_paths`), named as
+    /// findings name them.
+    pub env_paths: Vec<CommittedPath>,
+}
+
+/// History (or staged changes) of each root that is a git repository. Without an explicit git
+/// flag, a root that is not a repository simply has no history.
+pub fn scan_roots(
+    settings: &ScanSettings,
+    infos: &RuleInfos,
+    paths: &DisplayPaths,
+) -> Result<GitScan, GitError> {
+    let mut out = GitScan::default();
+    let Some(scope) = &settings.git.scope else {
+        return Ok(out);
+    };
+    // `exclude` in the config means the same paths in every commit as in the working tree.
+    let exclude = worktree::exclude_set(&settings.config.config.exclude)
+        .map_err(|e| GitError::Exclude(e.to_string()))?;
+    // Env files as the configuration names them (`env_files` globs included); none are
+    // needed when the env checks are off.
+    let is_env_file = |path: &str| {
+        settings
+            .env
+            .as_ref()
+            .is_some_and(|env| env.is_real_env_file(Path::new(path)))
+    };
+    let detector = Detector {
+        matcher: &settings.matcher,
+        infos,
+    };
+    let options = HistoryOptions {
+        matcher: &detector,
+        threads: settings.threads,
+        max_file_size: settings.max_file_size,
+        progress: !settings.output.quiet && std::io::stderr().is_terminal(),
+        exclude: &exclude,
+        is_env_file: &is_env_file,
+    };
+    for root in &settings.roots {
+        let git = if settings.git.required {
+            Some(repo::discover(root)?)
+        } else {
+            match repo::open_at(root) {
+                Ok(git) => git,
+                Err(e) => {
+                    // Looks like a repository but cannot be opened: the files are still
+                    // scanned, and the scan says its history was not.
+                    out.stats.skipped.unreadable += 1;
+                    out.stats.warn(format!("{e}; git history not scanned"));
+                    None
+                }
+            }
+        };
+        let Some(git) = git else { continue };
+        let outcome = match scope {
+            GitScope::History(selection) => history::scan(&git, selection, &options)?,
+            GitScope::Staged => staged::scan(&git, &options)?,
+        };
+        for mut found in outcome.findings {
+            found.finding.location.path = paths.shown_text(root, &found.finding.location.path);
+            out.findings.push(found);
+        }
+        out.stats.merge(outcome.stats);
+        out.stats.vcs.extend(outcome.vcs);
+        for mut committed in outcome.env_paths {
+            committed.shown = paths.shown_text(root, &committed.path);
+            out.env_paths.push(committed);
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,107 @@
+//! Orchestration: one run of every step the settings ask for, in order, and the merge of what
+//! they found. This is the only place that knows about several sources and checks at once:
+//!
+//! 1. find build output (the bundle check's files), so the working-tree walk can leave them
+//!    to it and every file is read once;
+//! 2. walk the working tree and match every file ([`worktree`]);
+//! 3. run the bundle check over the build output ([`bundle`]);
+//! 4. scan git history, a range or the staged changes ([`git`]);
+//! 5. merge working-tree and history findings: one finding per secret and place, carrying the
+//!    commit that introduced it ([`merge`]);
+//! 6. standard input ([`stdin`]);
+//! 7. the env-file checks, and `env-committed-real-file` for env files only history holds
+//!    ([`env`]);
+//! 8. mark accepted findings (ignore file, baseline) as suppressed.
+//!
+//! Paths are named by one [`DisplayPaths`]; what is a secret is decided by the engine through
+//! [`Detector`]; printing and the exit code are the caller's (`cmd`).
+
+pub mod bundle;
+pub mod env;
+pub mod git;
+pub mod merge;
+pub mod paths;
+pub mod stdin;
+pub mod worktree;
+
+pub use paths::DisplayPaths;
+
+use crate::engine::{Matcher, RuleInfos, Scratch, findings_in_blob};
+use crate::finding::Finding;
+use crate::settings::ScanSettings;
+use crate::source::BlobMatcher;
+use crate::stats::ScanStats;
+use anyhow::Result;
+use std::sync::Arc;
+
+/// The engine as the sources see it: bytes and a path in, placed findings out.
+pub struct Detector<'a> {
+    pub matcher: &'a Matcher,
+    pub infos: &'a RuleInfos,
+}
+
+impl BlobMatcher for Detector<'_> {
+    type Scratch = Scratch;
+
+    fn findings(&self, data: &[u8], path: &str, scratch: &mut Scratch) -> Vec<Finding> {
+        findings_in_blob(self.matcher, self.infos, data, path, scratch)
+    }
+}
+
+/// Runs every source and check the settings ask for and gathers their findings, with accepted
+/// ones marked as suppressed. Order does not matter: findings are sorted when reported.
+pub fn collect(
+    settings: &ScanSettings,
+    infos: &Arc<RuleInfos>,
+) -> Result<(Vec<Finding>, ScanStats)> {
+    let paths = DisplayPaths::new(&settings.roots);
+    let mut findings = Vec::new();
+    let mut stats = ScanStats::default();
+    // `--git-only`, `--range`, `--since` and `--staged` look at git alone.
+    let files = settings.git.files;
+    let build_output = files
+        .then(|| bundle::discover_in_scan(settings, &paths))
+        .flatten();
+    let (worktree_findings, worktree_stats) = if files {
+        let read_elsewhere = build_output
+            .as_ref()
+            .map(|b| b.walked_paths())
+            .unwrap_or_default();
+        worktree::scan(settings, infos, &paths, read_elsewhere)?
+    } else {
+        Default::default()
+    };
+    stats.merge(worktree_stats);
+    if let Some(build_output) = build_output {
+        let outcome = bundle::check(settings, infos, build_output);
+        findings.extend(outcome.findings);
+        stats.merge(outcome.stats);
+    }
+    let git = git::scan_roots(settings, infos, &paths)?;
+    stats.merge(git.stats);
+    findings.extend(merge::worktree_with_history(
+        &paths,
+        settings.max_file_size,
+        worktree_findings,
+        git.findings,
+    ));
+    if settings.stdin {
+        let (stdin_findings, stdin_stats) = stdin::scan(settings, infos)?;
+        findings.extend(stdin_findings);
+        stats.merge(stdin_stats);
+    }
+    if files {
+        let (env_findings, env_stats) = env::check_roots(
+            settings,
+            infos,
+            &paths,
+            crate::checks::env_files::SecretScope::SkippedByWorktreeScan,
+        )?;
+        findings.extend(env_findings);
+        stats.merge(env_stats);
+    }
+    let from_history = env::committed_only_in_history(settings, &findings, &git.env_paths);
+    findings.extend(from_history);
+    settings.suppressions.apply(&mut findings);
+    Ok((findings, stats))
+}

@@ -1,0 +1,213 @@
+//! The one way leakgate opens a git repository, for every step that reads git: history,
+//! staged changes, the env check's "is it committed" view and the pull request's base-commit
+//! configuration. Everything reads through the [`GitRepo`] opened here.
+//!
+//! Opening is isolated (no global or system git config, no environment) and read-only: the scan
+//! reads objects, refs and the index, and never runs hooks, filters, textconv or LFS smudge,
+//! whatever the repository's configuration says.
+
+use crate::finding::VcsInfo;
+use crate::text::one_line;
+use gix::bstr::ByteSlice;
+use std::path::{Path, PathBuf};
+
+/// What to tell a user whose clone lacks history.
+pub const FETCH_HINT: &str = "fetch the full history with `git fetch --unshallow` \
+    (GitHub Actions: `actions/checkout` with `fetch-depth: 0`)";
+
+#[derive(Debug, thiserror::Error)]
+/// What can go wrong opening or reading a repository's history; each message says what to do.
+pub enum GitError {
+    #[error("{path}: not a git repository ({message})")]
+    NotARepository { path: String, message: String },
+    #[error("bad --ref pattern `{pattern}`: {message}")]
+    BadRefPattern { pattern: String, message: String },
+    #[error("revision `{spec}` not found: {message}; if this is a shallow clone, {FETCH_HINT}")]
+    UnknownRevision { spec: String, message: String },
+    #[error("range `{spec}` cannot be scanned completely: {message}; {FETCH_HINT}")]
+    IncompleteRange { spec: String, message: String },
+    #[error("bad range `{spec}`: expected A..B (for example origin/main..HEAD)")]
+    BadRange { spec: String },
+    #[error("{message}")]
+    Index { message: String },
+    #[error("{0}")]
+    Exclude(String),
+}
+
+/// An opened repository, shareable between threads.
+pub struct GitRepo {
+    pub repo: gix::ThreadSafeRepository,
+    /// Where the repository was found (for messages).
+    pub shown: String,
+}
+
+fn open_options() -> gix::open::Options {
+    gix::open::Options::isolated()
+}
+
+/// Opens `path` only if it is itself a repository: a work tree whose `.git` is a directory or a
+/// `gitdir:` file, or a bare repository. A plain directory (or a subdirectory of a work tree)
+/// gives `Ok(None)`, so a scan of a non-git directory silently has no history; something that
+/// looks like a repository but cannot be opened is an error for the caller to report.
+pub fn open_at(path: &Path) -> Result<Option<GitRepo>, GitError> {
+    if !path.is_dir() {
+        return Ok(None);
+    }
+    let looks_like_repo = path.join(".git").exists()
+        || (path.join("HEAD").is_file() && path.join("objects").is_dir());
+    if !looks_like_repo {
+        return Ok(None);
+    }
+    let repo = gix::ThreadSafeRepository::open_opts(path, open_options()).map_err(|e| {
+        GitError::NotARepository {
+            path: path.display().to_string(),
+            message: one_line(&e),
+        }
+    })?;
+    Ok(Some(GitRepo {
+        repo,
+        shown: path.display().to_string(),
+    }))
+}
+
+/// Finds the repository containing `path` (for `--staged`, `--range`, `--git-only`).
+pub fn discover(path: &Path) -> Result<GitRepo, GitError> {
+    let start = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    };
+    if let Some(repo) = open_at(&start)? {
+        return Ok(repo);
+    }
+    let repo = gix::ThreadSafeRepository::discover_opts(
+        &start,
+        Default::default(),
+        gix::sec::trust::Mapping {
+            full: open_options(),
+            reduced: open_options(),
+        },
+    )
+    .map_err(|e| GitError::NotARepository {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(GitRepo {
+        repo,
+        shown: path.display().to_string(),
+    })
+}
+
+/// Finds the repository containing `path`, like [`discover`], but a path in no repository (or
+/// only in a bare one, which has no work tree to compare with) is `Ok(None)` rather than an
+/// error: the env check still runs there, it just cannot say what is committed.
+pub fn find(path: &Path) -> Result<Option<GitRepo>, GitError> {
+    let start = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    };
+    match gix::ThreadSafeRepository::discover_opts(
+        &start,
+        Default::default(),
+        gix::sec::trust::Mapping {
+            full: open_options(),
+            reduced: open_options(),
+        },
+    ) {
+        Ok(repo) => Ok(Some(GitRepo {
+            repo,
+            shown: path.display().to_string(),
+        })),
+        Err(e) if is_not_a_repository(&e) => Ok(None),
+        Err(e) => Err(GitError::NotARepository {
+            path: path.display().to_string(),
+            message: one_line(&e),
+        }),
+    }
+}
+
+fn is_not_a_repository(err: &gix::Error) -> bool {
+    use gix::discover::upwards::Error as Upwards;
+    matches!(
+        err.downcast_any_ref::<Upwards>(),
+        Some(
+            Upwards::NoGitRepository { .. }
+                | Upwards::NoGitRepositoryWithinCeiling { .. }
+                | Upwards::NoGitRepositoryWithinFs { .. }
+        )
+    )
+}
+
+impl GitRepo {
+    /// The bytes of `path` as committed in `rev`; `Ok(None)` when that commit has no such file.
+    /// Used to take a pull request's configuration from its base commit.
+    pub fn file_at_commit(&self, rev: &str, path: &str) -> Result<Option<Vec<u8>>, String> {
+        let repo = self.repo.to_thread_local();
+        let id = repo
+            .rev_parse_single(rev)
+            .map_err(|e| format!("{rev}: {}", one_line(&e)))?;
+        let tree = id
+            .object()
+            .and_then(|o| o.peel_to_tree())
+            .map_err(|e| format!("{rev}: {}", one_line(&e)))?;
+        let Some(entry) = tree
+            .lookup_entry_by_path(path)
+            .map_err(|e| format!("{rev}:{path}: {}", one_line(&e)))?
+        else {
+            return Ok(None);
+        };
+        let object = entry
+            .object()
+            .map_err(|e| format!("{rev}:{path}: {}", one_line(&e)))?;
+        Ok(Some(object.detach().data))
+    }
+
+    /// Whether `rev` names a commit present here (a shallow clone may lack a push's `before` or
+    /// a pull request's base).
+    pub fn has_commit(&self, rev: &str) -> bool {
+        let repo = self.repo.to_thread_local();
+        repo.rev_parse_single(rev)
+            .ok()
+            .and_then(|id| id.object().ok())
+            .and_then(|o| o.peel_to_commit().ok())
+            .is_some()
+    }
+}
+
+/// What SARIF's `versionControlProvenance` says about this run: the fetch remote (without any
+/// credentials in it) or the repository's location, `HEAD`'s commit and branch.
+pub fn vcs_info(repo: &gix::Repository) -> Option<VcsInfo> {
+    let revision = repo.head_id().ok().map(|id| id.detach().to_string());
+    let branch = repo
+        .head_name()
+        .ok()
+        .flatten()
+        .map(|name| name.shorten().to_str_lossy().into_owned());
+    let remote_url = repo
+        .find_default_remote(gix::remote::Direction::Fetch)
+        .and_then(Result::ok)
+        .and_then(|remote| remote.url(gix::remote::Direction::Fetch).cloned())
+        .map(|mut url| {
+            url.user = None;
+            url.password = None;
+            url.to_bstring().to_str_lossy().into_owned()
+        });
+    let repository_uri = match remote_url {
+        Some(url) => url,
+        None => {
+            let place = repo.workdir().unwrap_or_else(|| repo.git_dir());
+            let place = std::fs::canonicalize(place).unwrap_or_else(|_| place.to_path_buf());
+            format!("file://{}", place.display())
+        }
+    };
+    Some(VcsInfo {
+        repository_uri,
+        revision_id: revision,
+        branch,
+    })
+}
