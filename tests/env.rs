@@ -557,7 +557,8 @@ fn developer_and_private_endpoints_in_production() {
         "API_URL=http://localhost:8080/api\nREDIS_HOST=127.0.0.1\nSEARCH_URL=http://192.168.1.20:9200\n\
          AUTH_URL=https://auth.staging.acme-shop.com\nPRINTER=http://office-printer.local\n\
          HOST=0.0.0.0\nBIND_ADDR=127.0.0.1:8080\nCDN_URL=https://cdn.acme-shop.com\n\
-         WEBHOOK=http://0.0.0.0:3000/hook\nMETADATA=http://metadata.google.internal\n",
+         WEBHOOK=http://0.0.0.0:3000/hook\nMETADATA=http://metadata.google.internal\n\
+         DB_HOST=db.prod.internal\nNAS_URL=http://nas.home.arpa/share\n",
     );
     write(
         root,
@@ -577,7 +578,9 @@ fn developer_and_private_endpoints_in_production() {
             t(".env.production", 4, "medium"),
             t(".env.production", 5, "medium"),
             t(".env.production", 9, "medium"),
-            t(".env.production", 10, "low"),
+            // Lines 10 and 11 are cloud-private names (`*.internal`), where production's private
+            // hosts live: not development endpoints. Line 12 is a home-network name.
+            t(".env.production", 12, "medium"),
             t(".env.staging", 1, "medium"),
         ]
     );

@@ -24,8 +24,12 @@
 
 pub mod discover;
 pub mod patterns;
+mod rules;
 pub mod sourcemap;
 
+pub use rules::{BundleRule, CHECKS};
+
+use crate::checks::{self, Switches};
 use crate::engine::{Matcher, Scratch, positions};
 use crate::engine::{RuleInfos, allowed_inline, findings_in_blob};
 use crate::finding::{Finding, Location, RuleInfo, Severity, Suppression, fingerprint};
@@ -39,15 +43,6 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-pub const SECRET: &str = "bundle-secret";
-pub const TEST_KEY: &str = "bundle-test-key";
-pub const DEV_ENDPOINT: &str = "bundle-dev-endpoint";
-pub const SOURCE_MAP: &str = "bundle-source-map-published";
-pub const ENV_DUMP: &str = "bundle-env-dump";
-
-/// Every rule id this check can report (`disable_rules` may name them).
-pub const RULE_IDS: [&str; 5] = [SECRET, TEST_KEY, DEV_ENDPOINT, SOURCE_MAP, ENV_DUMP];
-
 /// A line longer than this (in bytes around a finding) is treated as minified: the finding's
 /// message then carries a short redacted excerpt so a reader can see what it is without the line.
 const MINIFIED_LINE: usize = 160;
@@ -56,104 +51,13 @@ const LISTED_SOURCES: usize = 3;
 /// Key names listed in an env-dump finding.
 const LISTED_KEYS: usize = 6;
 
-/// The reporting side of the five checks: name, advice and default severity of each.
-pub struct BundleRules {
-    pub secret: Arc<RuleInfo>,
-    pub test_key: Arc<RuleInfo>,
-    pub dev_endpoint: Arc<RuleInfo>,
-    pub source_map: Arc<RuleInfo>,
-    pub env_dump: Arc<RuleInfo>,
-}
-
-fn info(id: &str, name: &str, severity: Severity, description: &str) -> Arc<RuleInfo> {
-    Arc::new(RuleInfo {
-        id: id.to_string(),
-        name: name.to_string(),
-        description: description.to_string(),
-        severity,
-        tags: vec!["bundle".to_string()],
-    })
-}
-
-impl BundleRules {
-    pub fn all(&self) -> Vec<Arc<RuleInfo>> {
-        vec![
-            self.secret.clone(),
-            self.test_key.clone(),
-            self.dev_endpoint.clone(),
-            self.source_map.clone(),
-            self.env_dump.clone(),
-        ]
-    }
-}
-
-impl Default for BundleRules {
-    fn default() -> Self {
-        BundleRules {
-            secret: info(
-                SECRET,
-                "Secret in client-visible build output",
-                Severity::Critical,
-                "A secret was compiled into JavaScript, HTML or a source map that is served to \
-                 every visitor's browser, so anyone can read it. Rotate the secret now. Then move \
-                 the call that needs it behind a server route or function that reads it from a \
-                 server-only environment variable (never one with a public prefix such as VITE_, \
-                 NEXT_PUBLIC_ or REACT_APP_), and rebuild. Keys that are publishable by design \
-                 (Stripe pk_live_, Firebase web and Google Maps browser keys) are reported as \
-                 info: restrict them by HTTP referrer and API instead.",
-            ),
-            test_key: info(
-                TEST_KEY,
-                "Test or sandbox key in production build output",
-                Severity::Medium,
-                "The production build contains a test-mode or sandbox key or endpoint, so the \
-                 live site talks to a test account (payments do not go through), and a secret \
-                 test key lets anyone act on that account. Build with the production \
-                 environment's configuration (check which env file the CI build step loads) and \
-                 rotate any secret test key (sk_test_, rk_test_) that shipped.",
-            ),
-            dev_endpoint: info(
-                DEV_ENDPOINT,
-                "Development endpoint in production build output",
-                Severity::Medium,
-                "The production build points at localhost, a private-network address, a \
-                 local-network name or a staging/development host. Visitors' browsers cannot \
-                 reach it, so the feature is broken for them, and it tells everyone about \
-                 internal infrastructure. Set the API base URL from the production environment \
-                 at build time, and make sure the CI build uses the production env file.",
-            ),
-            source_map: info(
-                SOURCE_MAP,
-                "Source map published with the client build",
-                Severity::Medium,
-                "A source map is served with the client build, so anyone can download the \
-                 original source code, comments included. Upload source maps to your error \
-                 tracker privately and leave them out of what is deployed: Vite build.sourcemap \
-                 'hidden', webpack devtool 'hidden-source-map', Next.js \
-                 productionBrowserSourceMaps false, or delete *.map after the upload step.",
-            ),
-            env_dump: info(
-                ENV_DUMP,
-                "Environment variables inlined into client build output",
-                Severity::Critical,
-                "An object holding many environment variables (typically a serialised \
-                 process.env from a define/DefinePlugin setting) is compiled into client code, \
-                 so every variable of the build machine, secrets included, ships to every \
-                 browser. Inline only the few public variables the client needs \
-                 (import.meta.env.VITE_*, process.env.NEXT_PUBLIC_*), rotate every secret the \
-                 build environment held, and rebuild.",
-            ),
-        }
-    }
-}
-
 /// How the check runs; built once from settings.
 #[derive(Debug, Clone)]
 pub struct BundleOptions {
     pub threads: usize,
     pub max_file_size: u64,
-    /// Bundle rule ids switched off in `.leakgate.yml`.
-    pub disabled: HashSet<String>,
+    /// Which checks are on (`disable_rules`).
+    pub switches: Switches,
     /// Warn about every file passed over (symlinks, special files, binaries), not only errors.
     pub verbose: bool,
 }
@@ -190,7 +94,6 @@ pub struct MapRef {
 pub struct BundleCheck<'a> {
     matcher: &'a Matcher,
     infos: &'a RuleInfos,
-    rules: BundleRules,
     options: BundleOptions,
 }
 
@@ -211,13 +114,8 @@ impl<'a> BundleCheck<'a> {
         BundleCheck {
             matcher,
             infos,
-            rules: BundleRules::default(),
             options,
         }
-    }
-
-    pub fn rules(&self) -> &BundleRules {
-        &self.rules
     }
 
     /// Checks every discovered file in parallel and gathers the results.
@@ -261,7 +159,7 @@ impl<'a> BundleCheck<'a> {
         attach_map_references(&mut outcome.findings, &map_refs);
         outcome
             .findings
-            .retain(|f| !self.options.disabled.contains(&f.rule.id));
+            .retain(|f| self.options.switches.is_on(&f.rule.id));
         outcome
     }
 
@@ -407,13 +305,13 @@ impl<'a> BundleCheck<'a> {
             let secret = String::from_utf8_lossy(&data[m.secret.clone()]).into_owned();
             let publishable = rule.spec.publishable || is_publishable_by_design(&secret);
             out.push(Pending {
-                rule: self.rules.secret.clone(),
+                rule: checks::info(BundleRule::Secret.id()),
                 severity: if publishable {
                     Severity::Info
                 } else {
                     Severity::Critical
                 },
-                fingerprint: fingerprint(SECRET, secret.as_bytes()),
+                fingerprint: fingerprint(BundleRule::Secret.id(), secret.as_bytes()),
                 secret,
                 entropy: Some(m.entropy),
                 publishable,
@@ -438,9 +336,9 @@ impl<'a> BundleCheck<'a> {
                 )
             };
             out.push(Pending {
-                rule: self.rules.test_key.clone(),
+                rule: checks::info(BundleRule::TestKey.id()),
                 severity,
-                fingerprint: fingerprint(TEST_KEY, secret.as_bytes()),
+                fingerprint: fingerprint(BundleRule::TestKey.id(), secret.as_bytes()),
                 secret,
                 entropy: None,
                 publishable: false,
@@ -477,9 +375,15 @@ impl<'a> BundleCheck<'a> {
                 ),
             };
             let (rule, id) = if endpoint.kind == EndpointKind::Sandbox {
-                (self.rules.test_key.clone(), TEST_KEY)
+                (
+                    checks::info(BundleRule::TestKey.id()),
+                    BundleRule::TestKey.id(),
+                )
             } else {
-                (self.rules.dev_endpoint.clone(), DEV_ENDPOINT)
+                (
+                    checks::info(BundleRule::DevEndpoint.id()),
+                    BundleRule::DevEndpoint.id(),
+                )
             };
             out.push(Pending {
                 severity: rule.severity,
@@ -510,9 +414,9 @@ impl<'a> BundleCheck<'a> {
                 ""
             };
             out.push(Pending {
-                rule: self.rules.env_dump.clone(),
-                severity: self.rules.env_dump.severity,
-                fingerprint: fingerprint(ENV_DUMP, sorted.join("\n").as_bytes()),
+                rule: checks::info(BundleRule::EnvDump.id()),
+                severity: BundleRule::EnvDump.check().severity,
+                fingerprint: fingerprint(BundleRule::EnvDump.id(), sorted.join("\n").as_bytes()),
                 secret: String::new(),
                 entropy: None,
                 publishable: false,
@@ -546,10 +450,10 @@ impl<'a> BundleCheck<'a> {
             };
             let shown = format!("{} (inline source map)", file.shown);
             out.push(Pending {
-                rule: self.rules.source_map.clone(),
+                rule: checks::info(BundleRule::SourceMap.id()),
                 severity: map_severity(&map),
                 fingerprint: fingerprint(
-                    SOURCE_MAP,
+                    BundleRule::SourceMap.id(),
                     format!("{}#inline", stable_name(&file.shown)).as_bytes(),
                 ),
                 secret: String::new(),
@@ -583,10 +487,13 @@ impl<'a> BundleCheck<'a> {
         scratch: &mut Scratch,
     ) -> FileResult {
         let mut finding = Finding::new(
-            self.rules.source_map.clone(),
+            checks::info(BundleRule::SourceMap.id()),
             map_severity(map),
             Location::file_start(&file.shown),
-            fingerprint(SOURCE_MAP, stable_name(&file.shown).as_bytes()),
+            fingerprint(
+                BundleRule::SourceMap.id(),
+                stable_name(&file.shown).as_bytes(),
+            ),
         );
         finding.message = Some(format!("{}.", capitalise(&describe_map(map, &file.shown))));
         let mut findings = vec![finding];
@@ -819,7 +726,7 @@ fn place(data: &[u8], path: &str, mut pending: Vec<Pending>) -> Vec<Finding> {
             let suppressed =
                 (!long_line && allowed_inline(data, p.span.start)).then_some(Suppression::Inline);
             // An env dump's surroundings are the values of the variables: never excerpted.
-            if p.rule.id != ENV_DUMP && long_line {
+            if p.rule.id != BundleRule::EnvDump.id() && long_line {
                 let excerpt =
                     crate::report::redact::excerpt(data, p.span.clone(), !p.secret.is_empty());
                 message = format!("{message} Excerpt: {excerpt}");
@@ -871,7 +778,10 @@ fn attach_map_references(findings: &mut [Finding], refs: &[MapRef]) {
     for r in refs {
         by_target.entry(r.target.as_str()).or_default().push(r);
     }
-    for f in findings.iter_mut().filter(|f| f.rule.id == SOURCE_MAP) {
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.rule.id == BundleRule::SourceMap.id())
+    {
         let Some(list) = by_target.get(f.location.path.as_str()) else {
             continue;
         };
@@ -903,7 +813,7 @@ mod tests {
         let options = BundleOptions {
             threads: 1,
             max_file_size: 1024,
-            disabled: HashSet::new(),
+            switches: Switches::default(),
             verbose: false,
         };
         let dir = tempfile::tempdir().unwrap();

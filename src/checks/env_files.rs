@@ -20,8 +20,9 @@ mod rules;
 mod values;
 
 pub use classify::{EnvNames, EnvNamesError, Environment, classify_name};
-pub use rules::EnvRule;
+pub use rules::{CHECKS, EnvRule};
 
+use crate::checks::{self, Switches};
 use crate::config::Config;
 use crate::engine::{Matcher, RuleInfos, Scratch, findings_in_blob};
 use crate::finding::{Finding, Location, Severity};
@@ -41,7 +42,7 @@ use std::path::{Path, PathBuf};
 pub struct EnvSettings {
     names: EnvNames,
     judge: Judge,
-    disabled: HashSet<EnvRule>,
+    switches: Switches,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,7 +56,7 @@ pub enum EnvError {
 }
 
 impl EnvSettings {
-    pub fn from_config(config: &Config) -> Result<EnvSettings, EnvError> {
+    pub fn from_config(config: &Config, switches: Switches) -> Result<EnvSettings, EnvError> {
         let names = EnvNames::from_config(&config.env_files)?;
         let allow = config
             .allow
@@ -72,15 +73,10 @@ impl EnvSettings {
             .iter()
             .map(|w| w.to_ascii_lowercase())
             .collect();
-        let disabled = config
-            .disable_rules
-            .iter()
-            .filter_map(|id| EnvRule::from_id(id))
-            .collect();
         Ok(EnvSettings {
             names,
             judge: Judge { stopwords, allow },
-            disabled,
+            switches,
         })
     }
 }
@@ -91,12 +87,6 @@ impl EnvSettings {
     pub fn is_real_env_file(&self, path: &Path) -> bool {
         self.names.classify(path).is_some_and(|e| !e.is_template())
     }
-}
-
-/// Whether `id` names an env check (so `disable_rules` can name one without the secret-rule
-/// set calling it unknown). Misspelt `env-` ids are not env checks and stay errors there.
-pub fn is_env_rule_id(id: &str) -> bool {
-    EnvRule::from_id(id).is_some()
 }
 
 /// Which env files' secret-rule matches to report as ordinary secret findings.
@@ -137,7 +127,7 @@ pub fn run(
         buffer: Vec::new(),
     };
     let files = reader.read_project()?;
-    let mut sink = rules::Sink::new(scan.settings.disabled.clone());
+    let mut sink = rules::Sink::new(&scan.settings.switches);
     file_checks::check_all(&files, &scan.settings.judge, &mut sink);
     cross_checks::check_all(&files, &scan.settings.judge, &mut sink);
     let mut findings = reader.secret_findings;
@@ -447,10 +437,10 @@ pub fn committed_in_history(
     reported: &HashSet<&str>,
 ) -> Vec<Finding> {
     let rule = EnvRule::CommittedRealFile;
-    if settings.disabled.contains(&rule) {
+    if !settings.switches.is_on(rule.id()) {
         return Vec::new();
     }
-    let info = std::sync::Arc::new(rule.info());
+    let info = checks::info(rule.id());
     committed
         .iter()
         .filter(|c| !reported.contains(c.shown.as_str()))

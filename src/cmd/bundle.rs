@@ -2,8 +2,9 @@
 //! build, over exactly the folders named, reported through the same sink and exit codes as
 //! scan.
 
-use crate::checks::bundle::BundleCheck;
+use crate::checks;
 use crate::checks::bundle::discover::Found;
+use crate::checks::bundle::{BundleCheck, BundleRule};
 use crate::cli::BundleArgs;
 use crate::engine::RuleInfos;
 use crate::scan::bundle::{add_named, options, shown_as_given};
@@ -36,6 +37,10 @@ pub fn run(args: &BundleArgs) -> Result<u8> {
     let mut outcome = check.run(found);
     settings.suppressions.apply(&mut outcome.findings);
     stats.merge(outcome.stats);
-    let rules: Vec<_> = infos.all().cloned().chain(check.rules().all()).collect();
+    let rules: Vec<_> = infos
+        .all()
+        .cloned()
+        .chain(BundleRule::ALL.iter().map(|r| checks::info(r.id())))
+        .collect();
     super::finish(&settings.output, &rules, outcome.findings, stats, started)
 }

@@ -39,21 +39,21 @@ fn list(extra: &[PathBuf]) -> Result<u8> {
         )?;
     }
     // Repository checks are not regex rules, but users disable and look them up by the same ids.
-    let checks: Vec<_> = crate::checks::env_files::EnvRule::ALL
-        .iter()
-        .map(|r| std::sync::Arc::new(r.info()))
-        .chain(crate::checks::bundle::BundleRules::default().all())
-        .collect();
-    for info in &checks {
+    for check in crate::checks::all() {
         writeln!(
             out,
             "{:<40} {:<8} {} (check; severity depends on the case)",
-            info.id,
-            info.severity.as_str(),
-            info.name
+            check.id,
+            check.severity.as_str(),
+            check.name
         )?;
     }
-    writeln!(out, "{} rules, {} checks", set.len(), checks.len())?;
+    writeln!(
+        out,
+        "{} rules, {} checks",
+        set.len(),
+        crate::checks::all().count()
+    )?;
     out.flush()?;
     Ok(EXIT_CLEAN)
 }

@@ -89,7 +89,7 @@ pub fn options(
     BundleOptions {
         threads,
         max_file_size,
-        disabled: bundle.disabled.clone(),
+        switches: bundle.switches.clone(),
         verbose,
     }
 }

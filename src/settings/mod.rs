@@ -5,7 +5,8 @@
 
 pub mod ci;
 
-use crate::checks::env_files::{self, EnvSettings};
+use crate::checks::env_files::EnvSettings;
+use crate::checks::{self, Switches};
 use crate::cli::{BundleArgs, EnvArgs, FailOn, Format, OutputArgs, ScanArgs};
 use crate::config::{self, DEFAULT_CONFIG_NAME, LoadedConfig};
 use crate::engine::{AllowList, Matcher};
@@ -18,7 +19,6 @@ use crate::suppress::{IGNORE_FILE_NAME, Suppressions};
 use anyhow::{Context, Result, bail};
 use ci::CiPlan;
 use regex::bytes::Regex;
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -187,8 +187,8 @@ pub struct BundleSettings {
     pub dirs: Vec<PathBuf>,
     /// `bundle_dirs` from the config, resolved against its folder; may not be built yet.
     pub configured: Vec<PathBuf>,
-    /// Bundle rule ids switched off by `disable_rules`.
-    pub disabled: HashSet<String>,
+    /// Which checks are on (`disable_rules`).
+    pub switches: Switches,
 }
 
 /// `leakgate bundle DIR...`: the bundle check alone.
@@ -363,7 +363,8 @@ impl ScanSettings {
             &config,
             trusted.as_ref().map(|(git, _)| git),
         )?);
-        let env_settings = EnvSettings::from_config(&config.config)
+        let switches = Switches::from_disabled(&config.config.disable_rules);
+        let env_settings = EnvSettings::from_config(&config.config, switches)
             .map_err(|e| anyhow::anyhow!("{}: {e}", config_name(&config)))?;
         let threads = resolve_threads(inputs.threads)?;
         Ok(ScanSettings {
@@ -401,13 +402,7 @@ impl BundleSettings {
                     }
                 })
                 .collect(),
-            disabled: loaded
-                .config
-                .disable_rules
-                .iter()
-                .filter(|id| crate::checks::bundle::RULE_IDS.contains(&id.as_str()))
-                .cloned()
-                .collect(),
+            switches: Switches::from_disabled(&loaded.config.disable_rules),
         }
     }
 }
@@ -538,14 +533,11 @@ pub fn build_matcher(loaded: &LoadedConfig, git: Option<&GitRepo>) -> Result<Mat
             _ => rules.add_file(&path)?,
         }
     }
-    // Env and bundle checks are not secret rules: they honour `disable_rules` themselves.
+    // Check ids are switched off through `checks::Switches`; the rest must name secret rules.
     let disable: Vec<String> = config
         .disable_rules
         .iter()
-        .filter(|id| {
-            !env_files::is_env_rule_id(id)
-                && !crate::checks::bundle::RULE_IDS.contains(&id.as_str())
-        })
+        .filter(|id| checks::find(id).is_none())
         .cloned()
         .collect();
     rules

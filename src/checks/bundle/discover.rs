@@ -9,6 +9,7 @@
 //! folders are pruned (`node_modules`, `vendor`, anything with a `CACHEDIR.TAG`), the config's
 //! `exclude` globs are honoured, and the search for build folders stops at a fixed depth.
 
+use crate::checks::common::folders;
 use crate::source::worktree::SkipReason;
 use globset::GlobSet;
 use std::fs::FileType;
@@ -82,23 +83,6 @@ pub const LAYOUTS: &[Layout] = &[
 /// Framework folders whose only output is under the layouts above; the rest of them (caches,
 /// traces) is never listed.
 const CONTAINERS: &[&str] = &[".next", ".output", ".nuxt", ".svelte-kit"];
-
-/// Folders never entered while searching: dependencies, VCS data and tool caches.
-const PRUNED: &[&str] = &[
-    ".git",
-    ".hg",
-    ".svn",
-    "node_modules",
-    "bower_components",
-    "vendor",
-    ".venv",
-    "venv",
-    "__pycache__",
-    ".tox",
-    ".gradle",
-    ".terraform",
-    ".cache",
-];
 
 /// Loose files whose names say they are bundles for browsers, wherever they are.
 const BUNDLE_SUFFIXES: &[&str] = &[
@@ -207,7 +191,7 @@ fn classify(components: &[String]) -> DirClass {
     let Some(last) = components.last() else {
         return DirClass::Descend;
     };
-    if PRUNED.contains(&last.as_str()) {
+    if folders::is_dependency_dir(&last) {
         return DirClass::Prune;
     }
     if let Some(i) = components

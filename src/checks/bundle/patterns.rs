@@ -8,9 +8,10 @@
 //! Precision beats recall: a production bundle gate that cries wolf is switched off, so URLs
 //! need a scheme, documentation domains are ignored, and env objects need tell-tale keys.
 
+use crate::checks::common::hosts::{self, HostKind};
+use crate::checks::common::names;
 use memchr::memmem;
 use regex::bytes::Regex;
-use std::net::{Ipv4Addr, Ipv6Addr};
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -246,133 +247,24 @@ fn split_host_port(text: &[u8]) -> Option<(&[u8], Option<u16>)> {
     Some((host, port))
 }
 
-/// Public hosts whose first label happens to be an environment word.
-const PUBLIC_DEV_HOSTS: &[&str] = &[
-    "dev.azure.com",
-    "dev.w3.org",
-    "dev.mysql.com",
-    "dev.virtualearth.net",
-    "dev.twitter.com",
-    "dev.maxmind.com",
-    "dev.socrata.com",
-    "dev.office.com",
-    "dev.visualstudio.com",
-    "dev.chromium.org",
-];
-
-/// Domains reserved for documentation and testing (RFC 2606 / 6761): never a real endpoint.
-fn is_documentation_host(host: &str) -> bool {
-    let last = host.rsplit('.').next().unwrap_or_default();
-    if matches!(last, "example" | "test" | "invalid") {
-        return true;
-    }
-    ["example.com", "example.org", "example.net"]
-        .iter()
-        .any(|d| is_domain_or_subdomain(host, d))
-}
-
-fn is_domain_or_subdomain(host: &str, domain: &str) -> bool {
-    host == domain
-        || (host.len() > domain.len()
-            && host.ends_with(domain)
-            && host.as_bytes()[host.len() - domain.len() - 1] == b'.')
-}
-
-const LOCAL_SUFFIXES: &[&str] = &[
-    ".local",
-    ".localhost",
-    ".internal",
-    ".lan",
-    ".home.arpa",
-    ".intranet",
-];
-const STAGING_WORDS: &[&str] = &[
-    "dev",
-    "develop",
-    "development",
-    "staging",
-    "stage",
-    "stg",
-    "preprod",
-    "uat",
-    "qa",
-];
-
-/// Classifies a lower-case host; `None` when it is an ordinary public host.
+/// Classifies a lower-case host; `None` when it is an ordinary public host. The host kinds
+/// are the shared vocabulary's (`checks::common::hosts`); what matters in a browser bundle is
+/// whether a visitor's browser can reach it, so every private or local name is reported, and
+/// documentation domains (common in library code) are not.
 pub fn classify_host(host: &str) -> Option<EndpointKind> {
-    if host == "localhost" || host.ends_with(".localhost") {
-        return Some(EndpointKind::Loopback);
-    }
-    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        return inner.parse::<Ipv6Addr>().ok().and_then(classify_ipv6);
-    }
-    if host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return host.parse::<Ipv4Addr>().ok().and_then(classify_ipv4);
-    }
-    if is_documentation_host(host) || PUBLIC_DEV_HOSTS.contains(&host) {
+    if hosts::is_documentation_host(host) {
         return None;
     }
-    if LOCAL_SUFFIXES.iter().any(|s| host.ends_with(s)) {
-        return Some(EndpointKind::LocalName);
-    }
-    let labels = host.split('.').count();
-    if labels < 3 {
-        // `dev.to`, `staging.com`: the environment word is the site's own name.
-        return None;
-    }
-    let subdomains = || host.split('.').take(labels - 2);
-    if subdomains().any(|l| label_has_word(l, &["sandbox"])) || is_known_sandbox(host) {
-        return Some(EndpointKind::Sandbox);
-    }
-    subdomains()
-        .any(|l| label_has_word(l, STAGING_WORDS))
-        .then_some(EndpointKind::Staging)
-}
-
-fn is_known_sandbox(host: &str) -> bool {
-    [
-        "checkout-test.adyen.com",
-        "apitest.authorize.net",
-        "test.salesforce.com",
-    ]
-    .contains(&host)
-}
-
-/// `staging`, `staging2`, `staging-api`, `api-staging`; not `devices` or `stagecoach`.
-fn label_has_word(label: &str, words: &[&str]) -> bool {
-    label.split('-').enumerate().any(|(i, part)| {
-        words.iter().any(|w| {
-            part == *w
-                || (i == 0
-                    && part.len() > w.len()
-                    && part.starts_with(w)
-                    && part[w.len()..].bytes().all(|b| b.is_ascii_digit()))
-        })
-    })
-}
-
-fn classify_ipv4(ip: Ipv4Addr) -> Option<EndpointKind> {
-    if ip.is_loopback() {
-        Some(EndpointKind::Loopback)
-    } else if ip.is_unspecified() {
-        Some(EndpointKind::Unspecified)
-    } else if ip.is_private() || ip.is_link_local() {
-        Some(EndpointKind::PrivateNetwork)
-    } else {
-        None
-    }
-}
-
-fn classify_ipv6(ip: Ipv6Addr) -> Option<EndpointKind> {
-    let first = ip.segments()[0];
-    if ip.is_loopback() {
-        Some(EndpointKind::Loopback)
-    } else if ip.is_unspecified() {
-        Some(EndpointKind::Unspecified)
-    } else if (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80 {
-        Some(EndpointKind::PrivateNetwork)
-    } else {
-        None
+    match hosts::classify(host) {
+        HostKind::Loopback => Some(EndpointKind::Loopback),
+        HostKind::Unspecified => Some(EndpointKind::Unspecified),
+        HostKind::PrivateAddress => Some(EndpointKind::PrivateNetwork),
+        HostKind::DockerHost | HostKind::DeveloperName | HostKind::InternalName => {
+            Some(EndpointKind::LocalName)
+        }
+        HostKind::Sandbox => Some(EndpointKind::Sandbox),
+        HostKind::NonProductionName(_) => Some(EndpointKind::Staging),
+        HostKind::ProductionName(_) | HostKind::Other => None,
     }
 }
 
@@ -422,31 +314,7 @@ const SYSTEM_VARS: &[&str] = &[
     "_",
 ];
 const SYSTEM_PREFIXES: &[&str] = &["npm_", "GITHUB_", "RUNNER_", "CI_", "XDG_", "LC_"];
-/// Prefixes bundlers expose to the client on purpose, and Vite's built-in keys.
-const PUBLIC_PREFIXES: &[&str] = &[
-    "VITE_",
-    "NEXT_PUBLIC_",
-    "REACT_APP_",
-    "NUXT_PUBLIC_",
-    "PUBLIC_",
-    "GATSBY_",
-    "EXPO_PUBLIC_",
-    "VUE_APP_",
-    "STORYBOOK_",
-];
 const PUBLIC_KEYS: &[&str] = &["BASE_URL", "MODE", "DEV", "PROD", "SSR", "NODE_ENV"];
-const SECRET_WORDS: &[&str] = &[
-    "SECRET",
-    "PASSWORD",
-    "PASSWD",
-    "TOKEN",
-    "PRIVATE",
-    "API_KEY",
-    "ACCESS_KEY",
-    "DATABASE_URL",
-    "CREDENTIAL",
-];
-
 fn is_env_name(key: &str) -> bool {
     key == "_"
         || key.starts_with("npm_")
@@ -461,12 +329,9 @@ fn is_system_var(key: &str) -> bool {
     SYSTEM_VARS.contains(&key) || SYSTEM_PREFIXES.iter().any(|p| key.starts_with(p))
 }
 
+/// Variables bundlers expose to the client on purpose (public prefixes, Vite's built-in keys).
 fn is_public_var(key: &str) -> bool {
-    PUBLIC_KEYS.contains(&key) || PUBLIC_PREFIXES.iter().any(|p| key.starts_with(p))
-}
-
-fn is_secret_name(key: &str) -> bool {
-    SECRET_WORDS.iter().any(|w| key.contains(w))
+    PUBLIC_KEYS.contains(&key) || names::client_prefix(key).is_some()
 }
 
 /// A key found just before a `:`.
@@ -555,7 +420,7 @@ pub fn env_dumps(data: &[u8]) -> Vec<EnvDump> {
             if value.is_string && is_env_name(name) && !is_public_var(name) {
                 c.env_string_keys += 1;
                 c.system += usize::from(is_system_var(name));
-                c.secret_names += usize::from(is_secret_name(name));
+                c.secret_names += usize::from(names::is_credential_bearing_name(name));
             }
             c.keys.push(key.name);
             c.end = value.terminator;

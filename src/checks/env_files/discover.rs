@@ -13,47 +13,13 @@
 //! protect anyone else who clones the repository.
 
 use super::classify::{EnvNames, Environment};
+use crate::checks::common::folders;
 use crate::source::worktree;
 use globset::GlobSet;
 use ignore::{DirEntry, WalkBuilder, WalkState};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-
-/// Folders that hold other people's code or tool caches, never the project's env files.
-const DEPENDENCY_DIRS: &[&str] = &[
-    ".git",
-    ".hg",
-    ".svn",
-    ".jj",
-    "node_modules",
-    "bower_components",
-    "jspm_packages",
-    ".pnpm-store",
-    ".yarn",
-    "vendor",
-    ".venv",
-    "venv",
-    "__pycache__",
-    ".tox",
-    ".nox",
-    "site-packages",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".terraform",
-    ".gradle",
-    ".m2",
-    "Pods",
-    "Carthage",
-    ".bundle",
-    ".cache",
-    ".parcel-cache",
-    ".turbo",
-    ".next",
-    ".nuxt",
-    ".svelte-kit",
-];
 
 /// What discovery found under a root; paths are relative to it.
 #[derive(Debug, Default)]
@@ -151,7 +117,7 @@ fn is_skipped_dir(entry: &DirEntry) -> bool {
         return false;
     }
     let name = name.to_string_lossy();
-    DEPENDENCY_DIRS.contains(&name.as_ref())
+    (folders::is_dependency_dir(name.as_ref()) || folders::BUILD_OUTPUT.contains(&name.as_ref()))
         || entry.path().join("pyvenv.cfg").is_file()
         || (name == "target" && entry.path().join("CACHEDIR.TAG").is_file())
 }

@@ -270,7 +270,9 @@ fn dev_endpoint_in_production(file: &EnvFile, entry: &Entry, sink: &mut Sink) {
                 (Severity::Medium, format!("a host named for {word}"))
             }
             HostKind::PrivateAddress => (Severity::Low, "a private network address".into()),
-            HostKind::InternalName => (Severity::Low, "an internal-only name".into()),
+            // Cloud and company private zones (`db.prod.internal`, `*.svc.cluster.local`) are
+            // where production's private hosts live: not a development endpoint.
+            HostKind::InternalName => continue,
             _ => continue,
         };
         seen.push(endpoint.host.clone());

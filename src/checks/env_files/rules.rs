@@ -5,9 +5,8 @@
 //! unless the finding carries that value as its secret.
 
 use super::dotenv::Entry;
-use crate::finding::{Finding, Location, RuleInfo, Severity, fingerprint};
-use std::collections::HashSet;
-use std::sync::Arc;
+use crate::checks::{self, Check, Switches};
+use crate::finding::{Finding, Location, Severity, fingerprint};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EnvRule {
@@ -37,126 +36,119 @@ impl EnvRule {
         EnvRule::ClientExposedSecret,
     ];
 
+    /// This rule's entry in [`CHECKS`].
+    pub fn check(self) -> &'static Check {
+        &CHECKS[self as usize]
+    }
+
     pub fn id(self) -> &'static str {
-        match self {
-            EnvRule::CommittedRealFile => "env-committed-real-file",
-            EnvRule::NotIgnored => "env-not-ignored",
-            EnvRule::SharedSecret => "env-shared-secret",
-            EnvRule::LiveKeyOutsideProduction => "env-live-key-outside-production",
-            EnvRule::TestKeyInProduction => "env-test-key-in-production",
-            EnvRule::DevEndpointInProduction => "env-dev-endpoint-in-production",
-            EnvRule::InsecureProductionSetting => "env-insecure-production-setting",
-            EnvRule::SecretInTemplate => "env-secret-in-template",
-            EnvRule::Drift => "env-drift",
-            EnvRule::ClientExposedSecret => "env-client-exposed-secret",
-        }
+        self.check().id
     }
 
     pub fn from_id(id: &str) -> Option<EnvRule> {
         EnvRule::ALL.into_iter().find(|r| r.id() == id)
     }
+}
 
-    pub fn name(self) -> &'static str {
-        match self {
-            EnvRule::CommittedRealFile => "Real env file tracked by git",
-            EnvRule::NotIgnored => "Env file not ignored by git",
-            EnvRule::SharedSecret => "Same secret in several environments",
-            EnvRule::LiveKeyOutsideProduction => "Production credential outside production",
-            EnvRule::TestKeyInProduction => "Test or sandbox credential in production",
-            EnvRule::DevEndpointInProduction => "Development endpoint in a deployed environment",
-            EnvRule::InsecureProductionSetting => "Insecure setting in a deployed environment",
-            EnvRule::SecretInTemplate => "Real-looking value in an env template",
-            EnvRule::Drift => "Env variable missing or misnamed",
-            EnvRule::ClientExposedSecret => "Secret in a browser-exposed variable",
-        }
-    }
-
-    pub fn description(self) -> &'static str {
-        match self {
-            EnvRule::CommittedRealFile => {
-                "An env file with real configuration is tracked by git, so every clone has its \
+/// What each env check reports, in [`EnvRule::ALL`] order.
+pub const CHECKS: [Check; 10] = [
+    Check {
+        id: "env-committed-real-file",
+        name: "Real env file tracked by git",
+        severity: Severity::Critical,
+        description: "An env file with real configuration is tracked by git, so every clone has its \
                  values. Untrack it with `git rm --cached <file>`, add it to .gitignore and \
                  commit; then rotate every secret it held, because deleting the file does not \
-                 remove it from history."
-            }
-            EnvRule::NotIgnored => {
-                "No .gitignore matches this env file, so `git add .` or `git commit -a` will \
+                 remove it from history.",
+        tags: &["env", "config"],
+    },
+    Check {
+        id: "env-not-ignored",
+        name: "Env file not ignored by git",
+        severity: Severity::High,
+        description: "No .gitignore matches this env file, so `git add .` or `git commit -a` will \
                  publish it. Add a pattern such as `.env*` to .gitignore, with `!.env.example` \
-                 to keep the template tracked."
-            }
-            EnvRule::SharedSecret => {
-                "The same credential is configured for two environments, so a leak of the less \
+                 to keep the template tracked.",
+        tags: &["env", "config"],
+    },
+    Check {
+        id: "env-shared-secret",
+        name: "Same secret in several environments",
+        severity: Severity::High,
+        description: "The same credential is configured for two environments, so a leak of the less \
                  protected one (a laptop, CI, staging) opens the other. Issue a separate \
-                 credential per environment and rotate the shared one."
-            }
-            EnvRule::LiveKeyOutsideProduction => {
-                "A live credential or a production data store appears in a local, test or \
+                 credential per environment and rotate the shared one.",
+        tags: &["env", "config"],
+    },
+    Check {
+        id: "env-live-key-outside-production",
+        name: "Production credential outside production",
+        severity: Severity::Critical,
+        description: "A live credential or a production data store appears in a local, test or \
                  staging env file, so development and testing act on real money and real data. \
                  Replace it with a test-mode key or a non-production host, and rotate the live \
-                 credential if the file was ever shared."
-            }
-            EnvRule::TestKeyInProduction => {
-                "Production is configured with a test-mode key, a sandbox host or a test mode, \
+                 credential if the file was ever shared.",
+        tags: &["env", "config"],
+    },
+    Check {
+        id: "env-test-key-in-production",
+        name: "Test or sandbox credential in production",
+        severity: Severity::High,
+        description: "Production is configured with a test-mode key, a sandbox host or a test mode, \
                  so payments and API calls will not reach the live service. Replace it with the \
-                 live value from your secret store."
-            }
-            EnvRule::DevEndpointInProduction => {
-                "A production or staging variable points at a developer machine, a private or \
+                 live value from your secret store.",
+        tags: &["env", "config"],
+    },
+    Check {
+        id: "env-dev-endpoint-in-production",
+        name: "Development endpoint in a deployed environment",
+        severity: Severity::Medium,
+        description: "A production or staging variable points at a developer machine, a private or \
                  internal address, or a host named for another environment. Replace it with the \
                  host that environment should reach; if production really runs inside that \
-                 private network, disable this rule for the file's values."
-            }
-            EnvRule::InsecureProductionSetting => {
-                "A production or staging env file turns on debugging or development mode, turns \
+                 private network, disable this rule for the file's values.",
+        tags: &["env", "config"],
+    },
+    Check {
+        id: "env-insecure-production-setting",
+        name: "Insecure setting in a deployed environment",
+        severity: Severity::High,
+        description: "A production or staging env file turns on debugging or development mode, turns \
                  off TLS verification or authentication, allows any CORS origin or host, or \
                  sends session cookies without `Secure`. Set the production value named in the \
-                 message."
-            }
-            EnvRule::SecretInTemplate => {
-                "Env templates (.env.example and friends) are committed and copied by every \
+                 message.",
+        tags: &["env", "config"],
+    },
+    Check {
+        id: "env-secret-in-template",
+        name: "Real-looking value in an env template",
+        severity: Severity::High,
+        description: "Env templates (.env.example and friends) are committed and copied by every \
                  developer, so they must hold placeholders. Replace the value with a placeholder \
-                 or leave it empty, and rotate it if it is a real credential."
-            }
-            EnvRule::Drift => {
-                "A variable is in the template but not set for an environment, set for \
+                 or leave it empty, and rotate it if it is a real credential.",
+        tags: &["env", "config"],
+    },
+    Check {
+        id: "env-drift",
+        name: "Env variable missing or misnamed",
+        severity: Severity::Medium,
+        description: "A variable is in the template but not set for an environment, set for \
                  production or staging but missing from the template, or spelt differently \
                  (the \"works locally, fails in production\" bug). Add the variable or fix its \
-                 name so the template and every environment agree."
-            }
-            EnvRule::ClientExposedSecret => {
-                "Variables with a public prefix (NEXT_PUBLIC_, VITE_, REACT_APP_, EXPO_PUBLIC_, \
+                 name so the template and every environment agree.",
+        tags: &["env", "config"],
+    },
+    Check {
+        id: "env-client-exposed-secret",
+        name: "Secret in a browser-exposed variable",
+        severity: Severity::Critical,
+        description: "Variables with a public prefix (NEXT_PUBLIC_, VITE_, REACT_APP_, EXPO_PUBLIC_, \
                  NUXT_PUBLIC_, PUBLIC_, GATSBY_, VUE_APP_) are inlined into the JavaScript sent \
                  to every visitor. Move the secret to a variable without the prefix, use it only \
-                 on the server, and rotate it if it was ever built into a bundle."
-            }
-        }
-    }
-
-    /// The highest severity the rule reports; the SARIF rule's default level.
-    pub fn default_severity(self) -> Severity {
-        match self {
-            EnvRule::CommittedRealFile
-            | EnvRule::LiveKeyOutsideProduction
-            | EnvRule::ClientExposedSecret => Severity::Critical,
-            EnvRule::NotIgnored
-            | EnvRule::SharedSecret
-            | EnvRule::TestKeyInProduction
-            | EnvRule::InsecureProductionSetting
-            | EnvRule::SecretInTemplate => Severity::High,
-            EnvRule::DevEndpointInProduction | EnvRule::Drift => Severity::Medium,
-        }
-    }
-
-    pub fn info(self) -> RuleInfo {
-        RuleInfo {
-            id: self.id().to_string(),
-            name: self.name().to_string(),
-            description: self.description().to_string(),
-            severity: self.default_severity(),
-            tags: vec!["env".to_string(), "config".to_string()],
-        }
-    }
-}
+                 on the server, and rotate it if it was ever built into a bundle.",
+        tags: &["env", "config"],
+    },
+];
 
 /// The fingerprint of `env-committed-real-file` for the file at `relative` (to the scanned
 /// root, which is the repository's top in every scan that reads history). The working-tree
@@ -169,7 +161,7 @@ pub fn committed_file_fingerprint(relative: &str) -> String {
     )
 }
 
-/// The case string of `env-committed-real-file` verdicts.
+/// The case string of `env-committed-real-file` verdicts (see [`committed_file_fingerprint`]).
 pub const COMMITTED_CASE: &str = "tracked";
 
 /// One step less severe: staging gets the production verdict, softened.
@@ -190,27 +182,17 @@ pub struct Place<'a> {
 }
 
 /// Collects env findings; drops those of rules the configuration disabled.
-pub struct Sink {
-    infos: Vec<Arc<RuleInfo>>,
-    disabled: HashSet<EnvRule>,
+pub struct Sink<'a> {
+    switches: &'a Switches,
     pub findings: Vec<Finding>,
 }
 
-impl Sink {
-    pub fn new(disabled: HashSet<EnvRule>) -> Sink {
+impl<'a> Sink<'a> {
+    pub fn new(switches: &'a Switches) -> Sink<'a> {
         Sink {
-            infos: EnvRule::ALL.iter().map(|r| Arc::new(r.info())).collect(),
-            disabled,
+            switches,
             findings: Vec::new(),
         }
-    }
-
-    fn info(&self, rule: EnvRule) -> Arc<RuleInfo> {
-        let index = EnvRule::ALL
-            .iter()
-            .position(|r| *r == rule)
-            .expect("every rule is in EnvRule::ALL");
-        self.infos[index].clone()
     }
 
     /// A finding on a variable: at its key's line and column.
@@ -231,7 +213,7 @@ impl Sink {
     }
 
     fn push(&mut self, verdict: Verdict, place: &Place<'_>, location: Location) {
-        if self.disabled.contains(&verdict.rule) {
+        if !self.switches.is_on(verdict.rule.id()) {
             return;
         }
         let id = verdict.rule.id();
@@ -243,7 +225,7 @@ impl Sink {
             ),
         };
         let mut finding = Finding::new(
-            self.info(verdict.rule),
+            checks::info(verdict.rule.id()),
             verdict.severity,
             location,
             fingerprint,
@@ -271,7 +253,7 @@ mod tests {
 
     #[test]
     fn ids_are_unique_stable_and_round_trip() {
-        let ids: HashSet<&str> = EnvRule::ALL.iter().map(|r| r.id()).collect();
+        let ids: std::collections::HashSet<&str> = EnvRule::ALL.iter().map(|r| r.id()).collect();
         assert_eq!(ids.len(), EnvRule::ALL.len());
         for rule in EnvRule::ALL {
             assert!(rule.id().starts_with("env-"));
@@ -282,7 +264,7 @@ mod tests {
     #[test]
     fn every_description_says_what_to_do() {
         for rule in EnvRule::ALL {
-            let d = rule.description().to_ascii_lowercase();
+            let d = rule.check().description.to_ascii_lowercase();
             assert!(
                 ["rotate", "add", "replace", "set", "move", "untrack"]
                     .iter()

@@ -9,175 +9,16 @@
 
 use super::dotenv::REFERENCE_MARK;
 use regex::Regex;
-use std::net::IpAddr;
 use std::ops::Range;
 use std::sync::LazyLock;
 
 // ---------------------------------------------------------------------------------------------
-// Names
+// Names (the vocabulary shared with the bundle check lives in `checks::common::names`)
 // ---------------------------------------------------------------------------------------------
 
-/// Upper-case words of a variable name: `next_public_apiKey` -> `NEXT`, `PUBLIC`, `APIKEY`.
-pub fn name_words(key: &str) -> Vec<String> {
-    key.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_ascii_uppercase())
-        .collect()
-}
-
-/// Words that make a name a secret's name wherever they appear.
-const SECRET_WORDS: &[&str] = &[
-    "SECRET",
-    "SECRETS",
-    "PASSWORD",
-    "PASSWORDS",
-    "PASSWD",
-    "PASS",
-    "PWD",
-    "PASSPHRASE",
-    "TOKEN",
-    "TOKENS",
-    "PRIVATE",
-    "CREDENTIAL",
-    "CREDENTIALS",
-    "CREDS",
-    "APIKEY",
-    "SALT",
-    "PEPPER",
-];
-
-/// Last words that make a name describe something about a secret, not the secret itself:
-/// `JWT_SECRET_TTL`, `DB_PASSWORD_FILE`, `API_TOKEN_URL`, `AWS_ACCESS_KEY_ID`.
-const NOT_A_SECRET_SUFFIXES: &[&str] = &[
-    "URL",
-    "URI",
-    "URLS",
-    "HOST",
-    "HOSTNAME",
-    "ENDPOINT",
-    "PORT",
-    "PATH",
-    "FILE",
-    "DIR",
-    "NAME",
-    "ID",
-    "IDS",
-    "USER",
-    "USERNAME",
-    "LOGIN",
-    "EMAIL",
-    "TTL",
-    "EXPIRY",
-    "EXPIRES",
-    "EXPIRE",
-    "EXPIRATION",
-    "LIFETIME",
-    "LENGTH",
-    "SIZE",
-    "ALGORITHM",
-    "ALG",
-    "ALGO",
-    "TYPE",
-    "HEADER",
-    "PREFIX",
-    "ENABLED",
-    "ENABLE",
-    "DISABLED",
-    "REGION",
-    "TIMEOUT",
-    "ISSUER",
-    "AUDIENCE",
-    "SCOPE",
-    "SCOPES",
-    "MODE",
-    "VERSION",
-    "FORMAT",
-    "COUNT",
-    "MAX",
-    "MIN",
-    "LIMIT",
-    "ROUNDS",
-    "COST",
-    "POLICY",
-    "REQUIRED",
-    "ENV",
-    "FIELD",
-    "PARAM",
-    "LOCATION",
-    "PROVIDER",
-    "STRATEGY",
-    "NAMESPACE",
-    "LABEL",
-];
-
-/// Words that say a key is public by design (`STRIPE_PUBLISHABLE_KEY`, `SUPABASE_ANON_KEY`,
-/// `RECAPTCHA_SITE_KEY`, `JWT_PUBLIC_KEY`).
-const PUBLIC_WORDS: &[&str] = &["PUBLIC", "PUBLISHABLE", "ANON", "SITE"];
-
-/// Whether a variable name says it holds a secret: `DB_PASSWORD`, `STRIPE_SECRET_KEY`,
-/// `API_KEY`, `SUPABASE_SERVICE_ROLE_KEY`; not `AWS_ACCESS_KEY_ID`, `JWT_PUBLIC_KEY`.
-pub fn is_secret_name(key: &str) -> bool {
-    let words = name_words(key);
-    let Some(last) = words.last() else {
-        return false;
-    };
-    if NOT_A_SECRET_SUFFIXES.contains(&last.as_str()) {
-        return false;
-    }
-    let has = |w: &str| words.iter().any(|x| x == w);
-    let strong =
-        words.iter().any(|w| SECRET_WORDS.contains(&w.as_str())) || (has("SERVICE") && has("ROLE"));
-    if strong {
-        return true;
-    }
-    has("KEY") && !words.iter().any(|w| PUBLIC_WORDS.contains(&w.as_str()))
-}
-
-/// Prefixes that frameworks inline into browser bundles at build time.
-pub const CLIENT_PREFIXES: &[(&str, &str)] = &[
-    ("NEXT_PUBLIC_", "Next.js"),
-    ("NUXT_PUBLIC_", "Nuxt"),
-    ("EXPO_PUBLIC_", "Expo"),
-    ("REACT_APP_", "Create React App"),
-    ("VITE_", "Vite"),
-    ("VUE_APP_", "Vue CLI"),
-    ("GATSBY_", "Gatsby"),
-    ("PUBLIC_", "SvelteKit/Astro"),
-];
-
-/// The browser-exposed prefix of a name and the framework that exposes it.
-pub fn client_prefix(key: &str) -> Option<(&'static str, &'static str)> {
-    CLIENT_PREFIXES
-        .iter()
-        .find(|(prefix, _)| key.starts_with(prefix) && key.len() > prefix.len())
-        .copied()
-}
-
-/// Whether the part of a name after its public prefix says "secret" strongly enough that
-/// nothing in it should ever reach a browser (`SECRET`, `PRIVATE`, `PASSWORD`, `SERVICE_ROLE`).
-/// Weaker words (`TOKEN`, `KEY`) are common in public-by-design values and are left to rules.
-pub fn is_client_secret_name(rest: &str) -> bool {
-    let words = name_words(rest);
-    if words
-        .last()
-        .is_some_and(|l| NOT_A_SECRET_SUFFIXES.contains(&l.as_str()))
-    {
-        return false;
-    }
-    let has = |w: &str| words.iter().any(|x| x == w);
-    [
-        "SECRET",
-        "SECRETS",
-        "PRIVATE",
-        "PASSWORD",
-        "PASSWD",
-        "PWD",
-        "PASSPHRASE",
-    ]
-    .iter()
-    .any(|w| has(w))
-        || (has("SERVICE") && has("ROLE"))
-}
+pub use crate::checks::common::names::{
+    client_prefix, is_client_secret_name, is_secret_name, name_words,
+};
 
 /// Names that select the application's own mode, not a provider's.
 pub const APP_MODE_KEYS: &[&str] = &[
@@ -342,30 +183,12 @@ pub fn is_falsy(value: &str) -> bool {
     )
 }
 
-/// Shannon entropy in bits per byte.
+/// Shannon entropy of a value in bits per byte (the engine's measure, so a rule's `entropy:`
+/// floor and this check agree on what looks random).
 pub fn shannon(value: &str) -> f64 {
-    let bytes = value.as_bytes();
-    if bytes.is_empty() {
-        return 0.0;
-    }
-    let mut counts = [0u32; 256];
-    for &b in bytes {
-        counts[b as usize] += 1;
-    }
-    let n = bytes.len() as f64;
-    counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = f64::from(c) / n;
-            -p * p.log2()
-        })
-        .sum()
+    f64::from(crate::engine::shannon(value.as_bytes()))
 }
 
-/// Whether a value looks like generated key material rather than a word, host, path or URL:
-/// at least 16 characters, letters and digits, no spaces, and at least 3.5 bits of entropy
-/// per character (random base62 scores about 4.5; English words and hostnames stay below).
 pub fn looks_random(value: &str) -> bool {
     let v = value.trim();
     if v.len() < 16 || v.len() > 8192 {
@@ -577,151 +400,7 @@ fn host_of(part: &str) -> Option<String> {
     (!host.is_empty()).then_some(host)
 }
 
-/// What kind of place a host is, for the endpoint checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HostKind {
-    /// `localhost`, `127.0.0.0/8`, `::1`, `*.localhost`.
-    Loopback,
-    /// `0.0.0.0` / `::` used as a destination.
-    Unspecified,
-    /// Docker Desktop's name for the developer's machine.
-    DockerHost,
-    /// `*.local` (mDNS on a developer's network) and `*.test` (reserved for testing).
-    DeveloperName,
-    /// Private or link-local address ranges.
-    PrivateAddress,
-    /// `*.internal`, `*.cluster.local`, `*.lan`, `*.home.arpa`, `*.corp`, `*.intranet`.
-    InternalName,
-    /// A name whose words say staging/dev/test (`staging.example.com`, `api-dev.fly.dev`).
-    NonProductionName(&'static str),
-    /// A name whose words say production (`db.prod.example.com`).
-    ProductionName(&'static str),
-    /// A payment or API provider's sandbox (`api.sandbox.paypal.com`).
-    Sandbox,
-    /// Anything else: a public name or address.
-    Other,
-}
-
-const NON_PRODUCTION_WORDS: &[&str] = &[
-    "dev",
-    "develop",
-    "development",
-    "staging",
-    "stage",
-    "stg",
-    "test",
-    "testing",
-    "qa",
-    "uat",
-    "preprod",
-];
-const PRODUCTION_HOST_WORDS: &[&str] = &["prod", "production", "prd"];
-
-/// Hosts of well-known sandboxes whose names do not contain the word.
-const SANDBOX_HOSTS: &[&str] = &[
-    "apitest.authorize.net",
-    "test.authorize.net",
-    "checkout-test.adyen.com",
-    "pal-test.adyen.com",
-    "test.salesforce.com",
-    "api.test.paypal.com",
-];
-
-pub fn host_kind(host: &str) -> HostKind {
-    if let Ok(ip) = host.parse::<IpAddr>() {
-        return ip_kind(ip);
-    }
-    let h = host;
-    if h == "localhost" || h.ends_with(".localhost") {
-        return HostKind::Loopback;
-    }
-    if matches!(
-        h,
-        "host.docker.internal" | "gateway.docker.internal" | "host.containers.internal"
-    ) {
-        return HostKind::DockerHost;
-    }
-    if h.ends_with(".cluster.local") {
-        return HostKind::InternalName;
-    }
-    if h.ends_with(".local") || h.ends_with(".test") {
-        return HostKind::DeveloperName;
-    }
-    if [".internal", ".lan", ".home.arpa", ".corp", ".intranet"]
-        .iter()
-        .any(|s| h.ends_with(s))
-    {
-        return HostKind::InternalName;
-    }
-    let words = host_words(h);
-    if SANDBOX_HOSTS.contains(&h) || words.iter().any(|w| w.starts_with("sandbox")) {
-        return HostKind::Sandbox;
-    }
-    if let Some(w) = NON_PRODUCTION_WORDS
-        .iter()
-        .find(|w| words.iter().any(|x| x == *w))
-    {
-        return HostKind::NonProductionName(w);
-    }
-    if words.windows(2).any(|p| p[0] == "pre" && p[1] == "prod") {
-        return HostKind::NonProductionName("pre-prod");
-    }
-    if let Some(w) = PRODUCTION_HOST_WORDS
-        .iter()
-        .find(|w| words.iter().any(|x| x == *w))
-    {
-        return HostKind::ProductionName(w);
-    }
-    HostKind::Other
-}
-
-fn ip_kind(ip: IpAddr) -> HostKind {
-    match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            if v4.is_loopback() {
-                HostKind::Loopback
-            } else if v4.is_unspecified() {
-                HostKind::Unspecified
-            } else if v4.is_private() || v4.is_link_local() || (o[0] == 100 && (o[1] & 0xC0) == 64)
-            {
-                HostKind::PrivateAddress
-            } else {
-                HostKind::Other
-            }
-        }
-        IpAddr::V6(v6) => {
-            let first = v6.segments()[0];
-            if v6.is_loopback() {
-                HostKind::Loopback
-            } else if v6.is_unspecified() {
-                HostKind::Unspecified
-            } else if (first & 0xFE00) == 0xFC00 || (first & 0xFFC0) == 0xFE80 {
-                HostKind::PrivateAddress
-            } else {
-                HostKind::Other
-            }
-        }
-    }
-}
-
-/// The words of a host name that describe the service rather than its registered domain:
-/// the last two labels (name and top-level domain) are dropped, so `myapp.dev` or
-/// `test-payments.com` is not "a dev host" but `api.staging.example.com` and a compose
-/// service called `staging-db` are. Trailing digits are dropped (`dev2` is `dev`).
-fn host_words(host: &str) -> Vec<String> {
-    let labels: Vec<&str> = host.split('.').filter(|l| !l.is_empty()).collect();
-    let keep = match labels.len() {
-        1 => 1,
-        n => n.saturating_sub(2),
-    };
-    labels[..keep]
-        .iter()
-        .flat_map(|l| l.split(['-', '_']))
-        .map(|w| w.trim_end_matches(|c: char| c.is_ascii_digit()).to_string())
-        .filter(|w| !w.is_empty())
-        .collect()
-}
+pub use crate::checks::common::hosts::{HostKind, classify as host_kind};
 
 /// Whether a URL in the value turns off transport security (`sslmode=disable`, `ssl=false`).
 pub fn url_disables_tls(value: &str) -> bool {
@@ -879,55 +558,6 @@ mod tests {
     const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
     #[test]
-    fn secret_names() {
-        for yes in [
-            "DB_PASSWORD",
-            "STRIPE_SECRET_KEY",
-            "API_KEY",
-            "apiKey",
-            "JWT_SECRET",
-            "GITHUB_TOKEN",
-            "SUPABASE_SERVICE_ROLE_KEY",
-            "PRIVATE_KEY",
-            "SMTP_PASS",
-            "APP_KEY",
-            "AWS_SECRET_ACCESS_KEY",
-        ] {
-            assert!(is_secret_name(yes), "{yes}");
-        }
-        for no in [
-            "AWS_ACCESS_KEY_ID",
-            "JWT_PUBLIC_KEY",
-            "STRIPE_PUBLISHABLE_KEY",
-            "SUPABASE_ANON_KEY",
-            "DB_PASSWORD_FILE",
-            "TOKEN_URL",
-            "PORT",
-            "DATABASE_URL",
-            "CACHE_KEY_PREFIX",
-            "RECAPTCHA_SITE_KEY",
-            "PASSPORT_STRATEGY",
-        ] {
-            assert!(!is_secret_name(no), "{no}");
-        }
-    }
-
-    #[test]
-    fn client_prefixes_and_client_secret_names() {
-        assert_eq!(
-            client_prefix("NEXT_PUBLIC_X").map(|p| p.0),
-            Some("NEXT_PUBLIC_")
-        );
-        assert_eq!(client_prefix("PUBLIC_X").map(|p| p.0), Some("PUBLIC_"));
-        assert_eq!(client_prefix("VITE_"), None);
-        assert_eq!(client_prefix("next_public_x"), None);
-        assert!(is_client_secret_name("STRIPE_SECRET_KEY"));
-        assert!(is_client_secret_name("SUPABASE_SERVICE_ROLE_KEY"));
-        assert!(!is_client_secret_name("MAPBOX_TOKEN"));
-        assert!(!is_client_secret_name("SUPABASE_ANON_KEY"));
-    }
-
-    #[test]
     fn placeholders() {
         let none: &[String] = &[];
         for p in [
@@ -1006,41 +636,6 @@ mod tests {
         assert!(endpoints("DATABASE_URL", &masked).is_empty());
         let e = endpoints("JDBC_URL", "jdbc:postgresql://10.0.0.5/db");
         assert!(e[0].data_store);
-    }
-
-    #[test]
-    fn host_kinds() {
-        use HostKind::*;
-        let cases = [
-            ("localhost", Loopback),
-            ("127.0.0.2", Loopback),
-            ("::1", Loopback),
-            ("app.localhost", Loopback),
-            ("0.0.0.0", Unspecified),
-            ("host.docker.internal", DockerHost),
-            ("mybox.local", DeveloperName),
-            ("api.test", DeveloperName),
-            ("10.1.2.3", PrivateAddress),
-            ("172.20.0.1", PrivateAddress),
-            ("192.168.1.10", PrivateAddress),
-            ("fd00::1", PrivateAddress),
-            ("db.svc.cluster.local", InternalName),
-            ("ip-10-0-0-1.ec2.internal", InternalName),
-            ("staging.example.com", NonProductionName("staging")),
-            ("api-dev2.example.com", NonProductionName("dev")),
-            ("myapp-dev.fly.dev", NonProductionName("dev")),
-            ("db.pre-prod.example.com", NonProductionName("pre-prod")),
-            ("db.prod.example.com", ProductionName("prod")),
-            ("api.sandbox.paypal.com", Sandbox),
-            ("apitest.authorize.net", Sandbox),
-            ("myapp.dev", Other),
-            ("test-payments.com", Other),
-            ("devices.example.com", Other),
-            ("8.8.8.8", Other),
-        ];
-        for (host, want) in cases {
-            assert_eq!(host_kind(host), want, "{host}");
-        }
     }
 
     #[test]
