@@ -393,6 +393,30 @@ fn a_published_source_map_is_reported_and_its_sources_scanned_at_original_lines(
 }
 
 #[test]
+fn sources_of_a_map_in_a_folder_named_by_absolute_path_keep_their_leading_slash() {
+    // Regression: `leakgate bundle /abs/dist` reported `abs/src/config.ts`, a path that does
+    // not exist, for a secret in the map's embedded sources.
+    let dir = project("");
+    let mut t = Tokens::new(11);
+    let secret = t.stripe("sk_live_");
+    let dependency_secret = t.stripe("sk_live_");
+    build_with_map(dir.path(), &secret, &dependency_secret);
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let dist = root.join("dist");
+    let (code, json, _) = bundle_json(dir.path(), &[dist.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    let all = findings(&json);
+    let secrets = with_rule(&all, "bundle-secret");
+    assert_eq!(secrets.len(), 1, "{json}");
+    let expected = root.join("src/config.ts");
+    assert_eq!(secrets[0]["path"], expected.to_str().unwrap(), "{json}");
+    assert!(
+        secrets[0]["path"].as_str().unwrap().starts_with('/'),
+        "{json}"
+    );
+}
+
+#[test]
 fn an_inline_source_map_is_published_too() {
     let dir = project("");
     let mut t = Tokens::new(11);

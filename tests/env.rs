@@ -279,6 +279,117 @@ fn a_tracked_file_deleted_from_the_working_tree_is_still_reported() {
 }
 
 #[test]
+fn an_env_file_named_in_the_config_and_deleted_since_is_still_reported_from_history() {
+    // Regression: history filtered env files with the built-in names only, so a file mapped
+    // through `env_files` that was committed and then deleted was never reported.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git_init(root);
+    write(
+        root,
+        ".leakgate.yml",
+        "env_files:\n  'deploy/prod.vars': production\n",
+    );
+    write(
+        root,
+        "deploy/prod.vars",
+        format!("API_TOKEN={}\n", Tokens::new(21).base62(24)),
+    );
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "deploy vars"]);
+    git(root, &["rm", "-q", "deploy/prod.vars"]);
+    git(root, &["commit", "-q", "-m", "remove deploy vars"]);
+    let (json, code) = json_run("scan", root, &[]);
+    assert_eq!(code, 1, "{json:#}");
+    assert_eq!(
+        of_rule(&json, "env-committed-real-file"),
+        [t("deploy/prod.vars", 1, "critical")],
+        "{json:#}"
+    );
+    let m = message_of(&json, "env-committed-real-file", "deploy/prod.vars", 1);
+    assert!(m.contains("deploy vars"), "{m}");
+}
+
+#[test]
+fn a_baselined_committed_env_file_stays_accepted_after_git_rm_and_in_multi_root_scans() {
+    // Regression: the working-tree check fingerprinted `env-committed-real-file` from the
+    // relative path, history from the shown path (root-prefixed with several roots) and a
+    // different case, so the finding came back as new after `git rm` or with other roots.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("app");
+    std::fs::create_dir(&root).unwrap();
+    let root = root.as_path();
+    git_init(root);
+    write(root, ".gitignore", ".env*\n");
+    write(
+        root,
+        ".env.production",
+        format!("API_TOKEN={}\n", Tokens::new(22).base62(24)),
+    );
+    git(root, &["add", "-f", ".gitignore", ".env.production"]);
+    git(root, &["commit", "-q", "-m", "oops"]);
+    let baseline = dir.path().join("baseline.json");
+    let out = leakgate()
+        .args(["baseline", "create", "--baseline-file"])
+        .arg(&baseline)
+        .arg(root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let baseline_arg = baseline.to_str().unwrap();
+    let fingerprint_of = |json: &Value| -> Vec<String> {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(json["suppressed"].as_array().into_iter().flatten())
+            .filter(|f| f["rule"] == "env-committed-real-file")
+            .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (before, code) = json_run("scan", root, &["--show-suppressed"]);
+    assert_eq!(code, 1);
+    let tracked = fingerprint_of(&before);
+    assert_eq!(tracked.len(), 1, "{before:#}");
+
+    git(root, &["rm", "-q", "--cached", ".env.production"]);
+    git(root, &["commit", "-q", "-m", "untrack"]);
+    let (after, code) = json_run(
+        "scan",
+        root,
+        &["--baseline", baseline_arg, "--show-suppressed"],
+    );
+    assert_eq!(code, 0, "the accepted finding came back: {after:#}");
+    assert!(of_rule(&after, "env-committed-real-file").is_empty());
+    assert_eq!(fingerprint_of(&after), tracked, "{after:#}");
+
+    // The same repository scanned next to another folder: paths are shown with their root,
+    // fingerprints stay the same.
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    let out = leakgate()
+        .arg("scan")
+        .arg(root)
+        .arg(&other)
+        .args([
+            "--format",
+            "json",
+            "--show-suppressed",
+            "--baseline",
+            baseline_arg,
+        ])
+        .output()
+        .unwrap();
+    let multi: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{multi:#}");
+    assert_eq!(fingerprint_of(&multi), tracked, "{multi:#}");
+}
+
+#[test]
 fn a_subfolder_of_a_repository_knows_what_is_committed() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();

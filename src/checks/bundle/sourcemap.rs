@@ -202,7 +202,10 @@ fn strip_scheme(name: &str) -> (&str, bool) {
     (rest, true)
 }
 
+/// `a/./b/../c` -> `a/c`. An absolute path stays absolute (a map shown as `/tmp/x/dist/a.js.map`
+/// has its sources at `/tmp/x/src/...`, not `tmp/x/src/...`); `..` never climbs above the start.
 fn normalise(path: &Path) -> String {
+    let absolute = path.has_root();
     let mut parts: Vec<String> = Vec::new();
     for component in path.components() {
         match component {
@@ -213,12 +216,38 @@ fn normalise(path: &Path) -> String {
             Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
         }
     }
-    parts.join("/")
+    let joined = parts.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else {
+        joined
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sources_of_a_map_shown_with_an_absolute_path_keep_the_leading_slash() {
+        assert_eq!(
+            original_path("/tmp/x/dist/assets/a.js.map", None, "../../src/aws.ts"),
+            "/tmp/x/src/aws.ts"
+        );
+        assert_eq!(
+            original_path("/tmp/x/dist/a.js.map", None, "../../../../../etc/passwd"),
+            "/etc/passwd"
+        );
+        // Bundler URLs are relative to the project, whatever the map's path.
+        assert_eq!(
+            original_path("/tmp/x/dist/a.js.map", None, "webpack://app/./src/a.ts"),
+            "src/a.ts"
+        );
+        assert_eq!(
+            original_path("dist/assets/a.js.map", None, "../../src/a.ts"),
+            "src/a.ts"
+        );
+    }
 
     #[test]
     fn reads_sources_and_their_content() {
