@@ -128,7 +128,7 @@ fn bench_bundle(c: &mut Criterion) {
     let options = BundleOptions {
         threads: 1,
         max_file_size: 25 * 1024 * 1024,
-        disabled: Default::default(),
+        switches: Default::default(),
         verbose: false,
     };
     let check = BundleCheck::new(&matcher, &infos, options);

@@ -23,13 +23,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("report", &["finding", "stats", "text"]),
     (
         "checks",
-        &["engine", "rules", "source", "config", "report", "finding", "stats", "text"],
+        &[
+            "engine", "rules", "source", "config", "report", "finding", "stats", "text",
+        ],
     ),
     (
         "settings",
         &[
-            "cli", "config", "rules", "engine", "checks", "source", "suppress", "report", "finding",
-            "stats", "text",
+            "cli", "config", "rules", "engine", "checks", "source", "suppress", "report",
+            "finding", "stats", "text",
         ],
     ),
     (

@@ -302,6 +302,53 @@ fn char_count(bytes: &[u8]) -> usize {
 mod tests {
     use super::*;
 
+    fn raw(rule: usize, secret: Range<usize>) -> RawMatch {
+        RawMatch {
+            rule,
+            secret,
+            entropy: 4.0,
+        }
+    }
+
+    /// Rules 0 and 1 are provider rules, 2 is generic.
+    fn three_rules() -> RuleSet {
+        let mut set = RuleSet::default();
+        let rule = |id: &str, tags: &str| {
+            format!(
+                "  - id: {id}\n    name: {id}\n    description: Revoke it.\n    severity: high\n    \
+                 keywords: [k]\n    regex: '(?P<secret>k)'\n    tags: [{tags}]\n"
+            )
+        };
+        let yaml = format!(
+            "rules:\n{}{}{}",
+            rule("first", "a"),
+            rule("second", "b"),
+            rule("any", "generic")
+        );
+        set.add_yaml("test.yaml", &yaml).expect("test rules load");
+        set
+    }
+
+    #[test]
+    fn overlapping_matches_keep_the_specific_then_the_longer_then_the_earlier_rule() {
+        let rules = three_rules();
+        // A provider rule beats the generic rule on the same bytes, even a longer generic match.
+        let mut c = vec![raw(2, 10..40), raw(1, 12..40)];
+        assert_eq!(resolve_overlaps(&mut c, &rules), [raw(1, 12..40)]);
+        // Between provider rules, the longer match wins.
+        let mut c = vec![raw(0, 10..30), raw(1, 10..40)];
+        assert_eq!(resolve_overlaps(&mut c, &rules), [raw(1, 10..40)]);
+        // Same length: the rule loaded first wins.
+        let mut c = vec![raw(1, 10..40), raw(0, 10..40)];
+        assert_eq!(resolve_overlaps(&mut c, &rules), [raw(0, 10..40)]);
+        // Disjoint matches are all kept, in order; exact duplicates once.
+        let mut c = vec![raw(0, 50..60), raw(1, 10..20), raw(1, 10..20)];
+        assert_eq!(
+            resolve_overlaps(&mut c, &rules),
+            [raw(1, 10..20), raw(0, 50..60)]
+        );
+    }
+
     #[test]
     fn line_columns_counts_lines_and_chars() {
         let data = "ab\ncé d\n\nxyz".as_bytes();

@@ -68,3 +68,100 @@ fn blob_of_file(path: &Path, max: u64) -> Option<BlobId> {
     worktree::read_regular_file(path, max, &mut buffer).ok()?;
     blob_id(&buffer)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{CommitInfo, Location, RuleInfo, Severity};
+    use std::sync::Arc;
+
+    fn finding(path: &str, fingerprint: &str) -> Finding {
+        let rule = Arc::new(RuleInfo {
+            id: "r".into(),
+            name: "r".into(),
+            description: String::new(),
+            severity: Severity::High,
+            tags: Vec::new(),
+        });
+        let location = Location {
+            path: path.into(),
+            ..Location::file_start(path)
+        };
+        Finding::new(rule, Severity::High, location, fingerprint.into())
+    }
+
+    fn from_history(
+        path: &str,
+        fingerprint: &str,
+        commit: &str,
+        blobs: Vec<BlobId>,
+    ) -> HistoryFinding {
+        let mut f = finding(path, fingerprint);
+        f.commit = Some(CommitInfo {
+            id: commit.into(),
+            author_name: String::new(),
+            author_email: String::new(),
+            date: String::new(),
+            summary: String::new(),
+        });
+        f.in_head = Some(true);
+        f.message = Some("from history".into());
+        HistoryFinding { finding: f, blobs }
+    }
+
+    #[test]
+    fn a_secret_in_the_tree_and_in_history_at_the_same_path_is_one_finding_with_its_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = DisplayPaths::new(&[dir.path().to_path_buf()]);
+        let merged = worktree_with_history(
+            &paths,
+            1 << 20,
+            vec![finding("a.env", "fp")],
+            vec![from_history("a.env", "fp", "c1", Vec::new())],
+        );
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].commit.as_ref().unwrap().id, "c1");
+        assert_eq!(merged[0].in_head, Some(true));
+        assert_eq!(merged[0].message.as_deref(), Some("from history"));
+    }
+
+    #[test]
+    fn a_renamed_file_is_recognised_by_its_blob_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = b"TOKEN=secret-value\n";
+        std::fs::write(dir.path().join("new.env"), content).unwrap();
+        let blob = blob_id(content).unwrap();
+        let paths = DisplayPaths::new(&[dir.path().to_path_buf()]);
+        let merged = worktree_with_history(
+            &paths,
+            1 << 20,
+            vec![finding("new.env", "fp")],
+            vec![from_history("old.env", "fp", "c1", vec![blob])],
+        );
+        assert_eq!(merged.len(), 1, "{merged:?}");
+        assert_eq!(merged[0].location.path, "new.env");
+        assert_eq!(merged[0].commit.as_ref().unwrap().id, "c1");
+    }
+
+    #[test]
+    fn other_secrets_and_other_places_stay_separate() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.env"), b"unrelated\n").unwrap();
+        let paths = DisplayPaths::new(&[dir.path().to_path_buf()]);
+        let merged = worktree_with_history(
+            &paths,
+            1 << 20,
+            vec![finding("a.env", "fp1")],
+            vec![
+                from_history("a.env", "fp2", "c1", Vec::new()),
+                // The same secret committed at another path whose blob is not this file's.
+                from_history("b.env", "fp1", "c2", vec![blob_id(b"other\n").unwrap()]),
+            ],
+        );
+        assert_eq!(merged.len(), 3, "{merged:?}");
+        assert!(
+            merged[0].commit.is_none(),
+            "the tree's copy has no commit of its own"
+        );
+    }
+}

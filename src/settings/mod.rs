@@ -573,3 +573,134 @@ fn config_name(loaded: &LoadedConfig) -> String {
         |p| p.display().to_string(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    fn scan_args(args: &[&str]) -> ScanArgs {
+        let argv = ["leakgate", "scan"].iter().chain(args.iter());
+        match Cli::try_parse_from(argv).expect("valid arguments").command {
+            Command::Scan(args) => args,
+            _ => unreachable!("parsed a scan command"),
+        }
+    }
+
+    fn git(args: &[&str]) -> GitSettings {
+        GitSettings::from_args(&scan_args(args), None).expect("valid git flags")
+    }
+
+    #[test]
+    fn a_plain_scan_reads_files_and_all_history_where_there_is_any() {
+        let g = git(&[]);
+        assert!(g.files && !g.required);
+        assert!(matches!(
+            g.scope,
+            Some(GitScope::History(Selection::All { ref refs })) if refs.is_empty()
+        ));
+    }
+
+    #[test]
+    fn narrowing_flags_read_git_alone_and_require_a_repository() {
+        let staged = git(&["--staged"]);
+        assert!(!staged.files && staged.required);
+        assert!(matches!(staged.scope, Some(GitScope::Staged)));
+
+        let range = git(&["--range", "origin/main..HEAD"]);
+        assert!(!range.files && range.required);
+        assert!(matches!(
+            range.scope,
+            Some(GitScope::History(Selection::Range { ref from, ref to }))
+                if from == "origin/main" && to == "HEAD"
+        ));
+
+        let since = git(&["--since", "v1.2"]);
+        assert!(matches!(
+            since.scope,
+            Some(GitScope::History(Selection::Range { ref from, ref to }))
+                if from == "v1.2" && to == "HEAD"
+        ));
+
+        let only = git(&["--git-only"]);
+        assert!(!only.files && only.required);
+
+        let refs = git(&["--ref", "main"]);
+        assert!(refs.files && refs.required);
+    }
+
+    #[test]
+    fn no_git_reads_files_only_and_bad_ranges_are_refused() {
+        let g = git(&["--no-git"]);
+        assert!(g.files && g.scope.is_none() && !g.required);
+        assert!(GitSettings::from_args(&scan_args(&["--since", "a..b"]), None).is_err());
+        assert!(GitSettings::from_args(&scan_args(&["--since", ""]), None).is_err());
+        assert!(GitSettings::from_args(&scan_args(&["--range", "a...b"]), None).is_err());
+    }
+
+    #[test]
+    fn a_ci_range_scans_only_the_range_and_a_scheduled_run_everything() {
+        let range = GitSettings::for_ci(&CiPlan::Range {
+            base: "a".into(),
+            head: "b".into(),
+            reason: "push".into(),
+        });
+        assert!(!range.files && range.required);
+        let everything = GitSettings::for_ci(&CiPlan::Everything {
+            reason: "schedule".into(),
+        });
+        assert!(everything.files && !everything.required);
+    }
+
+    #[test]
+    fn fail_on_comes_from_the_flag_then_the_config_then_low() {
+        let output = |args: &[&str], config: Option<Severity>| {
+            OutputSettings::from_args(&scan_args(args).output, config)
+        };
+        assert_eq!(output(&[], None).report.fail_on, Severity::Low);
+        assert_eq!(
+            output(&[], Some(Severity::High)).report.fail_on,
+            Severity::High
+        );
+        assert_eq!(
+            output(&["--fail-on", "critical"], Some(Severity::Info))
+                .report
+                .fail_on,
+            Severity::Critical
+        );
+        let quiet = output(&["--quiet", "--verbose"], None);
+        assert!(quiet.quiet && !quiet.verbose, "--quiet wins over --verbose");
+        let sarif = output(&["--format", "sarif", "--show-secrets"], None);
+        assert_eq!(sarif.report.format, report::Format::Sarif);
+        assert!(sarif.report.show_secrets);
+    }
+
+    #[test]
+    fn threads_are_at_least_one() {
+        assert!(resolve_threads(Some(0)).is_err());
+        assert_eq!(resolve_threads(Some(3)).unwrap(), 3);
+        assert!(resolve_threads(None).unwrap() >= 1);
+    }
+
+    #[test]
+    fn disable_rules_switches_off_checks_and_rules_and_refuses_unknown_ids() {
+        let mut loaded = LoadedConfig::default();
+        loaded.config.disable_rules = vec!["env-drift".into(), "generic-secret-assignment".into()];
+        let matcher = build_matcher(&loaded, None).expect("known ids");
+        assert!(
+            matcher
+                .rules()
+                .rules()
+                .iter()
+                .all(|r| r.id() != "generic-secret-assignment")
+        );
+        let switches = Switches::from_disabled(&loaded.config.disable_rules);
+        assert!(!switches.is_on("env-drift"));
+        loaded.config.disable_rules = vec!["env-drfit".into()];
+        let err = build_matcher(&loaded, None)
+            .err()
+            .expect("a typo is an error");
+        assert!(err.to_string().contains("env-drfit"), "{err}");
+    }
+}

@@ -191,7 +191,7 @@ fn classify(components: &[String]) -> DirClass {
     let Some(last) = components.last() else {
         return DirClass::Descend;
     };
-    if folders::is_dependency_dir(&last) {
+    if folders::is_dependency_dir(last) {
         return DirClass::Prune;
     }
     if let Some(i) = components
