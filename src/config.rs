@@ -23,6 +23,12 @@ pub enum ConfigError {
     },
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
+    #[error("{path}: {source}")]
+    Yaml {
+        path: String,
+        #[source]
+        source: crate::yaml::YamlError,
+    },
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -85,9 +91,9 @@ pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
         });
     }
     let text = std::fs::read_to_string(path).map_err(io)?;
-    let config = parse(&text).map_err(|message| ConfigError::Invalid {
+    let config = parse(&text).map_err(|source| ConfigError::Yaml {
         path: shown.clone(),
-        message,
+        source,
     })?;
     Ok(LoadedConfig {
         config,
@@ -96,7 +102,7 @@ pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
     })
 }
 
-pub fn parse(text: &str) -> Result<Config, String> {
+pub fn parse(text: &str) -> Result<Config, crate::yaml::YamlError> {
     if text.trim().is_empty() {
         return Ok(Config::default());
     }
@@ -109,7 +115,9 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named_with_its_line() {
-        let err = parse("exclude: []\nexlcude_paths: [a]\n").unwrap_err();
+        let err = parse("exclude: []\nexlcude_paths: [a]\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("exlcude_paths"), "{err}");
         assert!(err.contains('2'), "line number missing: {err}");
     }

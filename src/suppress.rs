@@ -30,6 +30,12 @@ pub enum SuppressError {
     BadIgnoreLine { path: String, line: usize },
     #[error("{path}: not a leakgate baseline: {message}")]
     BadBaseline { path: String, message: String },
+    #[error("{path}: not a leakgate baseline")]
+    BaselineNotJson {
+        path: String,
+        #[source]
+        source: serde_json::Error,
+    },
 }
 
 /// Fingerprints from `.leakgateignore` and/or a baseline.
@@ -69,7 +75,11 @@ impl Suppressions {
             path: path.display().to_string(),
             message,
         };
-        let baseline: Baseline = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+        let baseline: Baseline =
+            serde_json::from_str(&text).map_err(|source| SuppressError::BaselineNotJson {
+                path: path.display().to_string(),
+                source,
+            })?;
         if baseline.schema_version != BASELINE_SCHEMA_VERSION {
             return Err(bad(format!(
                 "schema_version {} (this leakgate reads {BASELINE_SCHEMA_VERSION})",

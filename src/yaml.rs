@@ -3,8 +3,15 @@
 
 use serde::de::DeserializeOwned;
 
+/// A YAML document that could not be read: one line naming the line, column and problem.
+/// The parser's own error is deliberately not kept as a source: its later lines quote the
+/// input, which may hold a secret.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct YamlError(String);
+
 /// Parses one YAML document into `T`; the error is a single line that includes the location.
-pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_events: 200_000,
@@ -13,7 +20,8 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, String> {
             max_depth: 64,
         },
     };
-    serde_saphyr::from_str_with_options(text, options).map_err(|e| first_line(&e.to_string()))
+    serde_saphyr::from_str_with_options(text, options)
+        .map_err(|e| YamlError(first_line(&e.to_string())))
 }
 
 /// The parser's first line names the line, column and problem; later lines quote the input,

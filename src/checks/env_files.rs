@@ -30,7 +30,7 @@ use crate::source::history::CommittedPath;
 use crate::source::index::{GitView, Tracking};
 use crate::source::worktree::{self, ReadError, WalkError};
 use crate::stats::ScanStats;
-use crate::text::slash_path;
+use crate::text::{error_chain, slash_path};
 use discover::IgnoreRules;
 use project::{EnvFile, Hit, Judge};
 use regex::bytes::Regex;
@@ -51,8 +51,12 @@ pub enum EnvError {
     Names(#[from] EnvNamesError),
     #[error(transparent)]
     Walk(#[from] WalkError),
-    #[error("allow pattern `{pattern}` does not compile: {message}")]
-    Allow { pattern: String, message: String },
+    #[error("allow pattern `{pattern}` does not compile")]
+    Allow {
+        pattern: String,
+        #[source]
+        source: regex::Error,
+    },
 }
 
 impl EnvSettings {
@@ -64,7 +68,7 @@ impl EnvSettings {
             .map(|a| {
                 Regex::new(a).map_err(|e| EnvError::Allow {
                     pattern: a.clone(),
-                    message: e.to_string().lines().last().unwrap_or_default().to_string(),
+                    source: e,
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -238,8 +242,9 @@ impl Reader<'_> {
                 self.stats.skipped.unreadable += 1;
                 self.stats.warn(format!(
                     "{}: cannot read the git repository, so committed env files cannot be \
-                     detected: {reason}",
-                    self.scan.root.display()
+                     detected: {}",
+                    self.scan.root.display(),
+                    error_chain(&reason)
                 ));
                 None
             }
@@ -251,8 +256,11 @@ impl Reader<'_> {
             Ok(t) => Some(t),
             Err(reason) => {
                 self.stats.skipped.unreadable += 1;
-                self.stats
-                    .warn(format!("{}: {reason}", self.shown(relative)));
+                self.stats.warn(format!(
+                    "{}: {}",
+                    self.shown(relative),
+                    error_chain(&reason)
+                ));
                 None
             }
         }
@@ -330,8 +338,10 @@ impl Reader<'_> {
                 Ok(data) => data,
                 Err(reason) => {
                     self.stats.skipped.unreadable += 1;
-                    self.stats
-                        .warn(format!("{shown}: tracked env file: {reason}"));
+                    self.stats.warn(format!(
+                        "{shown}: tracked env file: {}",
+                        error_chain(&reason)
+                    ));
                     continue;
                 }
             };

@@ -28,6 +28,14 @@ const MAX_RULES_FILE_BYTES: usize = 4 * 1024 * 1024;
 pub enum RuleError {
     #[error("{file}: {message}")]
     Parse { file: String, message: String },
+    #[error("{file}: {source}")]
+    Yaml {
+        file: String,
+        #[source]
+        source: crate::yaml::YamlError,
+    },
+    #[error("disable_rules names unknown rule `{id}`")]
+    UnknownRule { id: String },
     #[error("{file}: rule `{id}`: {message}")]
     Invalid {
         file: String,
@@ -176,10 +184,12 @@ impl RuleSet {
 
     /// Drops rules by id (from `.leakgate.yml` `disable_rules`); unknown ids are an error so a
     /// typo cannot silently leave a rule on.
-    pub fn disable(&mut self, ids: &[String]) -> Result<(), String> {
+    pub fn disable(&mut self, ids: &[String]) -> Result<(), RuleError> {
         let known: HashSet<&str> = self.rules.iter().map(|r| r.id()).collect();
         if let Some(unknown) = ids.iter().find(|id| !known.contains(id.as_str())) {
-            return Err(format!("disable_rules names unknown rule `{unknown}`"));
+            return Err(RuleError::UnknownRule {
+                id: unknown.clone(),
+            });
         }
         self.rules.retain(|r| !ids.contains(&r.spec.id));
         Ok(())
@@ -222,9 +232,9 @@ pub fn read_rules_file(path: &Path) -> Result<String, RuleError> {
 
 /// Parses rules YAML with budgets: user rules files may come from the scanned repository.
 pub fn parse_rules_yaml(origin: &str, text: &str) -> Result<Vec<RuleSpec>, RuleError> {
-    let file: RuleFile = crate::yaml::from_str(text).map_err(|message| RuleError::Parse {
+    let file: RuleFile = crate::yaml::from_str(text).map_err(|source| RuleError::Yaml {
         file: origin.to_string(),
-        message,
+        source,
     })?;
     Ok(file.rules)
 }
@@ -270,7 +280,11 @@ fn validate(origin: &str, spec: RuleSpec, when: Compile) -> Result<Rule, RuleErr
     if spec.window == Some(0) {
         return Err(bad("window must be at least 1 byte".into()));
     }
-    let secret_group = secret_group_index(&spec.regex).map_err(|m| bad(format!("regex {m}")))?;
+    let secret_group = match secret_group_index(&spec.regex) {
+        Ok(Some(index)) => index,
+        Ok(None) => return Err(bad("regex has no capture group named `secret`".into())),
+        Err(e) => return Err(bad(format!("regex does not compile: {}", one_line(&e)))),
+    };
     for a in &spec.allow {
         regex_syntax::Parser::new()
             .parse(a)
@@ -306,15 +320,11 @@ fn validate(origin: &str, spec: RuleSpec, when: Compile) -> Result<Rule, RuleErr
 
 /// Parses the pattern (cheap, unlike compiling it) and finds the `secret` group's index,
 /// counting groups in the same order the `regex` crate does.
-fn secret_group_index(pattern: &str) -> Result<usize, String> {
-    let hir = regex_syntax::Parser::new()
-        .parse(pattern)
-        .map_err(|e| format!("does not compile: {}", one_line(&e)))?;
+fn secret_group_index(pattern: &str) -> Result<Option<usize>, regex_syntax::Error> {
+    let hir = regex_syntax::Parser::new().parse(pattern)?;
     let mut found = None;
     collect_group(&hir, &mut found);
-    found
-        .map(|i| i as usize)
-        .ok_or_else(|| "has no capture group named `secret`".to_string())
+    Ok(found.map(|i| i as usize))
 }
 
 fn collect_group(hir: &regex_syntax::hir::Hir, found: &mut Option<u32>) {

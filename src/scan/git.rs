@@ -33,8 +33,7 @@ pub fn scan_roots(
         return Ok(out);
     };
     // `exclude` in the config means the same paths in every commit as in the working tree.
-    let exclude = worktree::exclude_set(&settings.config.config.exclude)
-        .map_err(|e| GitError::Exclude(e.to_string()))?;
+    let exclude = worktree::exclude_set(&settings.config.config.exclude)?;
     // Env files as the configuration names them (`env_files` globs included); none are
     // needed when the env checks are off.
     let is_env_file = |path: &str| {
@@ -65,7 +64,10 @@ pub fn scan_roots(
                     // Looks like a repository but cannot be opened: the files are still
                     // scanned, and the scan says its history was not.
                     out.stats.skipped.unreadable += 1;
-                    out.stats.warn(format!("{e}; git history not scanned"));
+                    out.stats.warn(format!(
+                        "{}; git history not scanned",
+                        crate::text::error_chain(&e)
+                    ));
                     None
                 }
             }

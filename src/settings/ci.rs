@@ -39,8 +39,18 @@ impl CiPlan {
 pub enum CiError {
     #[error("not running in GitHub Actions (GITHUB_EVENT_NAME is not set); drop --ci")]
     NotGithub,
-    #[error("GITHUB_EVENT_PATH {path}: {message}")]
-    Payload { path: String, message: String },
+    #[error("GITHUB_EVENT_PATH {path}: cannot read the event payload")]
+    PayloadUnreadable {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("GITHUB_EVENT_PATH {path}: not a GitHub event payload")]
+    Payload {
+        path: String,
+        #[source]
+        source: serde_json::Error,
+    },
     #[error("the {event} event payload has no {field}")]
     Missing { event: String, field: &'static str },
 }
@@ -135,12 +145,12 @@ fn plan_push(payload: &Payload) -> Result<CiPlan, CiError> {
 
 fn read_payload(event: &str, path: Option<&Path>) -> Result<Payload, CiError> {
     let path = path.ok_or_else(|| missing(event, "payload (GITHUB_EVENT_PATH is not set)"))?;
-    let err = |message: String| CiError::Payload {
-        path: path.display().to_string(),
-        message,
-    };
-    let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
-    serde_json::from_str(&text).map_err(|e| err(e.to_string()))
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| CiError::PayloadUnreadable {
+        path: shown.clone(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|source| CiError::Payload { path: shown, source })
 }
 
 fn valid_sha(event: &str, sha: String, field: &'static str) -> Result<String, CiError> {

@@ -365,7 +365,7 @@ impl ScanSettings {
         )?);
         let switches = Switches::from_disabled(&config.config.disable_rules);
         let env_settings = EnvSettings::from_config(&config.config, switches)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", config_name(&config)))?;
+            .with_context(|| config_name(&config))?;
         let threads = resolve_threads(inputs.threads)?;
         Ok(ScanSettings {
             roots: inputs.paths.to_vec(),
@@ -459,7 +459,7 @@ pub fn load_config(explicit: Option<&Path>, first_root: Option<&PathBuf>) -> Res
 fn text_at_commit(git: &GitRepo, commit: &str, path: &str) -> Result<Option<String>> {
     let bytes = git
         .file_at_commit(commit, path)
-        .map_err(|e| anyhow::anyhow!("reading {path} from the base commit: {e}"))?;
+        .with_context(|| format!("reading {path} from the base commit"))?;
     bytes
         .map(|b| {
             String::from_utf8(b).map_err(|_| anyhow::anyhow!("{path} at {commit} is not UTF-8"))
@@ -481,7 +481,7 @@ fn load_config_at_commit(git: &GitRepo, root: &Path, commit: &str) -> Result<Loa
     }
     let config = match committed {
         Some(text) => config::parse(&text)
-            .map_err(|e| anyhow::anyhow!("{DEFAULT_CONFIG_NAME} at {short}: {e}"))?,
+            .with_context(|| format!("{DEFAULT_CONFIG_NAME} at {short}"))?,
         None => config::Config::default(),
     };
     Ok(LoadedConfig {
@@ -542,18 +542,13 @@ pub fn build_matcher(loaded: &LoadedConfig, git: Option<&GitRepo>) -> Result<Mat
         .collect();
     rules
         .disable(&disable)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", config_name(loaded)))?;
+        .with_context(|| config_name(loaded))?;
     let values = config
         .allow
         .iter()
         .map(|a| {
-            Regex::new(a).map_err(|e| {
-                anyhow::anyhow!(
-                    "{}: allow pattern `{a}` does not compile: {}",
-                    config_name(loaded),
-                    e.to_string().lines().last().unwrap_or_default()
-                )
-            })
+            Regex::new(a)
+                .with_context(|| format!("{}: allow pattern `{a}`", config_name(loaded)))
         })
         .collect::<Result<Vec<_>>>()?;
     let stopwords = config
@@ -701,6 +696,6 @@ mod tests {
         let err = build_matcher(&loaded, None)
             .err()
             .expect("a typo is an error");
-        assert!(err.to_string().contains("env-drfit"), "{err}");
+        assert!(format!("{err:#}").contains("env-drfit"), "{err:#}");
     }
 }

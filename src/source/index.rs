@@ -6,10 +6,40 @@
 //! This is the light "is it committed" view the env check needs; history-wide answers (a file
 //! committed once and deleted since) belong to the history source.
 
-use super::repo::{self, GitRepo};
-use crate::text::one_line;
+use super::repo::{self, GitError, GitRepo};
 use gix::bstr::{BStr, BString, ByteSlice, ByteVec};
 use std::path::{Path, PathBuf};
+
+/// Something git could not tell about a file; callers count it and say so (a gate that cannot
+/// tell whether an env file is committed does not call it clean).
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error(transparent)]
+    Open(#[from] GitError),
+    #[error("cannot read the git index")]
+    Index(#[source] BoxedError),
+    #[error("cannot read HEAD")]
+    Head(#[source] BoxedError),
+    #[error("cannot read HEAD's tree")]
+    HeadTree(#[source] BoxedError),
+    #[error("path is not valid UTF-8, cannot look it up in git")]
+    NotUtf8,
+    #[error("cannot read blob {id}")]
+    Blob {
+        id: gix::ObjectId,
+        #[source]
+        source: BoxedError,
+    },
+    #[error("larger than --max-file-size ({size} bytes)")]
+    TooLarge { size: u64 },
+}
+
+/// gix has one error type per operation; they are kept as the source, whatever their type.
+pub type BoxedError = Box<dyn std::error::Error + Send + Sync>;
+
+fn boxed(e: impl std::error::Error + Send + Sync + 'static) -> BoxedError {
+    Box::new(e)
+}
 
 /// Where git has a path.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -44,17 +74,16 @@ pub struct IndexedFile {
 impl GitView {
     /// Opens the repository containing `root`. `Ok(None)` when there is none (or it is bare);
     /// `Err` with a one-line reason when there is one that cannot be read.
-    pub fn open(root: &Path) -> Result<Option<GitView>, String> {
-        match repo::find(root) {
-            Ok(Some(git)) => GitView::new(&git, root),
-            Ok(None) => Ok(None),
-            Err(e) => Err(one_line(&e)),
+    pub fn open(root: &Path) -> Result<Option<GitView>, IndexError> {
+        match repo::find(root)? {
+            Some(git) => GitView::new(&git, root),
+            None => Ok(None),
         }
     }
 
     /// The view of `root` (a folder inside `git`'s work tree); `Ok(None)` for a bare repository
     /// or a root outside the work tree.
-    pub fn new(git: &GitRepo, root: &Path) -> Result<Option<GitView>, String> {
+    pub fn new(git: &GitRepo, root: &Path) -> Result<Option<GitView>, IndexError> {
         let repo = git.repo.to_thread_local();
         let Some(workdir) = repo.workdir() else {
             return Ok(None);
@@ -65,7 +94,7 @@ impl GitView {
         };
         let index = repo
             .index_or_empty()
-            .map_err(|e| format!("cannot read the git index: {}", one_line(&e)))?;
+            .map_err(|e| IndexError::Index(boxed(e)))?;
         let head_tree = head_tree_id(&repo)?;
         Ok(Some(GitView {
             repo,
@@ -75,16 +104,16 @@ impl GitView {
         }))
     }
 
-    fn repo_path(&self, relative: &Path) -> Result<BString, String> {
+    fn repo_path(&self, relative: &Path) -> Result<BString, IndexError> {
         let mut path = self.prefix.clone();
         let rel = gix::path::into_bstr(relative)
-            .map_err(|_| "path is not valid UTF-8, cannot look it up in git".to_string())?;
+            .map_err(|_| IndexError::NotUtf8)?;
         path.push_str(gix::path::to_unix_separators_on_windows(rel).as_ref());
         Ok(path)
     }
 
     /// Whether the file at `relative` (to the scanned root) is staged and/or committed.
-    pub fn tracking(&self, relative: &Path) -> Result<Tracking, String> {
+    pub fn tracking(&self, relative: &Path) -> Result<Tracking, IndexError> {
         let path = self.repo_path(relative)?;
         let in_index = self.index.entry_by_path(path.as_bstr()).is_some();
         let in_head = match self.head_tree {
@@ -93,11 +122,11 @@ impl GitView {
                 let tree = self
                     .repo
                     .find_tree(id)
-                    .map_err(|e| format!("cannot read HEAD's tree: {}", one_line(&e)))?;
+                    .map_err(|e| IndexError::HeadTree(boxed(e)))?;
                 let fs_path = gix::path::from_bstr(path.as_bstr())
-                    .map_err(|_| "path is not valid UTF-8, cannot look it up in git".to_string())?;
+                    .map_err(|_| IndexError::NotUtf8)?;
                 tree.lookup_entry_by_path(fs_path)
-                    .map_err(|e| format!("cannot read HEAD's tree: {}", one_line(&e)))?
+                    .map_err(|e| IndexError::HeadTree(boxed(e)))?
                     .is_some_and(|entry| entry.mode().is_blob())
             }
         };
@@ -131,38 +160,35 @@ impl GitView {
     }
 
     /// The contents of a blob, refusing anything larger than `max` bytes.
-    pub fn blob(&self, id: gix::ObjectId, max: u64) -> Result<Vec<u8>, String> {
+    pub fn blob(&self, id: gix::ObjectId, max: u64) -> Result<Vec<u8>, IndexError> {
         let header = self
             .repo
             .find_header(id)
-            .map_err(|e| format!("cannot read blob {id}: {}", one_line(&e)))?;
+            .map_err(|e| IndexError::Blob { id, source: boxed(e) })?;
         if header.size() > max {
-            return Err(format!(
-                "larger than --max-file-size ({} bytes)",
-                header.size()
-            ));
+            return Err(IndexError::TooLarge {
+                size: header.size(),
+            });
         }
         let mut blob = self
             .repo
             .find_blob(id)
-            .map_err(|e| format!("cannot read blob {id}: {}", one_line(&e)))?;
+            .map_err(|e| IndexError::Blob { id, source: boxed(e) })?;
         Ok(std::mem::take(&mut blob.data))
     }
 }
 
-fn head_tree_id(repo: &gix::Repository) -> Result<Option<gix::ObjectId>, String> {
-    let mut head = repo
-        .head()
-        .map_err(|e| format!("cannot read HEAD: {}", one_line(&e)))?;
+fn head_tree_id(repo: &gix::Repository) -> Result<Option<gix::ObjectId>, IndexError> {
+    let mut head = repo.head().map_err(|e| IndexError::Head(boxed(e)))?;
     if head.is_unborn() {
         return Ok(None);
     }
     let commit = head
         .peel_to_commit()
-        .map_err(|e| format!("cannot read HEAD's commit: {}", one_line(&e)))?;
+        .map_err(|e| IndexError::Head(boxed(e)))?;
     let tree = commit
         .tree_id()
-        .map_err(|e| format!("cannot read HEAD's tree: {}", one_line(&e)))?;
+        .map_err(|e| IndexError::HeadTree(boxed(e)))?;
     Ok(Some(tree.detach()))
 }
 

@@ -7,7 +7,6 @@
 //! whatever the repository's configuration says.
 
 use crate::finding::VcsInfo;
-use crate::text::one_line;
 use gix::bstr::ByteSlice;
 use std::path::{Path, PathBuf};
 
@@ -15,23 +14,52 @@ use std::path::{Path, PathBuf};
 pub const FETCH_HINT: &str = "fetch the full history with `git fetch --unshallow` \
     (GitHub Actions: `actions/checkout` with `fetch-depth: 0`)";
 
+/// gix has one error type per operation; they are kept as the source, whatever their type.
+pub type BoxedError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What can go wrong opening or reading a repository; each message says what to do. The
+/// underlying gix error is kept as the source (`text::error_chain` prints the whole chain).
 #[derive(Debug, thiserror::Error)]
-/// What can go wrong opening or reading a repository's history; each message says what to do.
 pub enum GitError {
-    #[error("{path}: not a git repository ({message})")]
-    NotARepository { path: String, message: String },
-    #[error("bad --ref pattern `{pattern}`: {message}")]
-    BadRefPattern { pattern: String, message: String },
-    #[error("revision `{spec}` not found: {message}; if this is a shallow clone, {FETCH_HINT}")]
-    UnknownRevision { spec: String, message: String },
+    #[error("{path}: not a git repository")]
+    NotARepository {
+        path: String,
+        #[source]
+        source: BoxedError,
+    },
+    #[error("bad --ref pattern `{pattern}`")]
+    BadRefPattern {
+        pattern: String,
+        #[source]
+        source: globset::Error,
+    },
+    #[error("revision `{spec}` not found (if this is a shallow clone, {FETCH_HINT})")]
+    UnknownRevision {
+        spec: String,
+        #[source]
+        source: BoxedError,
+    },
     #[error("range `{spec}` cannot be scanned completely: {message}; {FETCH_HINT}")]
     IncompleteRange { spec: String, message: String },
     #[error("bad range `{spec}`: expected A..B (for example origin/main..HEAD)")]
     BadRange { spec: String },
-    #[error("{message}")]
-    Index { message: String },
-    #[error("{0}")]
-    Exclude(String),
+    #[error("{shown}: --staged needs a work tree, and this is a bare repository")]
+    Bare { shown: String },
+    #[error("{shown}: cannot read the index")]
+    Index {
+        shown: String,
+        #[source]
+        source: BoxedError,
+    },
+    #[error("cannot read `{path}` at {rev}")]
+    FileAtCommit {
+        rev: String,
+        path: String,
+        #[source]
+        source: BoxedError,
+    },
+    #[error(transparent)]
+    Exclude(#[from] crate::source::worktree::WalkError),
 }
 
 /// An opened repository, shareable between threads.
@@ -61,7 +89,7 @@ pub fn open_at(path: &Path) -> Result<Option<GitRepo>, GitError> {
     let repo = gix::ThreadSafeRepository::open_opts(path, open_options()).map_err(|e| {
         GitError::NotARepository {
             path: path.display().to_string(),
-            message: one_line(&e),
+            source: Box::new(e),
         }
     })?;
     Ok(Some(GitRepo {
@@ -92,7 +120,7 @@ pub fn discover(path: &Path) -> Result<GitRepo, GitError> {
     )
     .map_err(|e| GitError::NotARepository {
         path: path.display().to_string(),
-        message: e.to_string(),
+        source: Box::new(e),
     })?;
     Ok(GitRepo {
         repo,
@@ -126,7 +154,7 @@ pub fn find(path: &Path) -> Result<Option<GitRepo>, GitError> {
         Err(e) if is_not_a_repository(&e) => Ok(None),
         Err(e) => Err(GitError::NotARepository {
             path: path.display().to_string(),
-            message: one_line(&e),
+            source: Box::new(e),
         }),
     }
 }
@@ -146,24 +174,28 @@ fn is_not_a_repository(err: &gix::Error) -> bool {
 impl GitRepo {
     /// The bytes of `path` as committed in `rev`; `Ok(None)` when that commit has no such file.
     /// Used to take a pull request's configuration from its base commit.
-    pub fn file_at_commit(&self, rev: &str, path: &str) -> Result<Option<Vec<u8>>, String> {
+    pub fn file_at_commit(&self, rev: &str, path: &str) -> Result<Option<Vec<u8>>, GitError> {
+        let failed = |e: BoxedError| GitError::FileAtCommit {
+            rev: rev.to_string(),
+            path: path.to_string(),
+            source: e,
+        };
         let repo = self.repo.to_thread_local();
         let id = repo
             .rev_parse_single(rev)
-            .map_err(|e| format!("{rev}: {}", one_line(&e)))?;
+            .map_err(|e| failed(Box::new(e)))?;
         let tree = id
             .object()
-            .and_then(|o| o.peel_to_tree())
-            .map_err(|e| format!("{rev}: {}", one_line(&e)))?;
+            .map_err(|e| failed(Box::new(e)))?
+            .peel_to_tree()
+            .map_err(|e| failed(Box::new(e)))?;
         let Some(entry) = tree
             .lookup_entry_by_path(path)
-            .map_err(|e| format!("{rev}:{path}: {}", one_line(&e)))?
+            .map_err(|e| failed(Box::new(e)))?
         else {
             return Ok(None);
         };
-        let object = entry
-            .object()
-            .map_err(|e| format!("{rev}:{path}: {}", one_line(&e)))?;
+        let object = entry.object().map_err(|e| failed(Box::new(e)))?;
         Ok(Some(object.detach().data))
     }
 

@@ -28,15 +28,13 @@ pub fn scan<M: BlobMatcher>(
 ) -> Result<HistoryOutcome, GitError> {
     let repo = git.repo.to_thread_local();
     if repo.workdir().is_none() {
-        return Err(GitError::Index {
-            message: format!(
-                "{}: --staged needs a work tree, and this is a bare repository",
-                git.shown
-            ),
+        return Err(GitError::Bare {
+            shown: git.shown.clone(),
         });
     }
     let index = repo.index_or_empty().map_err(|e| GitError::Index {
-        message: format!("{}: cannot read the index: {}", git.shown, one_line(&e)),
+        shown: git.shown.clone(),
+        source: Box::new(e),
     })?;
     let head_tree = repo.head_tree_id().ok().map(|id| id.detach());
     let mut stats = ScanStats::default();

@@ -51,10 +51,20 @@ pub trait Visitor: Send {
 
 #[derive(Debug, thiserror::Error)]
 pub enum WalkError {
-    #[error("{path}: {message}")]
-    Root { path: String, message: String },
-    #[error("bad exclude pattern `{pattern}`: {message}")]
-    Exclude { pattern: String, message: String },
+    #[error("{path}")]
+    Root {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: not a file or directory")]
+    NotAFileOrDirectory { path: String },
+    #[error("bad exclude pattern `{pattern}`")]
+    Exclude {
+        pattern: String,
+        #[source]
+        source: globset::Error,
+    },
 }
 
 /// Builds the exclude matcher; patterns without a `/` match at any depth, like `.gitignore`.
@@ -71,14 +81,14 @@ pub fn exclude_set(patterns: &[String]) -> Result<GlobSet, WalkError> {
         for glob in [anchored.clone(), format!("{anchored}/**")] {
             let glob = Glob::new(&glob).map_err(|e| WalkError::Exclude {
                 pattern: pattern.clone(),
-                message: e.kind().to_string(),
+                source: e,
             })?;
             builder.add(glob);
         }
     }
     builder.build().map_err(|e| WalkError::Exclude {
         pattern: patterns.join(", "),
-        message: e.to_string(),
+        source: e,
     })
 }
 
@@ -107,12 +117,11 @@ where
 {
     let meta = std::fs::metadata(root).map_err(|e| WalkError::Root {
         path: root.display().to_string(),
-        message: e.to_string(),
+        source: e,
     })?;
     if !meta.is_dir() && !meta.is_file() {
-        return Err(WalkError::Root {
+        return Err(WalkError::NotAFileOrDirectory {
             path: root.display().to_string(),
-            message: "not a file or directory".into(),
         });
     }
     let excludes = exclude_set(&options.exclude)?;

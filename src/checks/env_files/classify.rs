@@ -144,8 +144,12 @@ pub enum EnvNamesError {
          development, test, staging, production, template or none)"
     )]
     UnknownEnvironment { pattern: String, name: String },
-    #[error("env_files: bad pattern `{pattern}`: {message}")]
-    BadPattern { pattern: String, message: String },
+    #[error("env_files: bad pattern `{pattern}`")]
+    BadPattern {
+        pattern: String,
+        #[source]
+        source: globset::Error,
+    },
 }
 
 impl EnvNames {
@@ -172,14 +176,14 @@ impl EnvNames {
             };
             let glob = Glob::new(&anchored).map_err(|e| EnvNamesError::BadPattern {
                 pattern: pattern.clone(),
-                message: e.kind().to_string(),
+                source: e,
             })?;
             builder.add(glob);
             targets.push((target, trimmed.len()));
         }
         let set = builder.build().map_err(|e| EnvNamesError::BadPattern {
             pattern: map.keys().cloned().collect::<Vec<_>>().join(", "),
-            message: e.to_string(),
+            source: e,
         })?;
         Ok(EnvNames { set, targets })
     }

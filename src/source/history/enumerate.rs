@@ -41,15 +41,15 @@ pub trait Problems {
     fn unreadable(&mut self, message: String);
 }
 
+/// Why a commit could not be read (a missing or corrupt object), shown on one line.
+type ObjectError = Box<dyn std::error::Error + Send + Sync>;
+
 fn read_commit(
     repo: &gix::Repository,
     id: ObjectId,
     buf: &mut Vec<u8>,
-) -> Result<CommitNode, String> {
-    let commit = repo
-        .objects
-        .find_commit(&id, buf)
-        .map_err(|e| one_line(&e))?;
+) -> Result<CommitNode, ObjectError> {
+    let commit = repo.objects.find_commit(&id, buf)?;
     let time = commit.committer().map(|s| s.seconds()).unwrap_or(0);
     Ok(CommitNode {
         id,
@@ -81,7 +81,8 @@ pub fn walk_all(
                 }
                 nodes.push(node);
             }
-            Err(message) => {
+            Err(e) => {
+                let message = one_line(&e);
                 let what = match child {
                     Some(child) => format!("commit {id} (parent of {child})"),
                     None => format!("commit {id}"),
@@ -126,7 +127,7 @@ pub fn walk_range(
                 info.id
             )));
         }
-        let node = read_commit(repo, info.id, &mut buf).map_err(incomplete)?;
+        let node = read_commit(repo, info.id, &mut buf).map_err(|e| incomplete(one_line(&e)))?;
         for parent in &node.parents {
             if !repo.has_object(parent) {
                 return Err(incomplete(format!(
@@ -286,9 +287,10 @@ pub fn changed_blobs(
         for parent in &commit.parents {
             match differ.tree_of_commit(parent) {
                 Ok(tree) => parent_roots.push(tree),
-                Err(message) => problems.unreadable(format!(
-                    "commit {parent} (parent of {}) cannot be read: {message}",
-                    commit.id
+                Err(e) => problems.unreadable(format!(
+                    "commit {parent} (parent of {}) cannot be read: {}",
+                    commit.id,
+                    one_line(&e)
                 )),
             }
         }
@@ -306,7 +308,7 @@ struct TreeDiffer<'r> {
 }
 
 impl TreeDiffer<'_> {
-    fn tree_of_commit(&mut self, commit: &ObjectId) -> Result<ObjectId, String> {
+    fn tree_of_commit(&mut self, commit: &ObjectId) -> Result<ObjectId, ObjectError> {
         if let Some(tree) = self.parent_trees.get(commit) {
             return Ok(*tree);
         }

@@ -26,7 +26,7 @@ pub fn ref_patterns(patterns: &[String]) -> Result<Option<GlobSet>, GitError> {
     for pattern in patterns {
         let glob = Glob::new(pattern).map_err(|e| GitError::BadRefPattern {
             pattern: pattern.clone(),
-            message: e.kind().to_string(),
+            source: e,
         })?;
         builder.add(glob);
     }
@@ -35,7 +35,7 @@ pub fn ref_patterns(patterns: &[String]) -> Result<Option<GlobSet>, GitError> {
         .map(Some)
         .map_err(|e| GitError::BadRefPattern {
             pattern: patterns.join(", "),
-            message: e.to_string(),
+            source: e,
         })
 }
 
@@ -149,17 +149,17 @@ pub fn resolve_commit(repo: &gix::Repository, spec: &str) -> Result<ObjectId, Gi
         .rev_parse_single(spec)
         .map_err(|e| GitError::UnknownRevision {
             spec: spec.to_string(),
-            message: one_line(&e),
+            source: Box::new(e),
         })?;
     let object = id.object().map_err(|e| GitError::UnknownRevision {
         spec: spec.to_string(),
-        message: one_line(&e),
+        source: Box::new(e),
     })?;
     let commit = object
         .peel_to_commit()
         .map_err(|e| GitError::UnknownRevision {
             spec: spec.to_string(),
-            message: one_line(&e),
+            source: Box::new(e),
         })?;
     Ok(commit.id)
 }
