@@ -32,12 +32,12 @@ pub fn run(command: &BaselineCommand) -> Result<u8> {
             serde_json::to_writer_pretty(&mut out, &baseline)?;
             writeln!(out)?;
             if !settings.output.quiet {
-                eprintln!(
-                    "leakgate: wrote {} finding(s) to {}; scan with --baseline {} to fail only on new ones",
+                report::note(&format!(
+                    "wrote {} finding(s) to {}; scan with --baseline {} to fail only on new ones",
                     baseline.findings.len(),
                     file.display(),
                     file.display()
-                );
+                ));
             }
             Ok(EXIT_CLEAN)
         }

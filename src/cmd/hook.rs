@@ -3,6 +3,7 @@
 //! existing hook is never overwritten without `--force`, nor removed.
 
 use super::EXIT_CLEAN;
+use crate::report;
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 
@@ -71,7 +72,7 @@ pub fn install(start: &Path, force: bool) -> Result<u8> {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))?;
     }
-    eprintln!("leakgate: installed {}", hook.display());
+    report::note(&format!("installed {}", hook.display()));
     Ok(EXIT_CLEAN)
 }
 
@@ -81,7 +82,7 @@ pub fn uninstall(start: &Path) -> Result<u8> {
         Ok(text) if text.contains(MARKER) => {
             std::fs::remove_file(&hook)
                 .with_context(|| format!("{}: cannot remove", hook.display()))?;
-            eprintln!("leakgate: removed {}", hook.display());
+            report::note(&format!("removed {}", hook.display()));
             Ok(EXIT_CLEAN)
         }
         Ok(_) => bail!(
@@ -89,7 +90,7 @@ pub fn uninstall(start: &Path) -> Result<u8> {
             hook.display()
         ),
         Err(_) => {
-            eprintln!("leakgate: no pre-commit hook installed");
+            report::note("no pre-commit hook installed");
             Ok(EXIT_CLEAN)
         }
     }

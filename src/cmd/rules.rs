@@ -4,9 +4,12 @@
 use super::{EXIT_CLEAN, EXIT_ERROR};
 use crate::cli::RulesCommand;
 use crate::engine::check_examples;
+use crate::report::{
+    self,
+    listing::{ListedRule, write_rule_list},
+};
 use crate::rules::RuleSet;
 use anyhow::Result;
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -22,39 +25,24 @@ fn list(extra: &[PathBuf]) -> Result<u8> {
     for file in extra {
         set.add_file(file)?;
     }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    for rule in set.rules() {
-        let marker = if rule.spec.publishable {
-            " (publishable)"
-        } else {
-            ""
-        };
-        writeln!(
-            out,
-            "{:<40} {:<8} {}{marker}",
-            rule.id(),
-            rule.severity().as_str(),
-            rule.spec.name
-        )?;
-    }
+    let mut rows: Vec<ListedRule<'_>> = set
+        .rules()
+        .iter()
+        .map(|rule| ListedRule {
+            id: rule.id(),
+            severity: rule.severity(),
+            name: &rule.spec.name,
+            note: rule.spec.publishable.then_some("publishable"),
+        })
+        .collect();
     // Repository checks are not regex rules, but users disable and look them up by the same ids.
-    for check in crate::checks::all() {
-        writeln!(
-            out,
-            "{:<40} {:<8} {} (check; severity depends on the case)",
-            check.id,
-            check.severity.as_str(),
-            check.name
-        )?;
-    }
-    writeln!(
-        out,
-        "{} rules, {} checks",
-        set.len(),
-        crate::checks::all().count()
-    )?;
-    out.flush()?;
+    rows.extend(crate::checks::all().map(|check| ListedRule {
+        id: check.id,
+        severity: check.severity,
+        name: check.name,
+        note: Some("check; severity depends on the case"),
+    }));
+    write_rule_list(&rows, set.len(), crate::checks::all().count())?;
     Ok(EXIT_CLEAN)
 }
 
@@ -66,23 +54,20 @@ fn check(files: &[PathBuf]) -> Result<u8> {
     for file in files {
         let mut set = RuleSet::default();
         if let Err(e) = set.add_file(file) {
-            eprintln!("leakgate: error: {e}");
+            report::error(&e.to_string());
             problems += 1;
             continue;
         }
         checked += set.len();
         for p in check_examples(Arc::new(set)) {
-            eprintln!(
-                "leakgate: error: {}: rule `{}`: {}",
-                p.origin, p.rule, p.message
-            );
+            report::error(&format!("{}: rule `{}`: {}", p.origin, p.rule, p.message));
             problems += 1;
         }
     }
     if problems > 0 {
-        eprintln!("{problems} problem(s) found");
+        report::note(&format!("{problems} problem(s) found"));
         return Ok(EXIT_ERROR);
     }
-    println!("ok: {checked} rules, all examples behave");
+    report::result_line(&format!("ok: {checked} rules, all examples behave"));
     Ok(EXIT_CLEAN)
 }

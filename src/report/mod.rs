@@ -5,6 +5,7 @@
 mod github;
 mod human;
 mod json;
+pub mod listing;
 pub mod redact;
 mod sarif;
 
@@ -179,6 +180,17 @@ pub fn display_path(path: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Prints a note about what the run did (hook installed, baseline written, what `--ci`
+/// scans) as one line on stderr; results stay on stdout.
+pub fn note(message: &str) {
+    eprintln!("leakgate: {}", display_path(message));
+}
+
+/// Prints a line of a command's result on stdout (`rules check`'s verdict).
+pub fn result_line(message: &str) {
+    println!("{message}");
 }
 
 /// Prints a fatal error as one line on stderr (never with file contents).

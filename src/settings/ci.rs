@@ -150,7 +150,10 @@ fn read_payload(event: &str, path: Option<&Path>) -> Result<Payload, CiError> {
         path: shown.clone(),
         source,
     })?;
-    serde_json::from_str(&text).map_err(|source| CiError::Payload { path: shown, source })
+    serde_json::from_str(&text).map_err(|source| CiError::Payload {
+        path: shown,
+        source,
+    })
 }
 
 fn valid_sha(event: &str, sha: String, field: &'static str) -> Result<String, CiError> {

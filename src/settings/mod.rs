@@ -128,7 +128,7 @@ pub fn resolve_ci_plan(root: &Path, quiet: bool) -> Result<(String, CiPlan)> {
     let (event, plan) = ci::plan_from_env()?;
     let say = |m: String| {
         if !quiet {
-            eprintln!("leakgate: --ci: {m}");
+            report::note(&format!("--ci: {m}"));
         }
     };
     let plan = match plan {
@@ -480,8 +480,9 @@ fn load_config_at_commit(git: &GitRepo, root: &Path, commit: &str) -> Result<Loa
         ));
     }
     let config = match committed {
-        Some(text) => config::parse(&text)
-            .with_context(|| format!("{DEFAULT_CONFIG_NAME} at {short}"))?,
+        Some(text) => {
+            config::parse(&text).with_context(|| format!("{DEFAULT_CONFIG_NAME} at {short}"))?
+        }
         None => config::Config::default(),
     };
     Ok(LoadedConfig {
@@ -547,8 +548,7 @@ pub fn build_matcher(loaded: &LoadedConfig, git: Option<&GitRepo>) -> Result<Mat
         .allow
         .iter()
         .map(|a| {
-            Regex::new(a)
-                .with_context(|| format!("{}: allow pattern `{a}`", config_name(loaded)))
+            Regex::new(a).with_context(|| format!("{}: allow pattern `{a}`", config_name(loaded)))
         })
         .collect::<Result<Vec<_>>>()?;
     let stopwords = config

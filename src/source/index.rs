@@ -106,8 +106,7 @@ impl GitView {
 
     fn repo_path(&self, relative: &Path) -> Result<BString, IndexError> {
         let mut path = self.prefix.clone();
-        let rel = gix::path::into_bstr(relative)
-            .map_err(|_| IndexError::NotUtf8)?;
+        let rel = gix::path::into_bstr(relative).map_err(|_| IndexError::NotUtf8)?;
         path.push_str(gix::path::to_unix_separators_on_windows(rel).as_ref());
         Ok(path)
     }
@@ -123,8 +122,8 @@ impl GitView {
                     .repo
                     .find_tree(id)
                     .map_err(|e| IndexError::HeadTree(boxed(e)))?;
-                let fs_path = gix::path::from_bstr(path.as_bstr())
-                    .map_err(|_| IndexError::NotUtf8)?;
+                let fs_path =
+                    gix::path::from_bstr(path.as_bstr()).map_err(|_| IndexError::NotUtf8)?;
                 tree.lookup_entry_by_path(fs_path)
                     .map_err(|e| IndexError::HeadTree(boxed(e)))?
                     .is_some_and(|entry| entry.mode().is_blob())
@@ -161,19 +160,19 @@ impl GitView {
 
     /// The contents of a blob, refusing anything larger than `max` bytes.
     pub fn blob(&self, id: gix::ObjectId, max: u64) -> Result<Vec<u8>, IndexError> {
-        let header = self
-            .repo
-            .find_header(id)
-            .map_err(|e| IndexError::Blob { id, source: boxed(e) })?;
+        let header = self.repo.find_header(id).map_err(|e| IndexError::Blob {
+            id,
+            source: boxed(e),
+        })?;
         if header.size() > max {
             return Err(IndexError::TooLarge {
                 size: header.size(),
             });
         }
-        let mut blob = self
-            .repo
-            .find_blob(id)
-            .map_err(|e| IndexError::Blob { id, source: boxed(e) })?;
+        let mut blob = self.repo.find_blob(id).map_err(|e| IndexError::Blob {
+            id,
+            source: boxed(e),
+        })?;
         Ok(std::mem::take(&mut blob.data))
     }
 }

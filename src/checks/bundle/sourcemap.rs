@@ -76,8 +76,7 @@ pub fn parse(bytes: &[u8]) -> Result<SourceMap, SourceMapError> {
             None => Err(SourceMapError::NotASourceMap),
         };
     }
-    let raw: RawMap =
-        serde_json::from_slice(bytes).map_err(SourceMapError::NotJson)?;
+    let raw: RawMap = serde_json::from_slice(bytes).map_err(SourceMapError::NotJson)?;
     if raw.version.is_none() || (raw.mappings.is_none() && raw.sections.is_none()) {
         return Err(SourceMapError::NotASourceMap);
     }
