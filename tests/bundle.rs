@@ -549,6 +549,31 @@ fn next_server_output_is_server_only_and_cache_is_not_read() {
 }
 
 #[test]
+fn scan_still_matches_a_server_source_map_that_the_bundle_check_leaves_alone() {
+    // The working-tree walk leaves build output to the bundle check, which reads each file
+    // once; a server's source map gets no bundle findings, so the walk must still match it.
+    let dir = project("");
+    let secret = Tokens::new(16).stripe("sk_live_");
+    let map = serde_json::json!({
+        "version": 3,
+        "sources": ["../../../src/db.ts"],
+        "sourcesContent": [format!("export const key = \"{secret}\";\n")],
+        "mappings": ""
+    });
+    write(dir.path(), ".next/server/app/page.js.map", map.to_string());
+    write(dir.path(), ".next/server/app/page.js", "module.exports=1;");
+    let (code, json) = scan_json(dir.path(), &["--no-git"]);
+    assert_eq!(code, Some(1), "{json}");
+    let all = findings(&json);
+    let hits: Vec<_> = all
+        .iter()
+        .filter(|f| f["path"] == ".next/server/app/page.js.map")
+        .collect();
+    assert_eq!(hits.len(), 1, "{json}");
+    assert!(is_stripe_live_rule(&hits[0]["rule"]), "{json}");
+}
+
+#[test]
 fn scan_checks_gitignored_build_output_unless_told_not_to() {
     let dir = project("");
     let secret = Tokens::new(15).stripe("sk_live_");

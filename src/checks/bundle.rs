@@ -38,7 +38,7 @@ use crate::stats::ScanStats;
 use discover::{BundleFile, Found, Visibility};
 use patterns::{EndpointKind, MapComment};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
@@ -67,9 +67,6 @@ pub struct BundleOptions {
 pub struct BundleOutcome {
     pub findings: Vec<Finding>,
     pub stats: ScanStats,
-    /// Shown paths of every file the check read: the working-tree scan's findings for these
-    /// are superseded (reported once, by this check).
-    pub covered: HashSet<String>,
 }
 
 /// A file's findings plus the map references it makes, before references are resolved.
@@ -140,21 +137,19 @@ impl<'a> BundleCheck<'a> {
                     .warn(format!("{}: build output ({who}), checked", dir.shown));
             }
         }
-        let results: Vec<(FileResult, ScanStats, Option<String>)> =
-            match rayon::ThreadPoolBuilder::new()
-                .num_threads(self.options.threads.max(1))
-                .build()
-            {
-                Ok(pool) => pool.install(|| self.check_all(&found.files)),
-                // Without a pool of our own, rayon's global one does the same work.
-                Err(_) => self.check_all(&found.files),
-            };
+        let results: Vec<(FileResult, ScanStats)> = match rayon::ThreadPoolBuilder::new()
+            .num_threads(self.options.threads.max(1))
+            .build()
+        {
+            Ok(pool) => pool.install(|| self.check_all(&found.files)),
+            // Without a pool of our own, rayon's global one does the same work.
+            Err(_) => self.check_all(&found.files),
+        };
         let mut map_refs = Vec::new();
-        for (result, stats, covered) in results {
+        for (result, stats) in results {
             outcome.findings.extend(result.findings);
             map_refs.extend(result.map_refs);
             outcome.stats.merge(stats);
-            outcome.covered.extend(covered);
         }
         attach_map_references(&mut outcome.findings, &map_refs);
         outcome
@@ -163,7 +158,7 @@ impl<'a> BundleCheck<'a> {
         outcome
     }
 
-    fn check_all(&self, files: &[BundleFile]) -> Vec<(FileResult, ScanStats, Option<String>)> {
+    fn check_all(&self, files: &[BundleFile]) -> Vec<(FileResult, ScanStats)> {
         files
             .par_iter()
             .map_init(
@@ -178,20 +173,18 @@ impl<'a> BundleCheck<'a> {
         file: &BundleFile,
         buffer: &mut Vec<u8>,
         scratch: &mut Scratch,
-    ) -> (FileResult, ScanStats, Option<String>) {
+    ) -> (FileResult, ScanStats) {
         let mut stats = ScanStats::default();
         match read_regular_file(&file.path, self.options.max_file_size, buffer) {
             Ok(()) if is_binary(buffer) => {
                 stats.skip(&file.path, SkipReason::Binary, None, self.options.verbose);
-                (FileResult::default(), stats, Some(file.shown.clone()))
+                (FileResult::default(), stats)
             }
             Ok(()) => {
                 stats.files_scanned += 1;
                 stats.bytes_scanned += buffer.len() as u64;
                 let result = self.check_file(file, buffer, scratch);
-                // A server's source map gets no findings here: leave it to the working-tree scan.
-                let server_map = file.visibility == Visibility::Server && is_map_name(&file.shown);
-                (result, stats, (!server_map).then(|| file.shown.clone()))
+                (result, stats)
             }
             Err(ReadError::TooLarge(size)) => {
                 stats.skip(
@@ -200,11 +193,11 @@ impl<'a> BundleCheck<'a> {
                     Some(format!("{size} bytes")),
                     self.options.verbose,
                 );
-                (FileResult::default(), stats, None)
+                (FileResult::default(), stats)
             }
             Err(ReadError::NotRegular) => {
                 stats.skip(&file.path, SkipReason::Special, None, self.options.verbose);
-                (FileResult::default(), stats, None)
+                (FileResult::default(), stats)
             }
             Err(ReadError::Io(e)) => {
                 stats.skip(
@@ -213,9 +206,16 @@ impl<'a> BundleCheck<'a> {
                     Some(e.to_string()),
                     self.options.verbose,
                 );
-                (FileResult::default(), stats, None)
+                (FileResult::default(), stats)
             }
         }
+    }
+
+    /// Whether this check reports on `file`, so the working-tree scan must leave it alone. A
+    /// server's source map is not served to browsers and gets no findings here: its sources are
+    /// the repository's own, and the working-tree scan matches it like any file.
+    pub fn reports_on(file: &BundleFile) -> bool {
+        !(file.visibility == Visibility::Server && is_map_name(&file.shown))
     }
 
     /// Checks the bytes of one file of build output.
@@ -837,7 +837,6 @@ mod tests {
             1,
             "the readable file is still checked"
         );
-        assert!(outcome.covered.contains("dist/a.js") && !outcome.covered.contains("dist/gone.js"));
     }
 
     #[test]

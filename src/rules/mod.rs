@@ -321,7 +321,9 @@ fn validate(origin: &str, spec: RuleSpec, when: Compile) -> Result<Rule, RuleErr
 /// Parses the pattern (cheap, unlike compiling it) and finds the `secret` group's index,
 /// counting groups in the same order the `regex` crate does.
 fn secret_group_index(pattern: &str) -> Result<Option<usize>, Box<regex_syntax::Error>> {
-    let hir = regex_syntax::Parser::new().parse(pattern).map_err(Box::new)?;
+    let hir = regex_syntax::Parser::new()
+        .parse(pattern)
+        .map_err(Box::new)?;
     let mut found = None;
     collect_group(&hir, &mut found);
     Ok(found.map(|i| i as usize))

@@ -22,9 +22,15 @@ pub struct BuildOutput {
 }
 
 impl BuildOutput {
-    /// The files as the working-tree walk names them (root joined with the relative path).
+    /// The files this check reads and reports on, as the working-tree walk names them (root
+    /// joined with the relative path): the walk leaves them alone.
     pub fn walked_paths(&self) -> HashSet<PathBuf> {
-        self.found.files.iter().map(|f| f.path.clone()).collect()
+        self.found
+            .files
+            .iter()
+            .filter(|f| BundleCheck::reports_on(f))
+            .map(|f| f.path.clone())
+            .collect()
     }
 }
 
