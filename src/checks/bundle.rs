@@ -33,7 +33,7 @@ use crate::checks::{self, Switches};
 use crate::engine::{Matcher, Scratch, positions};
 use crate::engine::{RuleInfos, allowed_inline, findings_in_blob};
 use crate::finding::{Finding, Location, RuleInfo, Severity, Suppression, fingerprint};
-use crate::source::worktree::{ReadError, SkipReason, is_binary, read_regular_file};
+use crate::source::worktree::{SkipReason, is_binary, read_regular_file};
 use crate::stats::ScanStats;
 use discover::{BundleFile, Found, Visibility};
 use patterns::{EndpointKind, MapComment};
@@ -186,26 +186,9 @@ impl<'a> BundleCheck<'a> {
                 let result = self.check_file(file, buffer, scratch);
                 (result, stats)
             }
-            Err(ReadError::TooLarge(size)) => {
-                stats.skip(
-                    &file.path,
-                    SkipReason::TooLarge,
-                    Some(format!("{size} bytes")),
-                    self.options.verbose,
-                );
-                (FileResult::default(), stats)
-            }
-            Err(ReadError::NotRegular) => {
-                stats.skip(&file.path, SkipReason::Special, None, self.options.verbose);
-                (FileResult::default(), stats)
-            }
-            Err(ReadError::Io(e)) => {
-                stats.skip(
-                    &file.path,
-                    SkipReason::Unreadable,
-                    Some(e.to_string()),
-                    self.options.verbose,
-                );
+            Err(error) => {
+                let (reason, detail) = error.into_skip();
+                stats.skip(&file.path, reason, detail, self.options.verbose);
                 (FileResult::default(), stats)
             }
         }

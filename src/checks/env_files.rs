@@ -298,19 +298,9 @@ impl Reader<'_> {
     }
 
     fn count_read_error(&mut self, shown: &str, error: ReadError) {
-        match error {
-            ReadError::TooLarge(size) => {
-                self.stats.skipped.too_large += 1;
-                self.stats.warn(format!(
-                    "{shown}: skipped, larger than --max-file-size ({size} bytes)"
-                ));
-            }
-            ReadError::NotRegular => self.stats.skipped.special += 1,
-            ReadError::Io(e) => {
-                self.stats.skipped.unreadable += 1;
-                self.stats.warn(format!("{shown}: could not read: {e}"));
-            }
-        }
+        let (reason, detail) = error.into_skip();
+        self.stats
+            .skip(Path::new(shown), reason, detail, self.scan.verbose);
     }
 
     /// Env files still in the git index but gone from the working tree: still committed,

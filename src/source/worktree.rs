@@ -230,18 +230,9 @@ impl Worker {
                 });
                 self.buffer = buffer;
             }
-            Err(ReadError::TooLarge(size)) => self.visitor().skipped(
-                entry.path(),
-                SkipReason::TooLarge,
-                Some(format!("{size} bytes")),
-            ),
-            Err(ReadError::NotRegular) => {
-                self.visitor()
-                    .skipped(entry.path(), SkipReason::Special, None)
-            }
-            Err(ReadError::Io(e)) => {
-                self.visitor()
-                    .skipped(entry.path(), SkipReason::Unreadable, Some(e.to_string()))
+            Err(error) => {
+                let (reason, detail) = error.into_skip();
+                self.visitor().skipped(entry.path(), reason, detail)
             }
         }
     }
@@ -263,6 +254,17 @@ pub enum ReadError {
     TooLarge(u64),
     NotRegular,
     Io(std::io::Error),
+}
+
+impl ReadError {
+    /// How the skip is counted and what the warning says about it (see `ScanStats::skip`).
+    pub fn into_skip(self) -> (SkipReason, Option<String>) {
+        match self {
+            ReadError::TooLarge(size) => (SkipReason::TooLarge, Some(format!("{size} bytes"))),
+            ReadError::NotRegular => (SkipReason::Special, None),
+            ReadError::Io(e) => (SkipReason::Unreadable, Some(e.to_string())),
+        }
+    }
 }
 
 /// Reads a regular file into `buffer` (cleared first). Opens non-blocking and re-checks the
