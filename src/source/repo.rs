@@ -100,25 +100,11 @@ pub fn open_at(path: &Path) -> Result<Option<GitRepo>, GitError> {
 
 /// Finds the repository containing `path` (for `--staged`, `--range`, `--git-only`).
 pub fn discover(path: &Path) -> Result<GitRepo, GitError> {
-    let start = if path.is_dir() {
-        path.to_path_buf()
-    } else {
-        path.parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("."))
-    };
+    let start = start_dir(path);
     if let Some(repo) = open_at(&start)? {
         return Ok(repo);
     }
-    let repo = gix::ThreadSafeRepository::discover_opts(
-        &start,
-        Default::default(),
-        gix::sec::trust::Mapping {
-            full: open_options(),
-            reduced: open_options(),
-        },
-    )
-    .map_err(|e| GitError::NotARepository {
+    let repo = discover_upwards(&start).map_err(|e| GitError::NotARepository {
         path: path.display().to_string(),
         source: Box::new(e),
     })?;
@@ -128,25 +114,34 @@ pub fn discover(path: &Path) -> Result<GitRepo, GitError> {
     })
 }
 
-/// Finds the repository containing `path`, like [`discover`], but a path in no repository (or
-/// only in a bare one, which has no work tree to compare with) is `Ok(None)` rather than an
-/// error: the env check still runs there, it just cannot say what is committed.
-pub fn find(path: &Path) -> Result<Option<GitRepo>, GitError> {
-    let start = if path.is_dir() {
+/// The folder to search from: `path` itself, or the folder of a file.
+fn start_dir(path: &Path) -> PathBuf {
+    if path.is_dir() {
         path.to_path_buf()
     } else {
         path.parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."))
-    };
-    match gix::ThreadSafeRepository::discover_opts(
-        &start,
+    }
+}
+
+/// The repository `start` is in, searching upwards, opened isolated.
+fn discover_upwards(start: &Path) -> Result<gix::ThreadSafeRepository, gix::Error> {
+    gix::ThreadSafeRepository::discover_opts(
+        start,
         Default::default(),
         gix::sec::trust::Mapping {
             full: open_options(),
             reduced: open_options(),
         },
-    ) {
+    )
+}
+
+/// Finds the repository containing `path`, like [`discover`], but a path in no repository (or
+/// only in a bare one, which has no work tree to compare with) is `Ok(None)` rather than an
+/// error: the env check still runs there, it just cannot say what is committed.
+pub fn find(path: &Path) -> Result<Option<GitRepo>, GitError> {
+    match discover_upwards(&start_dir(path)) {
         Ok(repo) => Ok(Some(GitRepo {
             repo,
             shown: path.display().to_string(),

@@ -191,10 +191,11 @@ pub fn is_credential_bearing_name(key: &str) -> bool {
         && words.iter().any(|w| DATA_STORE_WORDS.contains(&w.as_str()))
 }
 
-/// Words naming a data store or broker in a connection-string variable.
-const DATA_STORE_WORDS: &[&str] = &[
-    "DATABASE",
+/// Words naming a data store or broker: a host- or URL-valued variable with one of them in its
+/// name points at data (`DB_HOST`, `REDIS_URL`, `KAFKA_BROKERS`).
+pub const DATA_STORE_WORDS: &[&str] = &[
     "DB",
+    "DATABASE",
     "POSTGRES",
     "POSTGRESQL",
     "PG",
@@ -203,10 +204,17 @@ const DATA_STORE_WORDS: &[&str] = &[
     "MONGO",
     "MONGODB",
     "REDIS",
-    "AMQP",
+    "MEMCACHED",
     "RABBITMQ",
-    "SENTRY",
+    "AMQP",
+    "CASSANDRA",
+    "CLICKHOUSE",
+    "NEO4J",
+    "MSSQL",
     "SQL",
+    "ELASTICSEARCH",
+    "OPENSEARCH",
+    "KAFKA",
 ];
 
 #[cfg(test)]
@@ -276,12 +284,18 @@ mod tests {
             "DATABASE_URL",
             "REDIS_URL",
             "MONGODB_URI",
-            "SENTRY_DSN",
+            "MSSQL_DSN",
             "DB_PASSWORD",
         ] {
             assert!(is_credential_bearing_name(name), "{name}");
         }
-        for name in ["API_URL", "CDN_URL", "TOKENIZER_MODEL", "PORT"] {
+        for name in [
+            "API_URL",
+            "CDN_URL",
+            "SENTRY_DSN",
+            "TOKENIZER_MODEL",
+            "PORT",
+        ] {
             assert!(!is_credential_bearing_name(name), "{name}");
         }
         assert!(!is_secret_name("DATABASE_URL"));

@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 // ---------------------------------------------------------------------------------------------
 
 pub use crate::checks::common::names::{
-    client_prefix, is_client_secret_name, is_secret_name, name_words,
+    DATA_STORE_WORDS, client_prefix, is_client_secret_name, is_secret_name, name_words,
 };
 
 /// Names that select the application's own mode, not a provider's.
@@ -249,31 +249,6 @@ const DATA_SCHEMES: &[&str] = &[
     "opensearch",
 ];
 
-/// Name words that make a host-valued variable a data store's.
-const DATA_WORDS: &[&str] = &[
-    "DB",
-    "DATABASE",
-    "POSTGRES",
-    "POSTGRESQL",
-    "PG",
-    "MYSQL",
-    "MARIADB",
-    "MONGO",
-    "MONGODB",
-    "REDIS",
-    "MEMCACHED",
-    "RABBITMQ",
-    "AMQP",
-    "CASSANDRA",
-    "CLICKHOUSE",
-    "NEO4J",
-    "MSSQL",
-    "SQL",
-    "ELASTICSEARCH",
-    "OPENSEARCH",
-    "KAFKA",
-];
-
 /// Name words that make a variable's value a host (or a list of `host:port`).
 const HOST_WORDS: &[&str] = &[
     "HOST", "HOSTNAME", "HOSTS", "SERVER", "SERVERS", "ENDPOINT", "ADDR", "ADDRESS", "URL", "URI",
@@ -315,7 +290,7 @@ pub fn is_listen_key(key: &str) -> bool {
 /// for host-named variables (`DB_HOST`, `REDIS_ADDR`, `KAFKA_BROKERS`), the bare value.
 pub fn endpoints(key: &str, value: &str) -> Vec<Endpoint> {
     let words = name_words(key);
-    let data_name = words.iter().any(|w| DATA_WORDS.contains(&w.as_str()));
+    let data_name = words.iter().any(|w| DATA_STORE_WORDS.contains(&w.as_str()));
     let mut out = Vec::new();
     let mut search = 0;
     while let Some(found) = value[search..].find("://") {
