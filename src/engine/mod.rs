@@ -171,7 +171,7 @@ impl Matcher {
         let window = snap_to_lines(data, window);
         let haystack = &data[window.clone()];
         for caps in rule.regex().captures_iter(haystack) {
-            let Some(secret) = caps.get(rule.secret_group) else {
+            let Some(secret) = caps.get(rule.secret_group()) else {
                 continue;
             };
             let bytes = secret.as_bytes();
