@@ -7,7 +7,7 @@
 //! calls it per file.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use leakgate::engine::{AllowList, Matcher, Scratch};
+use leakgate::engine::{AllowList, Matcher, Scratch, Workload};
 use leakgate::rules::RuleSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -79,7 +79,7 @@ fn corpus(target: usize) -> Vec<u8> {
 
 fn matcher() -> Matcher {
     let rules = RuleSet::builtin().expect("built-in rules compile");
-    Matcher::new(Arc::new(rules), AllowList::default())
+    Matcher::new(Arc::new(rules), AllowList::default(), Workload::Large)
 }
 
 fn bench_throughput(c: &mut Criterion) {

@@ -791,7 +791,11 @@ mod tests {
 
     #[test]
     fn a_file_that_vanished_before_reading_makes_the_check_incomplete() {
-        let matcher = Matcher::new(Arc::new(RuleSet::default()), AllowList::default());
+        let matcher = Matcher::new(
+            Arc::new(RuleSet::default()),
+            AllowList::default(),
+            crate::engine::Workload::Large,
+        );
         let infos = RuleInfos::new(&matcher);
         let options = BundleOptions {
             threads: 1,

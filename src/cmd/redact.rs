@@ -5,6 +5,7 @@
 use super::{EXIT_CLEAN, EXIT_FINDINGS};
 use crate::cli::RedactArgs;
 use crate::engine::Scratch;
+use crate::engine::Workload;
 use crate::settings::{build_matcher, load_config};
 use crate::source::stream::{self, safe_cut};
 use anyhow::Result;
@@ -12,7 +13,7 @@ use std::io::Write;
 
 pub fn run(args: &RedactArgs) -> Result<u8> {
     let config = load_config(args.config.as_deref(), None)?;
-    let matcher = build_matcher(&config, None)?;
+    let matcher = build_matcher(&config, None, Workload::Large)?;
     let mut scratch = Scratch::default();
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();

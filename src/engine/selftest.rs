@@ -1,7 +1,7 @@
 //! Rules test themselves: every example must produce a finding from its own rule and every
 //! negative example must produce none. The built-in test and `leakgate rules check` share this.
 
-use super::{AllowList, Matcher, Scratch};
+use super::{AllowList, Matcher, Scratch, Workload};
 use crate::rules::RuleSet;
 use std::sync::Arc;
 
@@ -16,7 +16,7 @@ pub struct ExampleProblem {
 /// Runs every rule's examples through the full engine (prefilter, window, regex, entropy,
 /// allow-lists, validators, overlap resolution) against the whole set, exactly as a scan would.
 pub fn check_examples(rules: Arc<RuleSet>) -> Vec<ExampleProblem> {
-    let matcher = Matcher::new(rules.clone(), AllowList::default());
+    let matcher = Matcher::new(rules.clone(), AllowList::default(), Workload::Small);
     let mut scratch = Scratch::default();
     let mut problems = Vec::new();
     for (index, rule) in rules.rules().iter().enumerate() {
@@ -48,6 +48,7 @@ pub fn check_examples(rules: Arc<RuleSet>) -> Vec<ExampleProblem> {
         let alone = Matcher::new(
             Arc::new(RuleSet::single(rule.clone())),
             AllowList::default(),
+            Workload::Small,
         );
         for (n, example) in rule.spec.negative_examples.iter().enumerate() {
             if !alone.find(example.as_bytes(), &mut scratch).is_empty() {

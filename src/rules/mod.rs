@@ -51,7 +51,7 @@ pub enum RuleError {
 }
 
 /// One rule as written in YAML. Field names are the file format: keep them stable.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
     pub id: String,
@@ -162,8 +162,19 @@ impl RuleSet {
     /// The rules compiled into the binary (regexes compiled lazily; see [`Rule`]).
     pub fn builtin() -> Result<RuleSet, RuleError> {
         let mut set = RuleSet::default();
-        for (name, text) in builtin::FILES {
-            set.add_yaml_with(&format!("builtin:{name}"), text, Compile::Lazily)?;
+        let mut ids = HashSet::new();
+        for (name, _, json) in builtin::FILES {
+            let origin = format!("builtin:{name}");
+            let file: RuleFile = serde_json::from_str(json).map_err(|e| RuleError::Parse {
+                file: origin.clone(),
+                message: e.to_string(),
+            })?;
+            for spec in file.rules {
+                if !ids.insert(spec.id.clone()) {
+                    return Err(invalid(&origin, &spec.id, "duplicate rule id"));
+                }
+                set.rules.push(validate(&origin, spec, Compile::Lazily)?);
+            }
         }
         Ok(set)
     }
@@ -175,15 +186,11 @@ impl RuleSet {
 
     /// Parses, fully compiles and adds every rule in one YAML document.
     pub fn add_yaml(&mut self, origin: &str, text: &str) -> Result<(), RuleError> {
-        self.add_yaml_with(origin, text, Compile::Now)
-    }
-
-    fn add_yaml_with(&mut self, origin: &str, text: &str, when: Compile) -> Result<(), RuleError> {
         for spec in parse_rules_yaml(origin, text)? {
             if self.rules.iter().any(|r| r.spec.id == spec.id) {
                 return Err(invalid(origin, &spec.id, "duplicate rule id"));
             }
-            let rule = validate(origin, spec, when)?;
+            let rule = validate(origin, spec, Compile::Now)?;
             self.rules.push(rule);
         }
         Ok(())
@@ -345,6 +352,15 @@ fn compile(pattern: &str) -> Result<(Regex, usize), PatternError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_builtin_json_says_exactly_what_the_yaml_says() {
+        for (name, yaml, json) in builtin::FILES {
+            let from_yaml = parse_rules_yaml(name, yaml).expect("built-in YAML parses");
+            let from_json: RuleFile = serde_json::from_str(json).expect("built-in JSON parses");
+            assert_eq!(from_yaml, from_json.rules, "{name}");
+        }
+    }
 
     #[test]
     fn every_builtin_regex_compiles_with_a_secret_group() {

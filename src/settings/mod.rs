@@ -9,7 +9,7 @@ use crate::checks::env_files::EnvSettings;
 use crate::checks::{self, Switches};
 use crate::cli::{BundleArgs, EnvArgs, FailOn, Format, OutputArgs, ScanArgs};
 use crate::config::{self, DEFAULT_CONFIG_NAME, LoadedConfig};
-use crate::engine::{AllowList, Matcher};
+use crate::engine::{AllowList, Matcher, Workload};
 use crate::finding::Severity;
 use crate::report::{self, ReportOptions};
 use crate::rules::RuleSet;
@@ -261,6 +261,8 @@ struct Inputs<'a> {
     git: GitSettings,
     /// Take `.leakgate.yml` and `.leakgateignore` from this commit, not the working tree.
     trusted_commit: Option<String>,
+    /// The pre-commit hook scans a few staged blobs: a matcher that starts fast.
+    workload: Workload,
 }
 
 impl ScanSettings {
@@ -299,6 +301,11 @@ impl ScanSettings {
             bundle_dirs: &args.bundle,
             git: GitSettings::from_args(args, ci.as_ref().map(|(_, plan)| plan))?,
             trusted_commit,
+            workload: if args.staged {
+                Workload::Small
+            } else {
+                Workload::Large
+            },
         })
     }
 
@@ -327,6 +334,7 @@ impl ScanSettings {
             bundle_dirs: &[],
             git: GitSettings::off(),
             trusted_commit: None,
+            workload: Workload::Large,
         })
     }
 
@@ -362,6 +370,7 @@ impl ScanSettings {
         let matcher = Arc::new(build_matcher(
             &config,
             trusted.as_ref().map(|(git, _)| git),
+            inputs.workload,
         )?);
         let switches = Switches::from_disabled(&config.config.disable_rules);
         let env_settings = EnvSettings::from_config(&config.config, switches)
@@ -413,7 +422,7 @@ impl BundleCommandSettings {
         // `--config`, else `.leakgate.yml` in the current directory.
         let config = load_config(args.input.config.as_deref(), None)?;
         let suppressions = load_suppressions(None, None)?;
-        let matcher = Arc::new(build_matcher(&config, None)?);
+        let matcher = Arc::new(build_matcher(&config, None, Workload::Large)?);
         let mut bundle = BundleSettings::new(&args.dirs, &config);
         // The command checks exactly the folders it is given.
         bundle.configured.clear();
@@ -512,7 +521,12 @@ fn load_suppressions(
 
 /// Built-in rules, plus the config's rules files, minus its disabled rules, with its allow-list.
 /// A config read from a commit reads its rules files from that commit, in `git`.
-pub fn build_matcher(loaded: &LoadedConfig, git: Option<&GitRepo>) -> Result<Matcher> {
+/// `workload` picks the keyword automaton (see [`Workload`]).
+pub fn build_matcher(
+    loaded: &LoadedConfig,
+    git: Option<&GitRepo>,
+    workload: Workload,
+) -> Result<Matcher> {
     let config = &loaded.config;
     let mut rules = RuleSet::builtin().context("built-in rules")?;
     for file in &config.rules_files {
@@ -559,6 +573,7 @@ pub fn build_matcher(loaded: &LoadedConfig, git: Option<&GitRepo>) -> Result<Mat
     Ok(Matcher::new(
         Arc::new(rules),
         AllowList { values, stopwords },
+        workload,
     ))
 }
 
@@ -682,7 +697,7 @@ mod tests {
     fn disable_rules_switches_off_checks_and_rules_and_refuses_unknown_ids() {
         let mut loaded = LoadedConfig::default();
         loaded.config.disable_rules = vec!["env-drift".into(), "generic-secret-assignment".into()];
-        let matcher = build_matcher(&loaded, None).expect("known ids");
+        let matcher = build_matcher(&loaded, None, Workload::Small).expect("known ids");
         assert!(
             matcher
                 .rules()
@@ -693,7 +708,7 @@ mod tests {
         let switches = Switches::from_disabled(&loaded.config.disable_rules);
         assert!(!switches.is_on("env-drift"));
         loaded.config.disable_rules = vec!["env-drfit".into()];
-        let err = build_matcher(&loaded, None)
+        let err = build_matcher(&loaded, None, Workload::Small)
             .err()
             .expect("a typo is an error");
         assert!(format!("{err:#}").contains("env-drfit"), "{err:#}");
