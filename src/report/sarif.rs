@@ -123,8 +123,13 @@ fn descriptor(info: &RuleInfo) -> ReportingDescriptor {
         json!(info.severity.security_score()),
     );
     props.insert("precision".to_string(), json!("high"));
+    // SARIF wants each tag once; a rule may carry `security` or `secret` itself.
     let mut tags = vec!["security".to_string(), "secret".to_string()];
-    tags.extend(info.tags.iter().cloned());
+    for tag in &info.tags {
+        if !tags.contains(tag) {
+            tags.push(tag.clone());
+        }
+    }
     ReportingDescriptor::builder()
         .id(info.id.clone())
         .name(pascal_case(&info.id))
@@ -272,6 +277,20 @@ mod tests {
     fn uris_are_relative_and_escaped() {
         assert_eq!(uri("./src/a b.rs"), "src/a%20b.rs");
         assert_eq!(uri("dir/ü.txt"), "dir/%C3%BC.txt");
+    }
+
+    #[test]
+    fn rule_tags_are_listed_once() {
+        let info = RuleInfo {
+            id: "x-token".into(),
+            name: "X token".into(),
+            description: "Revoke it.".into(),
+            severity: crate::finding::Severity::High,
+            tags: vec!["x".into(), "security".into(), "x".into()],
+        };
+        let json = serde_json::to_value(descriptor(&info)).unwrap();
+        let tags = json["properties"]["tags"].as_array().unwrap();
+        assert_eq!(tags.len(), 3, "{tags:?}");
     }
 
     #[test]
