@@ -53,8 +53,9 @@ pub fn run_from_args() -> std::process::ExitCode {
     match result {
         Ok(code) => std::process::ExitCode::from(code),
         Err(err) => {
-            let message = format!("{err:#}");
-            report::error(&message);
+            // Every cause once, on one line (an error that already quotes its cause does not
+            // repeat it).
+            report::error(&text::error_chain(err.as_ref()));
             std::process::ExitCode::from(cmd::EXIT_ERROR)
         }
     }

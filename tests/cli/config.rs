@@ -46,6 +46,22 @@ fn unknown_keys_are_errors_that_name_the_key_and_line() {
         "{stderr}"
     );
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    assert_eq!(stderr.matches("exlude").count(), 1, "said once: {stderr}");
+}
+
+#[test]
+fn a_misspelt_key_in_a_rules_file_is_named_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "extra.yaml", "rules:\n  - id: a\n    nmae: x\n");
+    write(dir.path(), ".leakgate.yml", "rules_files: [extra.yaml]\n");
+    let (_, code, stderr) = scan_json(dir.path());
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("extra.yaml") && stderr.contains("line 3"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    assert_eq!(stderr.matches("nmae").count(), 1, "said once: {stderr}");
 }
 
 #[test]
