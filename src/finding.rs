@@ -103,6 +103,17 @@ impl Location {
             end_column: 1,
         }
     }
+
+    /// A span between two `(line, column)` positions in a file.
+    pub fn span(path: &str, start: (usize, usize), end: (usize, usize)) -> Location {
+        Location {
+            path: path.to_string(),
+            line: start.0,
+            column: start.1,
+            end_line: end.0,
+            end_column: end.1,
+        }
+    }
 }
 
 /// The commit that introduced a finding, when it was found in git history.
@@ -178,6 +189,12 @@ pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
 }
 
 impl Finding {
+    /// Whether this finding fails a run whose threshold is `fail_on`: it is not accepted
+    /// (suppressed) and at least that severe. The gate and the reports count the same way.
+    pub fn fails(&self, fail_on: Severity) -> bool {
+        self.suppressed.is_none() && self.severity >= fail_on
+    }
+
     /// The one way a finding is made: what rule, how bad, where, and its stable identity.
     /// Everything else (the secret, a message, provenance, suppression) starts empty and is
     /// filled in by whoever knows it.

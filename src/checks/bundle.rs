@@ -700,8 +700,6 @@ fn place(data: &[u8], path: &str, mut pending: Vec<Pending>) -> Vec<Finding> {
     pending
         .into_iter()
         .map(|p| {
-            let (line, column) = positions[&p.span.start];
-            let (end_line, end_column) = positions[&p.span.end];
             let mut message = p.message;
             let long_line = on_long_line(data, &p.span);
             // `leakgate:allow` is honoured in readable code (embedded sources, unminified files);
@@ -714,13 +712,7 @@ fn place(data: &[u8], path: &str, mut pending: Vec<Pending>) -> Vec<Finding> {
                     crate::report::redact::excerpt(data, p.span.clone(), !p.secret.is_empty());
                 message = format!("{message} Excerpt: {excerpt}");
             }
-            let location = Location {
-                path: path.to_string(),
-                line,
-                column,
-                end_line,
-                end_column,
-            };
+            let location = Location::span(path, positions[&p.span.start], positions[&p.span.end]);
             let mut finding = Finding::new(p.rule, p.severity, location, p.fingerprint);
             finding.secret = p.secret;
             finding.entropy = p.entropy;

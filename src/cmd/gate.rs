@@ -12,21 +12,13 @@ pub const EXIT_ERROR: u8 = 2;
 /// 1 when an active (not suppressed) finding is at or above `fail_on`; else 2 when something
 /// the run was asked to read could not be read (a gate fails closed); else 0.
 pub fn exit_code(findings: &[Finding], stats: &ScanStats, fail_on: Severity) -> u8 {
-    if failing(findings, fail_on) > 0 {
+    if findings.iter().any(|f| f.fails(fail_on)) {
         EXIT_FINDINGS
     } else if !stats.complete() {
         EXIT_ERROR
     } else {
         EXIT_CLEAN
     }
-}
-
-/// Active findings at or above the failing severity.
-pub fn failing(findings: &[Finding], fail_on: Severity) -> usize {
-    findings
-        .iter()
-        .filter(|f| f.suppressed.is_none() && f.severity >= fail_on)
-        .count()
 }
 
 #[cfg(test)]

@@ -75,15 +75,8 @@ pub fn findings_from_matches(
         .map(|m| {
             let rule = matcher.rule(m.rule);
             let secret = &data[m.secret.clone()];
-            let (line, column) = positions[&m.secret.start];
-            let (end_line, end_column) = positions[&m.secret.end];
-            let location = Location {
-                path: path.to_string(),
-                line,
-                column,
-                end_line,
-                end_column,
-            };
+            let location =
+                Location::span(path, positions[&m.secret.start], positions[&m.secret.end]);
             let mut finding = Finding::new(
                 infos.get(m.rule),
                 rule.severity(),

@@ -72,8 +72,9 @@ impl Report<'_> {
 
     /// Active findings at or above the failing severity.
     pub fn failing(&self) -> usize {
-        self.active()
-            .filter(|f| f.severity >= self.options.fail_on)
+        self.findings
+            .iter()
+            .filter(|f| f.fails(self.options.fail_on))
             .count()
     }
 

@@ -29,6 +29,12 @@ pub enum RuleError {
     #[error("{file}: {message}")]
     Parse { file: String, message: String },
     #[error("{file}: {source}")]
+    Json {
+        file: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("{file}: {source}")]
     Yaml {
         file: String,
         #[source]
@@ -156,24 +162,22 @@ impl Rule {
 #[derive(Debug, Default)]
 pub struct RuleSet {
     rules: Vec<Rule>,
+    /// The ids in `rules`, so a duplicate is refused without a scan of every rule.
+    ids: HashSet<String>,
 }
 
 impl RuleSet {
     /// The rules compiled into the binary (regexes compiled lazily; see [`Rule`]).
     pub fn builtin() -> Result<RuleSet, RuleError> {
         let mut set = RuleSet::default();
-        let mut ids = HashSet::new();
         for (name, _, json) in builtin::FILES {
             let origin = format!("builtin:{name}");
-            let file: RuleFile = serde_json::from_str(json).map_err(|e| RuleError::Parse {
+            let file: RuleFile = serde_json::from_str(json).map_err(|source| RuleError::Json {
                 file: origin.clone(),
-                message: e.to_string(),
+                source,
             })?;
             for spec in file.rules {
-                if !ids.insert(spec.id.clone()) {
-                    return Err(invalid(&origin, &spec.id, "duplicate rule id"));
-                }
-                set.rules.push(validate(&origin, spec, Compile::Lazily)?);
+                set.push(&origin, spec, Compile::Lazily)?;
             }
         }
         Ok(set)
@@ -181,18 +185,28 @@ impl RuleSet {
 
     /// A set of one rule, to test it in isolation.
     pub fn single(rule: Rule) -> RuleSet {
-        RuleSet { rules: vec![rule] }
+        RuleSet {
+            ids: HashSet::from([rule.spec.id.clone()]),
+            rules: vec![rule],
+        }
     }
 
     /// Parses, fully compiles and adds every rule in one YAML document.
     pub fn add_yaml(&mut self, origin: &str, text: &str) -> Result<(), RuleError> {
         for spec in parse_rules_yaml(origin, text)? {
-            if self.rules.iter().any(|r| r.spec.id == spec.id) {
-                return Err(invalid(origin, &spec.id, "duplicate rule id"));
-            }
-            let rule = validate(origin, spec, Compile::Now)?;
-            self.rules.push(rule);
+            self.push(origin, spec, Compile::Now)?;
         }
+        Ok(())
+    }
+
+    /// Validates one rule and adds it, refusing an id the set already has.
+    fn push(&mut self, origin: &str, spec: RuleSpec, when: Compile) -> Result<(), RuleError> {
+        if self.ids.contains(&spec.id) {
+            return Err(invalid(origin, &spec.id, "duplicate rule id"));
+        }
+        let rule = validate(origin, spec, when)?;
+        self.ids.insert(rule.spec.id.clone());
+        self.rules.push(rule);
         Ok(())
     }
 
@@ -205,13 +219,13 @@ impl RuleSet {
     /// Drops rules by id (from `.leakgate.yml` `disable_rules`); unknown ids are an error so a
     /// typo cannot silently leave a rule on.
     pub fn disable(&mut self, ids: &[String]) -> Result<(), RuleError> {
-        let known: HashSet<&str> = self.rules.iter().map(|r| r.id()).collect();
-        if let Some(unknown) = ids.iter().find(|id| !known.contains(id.as_str())) {
+        if let Some(unknown) = ids.iter().find(|id| !self.ids.contains(id.as_str())) {
             return Err(RuleError::UnknownRule {
                 id: unknown.clone(),
             });
         }
         self.rules.retain(|r| !ids.contains(&r.spec.id));
+        self.ids.retain(|id| !ids.contains(id));
         Ok(())
     }
 

@@ -35,10 +35,12 @@ impl DisplayPaths {
 
     /// A file found at `relative` under `root` (`walked` is `root` joined with it).
     pub fn shown(&self, root: &Path, relative: &Path) -> String {
+        if relative.as_os_str().is_empty() {
+            // The root itself: a single file, shown as given.
+            return slash_path(root);
+        }
         match self.prefix(root) {
-            Some(_) if relative.as_os_str().is_empty() => slash_path(root),
             Some(root) => slash_path(&root.join(relative)),
-            None if relative.as_os_str().is_empty() => slash_path(root),
             None => slash_path(relative),
         }
     }

@@ -70,11 +70,7 @@ impl Visitor for ScanVisitor {
     fn file(&mut self, item: FileItem<'_>) {
         self.stats.files_scanned += 1;
         self.stats.bytes_scanned += item.data.len() as u64;
-        let path = if item.relative.as_os_str().is_empty() {
-            crate::text::slash_path(item.path)
-        } else {
-            self.paths.shown(&self.root, item.relative)
-        };
+        let path = self.paths.shown(&self.root, item.relative);
         let found = findings_in_blob(
             &self.matcher,
             &self.infos,

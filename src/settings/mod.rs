@@ -372,8 +372,9 @@ impl ScanSettings {
             trusted.as_ref().map(|(git, _)| git),
             inputs.workload,
         )?);
+        // `disable_rules` is read once; every check gets the same switches.
         let switches = Switches::from_disabled(&config.config.disable_rules);
-        let env_settings = EnvSettings::from_config(&config.config, switches)
+        let env_settings = EnvSettings::from_config(&config.config, switches.clone())
             .with_context(|| config_name(&config))?;
         let threads = resolve_threads(inputs.threads)?;
         Ok(ScanSettings {
@@ -387,7 +388,7 @@ impl ScanSettings {
             env: inputs.env.then_some(env_settings),
             bundle: inputs
                 .bundle
-                .then(|| BundleSettings::new(inputs.bundle_dirs, &config)),
+                .then(|| BundleSettings::new(inputs.bundle_dirs, &config, switches)),
             config,
             git: inputs.git,
         })
@@ -395,7 +396,7 @@ impl ScanSettings {
 }
 
 impl BundleSettings {
-    fn new(dirs: &[PathBuf], loaded: &LoadedConfig) -> BundleSettings {
+    fn new(dirs: &[PathBuf], loaded: &LoadedConfig, switches: Switches) -> BundleSettings {
         let base = loaded.base_dir().map(Path::to_path_buf).unwrap_or_default();
         BundleSettings {
             dirs: dirs.to_vec(),
@@ -411,7 +412,7 @@ impl BundleSettings {
                     }
                 })
                 .collect(),
-            switches: Switches::from_disabled(&loaded.config.disable_rules),
+            switches,
         }
     }
 }
@@ -423,7 +424,8 @@ impl BundleCommandSettings {
         let config = load_config(args.input.config.as_deref(), None)?;
         let suppressions = load_suppressions(None, None)?;
         let matcher = Arc::new(build_matcher(&config, None, Workload::Large)?);
-        let mut bundle = BundleSettings::new(&args.dirs, &config);
+        let switches = Switches::from_disabled(&config.config.disable_rules);
+        let mut bundle = BundleSettings::new(&args.dirs, &config, switches);
         // The command checks exactly the folders it is given.
         bundle.configured.clear();
         let threads = resolve_threads(args.input.threads)?;

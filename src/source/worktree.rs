@@ -34,9 +34,7 @@ pub struct WalkOptions {
 
 /// A readable file handed to the per-thread consumer, with its bytes in a reused buffer.
 pub struct FileItem<'a> {
-    /// The path as walked (root joined with the relative path).
-    pub path: &'a Path,
-    /// The path relative to the root it was found under.
+    /// The path relative to the root it was found under (empty when the root is this file).
     pub relative: &'a Path,
     pub data: &'a [u8],
 }
@@ -224,7 +222,6 @@ impl Worker {
             Ok(()) => {
                 let buffer = std::mem::take(&mut self.buffer);
                 self.visitor().file(FileItem {
-                    path: entry.path(),
                     relative,
                     data: &buffer,
                 });
