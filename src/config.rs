@@ -59,6 +59,11 @@ pub struct Config {
     /// Extra build-output folders to check for client-bundle leaks (relative to the root).
     #[serde(default)]
     pub bundle_dirs: Vec<PathBuf>,
+    /// On a pull request, honour `leakgate:allow` comments the pull request itself adds. Read
+    /// only from the base commit's config (a pull request cannot switch it on for itself);
+    /// off by default, so such a finding waits for a maintainer.
+    #[serde(default)]
+    pub trust_inline_allows_in_pull_requests: bool,
 }
 
 /// A loaded config plus where it came from (relative paths in it are relative to that folder).

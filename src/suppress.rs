@@ -3,6 +3,11 @@
 //! finding so that only new ones fail. Both key on the fingerprint (rule + secret), never on
 //! line numbers, so moving or reformatting code never turns an accepted finding into a new one.
 //! Neither file ever holds a secret.
+//!
+//! Inline `leakgate:allow` comments are marked by the engine where it places a finding; on a
+//! pull request they are written by the author being judged, so [`Suppressions`] can be told
+//! not to honour them: such a finding fails the gate unless the trusted ignore file or
+//! baseline accepts it.
 
 use crate::finding::{Finding, Suppression};
 use serde::{Deserialize, Serialize};
@@ -38,14 +43,22 @@ pub enum SuppressError {
     },
 }
 
-/// Fingerprints from `.leakgateignore` and/or a baseline.
+/// Fingerprints from `.leakgateignore` and/or a baseline, and whether inline allows count.
 #[derive(Debug, Default)]
 pub struct Suppressions {
     ignored: HashSet<String>,
     baseline: HashSet<String>,
+    /// Set when inline allows are not trusted: the sentence such a finding carries instead.
+    inline_distrusted: Option<String>,
 }
 
 impl Suppressions {
+    /// Inline `leakgate:allow` comments stop suppressing; each finding they would have hidden
+    /// is reported with `why` (a pull request may not allow-list its own findings).
+    pub fn distrust_inline_allows(&mut self, why: &str) {
+        self.inline_distrusted = Some(why.to_string());
+    }
+
     pub fn load_ignore_file(&mut self, path: &Path) -> Result<(), SuppressError> {
         let text = read_bounded(path)?;
         self.load_ignore_text(&path.display().to_string(), &text)
@@ -71,13 +84,18 @@ impl Suppressions {
 
     pub fn load_baseline(&mut self, path: &Path) -> Result<(), SuppressError> {
         let text = read_bounded(path)?;
+        self.load_baseline_text(&path.display().to_string(), &text)
+    }
+
+    /// A baseline from any source (a file, or a commit's blob); `shown` names it in errors.
+    pub fn load_baseline_text(&mut self, shown: &str, text: &str) -> Result<(), SuppressError> {
         let bad = |message: String| SuppressError::BadBaseline {
-            path: path.display().to_string(),
+            path: shown.to_string(),
             message,
         };
         let baseline: Baseline =
-            serde_json::from_str(&text).map_err(|source| SuppressError::BaselineNotJson {
-                path: path.display().to_string(),
+            serde_json::from_str(text).map_err(|source| SuppressError::BaselineNotJson {
+                path: shown.to_string(),
                 source,
             })?;
         if baseline.schema_version != BASELINE_SCHEMA_VERSION {
@@ -95,9 +113,21 @@ impl Suppressions {
         Ok(())
     }
 
-    /// Marks accepted findings; an inline allow already set by the engine is kept.
+    /// Marks accepted findings; an inline allow already set by the engine is kept, unless
+    /// inline allows are distrusted.
     pub fn apply(&self, findings: &mut [Finding]) {
-        for f in findings.iter_mut().filter(|f| f.suppressed.is_none()) {
+        for f in findings.iter_mut() {
+            if let (Some(Suppression::Inline), Some(why)) = (f.suppressed, &self.inline_distrusted)
+            {
+                f.suppressed = None;
+                f.message = Some(match f.message.take() {
+                    Some(message) => format!("{why}; {message}"),
+                    None => why.clone(),
+                });
+            }
+            if f.suppressed.is_some() {
+                continue;
+            }
             if self.ignored.contains(&f.fingerprint) {
                 f.suppressed = Some(Suppression::IgnoreFile);
             } else if self.baseline.contains(&f.fingerprint) {
@@ -175,5 +205,45 @@ mod tests {
         std::fs::write(&path, format!("{fp}\nnot-a-fingerprint\n")).unwrap();
         let err = Suppressions::default().load_ignore_file(&path).unwrap_err();
         assert!(err.to_string().contains(":2:"), "{err}");
+    }
+
+    #[test]
+    fn distrusted_inline_allows_fail_unless_the_trusted_files_accept_them() {
+        use crate::finding::{Location, RuleInfo, Severity};
+        let rule = std::sync::Arc::new(RuleInfo {
+            id: "r".into(),
+            name: "R".into(),
+            description: String::new(),
+            severity: Severity::High,
+            tags: Vec::new(),
+        });
+        let finding = |fp: &str| {
+            let mut f = Finding::new(
+                rule.clone(),
+                Severity::High,
+                Location::span("a", (1, 1), (1, 2)),
+                fp.to_string(),
+            );
+            f.suppressed = Some(Suppression::Inline);
+            f
+        };
+        let (new, accepted) = ("a".repeat(64), "b".repeat(64));
+        let mut findings = vec![finding(&new), finding(&accepted)];
+        let mut s = Suppressions::default();
+        s.apply(&mut findings);
+        assert!(
+            findings
+                .iter()
+                .all(|f| f.suppressed == Some(Suppression::Inline))
+        );
+        s.load_ignore_text("ignore", &accepted).unwrap();
+        s.distrust_inline_allows("allow-listed by this pull request");
+        s.apply(&mut findings);
+        assert_eq!(findings[0].suppressed, None);
+        assert_eq!(
+            findings[0].message.as_deref(),
+            Some("allow-listed by this pull request")
+        );
+        assert_eq!(findings[1].suppressed, Some(Suppression::IgnoreFile));
     }
 }

@@ -57,6 +57,9 @@ pub fn collect(
     let paths = DisplayPaths::new(&settings.roots);
     let mut findings = Vec::new();
     let mut stats = ScanStats::default();
+    for notice in &settings.notices {
+        stats.warn(notice.clone());
+    }
     // `--git-only`, `--range`, `--since` and `--staged` look at git alone.
     let files = settings.git.files;
     let build_output = files

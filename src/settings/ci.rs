@@ -1,7 +1,13 @@
 //! Understanding the GitHub Actions environment, in Rust so it is tested: from the event name
-//! and payload, decide what a CI scan covers. A push scans the pushed commits, a new branch its
-//! whole history, a pull request the commits between base and head, and scheduled or manual
-//! runs everything.
+//! and payload, decide what a CI scan covers and whose configuration judges it. A push scans
+//! the pushed commits, a new branch its whole history, a pull request (or a merge queue entry)
+//! the commits between base and head, and scheduled or manual runs everything.
+//!
+//! Trust is decided by the event, never by the checkout: only the events a maintainer starts
+//! (push, schedule, manual dispatch) may use the working tree's configuration. Every other
+//! event, including ones this version does not know, runs on behalf of code that has not been
+//! reviewed, so it is judged by the base commit's configuration or, without one, by the
+//! built-in rules alone ([`Trust`]).
 //!
 //! Values from the payload are data: they are parsed here and never pass through a shell.
 
@@ -25,13 +31,37 @@ pub enum CiPlan {
     Everything { reason: String },
 }
 
-impl CiPlan {
-    /// For a pull request, the commit whose rules and config are trusted (not the PR's own).
-    pub fn trusted_config_commit(&self, event: &str) -> Option<&str> {
-        match self {
-            CiPlan::Range { base, .. } if event.starts_with("pull_request") => Some(base),
-            _ => None,
-        }
+/// Whose configuration (`.leakgate.yml`, `.leakgateignore`, rules files, baseline, inline
+/// allows) a CI run may use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trust {
+    /// A run a maintainer started on the repository's own branch: the working tree's.
+    WorkingTree,
+    /// A run on behalf of a pull request: the base commit's, read from git, never the files of
+    /// the checkout; inline allows the pull request adds are not trusted.
+    BaseCommit(String),
+    /// On behalf of a pull request (or an unknown event) with no base commit to read: none at
+    /// all, only the built-in rules. `reason` says why, to the user.
+    BuiltIn { reason: String },
+}
+
+/// The events a maintainer starts on the repository's own code: the only ones whose working
+/// tree is trusted. Anything else (every `pull_request*` event, `merge_group`, review events,
+/// `issue_comment`, `workflow_run`, events GitHub adds later) is scanned as a pull request.
+const TRUSTED_EVENTS: &[&str] = &["push", "schedule", "workflow_dispatch"];
+
+/// Whose configuration judges `plan` for `event` (before checking that a base commit exists).
+pub fn trust(event: &str, plan: &CiPlan) -> Trust {
+    if TRUSTED_EVENTS.contains(&event) {
+        return Trust::WorkingTree;
+    }
+    match plan {
+        CiPlan::Range { base, .. } => Trust::BaseCommit(base.clone()),
+        _ => Trust::BuiltIn {
+            reason: format!(
+                "the {event} event may run on behalf of a pull request and names no base commit"
+            ),
+        },
     }
 }
 
@@ -72,6 +102,15 @@ struct Payload {
     forced: Option<bool>,
     #[serde(default)]
     pull_request: Option<PullRequest>,
+    #[serde(default)]
+    merge_group: Option<MergeGroup>,
+}
+
+/// A merge queue entry: the queue's base and the temporary branch that adds the pull request.
+#[derive(Debug, Deserialize)]
+struct MergeGroup {
+    base_sha: String,
+    head_sha: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,20 +135,50 @@ pub fn plan_from_env() -> Result<(String, CiPlan), CiError> {
 pub fn plan(event: &str, payload_path: Option<&Path>) -> Result<CiPlan, CiError> {
     match event {
         "push" => plan_push(&read_payload(event, payload_path)?),
-        "pull_request" | "pull_request_target" => {
+        "schedule" | "workflow_dispatch" => Ok(everything(event)),
+        "merge_group" => {
+            let group = read_payload(event, payload_path)?
+                .merge_group
+                .ok_or_else(|| missing(event, "merge_group"))?;
+            Ok(CiPlan::Range {
+                base: valid_sha(event, group.base_sha, "merge_group.base_sha")?,
+                head: valid_sha(event, group.head_sha, "merge_group.head_sha")?,
+                reason: "merge queue: the commits between its base and head".into(),
+            })
+        }
+        // `pull_request`, `pull_request_target`, `pull_request_review`,
+        // `pull_request_review_comment`: the payload names the pull request's base and head.
+        pr_event if pr_event.starts_with("pull_request") => {
             let payload = read_payload(event, payload_path)?;
             let pr = payload
                 .pull_request
                 .ok_or_else(|| missing(event, "pull_request"))?;
-            Ok(CiPlan::Range {
-                base: valid_sha(event, pr.base.sha, "pull_request.base.sha")?,
-                head: valid_sha(event, pr.head.sha, "pull_request.head.sha")?,
-                reason: "pull request: the commits between its base and head".into(),
-            })
+            pull_request_range(event, pr)
         }
-        other => Ok(CiPlan::Everything {
-            reason: format!("{other} event: the working tree and the full history"),
-        }),
+        // Another event (`issue_comment`, `workflow_run`, one GitHub adds later): its pull
+        // request's commits if the payload names them, else everything; judged as a pull
+        // request either way (see [`trust`]).
+        other => match read_payload(event, payload_path)
+            .ok()
+            .and_then(|p| p.pull_request)
+        {
+            Some(pr) => pull_request_range(event, pr),
+            None => Ok(everything(other)),
+        },
+    }
+}
+
+fn pull_request_range(event: &str, pr: PullRequest) -> Result<CiPlan, CiError> {
+    Ok(CiPlan::Range {
+        base: valid_sha(event, pr.base.sha, "pull_request.base.sha")?,
+        head: valid_sha(event, pr.head.sha, "pull_request.head.sha")?,
+        reason: format!("pull request ({event}): the commits between its base and head"),
+    })
+}
+
+fn everything(event: &str) -> CiPlan {
+    CiPlan::Everything {
+        reason: format!("{event} event: the working tree and the full history"),
     }
 }
 
@@ -193,7 +262,7 @@ mod tests {
                 reason: "push: the pushed commits".into(),
             }
         );
-        assert_eq!(plan.trusted_config_commit("push"), None);
+        assert_eq!(trust("push", &plan), Trust::WorkingTree);
     }
 
     #[test]
@@ -237,18 +306,57 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(
-            plan.trusted_config_commit("pull_request"),
-            Some("f95f852bd8fca8fcc58a9a2d6c842781e32a215e")
+            trust("pull_request", &plan),
+            Trust::BaseCommit("f95f852bd8fca8fcc58a9a2d6c842781e32a215e".into())
         );
+    }
+
+    #[test]
+    fn every_event_on_behalf_of_a_pull_request_trusts_only_its_base() {
+        for event in [
+            "pull_request_target",
+            "pull_request_review",
+            "pull_request_review_comment",
+            "some_future_event",
+        ] {
+            let range = plan(event, Some(&fixture("pull_request.json"))).unwrap();
+            assert!(matches!(range, CiPlan::Range { .. }), "{event}: {range:?}");
+            assert_eq!(
+                trust(event, &range),
+                Trust::BaseCommit("f95f852bd8fca8fcc58a9a2d6c842781e32a215e".into()),
+                "{event}"
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let group = dir.path().join("merge_group.json");
+        std::fs::write(
+            &group,
+            r#"{"merge_group": {"base_sha": "aaaaaaa1", "head_sha": "bbbbbbb2", "head_ref": "x"}}"#,
+        )
+        .unwrap();
+        let queued = plan("merge_group", Some(&group)).unwrap();
+        assert_eq!(
+            trust("merge_group", &queued),
+            Trust::BaseCommit("aaaaaaa1".into())
+        );
+        // An event that names no pull request is scanned whole, with the built-in rules only.
+        for event in ["issue_comment", "workflow_run"] {
+            let all = plan(event, Some(&fixture("schedule.json"))).unwrap();
+            assert!(matches!(all, CiPlan::Everything { .. }));
+            assert!(
+                matches!(trust(event, &all), Trust::BuiltIn { .. }),
+                "{event}"
+            );
+        }
+        assert!(plan("pull_request_review", Some(&fixture("push.json"))).is_err());
     }
 
     #[test]
     fn schedule_and_dispatch_scan_everything() {
         for event in ["schedule", "workflow_dispatch"] {
-            assert!(matches!(
-                plan(event, Some(&fixture("schedule.json"))).unwrap(),
-                CiPlan::Everything { .. }
-            ));
+            let plan = plan(event, Some(&fixture("schedule.json"))).unwrap();
+            assert!(matches!(plan, CiPlan::Everything { .. }));
+            assert_eq!(trust(event, &plan), Trust::WorkingTree);
         }
     }
 

@@ -4,6 +4,7 @@
 //! config file: each step gets the part of the settings it needs.
 
 pub mod ci;
+pub mod trusted;
 
 use crate::checks::env_files::EnvSettings;
 use crate::checks::{self, Switches};
@@ -17,7 +18,7 @@ use crate::source::history::Selection;
 use crate::source::repo::{self, GitRepo};
 use crate::suppress::{IGNORE_FILE_NAME, Suppressions};
 use anyhow::{Context, Result, bail};
-use ci::CiPlan;
+use ci::{CiPlan, Trust};
 use regex::bytes::Regex;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -121,11 +122,14 @@ impl GitSettings {
     }
 }
 
-/// Reads the GitHub Actions event and decides what to scan, saying so on stderr. A base commit
-/// missing from a shallow checkout is not fetched (leakgate never runs git): the user is told
-/// which `fetch-depth` to set, and everything present is scanned instead of nothing.
-pub fn resolve_ci_plan(root: &Path, quiet: bool) -> Result<(String, CiPlan)> {
+/// Reads the GitHub Actions event and decides what to scan and whose configuration judges it,
+/// saying so on stderr. A base commit missing from a shallow checkout is not fetched (leakgate
+/// never runs git; the action fetches it first): the user is told which `fetch-depth` to set,
+/// everything present is scanned instead of nothing, and a pull request is then judged by the
+/// built-in rules alone, since its checkout is all there is and it is the pull request's.
+pub fn resolve_ci_plan(root: &Path, quiet: bool) -> Result<(String, CiPlan, Trust)> {
     let (event, plan) = ci::plan_from_env()?;
+    let mut trust = ci::trust(&event, &plan);
     let say = |m: String| {
         if !quiet {
             report::note(&format!("--ci: {m}"));
@@ -142,6 +146,14 @@ pub fn resolve_ci_plan(root: &Path, quiet: bool) -> Result<(String, CiPlan)> {
                 &base[..12.min(base.len())]
             ));
             let _ = head;
+            if let Trust::BaseCommit(base) = &trust {
+                trust = Trust::BuiltIn {
+                    reason: format!(
+                        "{event}: the base commit {} is not in this checkout",
+                        &base[..12.min(base.len())]
+                    ),
+                };
+            }
             CiPlan::BranchHistory {
                 head: "HEAD".into(),
             }
@@ -157,7 +169,15 @@ pub fn resolve_ci_plan(root: &Path, quiet: bool) -> Result<(String, CiPlan)> {
         CiPlan::BranchHistory { .. } => say(format!("{event}: the history of HEAD")),
         CiPlan::Everything { reason } => say(reason.clone()),
     }
-    Ok((event, plan))
+    match &trust {
+        Trust::WorkingTree => {}
+        Trust::BaseCommit(base) => say(format!(
+            "judged by the base commit {}'s configuration, not this checkout's",
+            &base[..12.min(base.len())]
+        )),
+        Trust::BuiltIn { .. } => say("judged by the built-in rules alone".into()),
+    }
+    Ok((event, plan, trust))
 }
 
 pub struct ScanSettings {
@@ -178,6 +198,9 @@ pub struct ScanSettings {
     pub bundle: Option<BundleSettings>,
     /// Git history, a range or staged changes, and whether the files are scanned too.
     pub git: GitSettings,
+    /// What the settings decided that the report must say (on a pull request: which of its
+    /// files were not used, which it changes).
+    pub notices: Vec<String>,
 }
 
 /// What the client-bundle check looks at beyond the build output found under the roots.
@@ -259,8 +282,8 @@ struct Inputs<'a> {
     bundle: bool,
     bundle_dirs: &'a [PathBuf],
     git: GitSettings,
-    /// Take `.leakgate.yml` and `.leakgateignore` from this commit, not the working tree.
-    trusted_commit: Option<String>,
+    /// Whose config, ignore file, baseline and inline allows count (`--ci` decides).
+    trust: Trust,
     /// The pre-commit hook scans a few staged blobs: a matcher that starts fast.
     workload: Workload,
 }
@@ -281,13 +304,11 @@ impl ScanSettings {
             true => Some(resolve_ci_plan(&roots[0], args.output.quiet)?),
             false => None,
         };
-        // On a pull request the scan's own rules come from the base commit, so the pull
-        // request cannot switch off or allow-list its own findings.
-        let trusted_commit = ci.as_ref().and_then(|(event, plan)| {
-            plan.trusted_config_commit(event)
-                .filter(|_| args.input.config.is_none())
-                .map(str::to_string)
-        });
+        // On a pull request the scan's own rules come from the base commit (or the built-in
+        // rules alone), so the pull request cannot switch off or allow-list its own findings.
+        let trust = ci
+            .as_ref()
+            .map_or(Trust::WorkingTree, |(_, _, trust)| trust.clone());
         ScanSettings::build(Inputs {
             paths: &roots,
             output: &args.output,
@@ -299,8 +320,8 @@ impl ScanSettings {
             baseline: args.baseline.as_deref(),
             bundle: !args.no_bundle,
             bundle_dirs: &args.bundle,
-            git: GitSettings::from_args(args, ci.as_ref().map(|(_, plan)| plan))?,
-            trusted_commit,
+            git: GitSettings::from_args(args, ci.as_ref().map(|(_, plan, _)| plan))?,
+            trust,
             workload: if args.staged {
                 Workload::Small
             } else {
@@ -333,7 +354,7 @@ impl ScanSettings {
             bundle: false,
             bundle_dirs: &[],
             git: GitSettings::off(),
-            trusted_commit: None,
+            trust: Trust::WorkingTree,
             workload: Workload::Large,
         })
     }
@@ -345,33 +366,25 @@ impl ScanSettings {
             }
         }
         require_existing(inputs.bundle_dirs)?;
-        // The repository is opened once, for everything read from the trusted commit.
-        let trusted = match (&inputs.trusted_commit, inputs.paths.first()) {
-            (Some(commit), Some(root)) => Some((repo::discover(root)?, commit.as_str())),
-            _ => None,
+        // On behalf of a pull request: nothing from the checkout (see `trusted`).
+        let named = trusted::Named {
+            config: inputs.config,
+            baseline: inputs.baseline,
         };
-        let (config, suppressions) = match (&trusted, inputs.paths.first()) {
-            (Some((git, commit)), Some(root)) => {
-                let config = load_config_at_commit(git, root, commit)?;
-                let mut suppressions = Suppressions::default();
-                if let Some(text) = text_at_commit(git, commit, IGNORE_FILE_NAME)? {
-                    suppressions.load_ignore_text(IGNORE_FILE_NAME, &text)?;
-                }
-                if let Some(baseline) = inputs.baseline {
-                    suppressions.load_baseline(baseline)?;
-                }
-                (config, suppressions)
-            }
-            _ => (
+        let judged = match inputs.paths.first() {
+            Some(root) => trusted::judged(&inputs.trust, root, &named)?,
+            None => None,
+        };
+        let (config, suppressions, git, notices) = match judged {
+            Some(j) => (j.config, j.suppressions, j.git, j.notices),
+            None => (
                 load_config(inputs.config, inputs.paths.first())?,
                 load_suppressions(inputs.baseline, inputs.paths.first())?,
+                None,
+                Vec::new(),
             ),
         };
-        let matcher = Arc::new(build_matcher(
-            &config,
-            trusted.as_ref().map(|(git, _)| git),
-            inputs.workload,
-        )?);
+        let matcher = Arc::new(build_matcher(&config, git.as_ref(), inputs.workload)?);
         // `disable_rules` is read once; every check gets the same switches.
         let switches = Switches::from_disabled(&config.config.disable_rules);
         let env_settings = EnvSettings::from_config(&config.config, switches.clone())
@@ -391,6 +404,7 @@ impl ScanSettings {
                 .then(|| BundleSettings::new(inputs.bundle_dirs, &config, switches)),
             config,
             git: inputs.git,
+            notices,
         })
     }
 }
@@ -478,31 +492,6 @@ fn text_at_commit(git: &GitRepo, commit: &str, path: &str) -> Result<Option<Stri
         .transpose()
 }
 
-/// The base commit's `.leakgate.yml` (or the defaults if it had none), saying so when the
-/// working tree's differs: a pull request may not change the rules that judge it.
-fn load_config_at_commit(git: &GitRepo, root: &Path, commit: &str) -> Result<LoadedConfig> {
-    let short = &commit[..12.min(commit.len())];
-    let committed = text_at_commit(git, commit, DEFAULT_CONFIG_NAME)?;
-    let here = std::fs::read_to_string(root.join(DEFAULT_CONFIG_NAME)).ok();
-    if committed != here {
-        report::warn(&format!(
-            "this pull request changes {DEFAULT_CONFIG_NAME}; using the base commit {short}'s \
-             version, so a pull request cannot relax its own scan"
-        ));
-    }
-    let config = match committed {
-        Some(text) => {
-            config::parse(&text).with_context(|| format!("{DEFAULT_CONFIG_NAME} at {short}"))?
-        }
-        None => config::Config::default(),
-    };
-    Ok(LoadedConfig {
-        config,
-        path: None,
-        commit: Some(commit.to_string()),
-    })
-}
-
 fn load_suppressions(
     baseline: Option<&Path>,
     first_root: Option<&PathBuf>,
@@ -538,7 +527,14 @@ pub fn build_matcher(
         };
         match (&loaded.commit, git) {
             (Some(commit), Some(git)) => {
-                let shown = crate::text::slash_path(file);
+                // Relative to the config's folder in the repository, as in the checkout.
+                if !path.is_relative() {
+                    bail!(
+                        "rules file {}: an absolute path cannot be read from the base commit",
+                        file.display()
+                    );
+                }
+                let shown = crate::text::slash_path(&path);
                 let text = text_at_commit(git, commit, &shown)?.ok_or_else(|| {
                     anyhow::anyhow!("rules file {shown} is not in the base commit")
                 })?;
