@@ -498,3 +498,190 @@ fn changes_to_the_ignore_file_and_rules_files_are_announced() {
         run.stderr
     );
 }
+
+/// The action's `runs.steps`, as GitHub reads them.
+fn action_steps() -> Vec<Value> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let action: Value = serde_saphyr::from_str(&text).expect("action.yml is YAML");
+    action["runs"]["steps"].as_array().expect("steps").clone()
+}
+
+fn step_script(steps: &[Value], name_starts: &str) -> String {
+    steps
+        .iter()
+        .find(|s| {
+            s["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with(name_starts))
+        })
+        .and_then(|s| s["run"].as_str())
+        .unwrap_or_else(|| panic!("no `{name_starts}` step with a script"))
+        .to_string()
+}
+
+/// Runs one of the action's step scripts with bash in `cwd`, as the runner would.
+fn run_step(script: &str, cwd: &Path, event: &str, payload: &Path, env: &[(&str, &Path)]) -> i32 {
+    assert!(
+        Command::new("jq").arg("--version").output().is_ok(),
+        "the action's fetch step needs jq (installed on GitHub's runners)"
+    );
+    let mut cmd = Command::new("bash");
+    cmd.args(["-e", "-c", script])
+        .current_dir(cwd)
+        .env("ACTION_PATH", env!("CARGO_MANIFEST_DIR"))
+        .env("GITHUB_EVENT_NAME", event)
+        .env("GITHUB_EVENT_PATH", payload)
+        .env_remove("GITHUB_ACTIONS")
+        .env("GIT_CONFIG_COUNT", "1")
+        .env("GIT_CONFIG_KEY_0", "protocol.file.allow")
+        .env("GIT_CONFIG_VALUE_0", "always");
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    cmd.status().expect("bash runs").code().unwrap_or(-1)
+}
+
+#[test]
+fn the_action_fetches_the_base_so_a_default_checkout_is_judged_by_it() {
+    let mut t = Tokens::new(1011);
+    let (old, new) = (t.github_pat(), t.github_pat());
+    // The base commit already holds an accepted token and a config; the pull request adds a
+    // token and a config that excludes everything. The base branch moves on after the fork.
+    let pr = PullRequest::new(
+        &[("old.py", &format!("OLD = '{old}'\n"))],
+        &[
+            ("app.py", &format!("TOKEN = '{new}'\n")),
+            (".leakgate.yml", "exclude: [\"*\"]\n"),
+        ],
+    );
+    let repo = pr.repo();
+    git(&repo, &["checkout", "-q", "main"]);
+    write(&repo, "later.txt", "the base branch moved on\n");
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "later on main"]);
+    let base = git(&repo, &["rev-parse", "HEAD"]);
+    git(&repo, &["checkout", "-q", "feature"]);
+    // GitHub serves any reachable commit by id.
+    git(
+        &repo,
+        &["config", "uploadpack.allowReachableSHA1InWant", "true"],
+    );
+    let pr = PullRequest {
+        base,
+        head: pr.head.clone(),
+        dir: pr.dir,
+    };
+    let clone = pr.shallow_clone();
+    let payload = pr.dir.path().join("event.json");
+    std::fs::write(&payload, pr.payload().to_string()).unwrap();
+
+    let steps = action_steps();
+    let fetch = step_script(&steps, "Fetch the base commit");
+    assert_eq!(run_step(&fetch, &clone, "pull_request", &payload, &[]), 0);
+    git(
+        &clone,
+        &["cat-file", "-e", &format!("{}^{{commit}}", pr.base)],
+    );
+
+    // The action's own scan step, with the binary where the build step installs it.
+    let home = pr.dir.path().join("home");
+    std::fs::create_dir_all(home.join(".leakgate/bin")).unwrap();
+    std::os::unix::fs::symlink(
+        assert_cmd::cargo::cargo_bin("leakgate"),
+        home.join(".leakgate/bin/leakgate"),
+    )
+    .unwrap();
+    let sarif = pr.dir.path().join("out.sarif");
+    let scan = step_script(&steps, "Scan");
+    let code = run_step(
+        &format!("LEAKGATE_FAIL_ON=low LEAKGATE_CONFIG= LEAKGATE_ARGS=\n{scan}"),
+        &clone,
+        "pull_request",
+        &payload,
+        &[("HOME", &home), ("LEAKGATE_SARIF", &sarif)],
+    );
+    assert_eq!(code, 1);
+    let sarif: Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    let files: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    // Only what the pull request added: the base's own token is not news.
+    assert_eq!(files, vec!["app.py"]);
+    let run = ci_scan(&clone, "pull_request", &pr.payload(), &[]);
+    assert!(
+        run.stderr.contains("judged by the base commit"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(BUILT_IN_ONLY), "{}", run.stderr);
+}
+
+#[test]
+fn the_action_fetch_step_tolerates_missing_commits_and_hostile_payloads() {
+    let pr = PullRequest::new(&[], &[("a.txt", "a\n")]);
+    let clone = pr.shallow_clone();
+    let fetch = step_script(&action_steps(), "Fetch the base commit");
+    let marker = pr.dir.path().join("pwned");
+    let payloads = [
+        json!({ "pull_request": { "base": { "sha": "1".repeat(40) }, "head": { "sha": pr.head } } }),
+        json!({ "pull_request": {
+            "base": { "sha": format!("$(touch {})", marker.display()) },
+            "head": { "sha": format!("`touch {}`", marker.display()) },
+            "commits": "$(touch x)"
+        } }),
+        json!({ "merge_group": { "base_sha": "--upload-pack=touch", "head_sha": "-q" } }),
+        json!("not an object"),
+    ];
+    for (n, payload) in payloads.iter().enumerate() {
+        let file = pr.dir.path().join(format!("event{n}.json"));
+        std::fs::write(&file, payload.to_string()).unwrap();
+        for event in ["pull_request", "merge_group", "push"] {
+            assert_eq!(run_step(&fetch, &clone, event, &file, &[]), 0, "{payload}");
+        }
+    }
+    assert!(!marker.exists(), "payload text was never run");
+    // The checkout is intact and scans clean.
+    let run = ci_scan(&clone, "pull_request", &pr.payload(), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn the_action_pins_what_it_runs_and_documents_its_permissions() {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("action.yml")).unwrap();
+    let steps = action_steps();
+    let mut pinned = 0;
+    for step in &steps {
+        if let Some(uses) = step["uses"].as_str() {
+            let (_, version) = uses.split_once('@').expect("uses names a version");
+            assert!(
+                version.len() == 40 && version.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{uses} is not pinned by commit"
+            );
+            let line = text.lines().find(|l| l.contains(uses)).unwrap();
+            assert!(line.contains("# v"), "{line}: the tag in a comment");
+            pinned += 1;
+        }
+    }
+    assert!(pinned > 0);
+    let build = step_script(&steps, "Build leakgate");
+    assert!(build.contains("rustup toolchain install"), "{build}");
+    assert!(
+        text.contains("LEAKGATE_RUST: 1."),
+        "the toolchain is pinned by version"
+    );
+    assert!(text.contains("contents: read") && text.contains("security-events: write"));
+    // The fetch runs before the scan.
+    let names: Vec<&str> = steps.iter().filter_map(|s| s["name"].as_str()).collect();
+    let fetch = names.iter().position(|n| n.starts_with("Fetch the base"));
+    let scan = names.iter().position(|n| *n == "Scan");
+    assert!(fetch.is_some() && fetch < scan, "{names:?}");
+}
