@@ -246,6 +246,35 @@ fn amending_an_unpushed_commit_that_holds_a_secret_is_blocked() {
 }
 
 #[test]
+fn once_head_is_pushed_only_what_the_index_adds_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = repo_with_hooks(tmp.path(), "r");
+    let (line, token) = secret_line(&mut Tokens::new(1011));
+    write(&dir, "app.js", &line);
+    git(&dir, &["commit", "-qam", "legacy", "--no-verify"]);
+    write(&dir, "README.md", "# later\n");
+    git(&dir, &["commit", "-qam", "later", "--no-verify"]);
+    // A remote-tracking ref holds a descendant of the secret's commit: it is pushed.
+    git(&dir, &["update-ref", "refs/remotes/origin/main", "HEAD"]);
+    git(&dir, &["checkout", "-q", "HEAD~1"]);
+    write(&dir, "other.txt", "clean\n");
+    git(&dir, &["add", "other.txt"]);
+    assert_passed(
+        &run(&dir, &["commit", "-qm", "on a pushed commit"]),
+        "a clean commit on top of a pushed HEAD",
+    );
+    // The new HEAD is unpushed but did not add the secret: still clean.
+    write(&dir, "other.txt", "cleaner\n");
+    assert_passed(
+        &run(&dir, &["commit", "-qam", "again"]),
+        "a clean commit on an unpushed clean HEAD",
+    );
+    // Adding a secret is still blocked.
+    write(&dir, "other.txt", &line);
+    commit_blocked(&dir, &["commit", "-qam", "new secret"], &token);
+}
+
+#[test]
 fn a_named_index_that_is_missing_or_relative_is_handled() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = repo_with_hooks(tmp.path(), "r");
