@@ -549,3 +549,93 @@ fn pre_push_input_is_parsed_strictly() {
         .unwrap();
     assert_blocked(&out, &token, "the framework's push");
 }
+
+#[test]
+fn the_pre_push_hook_installs_and_uninstalls_beside_the_pre_commit_hook() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = repo_with_hooks(tmp.path(), "r");
+    let hooks = dir.join(".git/hooks");
+    let pre_push = std::fs::read_to_string(hooks.join("pre-push")).unwrap();
+    assert!(pre_push.contains("scan --pre-push \"$@\""), "{pre_push}");
+    assert!(
+        pre_push.contains("exec "),
+        "stdin must reach leakgate: {pre_push}"
+    );
+    leakgate()
+        .args(["uninstall-hook", "--pre-push"])
+        .arg(&dir)
+        .assert()
+        .code(0);
+    assert!(!hooks.join("pre-push").exists());
+    assert!(
+        hooks.join("pre-commit").exists(),
+        "only the pre-push hook goes"
+    );
+    // A foreign pre-push hook is kept unless forced.
+    std::fs::write(hooks.join("pre-push"), "#!/bin/sh\nexit 0\n").unwrap();
+    leakgate()
+        .args(["install-hook", "--pre-push"])
+        .arg(&dir)
+        .assert()
+        .code(2);
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-push")).unwrap(),
+        "#!/bin/sh\nexit 0\n"
+    );
+}
+
+/// The pre-commit framework's entries: the pre-push one exists for the pre-push stage, and its
+/// command, run the way the framework runs it, blocks a push that sends a secret.
+#[test]
+fn the_framework_pre_push_entry_runs_the_push_scan() {
+    let manifest = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    let entry = manifest
+        .split("- id: ")
+        .find(|block| block.starts_with("leakgate-pre-push\n"))
+        .expect("a leakgate-pre-push hook");
+    assert!(entry.contains("stages: [pre-push]"), "{entry}");
+    assert!(entry.contains("always_run: true"), "{entry}");
+    let command = entry
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("entry: leakgate "))
+        .expect("an entry running leakgate");
+    let tmp = tempfile::tempdir().unwrap();
+    let (_bare, clone) = remote_and_clone(tmp.path());
+    let base = rev(&clone, "HEAD");
+    let token = commits_with_secret_in_the_middle(&clone, &mut Tokens::new(1012));
+    let framework = |from: &str| {
+        leakgate()
+            .args(command.split_whitespace())
+            .current_dir(&clone)
+            .env("PRE_COMMIT", "1")
+            .env("PRE_COMMIT_FROM_REF", from)
+            .env("PRE_COMMIT_TO_REF", "HEAD")
+            .env("PRE_COMMIT_LOCAL_BRANCH", "refs/heads/main")
+            .write_stdin("")
+            .output()
+            .unwrap()
+    };
+    assert_blocked(&framework(&base), &token, "the framework's update");
+    // A new branch (all zeros): judged against the remote-tracking refs.
+    assert_blocked(
+        &framework(&"0".repeat(40)),
+        &token,
+        "the framework's new branch",
+    );
+    // Nothing new: passes.
+    assert_passed(
+        &leakgate()
+            .args(command.split_whitespace())
+            .current_dir(&clone)
+            .env("PRE_COMMIT", "1")
+            .env("PRE_COMMIT_FROM_REF", "HEAD")
+            .env("PRE_COMMIT_TO_REF", "HEAD")
+            .write_stdin("")
+            .output()
+            .unwrap(),
+        "a framework push of nothing new",
+    );
+}
