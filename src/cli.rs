@@ -42,17 +42,23 @@ pub enum Command {
     Baseline(BaselineCommand),
     /// Copy stdin to stdout with every secret replaced by a redaction marker.
     Redact(RedactArgs),
-    /// Install a git pre-commit hook that runs `leakgate scan --staged`.
+    /// Install a git pre-commit hook that runs `leakgate scan --staged` (or, with --pre-push, a
+    /// pre-push hook that runs `leakgate scan --pre-push`).
     InstallHook {
-        /// Replace an existing pre-commit hook that leakgate did not write.
+        /// Replace an existing hook that leakgate did not write.
         #[arg(long)]
         force: bool,
+        /// Install the pre-push hook instead: it scans exactly the commits a push sends.
+        #[arg(long)]
+        pre_push: bool,
         /// A path inside the repository.
         #[arg(default_value = ".")]
         path: PathBuf,
     },
-    /// Remove the pre-commit hook written by `install-hook`.
+    /// Remove the hook written by `install-hook` (the pre-push one with --pre-push).
     UninstallHook {
+        #[arg(long)]
+        pre_push: bool,
         #[arg(default_value = ".")]
         path: PathBuf,
     },
@@ -161,6 +167,13 @@ pub struct ScanArgs {
     /// pre-commit hook; implies --git-only.
     #[arg(long, conflicts_with_all = ["refs"])]
     pub staged: bool,
+    /// For a git pre-push hook: only the commits being pushed, from the ref lines git gives the
+    /// hook on standard input (an updated ref: remote..local; a new ref: the commits no
+    /// remote-tracking ref holds; a deletion: nothing). REMOTE and URL are the hook's own
+    /// arguments, passed on as `--pre-push "$@"` (put paths before it); implies --git-only.
+    #[arg(long, num_args = 0..=2, value_names = ["REMOTE", "URL"],
+          conflicts_with_all = ["range", "since", "staged", "refs", "no_git", "stdin", "ci"])]
+    pub pre_push: Option<Vec<String>>,
     /// In GitHub Actions: scan what the event added (push: the pushed commits, new branch: its
     /// history, pull request: base..head, schedule/manual: everything); on pull requests take
     /// `.leakgate.yml` and `.leakgateignore` from the base commit.

@@ -47,8 +47,14 @@ pub fn run_from_args() -> std::process::ExitCode {
         Command::Rules(command) => cmd::rules::run(command),
         Command::Baseline(command) => cmd::baseline::run(command),
         Command::Redact(args) => cmd::redact::run(args),
-        Command::InstallHook { force, path } => cmd::hook::install(path, *force),
-        Command::UninstallHook { path } => cmd::hook::uninstall(path),
+        Command::InstallHook {
+            force,
+            pre_push,
+            path,
+        } => cmd::hook::install(path, cmd::hook::Hook::chosen(*pre_push), *force),
+        Command::UninstallHook { pre_push, path } => {
+            cmd::hook::uninstall(path, cmd::hook::Hook::chosen(*pre_push))
+        }
     };
     match result {
         Ok(code) => std::process::ExitCode::from(code),

@@ -438,6 +438,9 @@ fn staged_reports_added_lines_of_staged_files_only() {
     let mut repo = fx.repo("r");
     repo.write("app.cfg", &format!("one\nold {committed}\n"));
     repo.commit("base");
+    // HEAD is pushed (a remote-tracking ref holds it): only what the index adds to it counts.
+    // (While HEAD is unpushed its own additions count too, since an amend records them again.)
+    repo.git(&["update-ref", "refs/remotes/origin/main", "HEAD"]);
 
     // Nothing staged: clean, even though HEAD holds a secret.
     let (code, ours, _, _) = fx.scan_json(&["--staged", repo.arg()]);

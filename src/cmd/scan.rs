@@ -1,9 +1,12 @@
 //! `leakgate scan` (and `protect`, which is `scan --staged`): every step the settings ask for,
-//! reported, with the gate's exit code.
+//! reported, with the gate's exit code. When it blocks a commit (`--staged`) or a push
+//! (`--pre-push`) it also says what to do, since it then speaks to someone at a git prompt.
 
 use crate::cli::ScanArgs;
 use crate::engine::RuleInfos;
-use crate::settings::ScanSettings;
+use crate::report;
+use crate::settings::{GitScope, ScanSettings};
+use crate::source::history::Selection;
 use anyhow::Result;
 use std::sync::Arc;
 use std::time::Instant;
@@ -13,11 +16,21 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     let settings = ScanSettings::from_args(args)?;
     let infos = Arc::new(RuleInfos::new(&settings.matcher));
     let (findings, stats) = crate::scan::collect(&settings, &infos)?;
-    super::finish(
+    let code = super::finish(
         &settings.output,
         &infos.all().cloned().collect::<Vec<_>>(),
         findings,
         stats,
         started,
-    )
+    )?;
+    if code == super::EXIT_FINDINGS && !settings.output.quiet {
+        match &settings.git.scope {
+            Some(GitScope::Staged(_)) => report::advice(super::hook::BLOCKED_COMMIT),
+            Some(GitScope::History(Selection::Push { .. })) => {
+                report::advice(super::hook::BLOCKED_PUSH)
+            }
+            _ => {}
+        }
+    }
+    Ok(code)
 }

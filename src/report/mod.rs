@@ -189,6 +189,11 @@ pub fn note(message: &str) {
     eprintln!("leakgate: {}", display_path(message));
 }
 
+/// Prints a block of guidance on stderr after the report (what to do when a hook blocks).
+pub fn advice(text: &str) {
+    eprintln!("\n{text}");
+}
+
 /// Prints a line of a command's result on stdout (`rules check`'s verdict).
 pub fn result_line(message: &str) {
     println!("{message}");

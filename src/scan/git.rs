@@ -6,6 +6,7 @@ use super::{Detector, DisplayPaths};
 use crate::engine::RuleInfos;
 use crate::settings::{GitScope, ScanSettings};
 use crate::source::history::{self, CommittedPath, GitError, HistoryFinding, HistoryOptions};
+use crate::source::staged::StagedPlace;
 use crate::source::{repo, staged, worktree};
 use crate::stats::ScanStats;
 use std::io::IsTerminal;
@@ -55,7 +56,14 @@ pub fn scan_roots(
         is_env_file: &is_env_file,
     };
     for root in &settings.roots {
-        let git = if settings.git.required {
+        let git = if let GitScope::Staged(StagedPlace {
+            git_dir: Some(git_dir),
+            ..
+        }) = scope
+        {
+            // A hook's `GIT_DIR` names the repository, as it does for git itself.
+            Some(repo::open_git_dir(git_dir)?)
+        } else if settings.git.required {
             Some(repo::discover(root)?)
         } else {
             match repo::open_at(root) {
@@ -75,7 +83,7 @@ pub fn scan_roots(
         let Some(git) = git else { continue };
         let outcome = match scope {
             GitScope::History(selection) => history::scan(&git, selection, &options)?,
-            GitScope::Staged => staged::scan(&git, &options)?,
+            GitScope::Staged(place) => staged::scan(&git, place, &options)?,
         };
         for mut found in outcome.findings {
             found.finding.location.path = paths.shown_text(root, &found.finding.location.path);

@@ -4,6 +4,7 @@
 //! config file: each step gets the part of the settings it needs.
 
 pub mod ci;
+pub mod push;
 pub mod trusted;
 
 use crate::checks::env_files::EnvSettings;
@@ -16,6 +17,7 @@ use crate::report::{self, ReportOptions};
 use crate::rules::RuleSet;
 use crate::source::history::Selection;
 use crate::source::repo::{self, GitRepo};
+use crate::source::staged::StagedPlace;
 use crate::suppress::{IGNORE_FILE_NAME, Suppressions};
 use anyhow::{Context, Result, bail};
 use ci::{CiPlan, Trust};
@@ -37,8 +39,9 @@ pub struct OutputSettings {
 pub enum GitScope {
     /// History: all of it, or a range.
     History(Selection),
-    /// The index against `HEAD`.
-    Staged,
+    /// The index git is about to commit (where git's hook environment says it is) against
+    /// `HEAD`.
+    Staged(StagedPlace),
 }
 
 #[derive(Debug, Clone)]
@@ -68,7 +71,11 @@ impl GitSettings {
         let scope = if args.no_git {
             None
         } else if args.staged {
-            Some(GitScope::Staged)
+            Some(GitScope::Staged(staged_place()?))
+        } else if args.pre_push.is_some() {
+            Some(GitScope::History(Selection::Push {
+                updates: pushed_refs()?,
+            }))
         } else if let Some(range) = &args.range {
             Some(GitScope::History(Selection::range(range)?))
         } else if let Some(since) = &args.since {
@@ -84,13 +91,39 @@ impl GitSettings {
                 refs: args.refs.clone(),
             }))
         };
-        let narrowed = args.staged || args.range.is_some() || args.since.is_some();
+        let narrowed =
+            args.staged || args.range.is_some() || args.since.is_some() || args.pre_push.is_some();
         Ok(GitSettings {
             files: !(args.git_only || narrowed),
             scope,
             required: args.git_only || narrowed || !args.refs.is_empty(),
         })
     }
+}
+
+/// `--staged` reads the index git is committing: in a hook, git names it (and the repository)
+/// in its environment, relative to the directory it runs the hook in.
+fn staged_place() -> Result<StagedPlace> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    Ok(StagedPlace::from_vars(&cwd, |name| std::env::var_os(name)))
+}
+
+/// What `--pre-push` scans: the pre-commit framework's refs when it runs the hook (it reads
+/// git's lines itself and does not pass them on), else git's lines on standard input. No line
+/// means git is pushing nothing, except under the framework, where it means its refs are
+/// missing: that is an error rather than a pass.
+fn pushed_refs() -> Result<Vec<crate::source::history::PushedRef>> {
+    if let Some(update) = push::from_framework(|name| std::env::var(name).ok()) {
+        return Ok(vec![update]);
+    }
+    let updates = push::parse_lines(&push::read_stdin()?)?;
+    if updates.is_empty() && std::env::var_os("PRE_COMMIT").is_some_and(|v| v == "1") {
+        bail!(
+            "--pre-push under the pre-commit framework: PRE_COMMIT_TO_REF is not set, so what \
+             is being pushed is unknown"
+        );
+    }
+    Ok(updates)
 }
 
 impl GitSettings {
@@ -614,7 +647,7 @@ mod tests {
     fn narrowing_flags_read_git_alone_and_require_a_repository() {
         let staged = git(&["--staged"]);
         assert!(!staged.files && staged.required);
-        assert!(matches!(staged.scope, Some(GitScope::Staged)));
+        assert!(matches!(staged.scope, Some(GitScope::Staged(_))));
 
         let range = git(&["--range", "origin/main..HEAD"]);
         assert!(!range.files && range.required);

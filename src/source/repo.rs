@@ -98,6 +98,22 @@ pub fn open_at(path: &Path) -> Result<Option<GitRepo>, GitError> {
     }))
 }
 
+/// Opens the git directory a hook was given in `GIT_DIR` (a linked worktree's is
+/// `.git/worktrees/<name>`), isolated like every other open: only the location comes from git's
+/// environment, nothing else of it.
+pub fn open_git_dir(git_dir: &Path) -> Result<GitRepo, GitError> {
+    let repo = gix::ThreadSafeRepository::open_opts(git_dir, open_options()).map_err(|e| {
+        GitError::NotARepository {
+            path: git_dir.display().to_string(),
+            source: Box::new(e),
+        }
+    })?;
+    Ok(GitRepo {
+        repo,
+        shown: git_dir.display().to_string(),
+    })
+}
+
 /// Finds the repository containing `path` (for `--staged`, `--range`, `--git-only`).
 pub fn discover(path: &Path) -> Result<GitRepo, GitError> {
     let start = start_dir(path);

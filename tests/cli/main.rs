@@ -6,6 +6,7 @@ mod common;
 
 mod ci;
 mod config;
+mod gate_hook;
 mod gate_pr;
 mod github;
 mod hook;

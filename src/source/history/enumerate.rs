@@ -98,12 +98,12 @@ pub fn walk_all(
     }
 }
 
-/// Commits reachable from `to` but not from `from` (`from..to`), as `git log from..to` lists
+/// Commits reachable from `to` but from none of `from` (`from..to`), as `git log from..to` lists
 /// them. A range that runs into the shallow boundary, or into a commit that is not there, is
 /// an error: its result would look clean while missing commits.
 pub fn walk_range(
     repo: &gix::Repository,
-    from: ObjectId,
+    from: &[ObjectId],
     to: ObjectId,
     shallow: &[ObjectId],
     spec: &str,
@@ -114,7 +114,7 @@ pub fn walk_range(
     };
     let walk = repo
         .rev_walk([to])
-        .with_hidden([from])
+        .with_hidden(from.iter().copied())
         .all()
         .map_err(|e| incomplete(one_line(&e)))?;
     let mut nodes = Vec::new();
@@ -141,6 +141,15 @@ pub fn walk_range(
     Ok(CommitWalk {
         commits: topological(nodes),
     })
+}
+
+impl CommitWalk {
+    /// The walk of `commits` gathered by several walks, put in topological order.
+    pub fn ordered(commits: Vec<CommitNode>) -> CommitWalk {
+        CommitWalk {
+            commits: topological(commits),
+        }
+    }
 }
 
 /// Kahn's algorithm over the walked commits: a commit comes after all its walked parents;

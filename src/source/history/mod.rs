@@ -49,6 +49,22 @@ pub enum Selection {
     All { refs: Vec<String> },
     /// What the commits in `from..to` added.
     Range { from: String, to: String },
+    /// What a `git push` sends (the pre-push hook): for each ref it updates, the commits
+    /// `remote..local` added; for a new branch (or a remote commit this clone does not have),
+    /// the commits no remote-tracking ref (`refs/remotes/*`) reaches. Deletions send nothing
+    /// and are not listed.
+    Push { updates: Vec<PushedRef> },
+}
+
+/// One ref a push updates, from the line git gives the pre-push hook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushedRef {
+    /// The local ref as git names it (`refs/heads/topic`, or `HEAD~1` as typed), for messages.
+    pub local_ref: String,
+    /// The commit pushed: an object id from git's line, or a revision.
+    pub local: String,
+    /// What the remote has now; `None` when the push creates the ref.
+    pub remote: Option<String>,
 }
 
 impl Selection {
@@ -168,6 +184,7 @@ pub fn scan<M: BlobMatcher>(
     match selection {
         Selection::All { refs } => scan_all(git, refs, options),
         Selection::Range { from, to } => scan_range(git, from, to, options),
+        Selection::Push { updates } => scan_pushed(git, updates, options),
     }
 }
 
@@ -251,30 +268,92 @@ fn scan_range<M: BlobMatcher>(
     options: &HistoryOptions<'_, M>,
 ) -> Result<HistoryOutcome, GitError> {
     let repo = git.repo.to_thread_local();
-    let mut stats = ScanStats::default();
+    let stats = ScanStats::default();
     let spec = format!("{from}..{to}");
     let shallow = repo::shallow_boundary(&repo);
     let from_id = repo::resolve_commit(&repo, from)?;
     let to_id = repo::resolve_commit(&repo, to)?;
-    let walk = enumerate::walk_range(&repo, from_id, to_id, &shallow, &spec)?;
+    let walk = enumerate::walk_range(&repo, &[from_id], to_id, &shallow, &spec)?;
+    range_outcome(git, &repo, walk, stats, "range", options)
+}
+
+/// What a push sends, one walk per updated ref (the range machinery with several hidden
+/// tips), merged into one set of commits so a commit pushed to two refs is read once.
+fn scan_pushed<M: BlobMatcher>(
+    git: &GitRepo,
+    updates: &[PushedRef],
+    options: &HistoryOptions<'_, M>,
+) -> Result<HistoryOutcome, GitError> {
+    let repo = git.repo.to_thread_local();
+    let mut stats = ScanStats::default();
+    let shallow = repo::shallow_boundary(&repo);
+    let mut remote_tips: Option<Vec<ObjectId>> = None;
+    let mut commits: Vec<enumerate::CommitNode> = Vec::new();
+    let mut seen: HashSet<ObjectId> = HashSet::default();
+    for update in updates {
+        let local = repo::resolve_commit(&repo, &update.local)?;
+        let spec = match &update.remote {
+            Some(remote) => format!("{remote}..{local} ({})", update.local_ref),
+            None => format!("new ref {} at {local}", update.local_ref),
+        };
+        // A remote commit this clone lacks (someone pushed since the last fetch) cannot hide
+        // anything: the push is then judged like a new branch, against every remote ref.
+        let known = update
+            .remote
+            .as_deref()
+            .and_then(|remote| repo::resolve_commit(&repo, remote).ok());
+        let hidden = match known {
+            Some(remote) => vec![remote],
+            None => {
+                if let Some(remote) = &update.remote {
+                    stats.warn(format!(
+                        "{}: the remote's commit {remote} is not in this clone; scanning every \
+                         pushed commit that no remote-tracking ref holds",
+                        update.local_ref
+                    ));
+                }
+                remote_tips
+                    .get_or_insert_with(|| {
+                        repo::remote_tracking_tips(&repo, &mut |w| stats.warn(w))
+                    })
+                    .clone()
+            }
+        };
+        let walk = enumerate::walk_range(&repo, &hidden, local, &shallow, &spec)?;
+        commits.extend(walk.commits.into_iter().filter(|c| seen.insert(c.id)));
+    }
+    let walk = enumerate::CommitWalk::ordered(commits);
+    range_outcome(git, &repo, walk, stats, "push", options)
+}
+
+/// Reads what the walked commits added (each against its parents, added lines only) and
+/// attributes it: the shared tail of a range and a push.
+fn range_outcome<M: BlobMatcher>(
+    git: &GitRepo,
+    repo: &gix::Repository,
+    walk: enumerate::CommitWalk,
+    mut stats: ScanStats,
+    mode: &'static str,
+    options: &HistoryOptions<'_, M>,
+) -> Result<HistoryOutcome, GitError> {
     let mut problems = Collect { stats: &mut stats };
-    let mut tasks = enumerate::changed_blobs(&repo, &walk.commits, &mut problems);
+    let mut tasks = enumerate::changed_blobs(repo, &walk.commits, &mut problems);
     tasks.retain(|t| !options.exclude.is_match(&t.path));
     let (hits, scan_stats) = blob_scan(git, options, true).run(&tasks);
     stats.merge(scan_stats);
     let head_tree = repo.head_tree_id().ok().map(|t| t.detach());
     let mut scratch = M::Scratch::default();
-    let findings = attribute::attribute(&repo, &walk.commits, &tasks, hits, &mut |f, blobs| {
-        head_tree.map(|tree| secret_in_tree_at(&repo, tree, f, blobs, options, &mut scratch))
+    let findings = attribute::attribute(repo, &walk.commits, &tasks, hits, &mut |f, blobs| {
+        head_tree.map(|tree| secret_in_tree_at(repo, tree, f, blobs, options, &mut scratch))
     });
-    let env_paths = committed_env_paths(&repo, &walk.commits, &tasks, options.is_env_file);
+    let env_paths = committed_env_paths(repo, &walk.commits, &tasks, options.is_env_file);
     let history = stats.history.get_or_insert_with(HistoryStats::default);
-    history.mode = "range";
+    history.mode = mode;
     history.commits = walk.commits.len() as u64;
     Ok(HistoryOutcome {
         findings,
         stats,
-        vcs: vcs_info(&repo),
+        vcs: vcs_info(repo),
         env_paths,
     })
 }

@@ -163,3 +163,50 @@ pub fn resolve_commit(repo: &gix::Repository, spec: &str) -> Result<ObjectId, Gi
         })?;
     Ok(commit.id)
 }
+
+/// The commits every remote-tracking ref (`refs/remotes/*`, of any remote) points at: what the
+/// remotes are known to hold. A ref that cannot be read is a warning and hides nothing, so the
+/// push is judged against less, never more.
+pub fn remote_tracking_tips(repo: &gix::Repository, warn: &mut dyn FnMut(String)) -> Vec<ObjectId> {
+    let mut tips = Vec::new();
+    let platform = match repo.references() {
+        Ok(p) => p,
+        Err(e) => {
+            warn(format!("cannot list references: {}", one_line(&e)));
+            return tips;
+        }
+    };
+    let iter = match platform.prefixed("refs/remotes/") {
+        Ok(i) => i,
+        Err(e) => {
+            warn(format!(
+                "cannot list remote-tracking refs: {}",
+                one_line(&e)
+            ));
+            return tips;
+        }
+    };
+    for reference in iter {
+        let mut reference = match reference {
+            Ok(r) => r,
+            Err(e) => {
+                warn(format!(
+                    "a remote-tracking ref cannot be read, it hides nothing: {}",
+                    one_line(&e)
+                ));
+                continue;
+            }
+        };
+        let name = reference.name().as_bstr().to_str_lossy().into_owned();
+        match reference.peel_to_commit() {
+            Ok(commit) => tips.push(commit.id),
+            Err(e) => warn(format!(
+                "{name}: cannot be resolved to a commit, it hides nothing: {}",
+                one_line(&e)
+            )),
+        }
+    }
+    tips.sort();
+    tips.dedup();
+    tips
+}
