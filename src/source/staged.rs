@@ -32,10 +32,7 @@ pub fn scan<M: BlobMatcher>(
             shown: git.shown.clone(),
         });
     }
-    let index = repo.index_or_empty().map_err(|e| GitError::Index {
-        shown: git.shown.clone(),
-        source: Box::new(e),
-    })?;
+    let index = read_index(git, &repo)?;
     let head_tree = repo.head_tree_id().ok().map(|id| id.detach());
     let mut stats = ScanStats::default();
     let mut differ = StagedDiff {
@@ -77,6 +74,15 @@ pub fn scan<M: BlobMatcher>(
         stats,
         vcs: vcs_info(&repo),
         env_paths: Vec::new(),
+    })
+}
+
+/// The index `git commit` will write, as every reader of staged files sees it (this scan and
+/// the env check's view of the index, `super::index::Snapshot::of_index`).
+pub fn read_index(git: &GitRepo, repo: &gix::Repository) -> Result<gix::worktree::Index, GitError> {
+    repo.index_or_empty().map_err(|e| GitError::Index {
+        shown: git.shown.clone(),
+        source: Box::new(e),
     })
 }
 
