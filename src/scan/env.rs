@@ -87,6 +87,12 @@ pub fn check_tree(
         let git = repo::discover(root)?;
         let (head, base, what) = snapshots(&git, which)
             .with_context(|| format!("{}: env files cannot be read from git", git.shown))?;
+        if base.is_none() {
+            stats.warn(format!(
+                "env files: no base commit to compare {what} with, so every env-file problem \
+                 at HEAD is reported, not only what the new commits changed"
+            ));
+        }
         let listed = head.files(|p| env.is_checked_path(p) && !exclude.is_match(p));
         let mut given = Vec::new();
         for file in listed {
