@@ -671,3 +671,49 @@ fn a_commit_that_does_not_change_env_files_is_not_failed_by_them() {
     let out = staged_scan(repo.path());
     assert_eq!(out.code, 0, "{}\n{}", out.stderr, out.text());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Committed build output the range changes gets the bundle checks
+// ---------------------------------------------------------------------------------------------
+
+fn web_build(api: &str) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "dist/index.html",
+            "<html><script src=\"/assets/app.js\"></script></html>\n".into(),
+        ),
+        (
+            "dist/assets/app.js",
+            format!("fetch(\"{api}/orders\").then(r=>r.json());\n"),
+        ),
+    ]
+}
+
+#[test]
+fn a_pull_request_that_commits_a_build_pointing_at_localhost_fails() {
+    let (repo, base) = project(&web_build("https://api.shop.example.com"));
+    let head = commit(repo.path(), &web_build("http://localhost:3000"), "rebuild");
+    assert_both_fail(
+        repo.path(),
+        &base,
+        &head,
+        "bundle-dev-endpoint",
+        "dist/assets/app.js",
+    );
+}
+
+#[test]
+fn committed_build_output_the_range_did_not_change_does_not_fail_it() {
+    let (repo, base) = project(&web_build("http://localhost:3000"));
+    let head = commit(
+        repo.path(),
+        &[("src/app.ts", "export const answer = 42;\n".into())],
+        "feature",
+    );
+    for out in [
+        range_scan(repo.path(), &base, &head),
+        pr_scan(repo.path(), &base, &head),
+    ] {
+        assert_eq!(out.code, 0, "{}\n{}", out.stderr, out.text());
+    }
+}

@@ -7,16 +7,17 @@
 //! only the findings that involve a file the range or the commit changes reported.
 
 use super::DisplayPaths;
+use super::git::TreeView;
 use crate::checks::env_files::{self, EnvRule, EnvScan, GivenFile, SecretScope};
 use crate::engine::RuleInfos;
 use crate::finding::Finding;
 use crate::settings::{ScanSettings, TreeChecks};
 use crate::source::history::CommittedPath;
-use crate::source::index::{IndexError, Snapshot, Tracking};
-use crate::source::{repo, worktree};
+use crate::source::index::{IndexError, Tracking};
+use crate::source::worktree;
 use crate::stats::ScanStats;
 use crate::text::error_chain;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::collections::HashSet;
 
 /// Runs the env checks over every directory root (single-file roots have no project around
@@ -68,14 +69,15 @@ pub fn committed_only_in_history(
     env_files::committed_in_history(env, committed, &reported)
 }
 
-/// The env checks over a git snapshot of each root's repository, as `which` says: the files
-/// at its head, with the findings that involve a file changed since its base (all of them when
-/// there is no base). Env files that cannot be read are counted (the scan is then incomplete).
+/// The env checks over a git snapshot of each root's repository: the files at its head, with
+/// the findings that involve a file changed since its base (all of them when there is no
+/// base). Env files that cannot be read are counted (the scan is then incomplete).
 pub fn check_tree(
     settings: &ScanSettings,
     infos: &RuleInfos,
     paths: &DisplayPaths,
     which: &TreeChecks,
+    views: &[TreeView<'_>],
 ) -> Result<(Vec<Finding>, ScanStats)> {
     let mut findings = Vec::new();
     let mut stats = ScanStats::default();
@@ -83,27 +85,29 @@ pub fn check_tree(
         return Ok((findings, stats));
     };
     let exclude = worktree::exclude_set(&settings.config.config.exclude)?;
-    for root in &settings.roots {
-        let git = repo::discover(root)?;
-        let (head, base, what) = snapshots(&git, which)
-            .with_context(|| format!("{}: env files cannot be read from git", git.shown))?;
-        if base.is_none() {
+    for view in views {
+        let root = view.root;
+        let what = &view.what;
+        if view.base.is_none() {
             stats.warn(format!(
                 "env files: no base commit to compare {what} with, so every env-file problem \
                  at HEAD is reported, not only what the new commits changed"
             ));
         }
-        let listed = head.files(|p| env.is_checked_path(p) && !exclude.is_match(p));
+        let listed = view
+            .head
+            .files(|p| env.is_checked_path(p) && !exclude.is_match(p));
         let mut given = Vec::new();
         for file in listed {
-            let data = match head.blob(file.id, settings.max_file_size) {
+            let shown = || paths.shown_text(root, &crate::text::slash_path(&file.relative));
+            let data = match view.head.blob(file.id, settings.max_file_size) {
                 Ok(data) => data,
                 Err(IndexError::TooLarge { size }) => {
                     stats.skipped.too_large += 1;
                     stats.warn(format!(
                         "{}: env file in {what} is larger than --max-file-size ({size} bytes); \
                          not checked",
-                        paths.shown_text(root, &crate::text::slash_path(&file.relative))
+                        shown()
                     ));
                     continue;
                 }
@@ -111,17 +115,19 @@ pub fn check_tree(
                     stats.skipped.unreadable += 1;
                     stats.warn(format!(
                         "{}: env file in {what}: {}",
-                        paths.shown_text(root, &crate::text::slash_path(&file.relative)),
+                        shown(),
                         error_chain(&e)
                     ));
                     continue;
                 }
             };
-            let before = base.as_ref().map(|b| b.id_at(&file.relative));
             let tracking = match which {
                 TreeChecks::Index => Tracking {
                     in_index: true,
-                    in_head: before.flatten().is_some(),
+                    in_head: view
+                        .base
+                        .as_ref()
+                        .is_some_and(|b| b.id_at(&file.relative).is_some()),
                 },
                 TreeChecks::Range { .. } | TreeChecks::Commit { .. } => Tracking {
                     in_index: false,
@@ -129,7 +135,7 @@ pub fn check_tree(
                 },
             };
             given.push(GivenFile {
-                report: before.is_none_or(|id| id != Some(file.id)),
+                report: view.changed(&file.relative, file.id),
                 relative: file.relative,
                 data,
                 tracking,
@@ -150,27 +156,6 @@ pub fn check_tree(
         stats.merge(s);
     }
     Ok((findings, stats))
-}
-
-/// The snapshot to check, the one it is compared with (`None`: nothing to compare with, all
-/// is reported), and how messages name the first.
-fn snapshots(
-    git: &repo::GitRepo,
-    which: &TreeChecks,
-) -> Result<(Snapshot, Option<Snapshot>, String), IndexError> {
-    Ok(match which {
-        TreeChecks::Range { from, to } => (
-            Snapshot::of_commit(git, to)?,
-            Some(Snapshot::range_base(git, from, to)?),
-            to.clone(),
-        ),
-        TreeChecks::Commit { rev } => (Snapshot::of_commit(git, rev)?, None, rev.clone()),
-        TreeChecks::Index => (
-            Snapshot::of_index(git)?,
-            Some(Snapshot::of_head(git)?),
-            "the index".to_string(),
-        ),
-    })
 }
 
 /// Tree-check findings without the `env-committed-real-file` ones history already reported
