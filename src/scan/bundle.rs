@@ -155,14 +155,17 @@ pub fn check_tree(
     );
     for view in views {
         let listed = view.head.files(|_| true);
-        let all: std::collections::BTreeSet<String> =
-            listed.iter().map(|f| slash_path(&f.relative)).collect();
-        let all_ref: std::collections::BTreeSet<&str> = all.iter().map(String::as_str).collect();
         let changed: Vec<_> = listed
             .iter()
             .filter(|f| view.changed(&f.relative, f.id))
             .filter(|f| !excludes.as_ref().is_some_and(|g| g.is_match(&f.relative)))
             .collect();
+        if changed.is_empty() {
+            continue;
+        }
+        let all: std::collections::BTreeSet<String> =
+            listed.iter().map(|f| slash_path(&f.relative)).collect();
+        let all_ref: std::collections::BTreeSet<&str> = all.iter().map(String::as_str).collect();
         let names: Vec<String> = changed.iter().map(|f| slash_path(&f.relative)).collect();
         let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
         let visibility = discover::in_snapshot(&name_refs, &all_ref);

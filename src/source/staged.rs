@@ -78,7 +78,7 @@ pub fn scan<M: BlobMatcher>(
 }
 
 /// The index `git commit` will write, as every reader of staged files sees it (this scan and
-/// the env check's view of the index, `super::index::Snapshot::of_index`).
+/// the snapshot of the index the file checks read).
 pub fn read_index(git: &GitRepo, repo: &gix::Repository) -> Result<gix::worktree::Index, GitError> {
     repo.index_or_empty().map_err(|e| GitError::Index {
         shown: git.shown.clone(),
