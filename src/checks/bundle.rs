@@ -158,6 +158,35 @@ impl<'a> BundleCheck<'a> {
         outcome
     }
 
+    /// Checks build output the caller read (files of a commit's tree): the same checks and
+    /// map references as [`BundleCheck::run`], without the file system.
+    pub fn run_given(&self, files: &[(BundleFile, Vec<u8>)]) -> BundleOutcome {
+        let mut outcome = BundleOutcome::default();
+        let mut scratch = Scratch::default();
+        let mut map_refs = Vec::new();
+        for (file, data) in files {
+            if is_binary(data) {
+                outcome.stats.skip(
+                    Path::new(&file.shown),
+                    SkipReason::Binary,
+                    None,
+                    self.options.verbose,
+                );
+                continue;
+            }
+            outcome.stats.files_scanned += 1;
+            outcome.stats.bytes_scanned += data.len() as u64;
+            let result = self.check_file(file, data, &mut scratch);
+            outcome.findings.extend(result.findings);
+            map_refs.extend(result.map_refs);
+        }
+        attach_map_references(&mut outcome.findings, &map_refs);
+        outcome
+            .findings
+            .retain(|f| self.options.switches.is_on(&f.rule.id));
+        outcome
+    }
+
     fn check_all(&self, files: &[BundleFile]) -> Vec<(FileResult, ScanStats)> {
         files
             .par_iter()

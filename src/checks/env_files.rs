@@ -22,6 +22,7 @@ mod values;
 pub use classify::{EnvNames, EnvNamesError, Environment, classify_name};
 pub use rules::{CHECKS, EnvRule};
 
+use crate::checks::common::folders;
 use crate::checks::{self, Switches};
 use crate::config::Config;
 use crate::engine::{Matcher, RuleInfos, Scratch, findings_in_blob};
@@ -93,6 +94,35 @@ impl EnvSettings {
     }
 }
 
+impl EnvSettings {
+    /// Whether the env checks read the file at `path` of a git snapshot (from the repository's
+    /// top): an env-named file outside dependency folders and framework build output, the
+    /// folders discovery skips in a working tree.
+    pub fn is_checked_path(&self, path: &Path) -> bool {
+        let skipped_dir = path.parent().is_some_and(|dir| {
+            dir.components().any(|c| {
+                let name = c.as_os_str().to_string_lossy();
+                name == ".git"
+                    || folders::is_dependency_dir(&name)
+                    || folders::BUILD_OUTPUT.contains(&name.as_ref())
+            })
+        });
+        !skipped_dir && self.names.classify(path).is_some()
+    }
+}
+
+/// An env file the caller read from a snapshot of a repository (a commit's tree, the index),
+/// with what git says of it. The checks do not care where the bytes came from.
+pub struct GivenFile {
+    /// Relative to the scanned root, which is the repository's top.
+    pub relative: PathBuf,
+    pub data: Vec<u8>,
+    pub tracking: Tracking,
+    /// Whether findings that involve this file are reported. A file that is not is still
+    /// read, so the files that are can be compared with it (a secret shared with it).
+    pub report: bool,
+}
+
 /// Which env files' secret-rule matches to report as ordinary secret findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecretScope {
@@ -137,6 +167,69 @@ pub fn run(
     let mut findings = reader.secret_findings;
     findings.extend(sink.findings);
     Ok((findings, reader.stats))
+}
+
+/// Checks env files read from a snapshot of a repository (`--range`, `--ci`, `--staged`): every
+/// finding that involves a file marked `report` (where it is reported, or a file it was
+/// compared with), none about the others alone. Secret-rule matches in them are the git
+/// source's to report (it reads the same blobs), so they are not reported again here;
+/// `scan.root` only names the files (for advice such as `git rm --cached`).
+pub fn run_given(
+    scan: &EnvScan<'_>,
+    given: &[GivenFile],
+    matcher: &Matcher,
+    infos: &RuleInfos,
+) -> (Vec<Finding>, ScanStats) {
+    let mut reader = Reader {
+        scan,
+        matcher,
+        infos,
+        scratch: Scratch::default(),
+        stats: ScanStats::default(),
+        secret_findings: Vec::new(),
+        buffer: Vec::new(),
+    };
+    let mut files = Vec::new();
+    let mut wanted: HashSet<String> = HashSet::new();
+    for file in given {
+        let Some(environment) = scan.settings.names.classify(&file.relative) else {
+            continue;
+        };
+        if worktree::is_binary(&file.data) {
+            if scan.verbose {
+                reader.stats.warn(format!(
+                    "{}: env file looks binary (encrypted?); skipped",
+                    reader.shown(&file.relative)
+                ));
+            }
+            continue;
+        }
+        let source = Source {
+            relative: &file.relative,
+            environment,
+            // The snapshot holds it; the working tree is not what is checked.
+            in_worktree: true,
+            gitignored: None,
+            tracking: Some(file.tracking),
+            report_secrets: false,
+        };
+        let env_file = reader.load(source, &file.data);
+        if file.report {
+            wanted.insert(env_file.relative.clone());
+        }
+        files.push(env_file);
+    }
+    let mut sink = rules::Sink::new(&scan.settings.switches);
+    file_checks::check_all(&files, &scan.settings.judge, &mut sink);
+    cross_checks::check_all(&files, &scan.settings.judge, &mut sink);
+    let findings = sink
+        .findings
+        .into_iter()
+        .zip(sink.involved)
+        .filter(|(_, involved)| involved.iter().any(|r| wanted.contains(r)))
+        .map(|(finding, _)| finding)
+        .collect();
+    (findings, reader.stats)
 }
 
 /// Reads the env files of one root into the project model, keeping the stats and the

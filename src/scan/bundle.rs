@@ -4,10 +4,12 @@
 //! folder handling `leakgate bundle DIR...` shares.
 
 use super::DisplayPaths;
+use super::git::TreeView;
 use crate::checks::bundle::discover::{self, BundleFile, Exclude, Found, Visibility};
-use crate::checks::bundle::{BundleCheck, BundleOptions, BundleOutcome};
+use crate::checks::bundle::{BundleCheck, BundleOptions, BundleOutcome, BundleRule};
 use crate::engine::RuleInfos;
 use crate::settings::{BundleSettings, ScanSettings};
+use crate::source::index::IndexError;
 use crate::source::worktree;
 use crate::stats::ScanStats;
 use crate::text::slash_path;
@@ -123,4 +125,93 @@ pub fn shown_as_given(dir: &Path) -> String {
     } else {
         trimmed.to_string()
     }
+}
+
+/// The bundle checks over the build output a git snapshot holds and its range (or the commit)
+/// changed: committed `dist/` files read from git, as the working-tree step reads them from
+/// disk. Secret-rule matches in them are the git scan's to report (it reads the same blobs),
+/// so only the bundle-specific findings are kept: test keys, dev endpoints, published source
+/// maps, env dumps.
+pub fn check_tree(
+    settings: &ScanSettings,
+    infos: &RuleInfos,
+    paths: &DisplayPaths,
+    views: &[TreeView<'_>],
+) -> BundleOutcome {
+    let mut outcome = BundleOutcome::default();
+    let Some(bundle) = settings.bundle.as_ref() else {
+        return outcome;
+    };
+    let excludes = worktree::exclude_set(&settings.config.config.exclude).ok();
+    let check = BundleCheck::new(
+        &settings.matcher,
+        infos,
+        options(
+            bundle,
+            settings.threads,
+            settings.max_file_size,
+            settings.output.verbose,
+        ),
+    );
+    for view in views {
+        let listed = view.head.files(|_| true);
+        let changed: Vec<_> = listed
+            .iter()
+            .filter(|f| view.changed(&f.relative, f.id))
+            .filter(|f| !excludes.as_ref().is_some_and(|g| g.is_match(&f.relative)))
+            .collect();
+        if changed.is_empty() {
+            continue;
+        }
+        let all: std::collections::BTreeSet<String> =
+            listed.iter().map(|f| slash_path(&f.relative)).collect();
+        let all_ref: std::collections::BTreeSet<&str> = all.iter().map(String::as_str).collect();
+        let names: Vec<String> = changed.iter().map(|f| slash_path(&f.relative)).collect();
+        let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let visibility = discover::in_snapshot(&name_refs, &all_ref);
+        let mut given = Vec::new();
+        for ((file, name), visibility) in changed.iter().zip(&names).zip(visibility) {
+            let Some(visibility) = visibility else {
+                continue;
+            };
+            let shown = paths.shown_text(view.root, name);
+            match view.head.blob(file.id, settings.max_file_size) {
+                Ok(data) => given.push((
+                    BundleFile {
+                        path: view.root.join(&file.relative),
+                        shown,
+                        visibility,
+                    },
+                    data,
+                )),
+                Err(IndexError::TooLarge { size }) => {
+                    outcome.stats.skipped.too_large += 1;
+                    outcome.stats.warn(format!(
+                        "{shown}: build output in {} is larger than --max-file-size ({size} \
+                         bytes); not checked",
+                        view.what
+                    ));
+                }
+                Err(e) => {
+                    outcome.stats.skipped.unreadable += 1;
+                    outcome.stats.warn(format!(
+                        "{shown}: build output in {}: {}",
+                        view.what,
+                        crate::text::error_chain(&e)
+                    ));
+                }
+            }
+        }
+        let found = check.run_given(&given);
+        let secret = BundleRule::Secret.id();
+        let bundle_ids: Vec<&str> = BundleRule::ALL.iter().map(|r| r.id()).collect();
+        outcome.findings.extend(
+            found
+                .findings
+                .into_iter()
+                .filter(|f| f.rule.id != secret && bundle_ids.contains(&f.rule.id.as_str())),
+        );
+        outcome.stats.merge(found.stats);
+    }
+    outcome
 }

@@ -1,13 +1,22 @@
 //! The env step: the env-file checks over every directory root (also the whole of
 //! `leakgate env`), and `env-committed-real-file` for env files that only git history holds.
+//!
+//! Scans that do not read the working tree (`--range`, `--since`, `--ci`, `--staged`) run the
+//! same checks over a git snapshot instead ([`check_tree`]): the env files as the head of the
+//! range or the index has them, read from git (a CI checkout may hold something else), with
+//! only the findings that involve a file the range or the commit changes reported.
 
 use super::DisplayPaths;
-use crate::checks::env_files::{self, EnvRule, EnvScan, SecretScope};
+use super::git::TreeView;
+use crate::checks::env_files::{self, EnvRule, EnvScan, GivenFile, SecretScope};
 use crate::engine::RuleInfos;
 use crate::finding::Finding;
-use crate::settings::ScanSettings;
+use crate::settings::{ScanSettings, TreeChecks};
 use crate::source::history::CommittedPath;
+use crate::source::index::{IndexError, Tracking};
+use crate::source::worktree;
 use crate::stats::ScanStats;
+use crate::text::error_chain;
 use anyhow::Result;
 use std::collections::HashSet;
 
@@ -58,4 +67,107 @@ pub fn committed_only_in_history(
         .map(|f| f.location.path.as_str())
         .collect();
     env_files::committed_in_history(env, committed, &reported)
+}
+
+/// The env checks over a git snapshot of each root's repository: the files at its head, with
+/// the findings that involve a file changed since its base (all of them when there is no
+/// base). Env files that cannot be read are counted (the scan is then incomplete).
+pub fn check_tree(
+    settings: &ScanSettings,
+    infos: &RuleInfos,
+    paths: &DisplayPaths,
+    which: &TreeChecks,
+    views: &[TreeView<'_>],
+) -> Result<(Vec<Finding>, ScanStats)> {
+    let mut findings = Vec::new();
+    let mut stats = ScanStats::default();
+    let Some(env) = &settings.env else {
+        return Ok((findings, stats));
+    };
+    let exclude = worktree::exclude_set(&settings.config.config.exclude)?;
+    for view in views {
+        let root = view.root;
+        let what = &view.what;
+        if view.base.is_none() {
+            stats.warn(format!(
+                "env files: no base commit to compare {what} with, so every env-file problem \
+                 at HEAD is reported, not only what the new commits changed"
+            ));
+        }
+        let listed = view
+            .head
+            .files(|p| env.is_checked_path(p) && !exclude.is_match(p));
+        let mut given = Vec::new();
+        for file in listed {
+            let shown = || paths.shown_text(root, &crate::text::slash_path(&file.relative));
+            let data = match view.head.blob(file.id, settings.max_file_size) {
+                Ok(data) => data,
+                Err(IndexError::TooLarge { size }) => {
+                    stats.skipped.too_large += 1;
+                    stats.warn(format!(
+                        "{}: env file in {what} is larger than --max-file-size ({size} bytes); \
+                         not checked",
+                        shown()
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    stats.skipped.unreadable += 1;
+                    stats.warn(format!(
+                        "{}: env file in {what}: {}",
+                        shown(),
+                        error_chain(&e)
+                    ));
+                    continue;
+                }
+            };
+            let tracking = match which {
+                TreeChecks::Index(_) => Tracking {
+                    in_index: true,
+                    in_head: view
+                        .base
+                        .as_ref()
+                        .is_some_and(|b| b.id_at(&file.relative).is_some()),
+                },
+                TreeChecks::Range { .. } | TreeChecks::Commit { .. } => Tracking {
+                    in_index: false,
+                    in_head: true,
+                },
+            };
+            given.push(GivenFile {
+                report: view.changed(&file.relative, file.id),
+                relative: file.relative,
+                data,
+                tracking,
+            });
+        }
+        let scan = EnvScan {
+            root,
+            display_root: paths.prefix(root),
+            settings: env,
+            exclude: &settings.config.config.exclude,
+            threads: settings.threads,
+            max_file_size: settings.max_file_size,
+            secrets: SecretScope::SkippedByWorktreeScan,
+            verbose: settings.output.verbose,
+        };
+        let (f, s) = env_files::run_given(&scan, &given, &settings.matcher, infos);
+        findings.extend(f);
+        stats.merge(s);
+    }
+    Ok((findings, stats))
+}
+
+/// Tree-check findings without the `env-committed-real-file` ones history already reported
+/// for the same file (history's carry the commit that added it).
+pub fn without_history_duplicates(tree: Vec<Finding>, from_history: &[Finding]) -> Vec<Finding> {
+    let committed = EnvRule::CommittedRealFile.id();
+    let reported: HashSet<&str> = from_history
+        .iter()
+        .filter(|f| f.rule.id == committed)
+        .map(|f| f.location.path.as_str())
+        .collect();
+    tree.into_iter()
+        .filter(|f| f.rule.id != committed || !reported.contains(f.location.path.as_str()))
+        .collect()
 }

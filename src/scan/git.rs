@@ -4,8 +4,9 @@
 
 use super::{Detector, DisplayPaths};
 use crate::engine::RuleInfos;
-use crate::settings::{GitScope, ScanSettings};
+use crate::settings::{GitScope, ScanSettings, TreeChecks};
 use crate::source::history::{self, CommittedPath, GitError, HistoryFinding, HistoryOptions};
+use crate::source::index::{IndexError, Snapshot};
 use crate::source::staged::StagedPlace;
 use crate::source::{repo, staged, worktree};
 use crate::stats::ScanStats;
@@ -97,4 +98,75 @@ pub fn scan_roots(
         }
     }
     Ok(out)
+}
+
+/// What the file checks read in a scan without the working tree: one root's repository at the
+/// snapshot the settings name (`head`), and the one it is compared with (`base`; `None` when
+/// there is none, so everything at `head` counts as new).
+pub struct TreeView<'a> {
+    pub root: &'a Path,
+    pub head: Snapshot,
+    pub base: Option<Snapshot>,
+    /// How messages name `head`.
+    pub what: String,
+}
+
+impl TreeView<'_> {
+    /// Whether the file at `relative` with blob `id` in `head` differs from `base`'s (or
+    /// there is no base).
+    pub fn changed(&self, relative: &Path, id: gix::ObjectId) -> bool {
+        self.base
+            .as_ref()
+            .is_none_or(|base| base.id_at(relative) != Some(id))
+    }
+}
+
+/// Reads the snapshots `which` names, for every root (each in a repository: the git step
+/// already required it).
+pub fn tree_views<'a>(
+    settings: &'a ScanSettings,
+    which: &TreeChecks,
+) -> anyhow::Result<Vec<TreeView<'a>>> {
+    use anyhow::Context;
+    let mut views = Vec::new();
+    for root in &settings.roots {
+        let git = match which {
+            // A hook's `GIT_DIR` names the repository, as it does for the staged scan.
+            TreeChecks::Index(StagedPlace {
+                git_dir: Some(git_dir),
+                ..
+            }) => repo::open_git_dir(git_dir)?,
+            _ => repo::discover(root)?,
+        };
+        let view = snapshots(&git, root, which)
+            .with_context(|| format!("{}: files cannot be read from git", git.shown))?;
+        views.push(view);
+    }
+    Ok(views)
+}
+
+fn snapshots<'a>(
+    git: &repo::GitRepo,
+    root: &'a Path,
+    which: &TreeChecks,
+) -> Result<TreeView<'a>, IndexError> {
+    let (head, base, what) = match which {
+        TreeChecks::Range { from, to } => (
+            Snapshot::of_commit(git, to)?,
+            Some(Snapshot::range_base(git, from, to)?),
+            to.clone(),
+        ),
+        TreeChecks::Commit { rev } => (Snapshot::of_commit(git, rev)?, None, rev.clone()),
+        TreeChecks::Index(place) => (
+            Snapshot::of_index(git, place)?,
+            Some(Snapshot::of_head(git)?),
+            "the index".to_string(),
+        ),
+    };
+    Ok(TreeView {
+        root,
+        head,
+        base,
+        what,
+    })
 }

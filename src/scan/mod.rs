@@ -10,7 +10,9 @@
 //!    commit that introduced it ([`merge`]);
 //! 6. standard input ([`stdin`]);
 //! 7. the env-file checks, and `env-committed-real-file` for env files only history holds
-//!    ([`env`]);
+//!    ([`env`]); without the working tree (a range, CI, staged changes), the env-file checks
+//!    over the git snapshot instead, reporting what the range or the commit changes, and the
+//!    bundle checks over the build output it changes ([`bundle::check_tree`]);
 //! 8. mark accepted findings (ignore file, baseline) as suppressed.
 //!
 //! Paths are named by one [`DisplayPaths`]; what is a secret is decided by the engine through
@@ -104,6 +106,18 @@ pub fn collect(
         stats.merge(env_stats);
     }
     let from_history = env::committed_only_in_history(settings, &findings, &git.env_paths);
+    if let Some(which) = &settings.git.tree_checks {
+        let views = git::tree_views(settings, which)?;
+        let (tree_findings, tree_stats) = env::check_tree(settings, infos, &paths, which, &views)?;
+        findings.extend(env::without_history_duplicates(
+            tree_findings,
+            &from_history,
+        ));
+        stats.merge(tree_stats);
+        let outcome = bundle::check_tree(settings, infos, &paths, &views);
+        findings.extend(outcome.findings);
+        stats.merge(outcome.stats);
+    }
     findings.extend(from_history);
     settings.suppressions.apply(&mut findings);
     Ok((findings, stats))

@@ -44,11 +44,29 @@ pub enum GitScope {
     Staged(StagedPlace),
 }
 
+/// Where the file checks (env files) read files when the working tree is not scanned: the
+/// snapshot git is asked about, and what of it is reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TreeChecks {
+    /// The head of `from..to`: findings that involve a file the range changed (compared with
+    /// the merge base of `from` and `to`).
+    Range { from: String, to: String },
+    /// Everything at `rev`: there is no base to compare with (a new branch, or a shallow
+    /// clone without the base commit), so nothing can be called old and all is reported.
+    Commit { rev: String },
+    /// The index (`--staged`): findings that involve a file whose staged blob differs from
+    /// `HEAD`'s, i.e. what the commit changes.
+    Index(StagedPlace),
+}
+
 #[derive(Debug, Clone)]
 pub struct GitSettings {
     /// Scan the files of the working tree (and run the checks over them).
     pub files: bool,
     pub scope: Option<GitScope>,
+    /// The file checks over a git snapshot instead of the working tree (`None` when the
+    /// working tree is scanned, or git only is asked for).
+    pub tree_checks: Option<TreeChecks>,
     /// A git flag was given, so a PATH that is not in a repository is an error rather than a
     /// scan without history.
     pub required: bool,
@@ -60,6 +78,7 @@ impl GitSettings {
         GitSettings {
             files: true,
             scope: None,
+            tree_checks: None,
             required: false,
         }
     }
@@ -93,9 +112,18 @@ impl GitSettings {
         };
         let narrowed =
             args.staged || args.range.is_some() || args.since.is_some() || args.pre_push.is_some();
+        let tree_checks = match &scope {
+            Some(GitScope::Staged(place)) => Some(TreeChecks::Index(place.clone())),
+            Some(GitScope::History(Selection::Range { from, to })) => Some(TreeChecks::Range {
+                from: from.clone(),
+                to: to.clone(),
+            }),
+            _ => None,
+        };
         Ok(GitSettings {
             files: !(args.git_only || narrowed),
             scope,
+            tree_checks,
             required: args.git_only || narrowed || !args.refs.is_empty(),
         })
     }
@@ -137,18 +165,26 @@ impl GitSettings {
                     from: base.clone(),
                     to: head.clone(),
                 })),
+                tree_checks: Some(TreeChecks::Range {
+                    from: base.clone(),
+                    to: head.clone(),
+                }),
                 required: true,
             },
+            // No base to compare with: the gate stays closed, every env problem at HEAD is
+            // reported (the plan's warning says why).
             CiPlan::BranchHistory { .. } => GitSettings {
                 files: false,
                 scope: Some(GitScope::History(Selection::All {
                     refs: vec!["HEAD".into()],
                 })),
+                tree_checks: Some(TreeChecks::Commit { rev: "HEAD".into() }),
                 required: true,
             },
             CiPlan::Everything { .. } => GitSettings {
                 files: true,
                 scope: Some(GitScope::History(Selection::All { refs: Vec::new() })),
+                tree_checks: None,
                 required: false,
             },
         }

@@ -5,9 +5,16 @@
 //!
 //! This is the light "is it committed" view the env check needs; history-wide answers (a file
 //! committed once and deleted since) belong to the history source.
+//!
+//! [`Snapshot`] is the same family without a working tree: the files of one commit's tree (the
+//! head of a range, or the base it is compared with) or of the index (what `git commit` will
+//! write), so checks that read whole files can run on what a range or a commit brings rather
+//! than on whatever the checkout holds.
 
 use super::repo::{self, GitError, GitRepo};
+use super::staged::StagedPlace;
 use gix::bstr::{BStr, BString, ByteSlice, ByteVec};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Something git could not tell about a file; callers count it and say so (a gate that cannot
@@ -32,6 +39,25 @@ pub enum IndexError {
     },
     #[error("larger than --max-file-size ({size} bytes)")]
     TooLarge { size: u64 },
+    #[error("revision `{rev}` cannot be read")]
+    Revision {
+        rev: String,
+        #[source]
+        source: BoxedError,
+    },
+    #[error("cannot find the merge base of {from} and {to}")]
+    MergeBase {
+        from: gix::ObjectId,
+        to: gix::ObjectId,
+        #[source]
+        source: BoxedError,
+    },
+    #[error("cannot read tree {id}")]
+    Tree {
+        id: gix::ObjectId,
+        #[source]
+        source: BoxedError,
+    },
 }
 
 /// gix has one error type per operation; they are kept as the source, whatever their type.
@@ -160,20 +186,7 @@ impl GitView {
 
     /// The contents of a blob, refusing anything larger than `max` bytes.
     pub fn blob(&self, id: gix::ObjectId, max: u64) -> Result<Vec<u8>, IndexError> {
-        let header = self.repo.find_header(id).map_err(|e| IndexError::Blob {
-            id,
-            source: boxed(e),
-        })?;
-        if header.size() > max {
-            return Err(IndexError::TooLarge {
-                size: header.size(),
-            });
-        }
-        let mut blob = self.repo.find_blob(id).map_err(|e| IndexError::Blob {
-            id,
-            source: boxed(e),
-        })?;
-        Ok(std::mem::take(&mut blob.data))
+        read_blob(&self.repo, id, max)
     }
 }
 
@@ -202,4 +215,163 @@ fn relative_prefix(workdir: &Path, root: &Path) -> Option<BString> {
         prefix.push(b'/');
     }
     Some(prefix)
+}
+
+/// The regular files of one snapshot of a repository, a commit's tree or the index, by their
+/// path from the repository's top (`/`-separated), with their blobs readable. Symbolic links,
+/// submodules and conflicted index entries are not files here.
+pub struct Snapshot {
+    repo: gix::Repository,
+    files: BTreeMap<BString, gix::ObjectId>,
+}
+
+impl Snapshot {
+    /// The tree of the commit `rev` names.
+    pub fn of_commit(git: &GitRepo, rev: &str) -> Result<Snapshot, IndexError> {
+        let repo = git.repo.to_thread_local();
+        let commit = commit_id(&repo, rev)?;
+        Snapshot::of_commit_id(repo, commit)
+    }
+
+    /// `HEAD`'s tree; no files on an unborn branch (a first commit).
+    pub fn of_head(git: &GitRepo) -> Result<Snapshot, IndexError> {
+        let repo = git.repo.to_thread_local();
+        let tree = head_tree_id(&repo)?;
+        Snapshot::of_tree(repo, tree)
+    }
+
+    /// What the commits of `from..to` are measured against: the tree of the best merge base of
+    /// `from` and `to` (like `git diff from...to`), so changes `from`'s branch made after `to`
+    /// forked from it are not counted as the range's. No files when the two share no history
+    /// (everything at `to` is then new).
+    pub fn range_base(git: &GitRepo, from: &str, to: &str) -> Result<Snapshot, IndexError> {
+        let repo = git.repo.to_thread_local();
+        let from = commit_id(&repo, from)?;
+        let to = commit_id(&repo, to)?;
+        let base = repo
+            .merge_base(from, to)
+            .map_err(|e| IndexError::MergeBase {
+                from,
+                to,
+                source: boxed(e),
+            })?
+            .map(|id| id.detach());
+        match base {
+            Some(base) => Snapshot::of_commit_id(repo, base),
+            None => Snapshot::of_tree(repo, None),
+        }
+    }
+
+    /// The index `git commit` will write, read as the staged scan reads it.
+    pub fn of_index(git: &GitRepo, place: &StagedPlace) -> Result<Snapshot, IndexError> {
+        let repo = git.repo.to_thread_local();
+        let index = super::staged::read_index(git, &repo, place)?;
+        let mut files = BTreeMap::new();
+        for entry in index.entries() {
+            let is_file = entry.mode == gix::index::entry::Mode::FILE
+                || entry.mode == gix::index::entry::Mode::FILE_EXECUTABLE;
+            if is_file && entry.stage() == gix::index::entry::Stage::Unconflicted {
+                files.insert(entry.path(&index).to_owned(), entry.id);
+            }
+        }
+        Ok(Snapshot { repo, files })
+    }
+
+    fn of_commit_id(repo: gix::Repository, commit: gix::ObjectId) -> Result<Snapshot, IndexError> {
+        let tree = repo
+            .find_commit(commit)
+            .map_err(|e| IndexError::Revision {
+                rev: commit.to_string(),
+                source: boxed(e),
+            })?
+            .tree_id()
+            .map_err(|e| IndexError::Revision {
+                rev: commit.to_string(),
+                source: boxed(e),
+            })?
+            .detach();
+        Snapshot::of_tree(repo, Some(tree))
+    }
+
+    fn of_tree(repo: gix::Repository, tree: Option<gix::ObjectId>) -> Result<Snapshot, IndexError> {
+        let mut files = BTreeMap::new();
+        let mut stack: Vec<(BString, gix::ObjectId)> =
+            tree.map(|t| (BString::default(), t)).into_iter().collect();
+        while let Some((dir, id)) = stack.pop() {
+            let tree = repo.find_tree(id).map_err(|e| IndexError::Tree {
+                id,
+                source: boxed(e),
+            })?;
+            for entry in tree.iter() {
+                let entry = entry.map_err(|e| IndexError::Tree {
+                    id,
+                    source: boxed(e),
+                })?;
+                let mut path = dir.clone();
+                path.push_str(entry.filename());
+                let mode = entry.mode();
+                if mode.is_tree() {
+                    path.push(b'/');
+                    stack.push((path, entry.oid().to_owned()));
+                } else if mode.is_blob() {
+                    files.insert(path, entry.oid().to_owned());
+                }
+            }
+        }
+        Ok(Snapshot { repo, files })
+    }
+
+    /// Files for which `keep` (given the path from the repository's top) says yes.
+    pub fn files(&self, keep: impl Fn(&Path) -> bool) -> Vec<IndexedFile> {
+        self.files
+            .iter()
+            .filter_map(|(path, id)| {
+                let relative = gix::path::from_bstr(path.as_bstr()).ok()?.into_owned();
+                keep(&relative).then_some(IndexedFile { relative, id: *id })
+            })
+            .collect()
+    }
+
+    /// The blob at `relative` (from the repository's top), if this snapshot has a file there.
+    pub fn id_at(&self, relative: &Path) -> Option<gix::ObjectId> {
+        let path = gix::path::into_bstr(relative).ok()?;
+        let path = gix::path::to_unix_separators_on_windows(path);
+        self.files.get(path.as_ref()).copied()
+    }
+
+    /// The contents of a blob, refusing anything larger than `max` bytes.
+    pub fn blob(&self, id: gix::ObjectId, max: u64) -> Result<Vec<u8>, IndexError> {
+        read_blob(&self.repo, id, max)
+    }
+}
+
+fn commit_id(repo: &gix::Repository, rev: &str) -> Result<gix::ObjectId, IndexError> {
+    let failed = |e: BoxedError| IndexError::Revision {
+        rev: rev.to_string(),
+        source: e,
+    };
+    let id = repo.rev_parse_single(rev).map_err(|e| failed(boxed(e)))?;
+    let commit = id
+        .object()
+        .map_err(|e| failed(boxed(e)))?
+        .peel_to_commit()
+        .map_err(|e| failed(boxed(e)))?;
+    Ok(commit.id)
+}
+
+fn read_blob(repo: &gix::Repository, id: gix::ObjectId, max: u64) -> Result<Vec<u8>, IndexError> {
+    let header = repo.find_header(id).map_err(|e| IndexError::Blob {
+        id,
+        source: boxed(e),
+    })?;
+    if header.size() > max {
+        return Err(IndexError::TooLarge {
+            size: header.size(),
+        });
+    }
+    let mut blob = repo.find_blob(id).map_err(|e| IndexError::Blob {
+        id,
+        source: boxed(e),
+    })?;
+    Ok(std::mem::take(&mut blob.data))
 }

@@ -68,37 +68,13 @@ pub fn scan<M: BlobMatcher>(
             shown: git.shown.clone(),
         });
     }
-    let unreadable = |e: BoxedError| GitError::Index {
-        shown: git.shown.clone(),
-        source: e,
-    };
-    // The index git named is read as it is, and must exist: a missing temporary index is an
-    // error, never "nothing staged". Without one, a repository with no commit yet may have
-    // no index at all, and then nothing is staged.
-    let named;
-    let default;
-    let index: &gix::index::File = match &place.index_file {
-        Some(path) => {
-            named = gix::index::File::at(
-                path,
-                repo.object_hash(),
-                false,
-                gix::index::decode::Options::default(),
-            )
-            .map_err(|e| unreadable(Box::new(e)))?;
-            &named
-        }
-        None => {
-            default = repo.index_or_empty().map_err(|e| unreadable(Box::new(e)))?;
-            &default
-        }
-    };
+    let index = read_index(git, &repo, place)?;
     let mut stats = ScanStats::default();
     let base = Base::of_head(&repo, &mut stats);
     let mut differ = StagedDiff {
         repo: &repo,
         entries: index.entries(),
-        state: index,
+        state: &index,
         cursor: 0,
         tasks: Vec::new(),
         buf: Vec::new(),
@@ -217,6 +193,34 @@ fn is_reachable(repo: &gix::Repository, commit: ObjectId, tips: &[ObjectId]) -> 
             Some(Err(_)) => false,
         },
         Err(_) => false,
+    }
+}
+
+/// The index `git commit` will write, as every reader of staged files sees it (this scan and
+/// the snapshot of the index the file checks read). The index git named is read as it is, and
+/// must exist: a missing temporary index is an error, never "nothing staged". Without one, a
+/// repository with no commit yet may have no index at all, and then nothing is staged.
+pub fn read_index(
+    git: &GitRepo,
+    repo: &gix::Repository,
+    place: &StagedPlace,
+) -> Result<gix::index::File, GitError> {
+    let unreadable = |e: BoxedError| GitError::Index {
+        shown: git.shown.clone(),
+        source: e,
+    };
+    match &place.index_file {
+        Some(path) => gix::index::File::at(
+            path,
+            repo.object_hash(),
+            false,
+            gix::index::decode::Options::default(),
+        )
+        .map_err(|e| unreadable(Box::new(e))),
+        None => {
+            let shared = repo.index_or_empty().map_err(|e| unreadable(Box::new(e)))?;
+            Ok(gix::index::File::clone(&shared))
+        }
     }
 }
 

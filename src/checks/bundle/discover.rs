@@ -432,9 +432,127 @@ fn list_build_dir(dir: &Path, shown: &str, visibility: Visibility, found: &mut F
     }
 }
 
+/// Build output in a snapshot of a repository (a commit's tree), decided from paths alone as
+/// [`discover`] decides it from a folder: for each of `files` (paths from the repository's
+/// top, `/`-separated), whether it is build output and who receives it. `all` is every file of
+/// the snapshot, for the questions discovery asks the file system (is a generic `dist/` a web
+/// build, is a folder a cache).
+pub fn in_snapshot(
+    files: &[&str],
+    all: &std::collections::BTreeSet<&str>,
+) -> Vec<Option<Visibility>> {
+    files
+        .iter()
+        .map(|path| snapshot_visibility(path, all))
+        .collect()
+}
+
+fn snapshot_visibility(path: &str, all: &std::collections::BTreeSet<&str>) -> Option<Visibility> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let (name, dirs) = parts.split_last()?;
+    // The root's own name never makes it build output: an empty first component stands for it.
+    let mut components = vec![String::new()];
+    for (i, dir) in dirs.iter().enumerate() {
+        let prefix = parts[..=i].join("/");
+        if all.contains(format!("{prefix}/CACHEDIR.TAG").as_str()) {
+            return None;
+        }
+        components.push(dir.to_string());
+        match classify(&components) {
+            DirClass::Prune => return None,
+            DirClass::Descend => {}
+            DirClass::Build(layout) if layout.generic && !snapshot_looks_web(&prefix, all) => {}
+            DirClass::Build(layout) => {
+                let below = &dirs[i + 1..];
+                if below.iter().any(|d| *d == "node_modules" || *d == ".git") {
+                    return None;
+                }
+                let server = below.contains(&"server");
+                return Some(if server {
+                    Visibility::Server
+                } else {
+                    layout.visibility
+                });
+            }
+        }
+    }
+    is_loose_bundle(name).then_some(Visibility::Client)
+}
+
+/// [`looks_like_web_build`] over a snapshot's paths: a web-named folder or file within two
+/// levels of `dir`.
+fn snapshot_looks_web(dir: &str, all: &std::collections::BTreeSet<&str>) -> bool {
+    let start = format!("{dir}/");
+    all.range(start.as_str()..)
+        .take_while(|p| p.starts_with(&start))
+        .take(MAX_SNIFF_ENTRIES)
+        .any(|p| {
+            let rest: Vec<String> = p[start.len()..]
+                .split('/')
+                .map(str::to_ascii_lowercase)
+                .collect();
+            let web_dir = |d: &String| {
+                ["assets", "static", "_next", "_app", "chunks", ".vite"].contains(&d.as_str())
+            };
+            let web_file = |f: &String| {
+                f.ends_with(".html")
+                    || f.ends_with(".htm")
+                    || f == "asset-manifest.json"
+                    || f == "manifest.json"
+                    || is_loose_bundle(f)
+            };
+            match rest.len() {
+                1 => web_file(&rest[0]),
+                2 => web_dir(&rest[0]) || web_file(&rest[1]),
+                _ => web_dir(&rest[0]) || web_dir(&rest[1]),
+            }
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn build_output_in_a_snapshot_is_decided_from_paths() {
+        let all: std::collections::BTreeSet<&str> = [
+            "dist/index.html",
+            "dist/assets/app.js",
+            "dist/server/entry.js",
+            "lib/dist/index.js",
+            "web/.next/static/chunks/main.js",
+            "web/.next/cache/x.js",
+            "node_modules/x/dist/index.html",
+            "src/vendor.min.js",
+            "cache/CACHEDIR.TAG",
+            "cache/out/app.min.js",
+        ]
+        .into_iter()
+        .collect();
+        let files: Vec<&str> = all.iter().copied().collect();
+        let seen: Vec<(&str, Option<Visibility>)> = files
+            .iter()
+            .copied()
+            .zip(in_snapshot(&files, &all))
+            .collect();
+        let client = Some(Visibility::Client);
+        assert_eq!(
+            seen,
+            [
+                ("cache/CACHEDIR.TAG", None),
+                ("cache/out/app.min.js", None),
+                ("dist/assets/app.js", client),
+                ("dist/index.html", client),
+                ("dist/server/entry.js", Some(Visibility::Server)),
+                // A compiled library's `dist/` is not a web build.
+                ("lib/dist/index.js", None),
+                ("node_modules/x/dist/index.html", None),
+                ("src/vendor.min.js", client),
+                ("web/.next/cache/x.js", None),
+                ("web/.next/static/chunks/main.js", client),
+            ]
+        );
+    }
 
     fn parts(path: &str) -> Vec<String> {
         path.split('/').map(String::from).collect()

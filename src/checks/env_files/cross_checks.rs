@@ -106,7 +106,11 @@ fn shared_secrets(files: &[EnvFile], judge: &Judge, sink: &mut Sink) {
                 secret: None,
                 case: format!("{}\0{}", entry.key, names.join(",")),
             };
-            sink.at_entry(verdict, &files[f].place(), entry);
+            let compared: Vec<&str> = others
+                .iter()
+                .map(|&(of, _)| files[of].relative.as_str())
+                .collect();
+            sink.at_entry_among(verdict, &files[f].place(), entry, &compared);
         }
     }
 }
@@ -154,8 +158,10 @@ fn production_data_stores_elsewhere(files: &[EnvFile], sink: &mut Sink) {
                 if !endpoint.data_store || reported.contains(&endpoint.host) {
                     continue;
                 }
+                let mut compared: Vec<&str> = Vec::new();
                 let why = if let Some(&(pf, pe)) = production.get(&endpoint.host) {
                     let (pfile, pentry) = (&files[pf], &files[pf].dotenv.entries[pe]);
+                    compared.push(pfile.relative.as_str());
                     format!(
                         "`{}` in {}:{} connects to it too",
                         pentry.key, pfile.shown, pentry.line
@@ -186,7 +192,7 @@ fn production_data_stores_elsewhere(files: &[EnvFile], sink: &mut Sink) {
                     secret: None,
                     case: format!("{}\0{}", entry.key, endpoint.host),
                 };
-                sink.at_entry(verdict, &file.place(), entry);
+                sink.at_entry_among(verdict, &file.place(), entry, &compared);
             }
         }
     }
@@ -319,6 +325,13 @@ fn drift_in_group(files: &[EnvFile], group: &Group, template_files: &[usize], si
         .map(|&f| files[f].shown.as_str())
         .collect();
     let template_name = &files[template_files[0]].shown;
+    // A drift verdict compares the group with its template: it is about all of them.
+    let compared: Vec<&str> = group
+        .members
+        .iter()
+        .chain(template_files)
+        .map(|&f| files[f].relative.as_str())
+        .collect();
     let mut paired: Vec<&String> = Vec::new();
     for (key, &(tf, te)) in &template_keys {
         if present.contains_key(key) {
@@ -344,7 +357,12 @@ fn drift_in_group(files: &[EnvFile], group: &Group, template_files: &[usize], si
                 secret: None,
                 case: format!("misspelt\0{misspelt}\0{key}"),
             };
-            sink.at_entry(verdict, &files[f].place(), &files[f].dotenv.entries[e]);
+            sink.at_entry_among(
+                verdict,
+                &files[f].place(),
+                &files[f].dotenv.entries[e],
+                &compared,
+            );
             continue;
         }
         let message = format!(
@@ -369,7 +387,7 @@ fn drift_in_group(files: &[EnvFile], group: &Group, template_files: &[usize], si
             ),
         };
         let template_entry: &Entry = &files[tf].dotenv.entries[te];
-        sink.at_entry(verdict, &files[tf].place(), template_entry);
+        sink.at_entry_among(verdict, &files[tf].place(), template_entry, &compared);
     }
     if !deployed {
         return;
@@ -390,7 +408,12 @@ fn drift_in_group(files: &[EnvFile], group: &Group, template_files: &[usize], si
             secret: None,
             case: format!("undocumented\0{key}"),
         };
-        sink.at_entry(verdict, &files[f].place(), &files[f].dotenv.entries[e]);
+        sink.at_entry_among(
+            verdict,
+            &files[f].place(),
+            &files[f].dotenv.entries[e],
+            &compared,
+        );
     }
 }
 

@@ -185,6 +185,10 @@ pub struct Place<'a> {
 pub struct Sink<'a> {
     switches: &'a Switches,
     pub findings: Vec<Finding>,
+    /// For each finding (same order), the files it is about (relative paths): where it is
+    /// reported and every other file the verdict compared it with. A scan that reports only
+    /// what some files changed keeps the findings that involve one of them.
+    pub involved: Vec<Vec<String>>,
 }
 
 impl<'a> Sink<'a> {
@@ -192,11 +196,23 @@ impl<'a> Sink<'a> {
         Sink {
             switches,
             findings: Vec::new(),
+            involved: Vec::new(),
         }
     }
 
     /// A finding on a variable: at its key's line and column.
     pub fn at_entry(&mut self, verdict: Verdict, place: &Place<'_>, entry: &Entry) {
+        self.at_entry_among(verdict, place, entry, &[]);
+    }
+
+    /// A finding on a variable that a comparison with `others` (relative paths) found.
+    pub fn at_entry_among(
+        &mut self,
+        verdict: Verdict,
+        place: &Place<'_>,
+        entry: &Entry,
+        others: &[&str],
+    ) {
         let location = Location {
             path: place.shown.to_string(),
             line: entry.line,
@@ -204,18 +220,21 @@ impl<'a> Sink<'a> {
             end_line: entry.line,
             end_column: entry.column + entry.key.chars().count(),
         };
-        self.push(verdict, place, location);
+        self.push(verdict, place, location, others);
     }
 
     /// A finding on a whole file: at its first line.
     pub fn at_file(&mut self, verdict: Verdict, place: &Place<'_>) {
-        self.push(verdict, place, Location::file_start(place.shown));
+        self.push(verdict, place, Location::file_start(place.shown), &[]);
     }
 
-    fn push(&mut self, verdict: Verdict, place: &Place<'_>, location: Location) {
+    fn push(&mut self, verdict: Verdict, place: &Place<'_>, location: Location, others: &[&str]) {
         if !self.switches.is_on(verdict.rule.id()) {
             return;
         }
+        let mut involved = vec![place.relative.to_string()];
+        involved.extend(others.iter().map(|o| o.to_string()));
+        self.involved.push(involved);
         let id = verdict.rule.id();
         let fingerprint = match &verdict.secret {
             Some(secret) => fingerprint(id, secret.as_bytes()),
