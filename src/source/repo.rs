@@ -69,8 +69,11 @@ pub struct GitRepo {
     pub shown: String,
 }
 
+/// Isolated, and objects as stored: `git replace` (refs/replace/*) would otherwise substitute
+/// one commit for another during the walk and hide the original's blobs. The replacements are
+/// refs like any other, so they are scanned as well.
 fn open_options() -> gix::open::Options {
-    gix::open::Options::isolated()
+    gix::open::Options::isolated().config_overrides(["core.useReplaceRefs=false"])
 }
 
 /// Opens `path` only if it is itself a repository: a work tree whose `.git` is a directory or a
