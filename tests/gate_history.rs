@@ -95,7 +95,9 @@ impl Fixture {
     /// `leakgate scan --config <fixture config> ARGS`.
     fn scan(&self, args: &[&str]) -> Outcome {
         let mut cmd = leakgate();
-        cmd.arg("scan").arg("--config").arg(self.path("leakgate.yml"));
+        cmd.arg("scan")
+            .arg("--config")
+            .arg(self.path("leakgate.yml"));
         cmd.args(args);
         run(cmd)
     }
@@ -172,7 +174,12 @@ fn git_in(dir: &Path, args: &[&str], clock: u64) -> String {
     let output = std::process::Command::new("git")
         .current_dir(dir)
         .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
-        .args(["-c", "core.autocrlf=false", "-c", "protocol.file.allow=always"])
+        .args([
+            "-c",
+            "core.autocrlf=false",
+            "-c",
+            "protocol.file.allow=always",
+        ])
         .args(args)
         .env("GIT_AUTHOR_NAME", "Ada Author")
         .env("GIT_AUTHOR_EMAIL", "ada@example.invalid")
@@ -220,7 +227,14 @@ fn a_replace_ref_does_not_hide_the_commit_it_replaces() {
     // A clean stand-in for the leaky commit: same parent, the parent's tree.
     let tree = repo.git(&["rev-parse", &format!("{start}^{{tree}}")]);
     let clean = repo
-        .git(&["commit-tree", tree.trim(), "-p", &start, "-m", "add deploy config"])
+        .git(&[
+            "commit-tree",
+            tree.trim(),
+            "-p",
+            &start,
+            "-m",
+            "add deploy config",
+        ])
         .trim()
         .to_string();
     repo.git(&["replace", &leaky, &clean]);
@@ -304,7 +318,13 @@ fn a_secret_in_an_annotated_tag_message_is_found() {
     let mut repo = fx.repo("r");
     repo.write("README.md", "hello\n");
     repo.commit("start");
-    repo.git(&["tag", "-a", "v1.0", "-m", &format!("Release\n\nkey: {secret}\n")]);
+    repo.git(&[
+        "tag",
+        "-a",
+        "v1.0",
+        "-m",
+        &format!("Release\n\nkey: {secret}\n"),
+    ]);
 
     let (code, ours, report, _) = fx.scan_json(&["--git-only", repo.arg()]);
     assert_eq!(code, 1, "{report:#}");
@@ -402,7 +422,11 @@ fn clean_repo(fx: &Fixture) -> Repo {
 fn a_corrupt_loose_ref_makes_the_scan_incomplete() {
     let fx = Fixture::new();
     let repo = clean_repo(&fx);
-    std::fs::write(repo.path.join(".git/refs/heads/broken"), "not an object id\n").unwrap();
+    std::fs::write(
+        repo.path.join(".git/refs/heads/broken"),
+        "not an object id\n",
+    )
+    .unwrap();
 
     let (code, ours, report, stderr) = fx.scan_json(&["--git-only", repo.arg()]);
     assert!(ours.is_empty());
@@ -466,6 +490,13 @@ fn a_full_history_scan_of_a_shallow_clone_is_incomplete() {
     assert_eq!(report["summary"]["history"]["truncated"], true);
     assert_eq!(report["summary"]["complete"], false, "{report:#}");
     assert_eq!(code, 2, "the gate stays closed: {stderr}");
+    // SARIF says so too.
+    let out = fx.scan(&["--git-only", "--format", "sarif", clone.to_str().unwrap()]);
+    assert_eq!(out.code, 2);
+    let sarif: Value = serde_json::from_str(&out.stdout).expect("SARIF is JSON");
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false, "{sarif:#}");
+    assert_eq!(invocation["properties"]["complete"], false, "{sarif:#}");
     // The human report says so in its verdict.
     let out = fx.scan(&["--git-only", clone.to_str().unwrap()]);
     assert_eq!(out.code, 2);
@@ -560,7 +591,11 @@ fn project_with_config(fx: &mut Fixture, config: &str) -> (PathBuf, PathBuf) {
     std::fs::create_dir_all(root.join("rules")).unwrap();
     std::fs::create_dir_all(outside.join("dist")).unwrap();
     std::fs::write(root.join("rules/ours.yaml"), RULES).unwrap();
-    std::fs::write(outside.join("rules.yaml"), RULES.replace("test-gate", "test-outside")).unwrap();
+    std::fs::write(
+        outside.join("rules.yaml"),
+        RULES.replace("test-gate", "test-outside"),
+    )
+    .unwrap();
     let secret = fx.token();
     std::fs::write(
         outside.join("dist/app.js"),
