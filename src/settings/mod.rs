@@ -4,6 +4,7 @@
 //! config file: each step gets the part of the settings it needs.
 
 pub mod ci;
+mod confine;
 
 use crate::checks::env_files::EnvSettings;
 use crate::checks::{self, Switches};
@@ -367,6 +368,7 @@ impl ScanSettings {
                 load_suppressions(inputs.baseline, inputs.paths.first())?,
             ),
         };
+        confine::check(&config, inputs.config.is_some(), inputs.paths)?;
         let matcher = Arc::new(build_matcher(
             &config,
             trusted.as_ref().map(|(git, _)| git),
@@ -422,6 +424,7 @@ impl BundleCommandSettings {
         require_existing(&args.dirs)?;
         // `--config`, else `.leakgate.yml` in the current directory.
         let config = load_config(args.input.config.as_deref(), None)?;
+        confine::check(&config, args.input.config.is_some(), &args.dirs)?;
         let suppressions = load_suppressions(None, None)?;
         let matcher = Arc::new(build_matcher(&config, None, Workload::Large)?);
         let switches = Switches::from_disabled(&config.config.disable_rules);
