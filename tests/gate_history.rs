@@ -684,3 +684,30 @@ fn config_paths_inside_the_root_still_work() {
     assert_eq!(out.code, 1, "{report:#}\n{}", out.stderr);
     assert_eq!(paths(&ours), vec!["app.cfg"]);
 }
+
+#[test]
+fn scanned_from_a_linked_worktree_the_main_worktrees_head_and_index_count_too() {
+    let mut fx = Fixture::new();
+    let committed = fx.token();
+    let staged = fx.token();
+    let mut repo = fx.repo("r");
+    repo.write("README.md", "hello\n");
+    repo.commit("start");
+    let wt = fx.path("wt");
+    repo.git(&["worktree", "add", "-q", "-b", "side", wt.to_str().unwrap()]);
+    // The main work tree leaves its branch: a detached commit, then a staged-only file.
+    repo.git(&["checkout", "-q", "--detach"]);
+    repo.write("main.cfg", &format!("TOKEN {committed}\n"));
+    repo.commit("detached in main");
+    repo.write("main-staged.cfg", &format!("TOKEN {staged}\n"));
+    repo.git(&["add", "main-staged.cfg"]);
+    std::fs::remove_file(repo.path.join("main-staged.cfg")).unwrap();
+
+    let (code, ours, report, _) = fx.scan_json(&["--git-only", wt.to_str().unwrap()]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        paths(&ours),
+        vec!["main-staged.cfg", "main.cfg"],
+        "{report:#}"
+    );
+}

@@ -60,7 +60,8 @@ pub enum GitError {
     },
     #[error(
         "{link}: points at a repository elsewhere ({target}), not at a linked worktree or \
-         submodule of this one; refusing to scan it"
+         submodule of this one; refusing to scan it (to scan that repository's history, name its \
+         git directory; --no-git scans the files alone)"
     )]
     ForeignGitDir { link: String, target: String },
     #[error(transparent)]

@@ -112,6 +112,13 @@ pub fn tips(
     if patterns.is_none() {
         linked_worktrees(repo, &mut tips, problems);
         index_blobs(repo, "the index", &mut tips, problems);
+        // Scanned from a linked worktree: the main work tree's HEAD and index count too.
+        if let Ok(main) = repo.main_repo()
+            && main.git_dir() != repo.git_dir()
+        {
+            head_tip(&main, "the main worktree's HEAD", &mut tips, problems);
+            index_blobs(&main, "the main worktree's index", &mut tips, problems);
+        }
     }
     tips.commits.sort();
     tips.commits.dedup();
