@@ -53,7 +53,10 @@ pub struct HistoryStats {
     pub blobs_scanned: u64,
     /// Bytes of those blobs, inflated.
     pub bytes_scanned: u64,
-    /// The clone is shallow: commits before the boundary were not there to scan.
+    /// Commit and annotated tag messages read and matched.
+    pub messages_scanned: u64,
+    /// The clone is shallow: commits before the boundary were not there to scan, so the scan
+    /// is incomplete.
     pub truncated: bool,
 }
 
@@ -65,6 +68,7 @@ impl HistoryStats {
         self.commits += other.commits;
         self.blobs_scanned += other.blobs_scanned;
         self.bytes_scanned += other.bytes_scanned;
+        self.messages_scanned += other.messages_scanned;
         self.truncated |= other.truncated;
     }
 }
@@ -134,8 +138,15 @@ impl ScanStats {
         }
     }
 
-    /// Whether everything the scan was asked to read was read.
+    /// Whether everything the scan was asked to read was read: nothing unreadable, and no
+    /// history cut off at a shallow clone's boundary (the commits behind it were never there
+    /// to read, so "clean" would be a guess).
     pub fn complete(&self) -> bool {
-        self.skipped.unreadable == 0
+        self.skipped.unreadable == 0 && !self.history_truncated()
+    }
+
+    /// A full-history scan stopped at a shallow clone's boundary.
+    pub fn history_truncated(&self) -> bool {
+        self.history.as_ref().is_some_and(|h| h.truncated)
     }
 }

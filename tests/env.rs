@@ -56,21 +56,17 @@ impl AcmeToken for Tokens {
     }
 }
 
-/// A rules file (outside the scanned tree) with one rule for the made-up `acmetok_` format,
-/// and a `.leakgate.yml` in `root` that loads it.
-fn with_acme_rule(root: &Path, rules_dir: &Path) {
-    let rules = rules_dir.join("acme.yaml");
-    std::fs::write(
-        &rules,
-        "rules:\n  - id: acme-test-token\n    name: Acme test token\n    description: Revoke it.\n    \
-         severity: high\n    keywords: [acmetok_]\n    regex: '(?P<secret>acmetok_[0-9A-Za-z]{32})'\n",
-    )
-    .expect("write rules");
+/// A rules file with one rule for the made-up `acmetok_` format, and a `.leakgate.yml` in
+/// `root` that loads it. The rules file is inside the tree: a repository's config may only name
+/// files inside the scanned folder.
+fn with_acme_rule(root: &Path) {
     write(
         root,
-        ".leakgate.yml",
-        format!("rules_files: ['{}']\n", rules.display()),
+        "rules/acme.yaml",
+        "rules:\n  - id: acme-test-token\n    name: Acme test token\n    description: Revoke it.\n    \
+         severity: high\n    keywords: [acmetok_]\n    regex: '(?P<secret>acmetok_[0-9A-Za-z]{32})'\n",
     );
+    write(root, ".leakgate.yml", "rules_files: [rules/acme.yaml]\n");
 }
 
 /// Runs a command in JSON and returns the report and the exit code.
@@ -758,9 +754,8 @@ fn insecure_settings_in_production_and_softer_in_staging() {
 #[test]
 fn templates_must_hold_placeholders() {
     let dir = tempfile::tempdir().unwrap();
-    let rules = tempfile::tempdir().unwrap();
     let root = dir.path();
-    with_acme_rule(root, rules.path());
+    with_acme_rule(root);
     let mut tokens = Tokens::new(8);
     let random = tokens.base62(32);
     let acme = tokens.acme();
@@ -929,9 +924,8 @@ fn secrets_in_browser_exposed_variables() {
 #[test]
 fn secrets_in_ignored_env_files_are_reported_once_by_scan_and_by_env() {
     let dir = tempfile::tempdir().unwrap();
-    let rules = tempfile::tempdir().unwrap();
     let root = dir.path();
-    with_acme_rule(root, rules.path());
+    with_acme_rule(root);
     let mut tokens = Tokens::new(11);
     write(root, ".gitignore", ".env*\n!.env.example\nbuild/\n");
     write(root, ".env", format!("X1={}\n", tokens.acme()));

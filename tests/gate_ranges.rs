@@ -668,7 +668,10 @@ fn a_commit_that_does_not_change_env_files_is_not_failed_by_them() {
     let (repo, _) = project(&[(".env.production", troubled_production(&mut t))]);
     // HEAD counts as pushed: while it is not, the hook also re-reads what HEAD added (an amend
     // would record it again), and the secret HEAD holds would fail the commit on that ground.
-    git(repo.path(), &["update-ref", "refs/remotes/origin/main", "HEAD"]);
+    git(
+        repo.path(),
+        &["update-ref", "refs/remotes/origin/main", "HEAD"],
+    );
     write(repo.path(), "src/app.ts", "export const answer = 42;\n");
     git(repo.path(), &["add", "src/app.ts"]);
     let out = staged_scan(repo.path());

@@ -213,14 +213,15 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io:
             ))
         )?;
     } else if !stats.complete() {
-        writeln!(
-            out,
-            "{}",
-            paint.bold(&format!(
-                "FAILED: {} file(s) could not be read (see warnings above).",
+        let why = if stats.skipped.unreadable > 0 {
+            format!(
+                "{} file(s) could not be read (see warnings above).",
                 stats.skipped.unreadable
-            ))
-        )?;
+            )
+        } else {
+            "this is a shallow clone, so history before its boundary was not scanned.".to_string()
+        };
+        writeln!(out, "{}", paint.bold(&format!("FAILED: {why}")))?;
     }
     Ok(())
 }

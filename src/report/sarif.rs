@@ -7,9 +7,9 @@ use super::Report;
 use crate::finding::{Finding, RuleInfo, Severity, Suppression};
 use serde_json::json;
 use serde_sarif::sarif::{
-    self, ArtifactContent, ArtifactLocation, Location, Message, MultiformatMessageString,
-    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Run, Sarif,
-    Tool, ToolComponent, VersionControlDetails,
+    self, ArtifactContent, ArtifactLocation, Invocation, Location, Message,
+    MultiformatMessageString, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
+    ReportingDescriptor, Run, Sarif, Tool, ToolComponent, VersionControlDetails,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -66,6 +66,20 @@ fn build(report: &Report<'_>) -> Sarif {
         .results(results)
         .column_kind(json!("unicodeCodePoints"))
         .build();
+    // Whether the scan read everything it was asked to (an unreadable object or file, a
+    // shallow clone's cut-off history): a consumer must not take a run with
+    // `executionSuccessful: false` as clean.
+    let mut complete = BTreeMap::new();
+    complete.insert("complete".to_string(), json!(report.stats.complete()));
+    run.invocations = Some(vec![
+        Invocation::builder()
+            .execution_successful(report.stats.complete())
+            .properties(PropertyBag {
+                tags: None,
+                additional_properties: complete,
+            })
+            .build(),
+    ]);
     if !report.stats.vcs.is_empty() {
         run.version_control_provenance = Some(report.stats.vcs.iter().map(provenance).collect());
     }

@@ -69,6 +69,8 @@ pub fn scan_roots(
         } else {
             match repo::open_at(root) {
                 Ok(git) => git,
+                // Not a repository of this tree: refused outright, not scanned without history.
+                Err(e @ GitError::ForeignGitDir { .. }) => return Err(e),
                 Err(e) => {
                     // Looks like a repository but cannot be opened: the files are still
                     // scanned, and the scan says its history was not.

@@ -4,6 +4,7 @@
 //! config file: each step gets the part of the settings it needs.
 
 pub mod ci;
+mod confine;
 pub mod push;
 pub mod trusted;
 
@@ -453,6 +454,7 @@ impl ScanSettings {
                 Vec::new(),
             ),
         };
+        confine::check(&config, inputs.config.is_some(), inputs.paths)?;
         let matcher = Arc::new(build_matcher(&config, git.as_ref(), inputs.workload)?);
         // `disable_rules` is read once; every check gets the same switches.
         let switches = Switches::from_disabled(&config.config.disable_rules);
@@ -505,6 +507,7 @@ impl BundleCommandSettings {
         require_existing(&args.dirs)?;
         // `--config`, else `.leakgate.yml` in the current directory.
         let config = load_config(args.input.config.as_deref(), None)?;
+        confine::check(&config, args.input.config.is_some(), &args.dirs)?;
         let suppressions = load_suppressions(None, None)?;
         let matcher = Arc::new(build_matcher(&config, None, Workload::Large)?);
         let switches = Switches::from_disabled(&config.config.disable_rules);

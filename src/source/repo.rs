@@ -58,6 +58,12 @@ pub enum GitError {
         #[source]
         source: BoxedError,
     },
+    #[error(
+        "{link}: points at a repository elsewhere ({target}), not at a linked worktree or \
+         submodule of this one; refusing to scan it (to scan that repository's history, name its \
+         git directory; --no-git scans the files alone)"
+    )]
+    ForeignGitDir { link: String, target: String },
     #[error(transparent)]
     Exclude(#[from] crate::source::worktree::WalkError),
 }
@@ -69,8 +75,11 @@ pub struct GitRepo {
     pub shown: String,
 }
 
+/// Isolated, and objects as stored: `git replace` (refs/replace/*) would otherwise substitute
+/// one commit for another during the walk and hide the original's blobs. The replacements are
+/// refs like any other, so they are scanned as well.
 fn open_options() -> gix::open::Options {
-    gix::open::Options::isolated()
+    gix::open::Options::isolated().config_overrides(["core.useReplaceRefs=false"])
 }
 
 /// Opens `path` only if it is itself a repository: a work tree whose `.git` is a directory or a
@@ -92,6 +101,7 @@ pub fn open_at(path: &Path) -> Result<Option<GitRepo>, GitError> {
             source: Box::new(e),
         }
     })?;
+    check_git_link(&repo)?;
     Ok(Some(GitRepo {
         repo,
         shown: path.display().to_string(),
@@ -114,6 +124,69 @@ pub fn open_git_dir(git_dir: &Path) -> Result<GitRepo, GitError> {
     })
 }
 
+/// Refuses a work tree whose `.git` is a file or symbolic link leading to an unrelated
+/// repository. A `gitdir:` file is legitimate in a linked worktree (the repository's
+/// `worktrees/<name>/gitdir` names this `.git` file back) and in a submodule (the module's
+/// `core.worktree` names this folder); a symbolic link must stay inside the work tree.
+/// Anything else would make the scan report another repository's history, perhaps one on the
+/// CI runner that the scanned files have no business reading.
+fn check_git_link(repo: &gix::ThreadSafeRepository) -> Result<(), GitError> {
+    let Some(workdir) = repo.work_dir() else {
+        return Ok(());
+    };
+    let link = workdir.join(".git");
+    let Ok(meta) = std::fs::symlink_metadata(&link) else {
+        return Ok(()); // opened through an explicit git dir or from a bare repository
+    };
+    if meta.is_dir() {
+        return Ok(());
+    }
+    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+    let git_dir = canonical(repo.git_dir());
+    let related = if meta.file_type().is_symlink() {
+        match (&git_dir, canonical(workdir)) {
+            (Some(target), Some(root)) => target.starts_with(root),
+            _ => false,
+        }
+    } else {
+        let names_back = |file: &Path| {
+            std::fs::read_to_string(file)
+                .ok()
+                .map(|text| PathBuf::from(text.trim_end_matches(['\n', '\r'])))
+                .map(|p| {
+                    if p.is_relative() {
+                        repo.git_dir().join(p)
+                    } else {
+                        p
+                    }
+                })
+                .and_then(|p| canonical(&p))
+        };
+        let worktree_back = names_back(&repo.git_dir().join("gitdir"));
+        let submodule_root = gix::config::File::from_path_no_includes(
+            repo.git_dir().join("config"),
+            gix::config::Source::Local,
+        )
+        .ok()
+        .and_then(|config| {
+            let worktree = config.string("core.worktree")?;
+            let worktree = gix::path::from_bstr(worktree).ok()?.into_owned();
+            Some(repo.git_dir().join(worktree))
+        })
+        .and_then(|p| canonical(&p));
+        (worktree_back.is_some() && worktree_back == canonical(&link))
+            || (submodule_root.is_some() && submodule_root == canonical(workdir))
+    };
+    if related {
+        Ok(())
+    } else {
+        Err(GitError::ForeignGitDir {
+            link: link.display().to_string(),
+            target: repo.git_dir().display().to_string(),
+        })
+    }
+}
+
 /// Finds the repository containing `path` (for `--staged`, `--range`, `--git-only`).
 pub fn discover(path: &Path) -> Result<GitRepo, GitError> {
     let start = start_dir(path);
@@ -124,6 +197,7 @@ pub fn discover(path: &Path) -> Result<GitRepo, GitError> {
         path: path.display().to_string(),
         source: Box::new(e),
     })?;
+    check_git_link(&repo)?;
     Ok(GitRepo {
         repo,
         shown: path.display().to_string(),
@@ -158,10 +232,13 @@ fn discover_upwards(start: &Path) -> Result<gix::ThreadSafeRepository, gix::Erro
 /// error: the env check still runs there, it just cannot say what is committed.
 pub fn find(path: &Path) -> Result<Option<GitRepo>, GitError> {
     match discover_upwards(&start_dir(path)) {
-        Ok(repo) => Ok(Some(GitRepo {
-            repo,
-            shown: path.display().to_string(),
-        })),
+        Ok(repo) => {
+            check_git_link(&repo)?;
+            Ok(Some(GitRepo {
+                repo,
+                shown: path.display().to_string(),
+            }))
+        }
         Err(e) if is_not_a_repository(&e) => Ok(None),
         Err(e) => Err(GitError::NotARepository {
             path: path.display().to_string(),

@@ -209,23 +209,32 @@ fn scan_all<M: BlobMatcher>(
     let mut stats = ScanStats::default();
     let patterns = repo::ref_patterns(refs)?;
     let shallow = shallow_warning(&repo, &mut stats);
-    let tips = repo::tips(&repo, patterns.as_ref(), &mut |w| stats.warn(w));
+    let mut problems = Collect { stats: &mut stats };
+    let tips = repo::tips(&repo, patterns.as_ref(), &mut problems);
     if !refs.is_empty() && tips.commits.is_empty() && tips.others.is_empty() {
-        stats.warn(format!(
+        problems.warn(format!(
             "--ref {}: no reference matches; no history scanned",
             refs.join(", ")
         ));
     }
-    let mut problems = Collect { stats: &mut stats };
     let walk = enumerate::walk_all(&repo, &tips.commits, &shallow, &mut problems);
-    let tasks = trees::new_blobs(
+    let mut tasks = trees::new_blobs(
         &git.repo,
         &walk.commits,
         &tips.others,
+        &tips.staged,
         options.threads,
         options.exclude,
         &mut problems,
     );
+    // Blobs only an index holds: staged, never committed (the walk found no commit for them).
+    let staged: HashSet<ObjectId> = tips.staged.iter().map(|(id, _)| *id).collect();
+    let staged_only: HashSet<ObjectId> = tasks
+        .iter()
+        .filter(|t| t.commit.is_none() && staged.contains(&t.id))
+        .map(|t| t.id)
+        .collect();
+    tasks.extend(message_tasks(&walk.commits, &tips.tags));
     let head_blobs: Option<HashSet<ObjectId>> = repo
         .head_tree_id()
         .ok()
@@ -243,11 +252,17 @@ fn scan_all<M: BlobMatcher>(
         })
         .flat_map(|h| h.findings.iter().map(|f| f.fingerprint.clone()))
         .collect();
-    let findings = attribute::attribute(&repo, &walk.commits, &tasks, hits, &mut |f, _| {
+    let mut findings = attribute::attribute(&repo, &walk.commits, &tasks, hits, &mut |f, _| {
         head_blobs
             .is_some()
             .then(|| head_fingerprints.contains(&f.fingerprint))
     });
+    for found in &mut findings {
+        if found.blobs.iter().all(|b| staged_only.contains(b)) {
+            found.finding.message = Some(STAGED_ONLY_MESSAGE.to_string());
+        }
+    }
+    describe_messages(&mut findings);
     let env_paths = committed_env_paths(&repo, &walk.commits, &tasks, options.is_env_file);
     let history = stats.history.get_or_insert_with(HistoryStats::default);
     history.mode = "full";
@@ -259,6 +274,54 @@ fn scan_all<M: BlobMatcher>(
         vcs: vcs_info(&repo),
         env_paths,
     })
+}
+
+/// Where a finding in a commit message is located: this path, at the commit.
+pub const COMMIT_MESSAGE_PATH: &str = "<commit message>";
+
+/// Where a finding in an annotated tag's message is located (the tag has no commit).
+fn tag_message_path(name: &str) -> String {
+    format!("<tag message: {name}>")
+}
+
+const STAGED_ONLY_MESSAGE: &str = "Staged in the index but never committed: unstage it \
+    (`git rm --cached`) and rotate the secret if it was ever shared.";
+
+/// One task per commit message and per annotated tag message: the scan reads a commit or tag
+/// task's message (see `scan::BlobScan`), located at the commit (or named by the tag's ref).
+fn message_tasks<'a>(
+    commits: &'a [enumerate::CommitNode],
+    tags: &'a [(ObjectId, String)],
+) -> impl Iterator<Item = BlobTask> + 'a {
+    let commit_messages = commits.iter().enumerate().map(|(order, c)| BlobTask {
+        id: c.id,
+        commit: Some(order as u32),
+        path: COMMIT_MESSAGE_PATH.to_string(),
+        previous: Vec::new(),
+    });
+    let tag_messages = tags.iter().map(|(id, name)| BlobTask {
+        id: *id,
+        commit: None,
+        path: tag_message_path(name),
+        previous: Vec::new(),
+    });
+    commit_messages.chain(tag_messages)
+}
+
+/// A secret in a message is in history for good: it is never "in HEAD", and only rewriting
+/// history removes it.
+fn describe_messages(findings: &mut [HistoryFinding]) {
+    for found in findings {
+        let path = &found.finding.location.path;
+        if path == COMMIT_MESSAGE_PATH || path.starts_with("<tag message: ") {
+            found.finding.in_head = None;
+            found.finding.message = Some(
+                "In a commit or tag message, which every clone has: rotate the secret; \
+                 only rewriting history removes it."
+                    .to_string(),
+            );
+        }
+    }
 }
 
 fn scan_range<M: BlobMatcher>(
@@ -339,13 +402,15 @@ fn range_outcome<M: BlobMatcher>(
     let mut problems = Collect { stats: &mut stats };
     let mut tasks = enumerate::changed_blobs(repo, &walk.commits, &mut problems);
     tasks.retain(|t| !options.exclude.is_match(&t.path));
+    tasks.extend(message_tasks(&walk.commits, &[]));
     let (hits, scan_stats) = blob_scan(git, options, true).run(&tasks);
     stats.merge(scan_stats);
     let head_tree = repo.head_tree_id().ok().map(|t| t.detach());
     let mut scratch = M::Scratch::default();
-    let findings = attribute::attribute(repo, &walk.commits, &tasks, hits, &mut |f, blobs| {
+    let mut findings = attribute::attribute(repo, &walk.commits, &tasks, hits, &mut |f, blobs| {
         head_tree.map(|tree| secret_in_tree_at(repo, tree, f, blobs, options, &mut scratch))
     });
+    describe_messages(&mut findings);
     let env_paths = committed_env_paths(repo, &walk.commits, &tasks, options.is_env_file);
     let history = stats.history.get_or_insert_with(HistoryStats::default);
     history.mode = mode;

@@ -2,17 +2,24 @@
 //! commit a revision names. Opening the repository is [`crate::source::repo`]'s job.
 
 use super::GitError;
+use super::enumerate::Problems;
 use crate::text::one_line;
 use gix::ObjectId;
 use gix::bstr::ByteSlice;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-/// Where history starts: commits, plus trees and blobs that tags point at directly.
+/// Where history starts: commits, plus trees and blobs that tags point at directly, the
+/// annotated tags whose messages are read, and the blobs that only the indexes hold.
 #[derive(Debug, Default)]
 pub struct Tips {
     pub commits: Vec<ObjectId>,
     /// Trees or blobs named by a ref (rare: `git tag t <tree>`), scanned without a commit.
     pub others: Vec<(ObjectId, String)>,
+    /// Annotated tag objects (each of a chain of tags) and the ref that names them.
+    pub tags: Vec<(ObjectId, String)>,
+    /// Files in the index of the main work tree and of every linked worktree (staged, perhaps
+    /// never committed), with their paths.
+    pub staged: Vec<(ObjectId, String)>,
     pub refs_considered: usize,
 }
 
@@ -39,41 +46,35 @@ pub fn ref_patterns(patterns: &[String]) -> Result<Option<GlobSet>, GitError> {
         })
 }
 
-/// Every ref (branches, remote branches, tags, stash, notes) and `HEAD`, peeled to the object
-/// it names, filtered by `patterns`. Unreadable refs are warnings, never an abort.
+/// Every ref (branches, remote branches, tags, replacements, notes), every stash entry (the
+/// stash's reflog, not only its newest), `HEAD` and every linked worktree's `HEAD`, peeled to
+/// the object each names, filtered by `patterns`; with no patterns, also the blobs of every
+/// index. A ref, reflog or index that cannot be read makes the scan incomplete (what it names
+/// might hold a secret), but the walk goes on with the rest.
 pub fn tips(
     repo: &gix::Repository,
     patterns: Option<&GlobSet>,
-    warn: &mut dyn FnMut(String),
+    problems: &mut dyn Problems,
 ) -> Tips {
     let mut tips = Tips::default();
     let wanted = |full: &str, short: &str| match patterns {
         None => true,
         Some(set) => set.is_match(full) || set.is_match(short),
     };
-    match repo.head() {
-        Ok(mut head) if wanted("HEAD", "HEAD") => match head.try_peel_to_id() {
-            Ok(Some(id)) => add_tip(repo, &mut tips, id.detach(), "HEAD", warn),
-            Ok(None) => {} // unborn branch: nothing committed yet
-            Err(e) => warn(format!(
-                "HEAD: cannot be resolved, skipped: {}",
-                one_line(&e)
-            )),
-        },
-        Ok(_) => {}
-        Err(e) => warn(format!("HEAD: cannot be read, skipped: {}", one_line(&e))),
+    if wanted("HEAD", "HEAD") {
+        head_tip(repo, "HEAD", &mut tips, problems);
     }
     let platform = match repo.references() {
         Ok(p) => p,
         Err(e) => {
-            warn(format!("cannot list references: {}", one_line(&e)));
+            problems.unreadable(format!("cannot list references: {}", one_line(&e)));
             return tips;
         }
     };
     let iter = match platform.all() {
         Ok(i) => i,
         Err(e) => {
-            warn(format!("cannot list references: {}", one_line(&e)));
+            problems.unreadable(format!("cannot list references: {}", one_line(&e)));
             return tips;
         }
     };
@@ -81,8 +82,8 @@ pub fn tips(
         let mut reference = match reference {
             Ok(r) => r,
             Err(e) => {
-                warn(format!(
-                    "a reference cannot be read, skipped: {}",
+                problems.unreadable(format!(
+                    "a reference cannot be read, history behind it is not scanned: {}",
                     one_line(&e)
                 ));
                 continue;
@@ -94,19 +95,183 @@ pub fn tips(
             continue;
         }
         tips.refs_considered += 1;
+        if let Some(target) = reference.target().try_id().map(ToOwned::to_owned) {
+            tag_chain(repo, target, &short, &mut tips, problems);
+        }
+        if full == "refs/stash" {
+            stash_entries(&reference, &mut tips, problems);
+        }
         match reference.peel_to_id() {
-            Ok(id) => add_tip(repo, &mut tips, id.detach(), &full, warn),
-            Err(e) => warn(format!(
-                "{full}: cannot be resolved, skipped: {}",
+            Ok(id) => add_tip(repo, &mut tips, id.detach(), &full, problems),
+            Err(e) => problems.unreadable(format!(
+                "{full}: cannot be resolved, history behind it is not scanned: {}",
                 one_line(&e)
             )),
+        }
+    }
+    if patterns.is_none() {
+        linked_worktrees(repo, &mut tips, problems);
+        index_blobs(repo, "the index", &mut tips, problems);
+        // Scanned from a linked worktree: the main work tree's HEAD and index count too.
+        if let Ok(main) = repo.main_repo()
+            && main.git_dir() != repo.git_dir()
+        {
+            head_tip(&main, "the main worktree's HEAD", &mut tips, problems);
+            index_blobs(&main, "the main worktree's index", &mut tips, problems);
         }
     }
     tips.commits.sort();
     tips.commits.dedup();
     tips.others.sort();
     tips.others.dedup_by(|a, b| a.0 == b.0);
+    tips.tags.sort();
+    tips.tags.dedup_by(|a, b| a.0 == b.0);
     tips
+}
+
+/// The commit a `HEAD` names, if any (an unborn branch has none).
+fn head_tip(repo: &gix::Repository, name: &str, tips: &mut Tips, problems: &mut dyn Problems) {
+    match repo.head() {
+        Ok(mut head) => match head.try_peel_to_id() {
+            Ok(Some(id)) => add_tip(repo, tips, id.detach(), name, problems),
+            Ok(None) => {} // unborn branch: nothing committed yet
+            Err(e) => problems.unreadable(format!(
+                "{name}: cannot be resolved, history behind it is not scanned: {}",
+                one_line(&e)
+            )),
+        },
+        Err(e) => problems.unreadable(format!(
+            "{name}: cannot be read, history behind it is not scanned: {}",
+            one_line(&e)
+        )),
+    }
+}
+
+/// Annotated tags are objects with a message of their own: each one a ref leads through
+/// (a tag of a tag included) is recorded so its message is scanned.
+fn tag_chain(
+    repo: &gix::Repository,
+    mut id: ObjectId,
+    name: &str,
+    tips: &mut Tips,
+    problems: &mut dyn Problems,
+) {
+    // A chain of tags is short in practice; the bound keeps a hostile cycle-free chain cheap.
+    for _ in 0..MAX_TAG_CHAIN {
+        let Ok(header) = repo.find_header(id) else {
+            return; // a missing object is reported when the ref is peeled
+        };
+        if header.kind() != gix::object::Kind::Tag {
+            return;
+        }
+        tips.tags.push((id, name.to_string()));
+        match repo
+            .find_object(id)
+            .map(|o| o.try_into_tag().map(|t| t.target_id()))
+        {
+            Ok(Ok(Ok(target))) => id = target.detach(),
+            _ => {
+                problems.unreadable(format!("{name}: tag {id} cannot be decoded"));
+                return;
+            }
+        }
+    }
+}
+
+const MAX_TAG_CHAIN: usize = 64;
+
+/// Every entry of the stash's reflog: `git stash` keeps older entries only there.
+fn stash_entries(reference: &gix::Reference<'_>, tips: &mut Tips, problems: &mut dyn Problems) {
+    let mut platform = reference.log_iter();
+    let lines = match platform.all() {
+        Ok(Some(lines)) => lines,
+        Ok(None) => return,
+        Err(e) => {
+            problems.unreadable(format!(
+                "refs/stash: the stash list cannot be read, older stash entries are not \
+                 scanned: {}",
+                one_line(&e)
+            ));
+            return;
+        }
+    };
+    for line in lines {
+        match line {
+            Ok(line) => {
+                let id = line.new_oid();
+                if !id.is_null() {
+                    tips.commits.push(id);
+                }
+            }
+            Err(e) => problems.unreadable(format!(
+                "refs/stash: a stash entry cannot be read, not scanned: {}",
+                one_line(&e)
+            )),
+        }
+    }
+}
+
+/// Linked worktrees (`git worktree add`) have a `HEAD` and an index of their own: a detached
+/// `HEAD` there can be the only way to reach its commits.
+fn linked_worktrees(repo: &gix::Repository, tips: &mut Tips, problems: &mut dyn Problems) {
+    let proxies = match repo.worktrees() {
+        Ok(p) => p,
+        Err(e) => {
+            problems.unreadable(format!(
+                "linked worktrees cannot be listed, their HEADs are not scanned: {}",
+                one_line(&e)
+            ));
+            return;
+        }
+    };
+    for proxy in proxies {
+        let name = format!(
+            "worktree {}",
+            proxy
+                .id()
+                .map(|id| id.to_str_lossy().into_owned())
+                .unwrap_or_default()
+        );
+        match proxy.into_repo_with_possibly_inaccessible_worktree() {
+            Ok(linked) => {
+                head_tip(&linked, &format!("{name} HEAD"), tips, problems);
+                index_blobs(&linked, &format!("the index of {name}"), tips, problems);
+            }
+            Err(e) => problems.unreadable(format!(
+                "{name}: cannot be opened, its HEAD and index are not scanned: {}",
+                one_line(&e)
+            )),
+        }
+    }
+}
+
+/// The files of one index (a `git add` writes the blob before any commit holds it).
+fn index_blobs(repo: &gix::Repository, what: &str, tips: &mut Tips, problems: &mut dyn Problems) {
+    if !repo.index_path().is_file() {
+        return;
+    }
+    let index = match repo.open_index() {
+        Ok(index) => index,
+        Err(e) => {
+            problems.unreadable(format!(
+                "{what} cannot be read, staged files are not scanned: {}",
+                one_line(&e)
+            ));
+            return;
+        }
+    };
+    for entry in index.entries() {
+        if matches!(
+            entry.mode,
+            gix::index::entry::Mode::FILE | gix::index::entry::Mode::FILE_EXECUTABLE
+        ) && !entry
+            .flags
+            .contains(gix::index::entry::Flags::INTENT_TO_ADD)
+        {
+            let path = entry.path(&index).to_str_lossy().into_owned();
+            tips.staged.push((entry.id, path));
+        }
+    }
 }
 
 fn add_tip(
@@ -114,7 +279,7 @@ fn add_tip(
     tips: &mut Tips,
     id: ObjectId,
     name: &str,
-    warn: &mut dyn FnMut(String),
+    problems: &mut dyn Problems,
 ) {
     match repo.find_header(id) {
         Ok(header) => match header.kind() {
@@ -124,8 +289,8 @@ fn add_tip(
             }
             gix::object::Kind::Tag => {} // peeling stops at a tag only if it is broken
         },
-        Err(e) => warn(format!(
-            "{name}: object {id} cannot be read, skipped: {}",
+        Err(e) => problems.unreadable(format!(
+            "{name}: object {id} cannot be read, history behind it is not scanned: {}",
             one_line(&e)
         )),
     }

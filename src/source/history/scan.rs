@@ -151,8 +151,29 @@ impl<M: BlobMatcher> BlobScan<'_, M> {
         index: usize,
     ) -> u64 {
         let task = &tasks[index];
+        let mut message = false;
         let data = match state.repo.objects.try_find(&task.id, &mut state.buf) {
             Ok(Some(data)) if data.kind == gix::object::Kind::Blob => data.data,
+            // A commit or annotated tag task stands for its message (see `MessageTask`).
+            Ok(Some(data))
+                if matches!(
+                    data.kind,
+                    gix::object::Kind::Commit | gix::object::Kind::Tag
+                ) =>
+            {
+                message = true;
+                match message_of(data.kind, data.data, state.repo.object_hash()) {
+                    Ok(text) => text,
+                    Err(e) => {
+                        state.stats.skipped.unreadable += 1;
+                        state.stats.warn(format!(
+                            "{}: {} {} cannot be decoded: {}",
+                            task.path, data.kind, task.id, e
+                        ));
+                        return 0;
+                    }
+                }
+            }
             Ok(Some(data)) => {
                 state.stats.warn(format!(
                     "{}: object {} is a {}, not a file; skipped",
@@ -193,8 +214,12 @@ impl<M: BlobMatcher> BlobScan<'_, M> {
             return size;
         }
         let history = state.stats.history.get_or_insert_with(Default::default);
-        history.blobs_scanned += 1;
-        history.bytes_scanned += size;
+        if message {
+            history.messages_scanned += 1;
+        } else {
+            history.blobs_scanned += 1;
+            history.bytes_scanned += size;
+        }
         let mut findings = self.matcher.findings(data, &task.path, &mut state.scratch);
         if findings.is_empty() {
             return size;
@@ -232,6 +257,22 @@ impl<M: BlobMatcher> BlobScan<'_, M> {
         }
         out
     }
+}
+
+/// The message of a commit or annotated tag: the text after the headers (a tag's signature
+/// is not part of it).
+fn message_of(
+    kind: gix::object::Kind,
+    data: &[u8],
+    hash: gix::hash::Kind,
+) -> Result<&[u8], String> {
+    match kind {
+        gix::object::Kind::Commit => {
+            gix::objs::CommitRef::from_bytes(data, hash).map(|c| -> &[u8] { c.message })
+        }
+        _ => gix::objs::TagRef::from_bytes(data, hash).map(|t| -> &[u8] { t.message }),
+    }
+    .map_err(|e| one_line(&e))
 }
 
 struct WorkerState<S> {

@@ -86,12 +86,14 @@ impl Problems for Found {
     }
 }
 
-/// Every blob reachable from `commits` (in topological order) and from `others` (trees or
-/// blobs that refs name directly), each once, sorted by first position then path.
+/// Every blob reachable from `commits` (in topological order), from `others` (trees or blobs
+/// that refs name directly) and in `staged` (index entries), each once, sorted by first
+/// position then path.
 pub fn new_blobs(
     repo: &gix::ThreadSafeRepository,
     commits: &[CommitNode],
     others: &[(ObjectId, String)],
+    staged: &[(ObjectId, String)],
     threads: usize,
     exclude: &GlobSet,
     problems: &mut dyn Problems,
@@ -122,6 +124,12 @@ pub fn new_blobs(
                 offer_blob(&shared, id, NO_COMMIT, || name.as_str().into())
             }
             _ => walk_tree(&local, &shared, *id, NO_COMMIT, &mut buf, &mut rest),
+        }
+    }
+    // Index entries are blobs; most are in some commit already, which keeps its place.
+    for (id, path) in staged {
+        if !shared.exclude.is_match(path.as_str()) {
+            offer_blob(&shared, id, NO_COMMIT, || path.as_str().into());
         }
     }
     for f in found.into_iter().chain(std::iter::once(rest)) {
