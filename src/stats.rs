@@ -134,8 +134,9 @@ impl ScanStats {
         }
     }
 
-    /// Whether everything the scan was asked to read was read.
+    /// Whether everything the scan was asked to read was read: nothing unreadable, and nothing
+    /// passed over for its size (`--max-file-size` is an explicit opt-out, never a pass).
     pub fn complete(&self) -> bool {
-        self.skipped.unreadable == 0
+        self.skipped.unreadable == 0 && self.skipped.too_large == 0
     }
 }

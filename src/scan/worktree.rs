@@ -1,9 +1,11 @@
 //! The working-tree step: walk every root in parallel and match each file as it is read.
 
 use super::DisplayPaths;
-use crate::engine::{Matcher, RuleInfos, Scratch, findings_in_blob};
+use crate::engine::{Matcher, RuleInfos, Scratch, findings_from_matches, findings_in_blob};
 use crate::finding::Finding;
+use crate::finding::Location;
 use crate::settings::ScanSettings;
+use crate::source::stream::Window;
 use crate::source::worktree::{self, Collector, FileItem, SkipReason, Visitor, WalkOptions};
 use crate::stats::ScanStats;
 use anyhow::Result;
@@ -24,7 +26,8 @@ pub fn scan(
     for root in &settings.roots {
         let options = WalkOptions {
             threads: settings.threads,
-            max_file_size: settings.max_file_size,
+            max_file_size: settings.skip_larger_than,
+            overlap: window_overlap(&settings.matcher),
             exclude: settings.config.config.exclude.clone(),
             read_elsewhere: read_elsewhere.clone(),
         };
@@ -54,6 +57,25 @@ pub fn scan(
     Ok((findings, stats))
 }
 
+/// Context on each side of a window of a large file: every match starting in the bytes a window
+/// owns is seen as a whole-file scan sees it (its keyword and its widened regex window), and its
+/// inline allow marker too.
+fn window_overlap(matcher: &Matcher) -> usize {
+    2 * (matcher.reach() + crate::engine::INLINE_ALLOW_REACH)
+}
+
+/// A location found in a window, moved to where it is in the file.
+fn shift(location: &mut Location, window: &Window<'_>) {
+    if location.line == 1 {
+        location.column += window.column_offset;
+    }
+    if location.end_line == 1 {
+        location.end_column += window.column_offset;
+    }
+    location.line += window.first_line - 1;
+    location.end_line += window.first_line - 1;
+}
+
 struct ScanVisitor {
     matcher: Arc<Matcher>,
     infos: Arc<RuleInfos>,
@@ -79,6 +101,24 @@ impl Visitor for ScanVisitor {
             &mut self.scratch,
         );
         self.findings.extend(found);
+    }
+
+    fn window(&mut self, relative: &Path, window: Window<'_>) {
+        let path = self.paths.shown(&self.root, relative);
+        let mut matches = self.matcher.find(window.data, &mut self.scratch);
+        // The window that owns a match's first byte reports it: once, however it straddles.
+        matches.retain(|m| window.owned.contains(&m.secret.start));
+        let mut found =
+            findings_from_matches(&self.matcher, &self.infos, window.data, &path, matches);
+        for f in &mut found {
+            shift(&mut f.location, &window);
+        }
+        self.findings.extend(found);
+    }
+
+    fn done(&mut self, _relative: &Path, bytes: u64) {
+        self.stats.files_scanned += 1;
+        self.stats.bytes_scanned += bytes;
     }
 
     fn skipped(&mut self, path: &Path, reason: SkipReason, detail: Option<String>) {
