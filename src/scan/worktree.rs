@@ -5,9 +5,11 @@ use crate::engine::{Matcher, RuleInfos, Scratch, findings_from_matches, findings
 use crate::finding::Finding;
 use crate::finding::Location;
 use crate::settings::ScanSettings;
+use crate::source::index::GitView;
 use crate::source::stream::Window;
 use crate::source::worktree::{self, Collector, FileItem, SkipReason, Visitor, WalkOptions};
 use crate::stats::ScanStats;
+use crate::text::error_chain;
 use anyhow::Result;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -23,8 +25,18 @@ pub fn scan(
 ) -> Result<(Vec<Finding>, ScanStats)> {
     let collector: Arc<Collector<(Vec<Finding>, ScanStats)>> = Arc::default();
     let read_elsewhere = Arc::new(read_elsewhere);
+    let mut problems = ScanStats::default();
     for root in &settings.roots {
+        let tracked = match tracked_files(root) {
+            Ok(tracked) => tracked,
+            Err(detail) => {
+                // Which files git tracks is unknown: ignored-but-tracked ones may be missed.
+                problems.skip(root, SkipReason::Unreadable, Some(detail), false);
+                Vec::new()
+            }
+        };
         let options = WalkOptions {
+            tracked: Arc::new(tracked),
             threads: settings.threads,
             max_file_size: settings.skip_larger_than,
             overlap: window_overlap(&settings.matcher),
@@ -49,12 +61,29 @@ pub fn scan(
         .map_err(|_| anyhow::anyhow!("internal error: a scan worker outlived the walk"))?
         .into_parts();
     let mut findings = Vec::new();
-    let mut stats = ScanStats::default();
+    let mut stats = problems;
     for (f, s) in parts {
         findings.extend(f);
         stats.merge(s);
     }
     Ok((findings, stats))
+}
+
+/// The files git's index tracks under `root` (a folder), relative to it; none outside a
+/// repository.
+fn tracked_files(root: &Path) -> Result<Vec<PathBuf>, String> {
+    if !root.is_dir() {
+        return Ok(Vec::new());
+    }
+    match GitView::open(root) {
+        Ok(Some(view)) => Ok(view
+            .indexed_files(|_| true)
+            .into_iter()
+            .map(|file| file.relative)
+            .collect()),
+        Ok(None) => Ok(Vec::new()),
+        Err(e) => Err(error_chain(&e)),
+    }
 }
 
 /// Context on each side of a window of a large file: every match starting in the bytes a window

@@ -16,7 +16,6 @@
 //! so memory stays bounded. Only an explicit `--max-file-size` skips a file, and that skip
 //! makes the scan incomplete.
 
-use super::index::GitView;
 use super::stream::{self, Window};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::{DirEntry, WalkBuilder, WalkState};
@@ -51,6 +50,9 @@ pub struct WalkOptions {
     /// (root joined with the relative path): passed over without reading or counting, so each
     /// file is read and reported once.
     pub read_elsewhere: Arc<HashSet<PathBuf>>,
+    /// In a git repository, the files the index tracks under the root (relative to it): those
+    /// the ignore rules hide from the walk are read after it. Empty outside a repository.
+    pub tracked: Arc<Vec<PathBuf>>,
 }
 
 /// A readable file handed to the per-thread consumer, with its bytes in a reused buffer.
@@ -158,14 +160,9 @@ where
         });
     }
     let excludes = exclude_set(&options.exclude)?;
-    // The index says which files are tracked; they are read even if `.gitignore` matches them.
-    let git = if meta.is_dir() {
-        GitView::open(root).map_err(|e| e.to_string())
-    } else {
-        Ok(None)
-    };
+    // Tracked files are read even if `.gitignore` matches them: note what the walk saw.
     let visited: Collector<Vec<PathBuf>> = Collector::default();
-    let record = matches!(git, Ok(Some(_)));
+    let record = meta.is_dir() && !options.tracked.is_empty();
     let mut builder = ignore_aware_builder(root);
     builder.threads(options.threads);
     let walker = builder.build_parallel();
@@ -176,7 +173,7 @@ where
     let visited_ref = &visited;
     walker.run(|| {
         let mut worker = Worker::new(make_visitor(), root_ref, options);
-        worker.visited = record.then(|| visited_ref);
+        worker.visited = record.then_some(visited_ref);
         Box::new(move |entry| {
             match entry {
                 Ok(entry) => {
@@ -195,25 +192,16 @@ where
             WalkState::Continue
         })
     });
-    let mut worker = Worker::new(make_visitor(), root_ref, options);
-    match git {
-        Ok(Some(view)) => {
-            let visited: HashSet<PathBuf> = visited.into_parts().into_iter().flatten().collect();
-            let hidden = view.indexed_files(|relative| {
-                !visited.contains(relative)
-                    && !excludes.is_match(relative)
-                    && !excluded_parent(excludes, relative)
-            });
-            for file in hidden {
-                worker.tracked(&file.relative);
+    if record {
+        let visited: HashSet<PathBuf> = visited.into_parts().into_iter().flatten().collect();
+        let mut worker = Worker::new(make_visitor(), root_ref, options);
+        for relative in options.tracked.iter() {
+            if !visited.contains(relative)
+                && !excludes.is_match(relative)
+                && !excluded_parent(excludes, relative)
+            {
+                worker.tracked(relative);
             }
-        }
-        Ok(None) => {}
-        Err(detail) => {
-            // Which files git tracks is unknown, so ignored-but-tracked files may be missed.
-            worker
-                .visitor()
-                .skipped(root, SkipReason::Unreadable, Some(detail));
         }
     }
     Ok(())
@@ -536,6 +524,25 @@ mod tests {
         assert!(set.is_match("fixtures"));
         assert!(set.is_match("docs/a.md"));
         assert!(!set.is_match("src/docs/a.md"));
+    }
+
+    #[test]
+    fn walk_errors_are_classified_by_kind_never_by_message() {
+        let denied = ignore::Error::WithPath {
+            path: PathBuf::from("src/loop"),
+            err: Box::new(ignore::Error::Io(std::io::Error::from(
+                std::io::ErrorKind::PermissionDenied,
+            ))),
+        };
+        assert_eq!(classify_walk_error(&denied), SkipReason::Unreadable);
+        let looped = ignore::Error::WithDepth {
+            depth: 2,
+            err: Box::new(ignore::Error::Loop {
+                ancestor: PathBuf::from("a"),
+                child: PathBuf::from("a/b"),
+            }),
+        };
+        assert_eq!(classify_walk_error(&looped), SkipReason::Symlink);
     }
 
     #[test]
