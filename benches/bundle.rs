@@ -123,7 +123,8 @@ fn bench_bundle(c: &mut Criterion) {
     rules
         .add_yaml("bench", BENCH_RULES)
         .expect("bench rules compile");
-    let matcher = Matcher::new(Arc::new(rules), AllowList::default(), Workload::Large);
+    let matcher = Matcher::new(Arc::new(rules), AllowList::default(), Workload::Large)
+        .expect("built-in keywords build");
     let infos = RuleInfos::new(&matcher);
     let options = BundleOptions {
         threads: 1,

@@ -80,6 +80,7 @@ fn corpus(target: usize) -> Vec<u8> {
 fn matcher() -> Matcher {
     let rules = RuleSet::builtin().expect("built-in rules compile");
     Matcher::new(Arc::new(rules), AllowList::default(), Workload::Large)
+        .expect("built-in keywords build")
 }
 
 fn bench_throughput(c: &mut Criterion) {

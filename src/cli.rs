@@ -87,12 +87,13 @@ pub struct InputArgs {
     /// directory for `bundle`, if present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores; at most 1024).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
-    /// Skip files larger than this many bytes (counted and reported).
-    #[arg(long, value_name = "BYTES", default_value_t = 25 * 1024 * 1024)]
-    pub max_file_size: u64,
+    /// Skip files larger than this many bytes. By default every file is read, large ones in
+    /// bounded memory; a skipped file makes the scan incomplete (exit 2 if nothing else fails).
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
 }
 
 /// Options shared by every command that reports findings.

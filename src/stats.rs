@@ -138,11 +138,12 @@ impl ScanStats {
         }
     }
 
-    /// Whether everything the scan was asked to read was read: nothing unreadable, and no
+    /// Whether everything the scan was asked to read was read: nothing unreadable, nothing
+    /// passed over for its size (`--max-file-size` is an explicit opt-out, never a pass), and no
     /// history cut off at a shallow clone's boundary (the commits behind it were never there
     /// to read, so "clean" would be a guess).
     pub fn complete(&self) -> bool {
-        self.skipped.unreadable == 0 && !self.history_truncated()
+        self.skipped.unreadable == 0 && self.skipped.too_large == 0 && !self.history_truncated()
     }
 
     /// A full-history scan stopped at a shallow clone's boundary.

@@ -141,16 +141,51 @@ fn is_fingerprint(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// Reads a suppression file: a regular file of at most [`MAX_SUPPRESSION_FILE_BYTES`]. Opened
+/// non-blocking and checked on the open handle, so a FIFO, a device (`/dev/zero`) or a folder is
+/// refused at once instead of blocking, reading forever or failing obscurely.
 fn read_bounded(path: &Path) -> Result<String, SuppressError> {
+    use std::io::Read;
     let io = |source| SuppressError::Io {
         path: path.display().to_string(),
         source,
     };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if meta.len() > MAX_SUPPRESSION_FILE_BYTES {
-        return Err(io(std::io::Error::other("file is too large")));
+    let file = open_nonblocking(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(io(std::io::Error::other("not a regular file")));
     }
-    std::fs::read_to_string(path).map_err(io)
+    let too_large = || {
+        io(std::io::Error::other(format!(
+            "larger than {} MiB",
+            MAX_SUPPRESSION_FILE_BYTES >> 20
+        )))
+    };
+    if meta.len() > MAX_SUPPRESSION_FILE_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_SUPPRESSION_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_SUPPRESSION_FILE_BYTES {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|_| io(std::io::Error::other("not UTF-8 text")))
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 /// The baseline file: fingerprints and where each was seen (for people reading the file).
@@ -245,5 +280,18 @@ mod tests {
             Some("allow-listed by this pull request")
         );
         assert_eq!(findings[1].suppressed, Some(Suppression::IgnoreFile));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_baseline_that_is_not_a_regular_file_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        for path in [fifo.as_path(), Path::new("/dev/zero"), dir.path()] {
+            let err = Suppressions::default().load_baseline(path).unwrap_err();
+            assert!(err.to_string().contains("not a regular file"), "{err}");
+        }
     }
 }

@@ -702,7 +702,9 @@ fn blobs_over_max_file_size_are_skipped_with_a_counted_warning() {
     };
     let (code, ours, report, stderr) =
         fx.scan_json(&["--git-only", "--max-file-size", "1000", repo.arg()]);
-    assert_eq!(code, 0, "{report:#}");
+    // An explicit size limit is an opt-out: the scan says it is incomplete and fails closed.
+    assert_eq!(code, 2, "{report:#}");
+    assert_eq!(report["summary"]["complete"], false);
     assert!(ours.is_empty());
     assert_eq!(report["summary"]["skipped"]["too_large"], 1);
     assert!(stderr.contains(&big_id), "{stderr}");

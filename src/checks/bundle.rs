@@ -33,7 +33,7 @@ use crate::checks::{self, Switches};
 use crate::engine::{Matcher, Scratch, positions};
 use crate::engine::{RuleInfos, allowed_inline, findings_in_blob};
 use crate::finding::{Finding, Location, RuleInfo, Severity, Suppression, fingerprint};
-use crate::source::worktree::{SkipReason, is_binary, read_regular_file};
+use crate::source::worktree::{is_binary, read_regular_file};
 use crate::stats::ScanStats;
 use discover::{BundleFile, Found, Visibility};
 use patterns::{EndpointKind, MapComment};
@@ -166,12 +166,8 @@ impl<'a> BundleCheck<'a> {
         let mut map_refs = Vec::new();
         for (file, data) in files {
             if is_binary(data) {
-                outcome.stats.skip(
-                    Path::new(&file.shown),
-                    SkipReason::Binary,
-                    None,
-                    self.options.verbose,
-                );
+                // No script or source map to check; the history scan reads its secrets, since
+                // a range's blobs are matched whole, binary or not.
                 continue;
             }
             outcome.stats.files_scanned += 1;
@@ -206,8 +202,17 @@ impl<'a> BundleCheck<'a> {
         let mut stats = ScanStats::default();
         match read_regular_file(&file.path, self.options.max_file_size, buffer) {
             Ok(()) if is_binary(buffer) => {
-                stats.skip(&file.path, SkipReason::Binary, None, self.options.verbose);
-                (FileResult::default(), stats)
+                // Not script or a source map, but a secret in an image or a wasm module ships
+                // too (and the working-tree scan leaves build output to this check).
+                stats.files_scanned += 1;
+                stats.bytes_scanned += buffer.len() as u64;
+                let found =
+                    findings_in_blob(self.matcher, self.infos, buffer, &file.shown, scratch);
+                let result = FileResult {
+                    findings: found,
+                    map_refs: Vec::new(),
+                };
+                (result, stats)
             }
             Ok(()) => {
                 stats.files_scanned += 1;
@@ -816,7 +821,8 @@ mod tests {
             Arc::new(RuleSet::default()),
             AllowList::default(),
             crate::engine::Workload::Large,
-        );
+        )
+        .expect("an empty rule set builds");
         let infos = RuleInfos::new(&matcher);
         let options = BundleOptions {
             threads: 1,

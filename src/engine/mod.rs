@@ -3,14 +3,16 @@
 //! Two stages, because almost all input contains no secret: one Aho-Corasick automaton over
 //! every rule's keywords (ASCII case-insensitive) finds the few places worth a closer look;
 //! then each rule whose keyword occurred runs its regex only over a bounded window around the
-//! hits. Candidates are then filtered by entropy, allow-lists and offline validators, and
+//! hits, widened to whole lines and, where a window edge falls inside a token, to the token's
+//! end (up to [`MAX_TOKEN_GROWTH`] bytes), so a token longer than the window is still seen whole. Candidates are then filtered by entropy, allow-lists and offline validators, and
 //! overlapping candidates from several rules are reduced to the most specific one.
 
 mod place;
 mod selftest;
 
 pub use place::{
-    INLINE_ALLOW, RuleInfos, allowed_inline, findings_from_matches, findings_in_blob, rule_info,
+    INLINE_ALLOW, INLINE_ALLOW_REACH, RuleInfos, allowed_inline, findings_from_matches,
+    findings_in_blob, rule_info,
 };
 pub use selftest::{ExampleProblem, check_examples};
 
@@ -24,6 +26,10 @@ use std::sync::Arc;
 /// How far a window may be stretched to reach the start or end of a line, so that a regex
 /// never sees a token cut in half at an arbitrary byte.
 const LINE_SNAP: usize = 1024;
+
+/// How far a window edge that falls inside a token is pushed out to the token's end: a JWT
+/// or a key can be far longer than any rule's window.
+pub const MAX_TOKEN_GROWTH: usize = 64 * 1024;
 
 /// A secret found in a blob, before it is placed in a file or commit.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,8 +93,27 @@ pub struct Scratch {
     candidates: Vec<RawMatch>,
 }
 
+/// Keyword bytes above which a full DFA is not built, whatever the workload: its size grows
+/// with the keywords times the alphabet, and user rules files choose the keywords.
+const DFA_KEYWORD_BYTES: usize = 256 * 1024;
+
+/// Why a matcher cannot be built from a rule set.
+#[derive(Debug, thiserror::Error)]
+pub enum MatcherError {
+    #[error("the rules' keywords cannot be compiled ({count} keywords)")]
+    Keywords {
+        count: usize,
+        #[source]
+        source: aho_corasick::BuildError,
+    },
+}
+
 impl Matcher {
-    pub fn new(rules: Arc<RuleSet>, allow: AllowList, workload: Workload) -> Matcher {
+    pub fn new(
+        rules: Arc<RuleSet>,
+        allow: AllowList,
+        workload: Workload,
+    ) -> Result<Matcher, MatcherError> {
         let mut patterns: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
@@ -105,26 +130,63 @@ impl Matcher {
                 }
             }
         }
-        let kind = match workload {
-            Workload::Large => AhoCorasickKind::DFA,
-            Workload::Small => AhoCorasickKind::ContiguousNFA,
+        let keyword_bytes: usize = patterns.iter().map(String::len).sum();
+        let kinds: &[AhoCorasickKind] = match workload {
+            Workload::Large if keyword_bytes <= DFA_KEYWORD_BYTES => &[
+                AhoCorasickKind::DFA,
+                AhoCorasickKind::ContiguousNFA,
+                AhoCorasickKind::NoncontiguousNFA,
+            ],
+            _ => &[
+                AhoCorasickKind::ContiguousNFA,
+                AhoCorasickKind::NoncontiguousNFA,
+            ],
         };
-        let keywords = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(kind))
-            .build(&patterns)
-            .expect("keyword automaton builds: keywords are plain literals of bounded size");
-        Matcher {
+        // Each kind has its own limits (a contiguous NFA has a smaller state budget): the first
+        // that builds is used; if none does, the rules are refused, never a panic.
+        let mut built = None;
+        for &kind in kinds {
+            let result = AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .kind(Some(kind))
+                .build(&patterns);
+            match result {
+                Ok(automaton) => {
+                    built = Some(Ok(automaton));
+                    break;
+                }
+                Err(e) => built = Some(Err(e)),
+            }
+        }
+        let keywords = match built {
+            Some(Ok(automaton)) => automaton,
+            Some(Err(source)) => {
+                return Err(MatcherError::Keywords {
+                    count: patterns.len(),
+                    source,
+                });
+            }
+            None => unreachable!("at least one automaton kind is tried"),
+        };
+        Ok(Matcher {
             rules,
             keywords,
             keyword_rules,
             allow,
-        }
+        })
     }
 
     pub fn rules(&self) -> &Arc<RuleSet> {
         &self.rules
+    }
+
+    /// The most bytes a keyword hit's window reaches on either side of it, widening included:
+    /// a reader cutting a large input into pieces overlaps them by (twice) this, so every match
+    /// is seen with the context a whole-file scan gives it.
+    pub fn reach(&self) -> usize {
+        let widest = self.rules.rules().iter().map(Rule::window).max();
+        widest.unwrap_or(0) + LINE_SNAP + MAX_TOKEN_GROWTH
     }
 
     pub fn rule(&self, index: usize) -> &Rule {
@@ -137,14 +199,27 @@ impl Matcher {
         scratch.candidates.clear();
         for &rule_index in &scratch.touched {
             let rule = self.rules.get(rule_index);
+            // Widened windows can meet: merge them so no byte is searched twice by one rule.
+            let mut current: Option<Range<usize>> = None;
             for window in &scratch.windows[rule_index] {
-                self.match_window(
-                    rule_index,
-                    rule,
-                    data,
-                    window.clone(),
-                    &mut scratch.candidates,
-                );
+                let wide = widen(data, window.clone());
+                match &mut current {
+                    Some(c) if wide.start <= c.end => c.end = c.end.max(wide.end),
+                    _ => {
+                        if let Some(done) = current.replace(wide) {
+                            self.match_window(
+                                rule_index,
+                                rule,
+                                data,
+                                done,
+                                &mut scratch.candidates,
+                            );
+                        }
+                    }
+                }
+            }
+            if let Some(done) = current {
+                self.match_window(rule_index, rule, data, done, &mut scratch.candidates);
             }
         }
         for &rule_index in &scratch.touched {
@@ -186,7 +261,6 @@ impl Matcher {
         window: Range<usize>,
         out: &mut Vec<RawMatch>,
     ) {
-        let window = snap_to_lines(data, window);
         let haystack = &data[window.clone()];
         for caps in rule.regex().captures_iter(haystack) {
             let Some(secret) = caps.get(rule.secret_group()) else {
@@ -220,13 +294,39 @@ impl Matcher {
     }
 }
 
-/// Widens a window to whole lines (within [`LINE_SNAP`] bytes) so tokens at its edges are whole.
 /// Shannon entropy of `bytes` in bits per byte: the one measure of "looks random" that rules
 /// (`entropy:` floors) and the repository checks (placeholder versus real value) share.
 pub fn shannon(bytes: &[u8]) -> f32 {
     entropy::shannon_entropy(bytes)
 }
 
+/// Widens a window to whole lines, then past any token its edges still cut (see [`widen_token`]).
+fn widen(data: &[u8], window: Range<usize>) -> Range<usize> {
+    widen_token(data, snap_to_lines(data, window))
+}
+
+/// Bytes that can continue a token: base64/base64url, hex, and the separators tokens use.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'+' | b'/' | b'=' | b'~' | b'%')
+}
+
+/// Moves each edge of `window` that falls inside a run of token bytes out to the end of the run
+/// (at most [`MAX_TOKEN_GROWTH`] bytes), so a regex never sees a long token cut in half.
+fn widen_token(data: &[u8], window: Range<usize>) -> Range<usize> {
+    let floor = window.start.saturating_sub(MAX_TOKEN_GROWTH);
+    let mut start = window.start;
+    while start > floor && is_token_byte(data[start - 1]) {
+        start -= 1;
+    }
+    let ceil = (window.end + MAX_TOKEN_GROWTH).min(data.len());
+    let mut end = window.end;
+    while end < ceil && is_token_byte(data[end]) {
+        end += 1;
+    }
+    start..end
+}
+
+/// Widens a window to whole lines (within [`LINE_SNAP`] bytes) so tokens at its edges are whole.
 fn snap_to_lines(data: &[u8], window: Range<usize>) -> Range<usize> {
     let floor = window.start.saturating_sub(LINE_SNAP);
     let start = memchr::memrchr(b'\n', &data[floor..window.start])
@@ -378,8 +478,10 @@ mod tests {
             .collect();
         let mut scratch = Scratch::default();
         let small = Matcher::new(rules.clone(), AllowList::default(), Workload::Small)
+            .expect("built-in keywords build")
             .find(text.as_bytes(), &mut scratch);
         let large = Matcher::new(rules.clone(), AllowList::default(), Workload::Large)
+            .expect("built-in keywords build")
             .find(text.as_bytes(), &mut scratch);
         assert!(small.len() > rules.len() / 2, "{} matches", small.len());
         assert_eq!(small, large);
@@ -400,10 +502,64 @@ mod tests {
     }
 
     #[test]
+    fn a_window_edge_inside_a_token_moves_to_the_end_of_the_token() {
+        let mut data = b"x = ".to_vec();
+        data.extend(std::iter::repeat_n(b'A', 9000));
+        data.extend_from_slice(b"\" tail");
+        let token_end = 4 + 9000;
+        // The window ends mid-token, far beyond line snapping: it grows to the token's end.
+        assert_eq!(widen(&data, 4..20), 0..token_end);
+        // Growth is bounded.
+        let long = vec![b'A'; 3 * MAX_TOKEN_GROWTH];
+        let w = widen_token(&long, 100_000..100_010);
+        assert_eq!(w, 100_000 - MAX_TOKEN_GROWTH..100_010 + MAX_TOKEN_GROWTH);
+    }
+
+    #[test]
+    fn a_jwt_longer_than_the_rule_window_is_found() {
+        let rules = Arc::new(RuleSet::builtin().expect("built-in rules load"));
+        let matcher = Matcher::new(rules.clone(), AllowList::default(), Workload::Small)
+            .expect("built-in keywords build");
+        let b64 = |s: &[u8]| -> String {
+            const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+            let mut out = String::new();
+            for chunk in s.chunks(3) {
+                let n = chunk.iter().fold(0u32, |acc, &b| acc << 8 | u32::from(b))
+                    << (8 * (3 - chunk.len()));
+                for i in 0..=chunk.len() {
+                    out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+                }
+            }
+            out
+        };
+        let mut state = 0x2545_f491_u32;
+        let varied: String = (0..4800)
+            .map(|_| {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (b'a' + (state >> 16) as u8 % 26) as char
+            })
+            .collect();
+        let claims = format!("{{\"sub\":\"{varied}\"}}");
+        let jwt = format!(
+            "{}.{}.{}",
+            b64(br#"{"alg":"HS256","typ":"JWT"}"#),
+            b64(claims.as_bytes()),
+            b64(&(0..32u8)
+                .map(|i| i.wrapping_mul(37) ^ 0x5a)
+                .collect::<Vec<_>>())
+        );
+        assert!(jwt.len() > 6000);
+        let text = format!("token = \"{jwt}\"\n");
+        let found = matcher.find(text.as_bytes(), &mut Scratch::default());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(&text.as_bytes()[found[0].secret.clone()], jwt.as_bytes());
+    }
+
+    #[test]
     fn snapping_reaches_line_edges_but_is_bounded() {
         let data = b"aaaa\nbbbbXbbbb\ncccc";
         assert_eq!(snap_to_lines(data, 9..10), 5..14);
-        let long = vec![b'x'; 10_000];
+        let long = vec![b' '; 10_000];
         let w = snap_to_lines(&long, 5000..5010);
         assert_eq!(w, 5000 - LINE_SNAP..5010 + LINE_SNAP);
     }

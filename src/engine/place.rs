@@ -98,7 +98,7 @@ pub const INLINE_ALLOW: &[u8] = b"leakgate:allow";
 
 /// How far from a finding, within its line and the line before, the marker is looked for:
 /// bounded so a huge minified line with many findings stays linear.
-const INLINE_ALLOW_REACH: usize = 4096;
+pub const INLINE_ALLOW_REACH: usize = 4096;
 
 /// Whether the line holding `offset`, or the line before it, carries `leakgate:allow`.
 pub fn allowed_inline(data: &[u8], offset: usize) -> bool {

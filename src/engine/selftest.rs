@@ -16,9 +16,19 @@ pub struct ExampleProblem {
 /// Runs every rule's examples through the full engine (prefilter, window, regex, entropy,
 /// allow-lists, validators, overlap resolution) against the whole set, exactly as a scan would.
 pub fn check_examples(rules: Arc<RuleSet>) -> Vec<ExampleProblem> {
-    let matcher = Matcher::new(rules.clone(), AllowList::default(), Workload::Small);
-    let mut scratch = Scratch::default();
     let mut problems = Vec::new();
+    let matcher = match Matcher::new(rules.clone(), AllowList::default(), Workload::Small) {
+        Ok(matcher) => matcher,
+        Err(e) => {
+            problems.push(ExampleProblem {
+                rule: String::new(),
+                origin: String::new(),
+                message: crate::text::error_chain(&e),
+            });
+            return problems;
+        }
+    };
+    let mut scratch = Scratch::default();
     for (index, rule) in rules.rules().iter().enumerate() {
         let mut problem = |message: String| {
             problems.push(ExampleProblem {
@@ -45,11 +55,17 @@ pub fn check_examples(rules: Arc<RuleSet>) -> Vec<ExampleProblem> {
         }
         // Negatives run against the rule alone, so another rule taking the bytes cannot hide a
         // false positive.
-        let alone = Matcher::new(
+        let alone = match Matcher::new(
             Arc::new(RuleSet::single(rule.clone())),
             AllowList::default(),
             Workload::Small,
-        );
+        ) {
+            Ok(alone) => alone,
+            Err(e) => {
+                problem(crate::text::error_chain(&e));
+                continue;
+            }
+        };
         for (n, example) in rule.spec.negative_examples.iter().enumerate() {
             if !alone.find(example.as_bytes(), &mut scratch).is_empty() {
                 problem(format!("negative example {} matches", n + 1));

@@ -24,6 +24,19 @@ pub const DEFAULT_WINDOW: usize = 256;
 /// Upper bound on a YAML rules file; anything larger is not a rules file.
 const MAX_RULES_FILE_BYTES: usize = 4 * 1024 * 1024;
 
+/// The largest compiled regex one rule (or one of its allow patterns) may have. Token regexes
+/// are far smaller; a hostile rules file is not.
+const REGEX_SIZE_LIMIT: usize = 4 * 1024 * 1024;
+/// The lazy DFA cache each regex may grow to while scanning (per thread), as `regex` defaults.
+const REGEX_DFA_SIZE_LIMIT: usize = 2 * 1024 * 1024;
+/// The compiled size all user rules together may take: many rules each just under the
+/// per-rule limit would otherwise exhaust memory.
+const USER_REGEX_BUDGET: usize = 64 * 1024 * 1024;
+/// The widest window a rule may ask for: large inputs are read in windows that overlap by it.
+pub const MAX_WINDOW: usize = 64 * 1024;
+/// The longest keyword: keywords are short literals, and they all go into one automaton.
+const MAX_KEYWORD_BYTES: usize = 256;
+
 #[derive(Debug, Error)]
 pub enum RuleError {
     #[error("{file}: {message}")]
@@ -164,6 +177,8 @@ pub struct RuleSet {
     rules: Vec<Rule>,
     /// The ids in `rules`, so a duplicate is refused without a scan of every rule.
     ids: HashSet<String>,
+    /// Compiled regex size charged to user rules so far (see [`USER_REGEX_BUDGET`]).
+    regex_bytes: usize,
 }
 
 impl RuleSet {
@@ -188,6 +203,7 @@ impl RuleSet {
         RuleSet {
             ids: HashSet::from([rule.spec.id.clone()]),
             rules: vec![rule],
+            regex_bytes: 0,
         }
     }
 
@@ -205,6 +221,21 @@ impl RuleSet {
             return Err(invalid(origin, &spec.id, "duplicate rule id"));
         }
         let rule = validate(origin, spec, when)?;
+        if when == Compile::Now {
+            let cost = compiled_cost(&rule);
+            if self.regex_bytes + cost > USER_REGEX_BUDGET {
+                return Err(invalid(
+                    origin,
+                    &rule.spec.id,
+                    format!(
+                        "regexes too large: with this rule the rules files' compiled regexes \
+                         would exceed {} MiB in total",
+                        USER_REGEX_BUDGET >> 20
+                    ),
+                ));
+            }
+            self.regex_bytes += cost;
+        }
         self.ids.insert(rule.spec.id.clone());
         self.rules.push(rule);
         Ok(())
@@ -287,12 +318,33 @@ enum Compile {
     Lazily,
 }
 
-/// Regexes of scanned-for tokens are small; the limit keeps a hostile rules file from making
+/// Regexes of scanned-for tokens are small; the limits keep a hostile rules file from making
 /// us build a huge automaton.
 fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    build_regex_within(pattern, REGEX_SIZE_LIMIT)
+}
+
+fn build_regex_within(pattern: &str, limit: usize) -> Result<Regex, regex::Error> {
     regex::bytes::RegexBuilder::new(pattern)
-        .size_limit(32 * 1024 * 1024)
+        .size_limit(limit)
+        .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
         .build()
+}
+
+/// What a compiled rule is charged against [`USER_REGEX_BUDGET`]: for each of its regexes, the
+/// smallest of a few size limits it compiles within (an upper bound, within a factor of four;
+/// the `regex` crate does not report the size itself). Small regexes compile at the first try.
+fn compiled_cost(rule: &Rule) -> usize {
+    std::iter::once(&rule.spec.regex)
+        .chain(&rule.spec.allow)
+        .map(|pattern| {
+            let mut limit = REGEX_SIZE_LIMIT >> 8;
+            while limit < REGEX_SIZE_LIMIT && build_regex_within(pattern, limit).is_err() {
+                limit <<= 2;
+            }
+            limit.min(REGEX_SIZE_LIMIT)
+        })
+        .sum()
 }
 
 fn validate(origin: &str, spec: RuleSpec, when: Compile) -> Result<Rule, RuleError> {
@@ -313,6 +365,14 @@ fn validate(origin: &str, spec: RuleSpec, when: Compile) -> Result<Rule, RuleErr
     }
     if spec.window == Some(0) {
         return Err(bad("window must be at least 1 byte".into()));
+    }
+    if spec.window.is_some_and(|w| w > MAX_WINDOW) {
+        return Err(bad(format!("window must be at most {MAX_WINDOW} bytes")));
+    }
+    if spec.keywords.iter().any(|k| k.len() > MAX_KEYWORD_BYTES) {
+        return Err(bad(format!(
+            "keywords must be at most {MAX_KEYWORD_BYTES} bytes"
+        )));
     }
     let rule = Rule {
         generic: spec.tags.iter().any(|t| t == "generic"),
@@ -426,6 +486,50 @@ mod tests {
             err.contains("x.yaml") && err.contains("`a`") && err.contains("regex"),
             "{err}"
         );
+    }
+
+    fn rule_yaml(id: &str, regex: &str) -> String {
+        format!(
+            "  - id: {id}\n    name: n\n    description: d\n    severity: low\n    \
+             keywords: [k]\n    regex: '{regex}'\n"
+        )
+    }
+
+    #[test]
+    fn a_huge_regex_is_refused_naming_its_rule() {
+        let yaml = format!(
+            "rules:\n{}",
+            rule_yaml("huge", "(?P<secret>(a{1000}){1000})")
+        );
+        let err = RuleSet::default().add_yaml("x.yaml", &yaml).unwrap_err();
+        let err = error_chain(&err);
+        assert!(err.contains("`huge`") && !err.contains('\n'), "{err}");
+    }
+
+    #[test]
+    fn many_large_regexes_exhaust_the_budget_and_name_the_rule_that_did() {
+        // Each compiles alone, but not all of them together.
+        let yaml: String = (0..300)
+            .map(|i| rule_yaml(&format!("big-{i}"), "(?P<secret>(?:[a-z]{100}){200})"))
+            .collect();
+        let err = RuleSet::default()
+            .add_yaml("x.yaml", &format!("rules:\n{yaml}"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("x.yaml: rule `big-") && err.contains("in total"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn windows_and_keywords_are_bounded() {
+        let yaml = format!(
+            "rules:\n{}    window: {}\n",
+            rule_yaml("wide", "(?P<secret>k)"),
+            MAX_WINDOW + 1
+        );
+        assert!(RuleSet::default().add_yaml("x.yaml", &yaml).is_err());
     }
 
     #[test]

@@ -86,7 +86,10 @@ pub fn collect(
     stats.merge(git.stats);
     findings.extend(merge::worktree_with_history(
         &paths,
-        settings.max_file_size,
+        // A file's blob id needs its bytes whole: only up to the size the walk reads whole.
+        settings
+            .max_file_size
+            .min(crate::source::worktree::WHOLE_FILE_BYTES),
         worktree_findings,
         git.findings,
     ));

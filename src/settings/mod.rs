@@ -22,7 +22,6 @@ use crate::source::staged::StagedPlace;
 use crate::suppress::{IGNORE_FILE_NAME, Suppressions};
 use anyhow::{Context, Result, bail};
 use ci::{CiPlan, Trust};
-use regex::bytes::Regex;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -259,7 +258,11 @@ pub struct ScanSettings {
     pub suppressions: Suppressions,
     pub output: OutputSettings,
     pub threads: usize,
+    /// The most a check or the history scan reads of one file or blob in one piece:
+    /// `--max-file-size`, else [`WHOLE_READ_LIMIT`]. Larger ones are counted as too large.
     pub max_file_size: u64,
+    /// `--max-file-size` as given: the working-tree walk reads every file unless it is set.
+    pub skip_larger_than: Option<u64>,
     pub config: LoadedConfig,
     pub matcher: Arc<Matcher>,
     /// Env-file checks; `None` with `--no-env`.
@@ -330,10 +333,19 @@ impl OutputSettings {
     }
 }
 
-/// `--threads N` (at least 1), else one per available core.
+/// The most `--threads` may ask for: each thread has its own buffers and a stack, and far
+/// more threads than cores only costs memory.
+pub const MAX_THREADS: usize = 1024;
+
+/// What checks and the history scan read in one piece when `--max-file-size` is not given
+/// (the working-tree walk reads larger files in windows; see `source::worktree`).
+pub const WHOLE_READ_LIMIT: u64 = 256 * 1024 * 1024;
+
+/// `--threads N` (1 to [`MAX_THREADS`]), else one per available core.
 pub fn resolve_threads(requested: Option<usize>) -> Result<usize> {
     match requested {
         Some(0) => bail!("--threads must be at least 1"),
+        Some(n) if n > MAX_THREADS => bail!("--threads must be at most {MAX_THREADS}, not {n}"),
         Some(n) => Ok(n),
         None => Ok(std::thread::available_parallelism().map_or(2, |n| n.get())),
     }
@@ -345,7 +357,7 @@ struct Inputs<'a> {
     output: &'a OutputArgs,
     config: Option<&'a Path>,
     threads: Option<usize>,
-    max_file_size: u64,
+    max_file_size: Option<u64>,
     env: bool,
     stdin: bool,
     baseline: Option<&'a Path>,
@@ -467,7 +479,8 @@ impl ScanSettings {
             suppressions,
             output: OutputSettings::from_args(inputs.output, config.config.fail_on),
             threads,
-            max_file_size: inputs.max_file_size,
+            max_file_size: inputs.max_file_size.unwrap_or(WHOLE_READ_LIMIT),
+            skip_larger_than: inputs.max_file_size,
             matcher,
             env: inputs.env.then_some(env_settings),
             bundle: inputs
@@ -518,7 +531,7 @@ impl BundleCommandSettings {
         Ok(BundleCommandSettings {
             output: OutputSettings::from_args(&args.output, config.config.fail_on),
             threads,
-            max_file_size: args.input.max_file_size,
+            max_file_size: args.input.max_file_size.unwrap_or(WHOLE_READ_LIMIT),
             matcher,
             bundle,
             suppressions,
@@ -632,7 +645,11 @@ pub fn build_matcher(
         .allow
         .iter()
         .map(|a| {
-            Regex::new(a).with_context(|| format!("{}: allow pattern `{a}`", config_name(loaded)))
+            // Bounded like rule regexes: the config may come from the scanned repository.
+            regex::bytes::RegexBuilder::new(a)
+                .size_limit(4 * 1024 * 1024)
+                .build()
+                .with_context(|| format!("{}: allow pattern `{a}`", config_name(loaded)))
         })
         .collect::<Result<Vec<_>>>()?;
     let stopwords = config
@@ -644,7 +661,7 @@ pub fn build_matcher(
         Arc::new(rules),
         AllowList { values, stopwords },
         workload,
-    ))
+    )?)
 }
 
 fn config_name(loaded: &LoadedConfig) -> String {
@@ -760,6 +777,8 @@ mod tests {
     fn threads_are_at_least_one() {
         assert!(resolve_threads(Some(0)).is_err());
         assert_eq!(resolve_threads(Some(3)).unwrap(), 3);
+        assert_eq!(resolve_threads(Some(MAX_THREADS)).unwrap(), MAX_THREADS);
+        assert!(resolve_threads(Some(MAX_THREADS + 1)).is_err());
         assert!(resolve_threads(None).unwrap() >= 1);
     }
 

@@ -6,6 +6,7 @@
 //! [`MAX_BLOCK`] is cut, keeping a tail so a token straddling the cut is not lost.
 
 use std::io::{self, BufRead};
+use std::ops::Range;
 
 /// The longest block handled in one piece.
 pub const MAX_BLOCK: usize = 1 << 20;
@@ -108,6 +109,97 @@ pub fn safe_cut(len: usize, matches: impl Iterator<Item = std::ops::Range<usize>
     cut
 }
 
+/// One piece of an input too large to hold whole, read by [`for_each_window`].
+pub struct Window<'a> {
+    pub data: &'a [u8],
+    /// The bytes of `data` this window answers for. A match is reported by the window that owns
+    /// its first byte, so one crossing a boundary is reported exactly once; `data` reaches the
+    /// overlap beyond the owned bytes on each side (less at the ends of the input), so every
+    /// match starting in them is seen with its context, as in a whole-file scan.
+    pub owned: Range<usize>,
+    /// 1-based line of `data[0]` in the input.
+    pub first_line: usize,
+    /// Characters between the start of that line and `data[0]` (each invalid byte counts one).
+    pub column_offset: usize,
+}
+
+/// Reads `input` in windows of `step` owned bytes, each with `overlap` bytes of context on both
+/// sides, in `step + 2 * overlap` bytes of memory; returns the bytes read. `step` must be at
+/// least `overlap`. Memory stays bounded however large the input is.
+pub fn for_each_window<R, F>(
+    mut input: R,
+    step: usize,
+    overlap: usize,
+    mut each: F,
+) -> io::Result<u64>
+where
+    R: io::Read,
+    F: FnMut(Window<'_>),
+{
+    let step = step.max(overlap).max(1);
+    let mut buffer: Vec<u8> = Vec::with_capacity(step + 2 * overlap);
+    let (mut offset, mut line, mut column) = (0u64, 1usize, 0usize);
+    let mut owned_start = 0;
+    loop {
+        let eof = fill(&mut input, &mut buffer, owned_start + step + overlap)?;
+        let owned_end = if eof {
+            buffer.len()
+        } else {
+            owned_start + step
+        };
+        if owned_start < owned_end || offset == 0 {
+            each(Window {
+                data: &buffer,
+                owned: owned_start..owned_end,
+                first_line: line,
+                column_offset: column,
+            });
+        }
+        if eof {
+            return Ok(offset + buffer.len() as u64);
+        }
+        // Keep `overlap` bytes of context before the next owned byte.
+        let dropped = owned_end - overlap;
+        let gone = &buffer[..dropped];
+        match memchr::memrchr(b'\n', gone) {
+            Some(last) => {
+                line += memchr::memchr_iter(b'\n', gone).count();
+                column = char_count(&gone[last + 1..]);
+            }
+            None => column += char_count(gone),
+        }
+        offset += dropped as u64;
+        buffer.drain(..dropped);
+        owned_start = overlap;
+    }
+}
+
+/// Reads until `buffer` holds `want` bytes; true at the end of the input.
+fn fill<R: io::Read>(input: &mut R, buffer: &mut Vec<u8>, want: usize) -> io::Result<bool> {
+    while buffer.len() < want {
+        let start = buffer.len();
+        buffer.resize(want, 0);
+        match input.read(&mut buffer[start..]) {
+            Ok(0) => {
+                buffer.truncate(start);
+                return Ok(true);
+            }
+            Ok(n) => buffer.truncate(start + n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => buffer.truncate(start),
+            Err(e) => {
+                buffer.truncate(start);
+                return Err(e);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// Unicode scalar values in `bytes`, each invalid byte counting one (as the engine counts columns).
+fn char_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,5 +266,40 @@ mod tests {
             safe_cut(10_000, std::iter::once(cut - 10..cut + 10)),
             cut - 10
         );
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+
+    /// Every byte is owned by exactly one window, and each window's context is `overlap`.
+    #[test]
+    fn windows_own_every_byte_once_and_carry_their_context() {
+        let data: Vec<u8> = (0..10_000u32)
+            .map(|i| b"ab\ncd\xc3\xa9"[i as usize % 7])
+            .collect();
+        for (step, overlap) in [(100, 10), (1000, 100), (64, 64), (20_000, 10)] {
+            let mut owned = Vec::new();
+            let total = for_each_window(&data[..], step, overlap, |w| {
+                let start = owned.len() - w.owned.start;
+                assert_eq!(w.data, &data[start..start + w.data.len()]);
+                assert!(w.owned.start == 0 || w.owned.start >= overlap);
+                let after = w.data.len() - w.owned.end;
+                assert!(after >= overlap || start + w.data.len() == data.len());
+                let before = &data[..start];
+                let lines = before.iter().filter(|&&b| b == b'\n').count();
+                assert_eq!(w.first_line, lines + 1);
+                let line_start = before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1);
+                assert_eq!(w.column_offset, char_count(&before[line_start..]));
+                owned.extend_from_slice(&w.data[w.owned.clone()]);
+            })
+            .unwrap();
+            assert_eq!(total, data.len() as u64);
+            assert_eq!(owned, data, "step {step} overlap {overlap}");
+        }
     }
 }

@@ -1,12 +1,22 @@
 //! The working tree: every regular file under the scanned roots, walked in parallel.
 //!
-//! Walk rules, and why: `.gitignore`/`.ignore` are honoured (build output and dependencies are
-//! not the author's code) but hidden files are not skipped (`.env`, `.npmrc`, `.aws/credentials`
-//! are exactly what leaks). Symbolic links are never followed, so a link cannot lead the scan
-//! out of the tree or round in a loop; what they point to inside the tree is scanned at its
-//! real path. Only regular files are opened, and with `O_NONBLOCK`, so a FIFO swapped in after
-//! the directory listing cannot block the scan.
+//! Walk rules, and why: only git's own ignore rules are honoured (`.gitignore`,
+//! `.git/info/exclude`: build output and dependencies git will never commit), never `.ignore` or
+//! `.rgignore`, which a contributor could commit to blind the scan; and in a git repository
+//! every file the index tracks is scanned even if it matches `.gitignore` (it is committed, so
+//! it ships). Hidden files are not skipped (`.env`, `.npmrc`, `.aws/credentials` are exactly
+//! what leaks). Symbolic links are never followed, so a link cannot lead the scan out of the
+//! tree or round in a loop; their text (the target path, which git stores as the link's blob
+//! and which can hold a secret) is scanned as the link's contents. Only regular files are
+//! opened, and with `O_NONBLOCK`, so a FIFO swapped in after the directory listing cannot block
+//! the scan.
+//!
+//! Every byte is read: binary files too (the engine's regexes work on bytes), and files of any
+//! size, those above [`WHOLE_FILE_BYTES`] in overlapping windows ([`stream::for_each_window`])
+//! so memory stays bounded. Only an explicit `--max-file-size` skips a file, and that skip
+//! makes the scan incomplete.
 
+use super::stream::{self, Window};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::{DirEntry, WalkBuilder, WalkState};
 use std::collections::HashSet;
@@ -18,18 +28,31 @@ use std::sync::{Arc, Mutex};
 /// Bytes at the start of a file inspected for a NUL byte to decide it is binary.
 const BINARY_SNIFF: usize = 8 * 1024;
 
+/// Files up to this size are read whole; larger ones are scanned in windows.
+pub const WHOLE_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// Bytes each window of a large file answers for (plus the overlap on each side).
+pub const WINDOW_STEP: usize = 8 * 1024 * 1024;
+
 pub use crate::stats::SkipReason;
 
 /// What a walk should do; built once from settings.
 #[derive(Debug, Clone)]
 pub struct WalkOptions {
     pub threads: usize,
-    pub max_file_size: u64,
+    /// `--max-file-size`: skip larger files (counted as too large, so the scan is incomplete).
+    /// `None` reads every file, large ones in windows.
+    pub max_file_size: Option<u64>,
+    /// Bytes of context a match needs on each side (the matcher's reach): the overlap between
+    /// the windows of a large file.
+    pub overlap: usize,
     pub exclude: Vec<String>,
     /// Files another step reads itself (build output the bundle check covers), as walked
     /// (root joined with the relative path): passed over without reading or counting, so each
     /// file is read and reported once.
     pub read_elsewhere: Arc<HashSet<PathBuf>>,
+    /// In a git repository, the files the index tracks under the root (relative to it): those
+    /// the ignore rules hide from the walk are read after it. Empty outside a repository.
+    pub tracked: Arc<Vec<PathBuf>>,
 }
 
 /// A readable file handed to the per-thread consumer, with its bytes in a reused buffer.
@@ -43,6 +66,10 @@ pub struct FileItem<'a> {
 /// hot path; `finish` hands its results back when the thread is done.
 pub trait Visitor: Send {
     fn file(&mut self, item: FileItem<'_>);
+    /// One window of a file too large to read whole (see [`Window`]); `done` is called after
+    /// its last window with the file's size.
+    fn window(&mut self, relative: &Path, window: Window<'_>);
+    fn done(&mut self, relative: &Path, bytes: u64);
     fn skipped(&mut self, path: &Path, reason: SkipReason, detail: Option<String>);
     fn finish(self: Box<Self>);
 }
@@ -60,6 +87,12 @@ pub enum WalkError {
     #[error("bad exclude pattern `{pattern}`")]
     Exclude {
         pattern: String,
+        #[source]
+        source: globset::Error,
+    },
+    #[error("the exclude patterns cannot be compiled ({count} patterns)")]
+    ExcludeSet {
+        count: usize,
         #[source]
         source: globset::Error,
     },
@@ -84,8 +117,9 @@ pub fn exclude_set(patterns: &[String]) -> Result<GlobSet, WalkError> {
             builder.add(glob);
         }
     }
-    builder.build().map_err(|e| WalkError::Exclude {
-        pattern: patterns.join(", "),
+    // Never the whole list in an error: it can be tens of thousands of patterns.
+    builder.build().map_err(|e| WalkError::ExcludeSet {
+        count: patterns.len(),
         source: e,
     })
 }
@@ -102,13 +136,16 @@ pub fn ignore_aware_builder(root: &Path) -> WalkBuilder {
         .git_ignore(true)
         .git_global(false)
         .git_exclude(true)
-        .ignore(true)
+        // `.ignore` (and `.rgignore`, which the ignore crate reads only when asked) are not git's
+        // rules: a committed `.ignore` with `*` would hide every file from the scan.
+        .ignore(false)
         .parents(true)
         .filter_entry(|entry| entry.file_name() != ".git");
     builder
 }
 
-/// Walks `root` in parallel, calling a fresh visitor from `make_visitor` on each worker thread.
+/// Walks `root` in parallel, calling a fresh visitor from `make_visitor` on each worker thread;
+/// then, in a git repository, reads the tracked files the ignore rules hid from the walk.
 pub fn walk<F>(root: &Path, options: &WalkOptions, make_visitor: F) -> Result<(), WalkError>
 where
     F: Fn() -> Box<dyn Visitor> + Sync,
@@ -123,6 +160,9 @@ where
         });
     }
     let excludes = exclude_set(&options.exclude)?;
+    // Tracked files are read even if `.gitignore` matches them: note what the walk saw.
+    let visited: Collector<Vec<PathBuf>> = Collector::default();
+    let record = meta.is_dir() && !options.tracked.is_empty();
     let mut builder = ignore_aware_builder(root);
     builder.threads(options.threads);
     let walker = builder.build_parallel();
@@ -130,13 +170,10 @@ where
     let excludes = &excludes;
     let root_ref = &root_buf;
     let make_visitor = &make_visitor;
+    let visited_ref = &visited;
     walker.run(|| {
-        let mut worker = Worker {
-            visitor: Some(make_visitor()),
-            buffer: Vec::new(),
-            root: root_ref.clone(),
-            options: options.clone(),
-        };
+        let mut worker = Worker::new(make_visitor(), root_ref, options);
+        worker.visited = record.then_some(visited_ref);
         Box::new(move |entry| {
             match entry {
                 Ok(entry) => {
@@ -155,29 +192,80 @@ where
             WalkState::Continue
         })
     });
+    if record {
+        let visited: HashSet<PathBuf> = visited.into_parts().into_iter().flatten().collect();
+        let mut worker = Worker::new(make_visitor(), root_ref, options);
+        for relative in options.tracked.iter() {
+            if !visited.contains(relative)
+                && !excludes.is_match(relative)
+                && !excluded_parent(excludes, relative)
+            {
+                worker.tracked(relative);
+            }
+        }
+    }
     Ok(())
+}
+
+/// Whether a folder above `relative` is excluded (the walk does not descend into one).
+fn excluded_parent(excludes: &GlobSet, relative: &Path) -> bool {
+    relative
+        .ancestors()
+        .skip(1)
+        .any(|a| !a.as_os_str().is_empty() && excludes.is_match(a))
 }
 
 fn relative_to(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
-struct Worker {
+struct Worker<'a> {
     visitor: Option<Box<dyn Visitor>>,
     buffer: Vec<u8>,
     root: PathBuf,
     options: WalkOptions,
+    /// Where to record the files this worker saw, in a git repository (see [`walk`]).
+    visited: Option<&'a Collector<Vec<PathBuf>>>,
+    seen: Vec<PathBuf>,
 }
 
-impl Drop for Worker {
+impl Drop for Worker<'_> {
     fn drop(&mut self) {
         if let Some(v) = self.visitor.take() {
             v.finish();
         }
+        if let Some(visited) = self.visited {
+            visited.push(std::mem::take(&mut self.seen));
+        }
     }
 }
 
-impl Worker {
+/// How a walk error is counted, by its kind (never by its message, which holds the path).
+fn classify_walk_error(err: &ignore::Error) -> SkipReason {
+    match err {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => classify_walk_error(err),
+        // Only possible when following links, which the walk never does: not a file to read.
+        ignore::Error::Loop { .. } => SkipReason::Symlink,
+        // An unreadable folder or file, a bad ignore file, anything else: what is behind it
+        // was not read, so the scan is incomplete.
+        _ => SkipReason::Unreadable,
+    }
+}
+
+impl<'a> Worker<'a> {
+    fn new(visitor: Box<dyn Visitor>, root: &Path, options: &WalkOptions) -> Worker<'a> {
+        Worker {
+            visitor: Some(visitor),
+            buffer: Vec::new(),
+            root: root.to_path_buf(),
+            options: options.clone(),
+            visited: None,
+            seen: Vec::new(),
+        }
+    }
+
     fn visitor(&mut self) -> &mut dyn Visitor {
         self.visitor
             .as_deref_mut()
@@ -186,14 +274,8 @@ impl Worker {
 
     fn walk_error(&mut self, err: ignore::Error) {
         let path = error_path(&err).unwrap_or_else(|| self.root.clone());
-        let detail = err.to_string();
-        // A loop or a broken link is not a file we were asked to read.
-        let reason = if detail.contains("loop") {
-            SkipReason::Symlink
-        } else {
-            SkipReason::Unreadable
-        };
-        self.visitor().skipped(&path, reason, Some(detail));
+        let reason = classify_walk_error(&err);
+        self.visitor().skipped(&path, reason, Some(err.to_string()));
     }
 
     fn entry(&mut self, entry: &DirEntry, relative: &Path) {
@@ -204,22 +286,60 @@ impl Worker {
         if file_type.is_dir() || self.options.read_elsewhere.contains(entry.path()) {
             return;
         }
+        if self.visited.is_some() {
+            self.seen.push(relative.to_path_buf());
+        }
+        self.read(entry.path(), relative, file_type);
+    }
+
+    /// A tracked file the ignore rules hid from the walk; gone from the working tree is fine
+    /// (the history scan reads what git holds).
+    fn tracked(&mut self, relative: &Path) {
+        let path = self.root.join(relative);
+        if self.options.read_elsewhere.contains(&path) {
+            return;
+        }
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) => self.read(&path, relative, meta.file_type()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => self
+                .visitor()
+                .skipped(&path, SkipReason::Unreadable, Some(e.to_string())),
+        }
+    }
+
+    fn read(&mut self, path: &Path, relative: &Path, file_type: std::fs::FileType) {
         if file_type.is_symlink() {
-            self.visitor()
-                .skipped(entry.path(), SkipReason::Symlink, None);
+            // Git stores a link as a blob of its target path: scan that text, never follow it.
+            match std::fs::read_link(path) {
+                Ok(target) => {
+                    let text = link_text(&target);
+                    self.visitor().file(FileItem {
+                        relative,
+                        data: &text,
+                    });
+                }
+                Err(e) => self
+                    .visitor()
+                    .skipped(path, SkipReason::Unreadable, Some(e.to_string())),
+            }
             return;
         }
         if !file_type.is_file() {
-            self.visitor()
-                .skipped(entry.path(), SkipReason::Special, None);
+            self.visitor().skipped(path, SkipReason::Special, None);
             return;
         }
-        match read_regular_file(entry.path(), self.options.max_file_size, &mut self.buffer) {
-            Ok(()) if is_binary(&self.buffer) => {
-                self.visitor()
-                    .skipped(entry.path(), SkipReason::Binary, None)
+        let limit = self.options.max_file_size.unwrap_or(u64::MAX);
+        let result = open_regular_file(path, limit).and_then(|(file, len)| {
+            if len <= WHOLE_FILE_BYTES {
+                read_open_file(file, len, limit.min(WHOLE_FILE_BYTES), &mut self.buffer)
+                    .map(|()| None)
+            } else {
+                Ok(Some(file))
             }
-            Ok(()) => {
+        });
+        match result {
+            Ok(None) => {
                 let buffer = std::mem::take(&mut self.buffer);
                 self.visitor().file(FileItem {
                     relative,
@@ -227,12 +347,59 @@ impl Worker {
                 });
                 self.buffer = buffer;
             }
+            Ok(Some(file)) => self.stream(path, relative, file, limit),
+            Err(ReadError::TooLarge(size)) if size > limit => {
+                let (reason, detail) = ReadError::TooLarge(size).into_skip();
+                self.visitor().skipped(path, reason, detail)
+            }
+            Err(ReadError::TooLarge(_)) => {
+                // It grew past the whole-file size while being read: read it in windows.
+                match open_regular_file(path, limit) {
+                    Ok((file, _)) => self.stream(path, relative, file, limit),
+                    Err(error) => {
+                        let (reason, detail) = error.into_skip();
+                        self.visitor().skipped(path, reason, detail)
+                    }
+                }
+            }
             Err(error) => {
                 let (reason, detail) = error.into_skip();
-                self.visitor().skipped(entry.path(), reason, detail)
+                self.visitor().skipped(path, reason, detail)
             }
         }
     }
+
+    /// A file too large to read whole: overlapping windows in bounded memory.
+    fn stream(&mut self, path: &Path, relative: &Path, file: File, limit: u64) {
+        let overlap = self.options.overlap;
+        let visitor = self
+            .visitor
+            .as_deref_mut()
+            .expect("the visitor lives until the worker is dropped");
+        // `take` bounds a file that grows while we read it.
+        let input = file.take(limit.saturating_add(1));
+        match stream::for_each_window(input, WINDOW_STEP, overlap, |w| visitor.window(relative, w))
+        {
+            Ok(bytes) if bytes > limit => {
+                let (reason, detail) = ReadError::TooLarge(bytes).into_skip();
+                visitor.skipped(path, reason, detail)
+            }
+            Ok(bytes) => visitor.done(relative, bytes),
+            Err(e) => visitor.skipped(path, SkipReason::Unreadable, Some(e.to_string())),
+        }
+    }
+}
+
+/// A link's target as git stores it: the path's bytes.
+#[cfg(unix)]
+fn link_text(target: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    target.as_os_str().as_bytes().to_vec()
+}
+
+#[cfg(not(unix))]
+fn link_text(target: &Path) -> Vec<u8> {
+    target.to_string_lossy().into_owned().into_bytes()
 }
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {
@@ -267,7 +434,13 @@ impl ReadError {
 /// Reads a regular file into `buffer` (cleared first). Opens non-blocking and re-checks the
 /// opened handle, so a file replaced by a FIFO or device after listing is refused, not read.
 pub fn read_regular_file(path: &Path, max: u64, buffer: &mut Vec<u8>) -> Result<(), ReadError> {
-    buffer.clear();
+    let (file, len) = open_regular_file(path, max)?;
+    read_open_file(file, len, max, buffer)
+}
+
+/// Opens a regular file (see [`read_regular_file`]) and returns it with its size, refusing one
+/// larger than `max`.
+fn open_regular_file(path: &Path, max: u64) -> Result<(File, u64), ReadError> {
     let file = open_nonblocking(path).map_err(ReadError::Io)?;
     let meta = file.metadata().map_err(ReadError::Io)?;
     if !meta.is_file() {
@@ -276,9 +449,14 @@ pub fn read_regular_file(path: &Path, max: u64, buffer: &mut Vec<u8>) -> Result<
     if meta.len() > max {
         return Err(ReadError::TooLarge(meta.len()));
     }
-    buffer.reserve(meta.len() as usize);
+    Ok((file, meta.len()))
+}
+
+fn read_open_file(file: File, len: u64, max: u64, buffer: &mut Vec<u8>) -> Result<(), ReadError> {
+    buffer.clear();
+    buffer.reserve(len.min(max) as usize);
     // `take` bounds a file that grows while we read it.
-    file.take(max + 1)
+    file.take(max.saturating_add(1))
         .read_to_end(buffer)
         .map_err(ReadError::Io)?;
     if buffer.len() as u64 > max {
@@ -301,7 +479,8 @@ fn open_nonblocking(path: &Path) -> std::io::Result<File> {
     File::open(path)
 }
 
-/// A NUL byte in the first 8 KiB means binary, as git and ripgrep decide it.
+/// A NUL byte in the first 8 KiB means binary, as git and ripgrep decide it. The secret scan
+/// reads binary files too; checks that parse text (env files, bundles) use this.
 pub fn is_binary(data: &[u8]) -> bool {
     memchr::memchr(0, &data[..data.len().min(BINARY_SNIFF)]).is_some()
 }
@@ -345,6 +524,25 @@ mod tests {
         assert!(set.is_match("fixtures"));
         assert!(set.is_match("docs/a.md"));
         assert!(!set.is_match("src/docs/a.md"));
+    }
+
+    #[test]
+    fn walk_errors_are_classified_by_kind_never_by_message() {
+        let denied = ignore::Error::WithPath {
+            path: PathBuf::from("src/loop"),
+            err: Box::new(ignore::Error::Io(std::io::Error::from(
+                std::io::ErrorKind::PermissionDenied,
+            ))),
+        };
+        assert_eq!(classify_walk_error(&denied), SkipReason::Unreadable);
+        let looped = ignore::Error::WithDepth {
+            depth: 2,
+            err: Box::new(ignore::Error::Loop {
+                ancestor: PathBuf::from("a"),
+                child: PathBuf::from("a/b"),
+            }),
+        };
+        assert_eq!(classify_walk_error(&looped), SkipReason::Symlink);
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod ci;
 mod config;
 mod gate_hook;
 mod gate_pr;
+mod gate_tree;
 mod github;
 mod hook;
 mod noise;

@@ -97,10 +97,10 @@ fn gitignored_files_are_skipped_but_dotfiles_are_scanned() {
 }
 
 #[test]
-fn binary_and_oversized_files_are_skipped_and_counted() {
+fn binary_files_are_scanned_and_an_explicit_size_limit_makes_the_scan_incomplete() {
     let dir = tempfile::tempdir().unwrap();
     let mut t = Tokens::new(4);
-    let mut binary = b"\x00\x01binary".to_vec();
+    let mut binary = b"\x00\x01binary ".to_vec();
     binary.extend_from_slice(t.github_pat().as_bytes());
     write(dir.path(), "blob.bin", binary);
     let mut big = "x".repeat(2000);
@@ -109,13 +109,19 @@ fn binary_and_oversized_files_are_skipped_and_counted() {
     let out = leakgate()
         .arg("scan")
         .arg(dir.path())
-        .args(["--format", "json", "--max-file-size", "1000"])
+        .args(["--format", "json", "--max-file-size", "1000", "--no-git"])
         .output()
         .unwrap();
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(0), "skips are not findings");
-    assert_eq!(json["summary"]["skipped"]["binary"], 1);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the binary file's token is found"
+    );
+    assert_eq!(finding_paths(&json), vec!["blob.bin"]);
+    assert_eq!(json["summary"]["skipped"]["binary"], 0);
     assert_eq!(json["summary"]["skipped"]["too_large"], 1);
+    assert_eq!(json["summary"]["complete"], false);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("big.txt") && stderr.contains("max-file-size"),
@@ -138,7 +144,9 @@ fn symlinks_out_of_the_tree_are_not_followed() {
     std::os::unix::fs::symlink(outside.path(), dir.path().join("linkdir")).unwrap();
     let (json, code) = json_scan(dir.path(), &[]);
     assert_eq!(code, 0, "{json}");
-    assert_eq!(json["summary"]["skipped"]["symlink"], 2);
+    // The links' text (their target paths) is scanned; what they point to is not read.
+    assert_eq!(json["summary"]["files_scanned"], 3, "{json}");
+    assert!(finding_paths(&json).is_empty());
 }
 
 #[cfg(unix)]

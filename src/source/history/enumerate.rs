@@ -222,7 +222,7 @@ fn read_tree(
         let entry = entry.map_err(|e| one_line(&e))?;
         let kind = if entry.mode.is_tree() {
             EntryKind::Tree
-        } else if entry.mode.is_blob() {
+        } else if entry.mode.is_blob_or_symlink() {
             EntryKind::File
         } else {
             EntryKind::Other

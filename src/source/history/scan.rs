@@ -10,7 +10,6 @@ use super::BlobTask;
 use super::lines::AddedLines;
 use crate::finding::Finding;
 use crate::source::BlobMatcher;
-use crate::source::worktree::is_binary;
 use crate::stats::ScanStats;
 use crate::text::one_line;
 use gix::objs::Find;
@@ -207,10 +206,6 @@ impl<M: BlobMatcher> BlobScan<'_, M> {
                 "{}: blob {} skipped, larger than --max-file-size ({size} bytes)",
                 task.path, task.id
             ));
-            return size;
-        }
-        if is_binary(data) {
-            state.stats.skipped.binary += 1;
             return size;
         }
         let history = state.stats.history.get_or_insert_with(Default::default);

@@ -251,7 +251,7 @@ fn walk_tree(
                         stack.push((entry.oid.to_owned(), path));
                     }
                 }
-            } else if entry.mode.is_blob() {
+            } else if entry.mode.is_blob_or_symlink() {
                 if !shared.exclude.is_empty() && excluded(shared, &join(&prefix, entry.filename)) {
                     continue;
                 }
