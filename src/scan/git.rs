@@ -6,7 +6,7 @@ use super::{Detector, DisplayPaths};
 use crate::engine::RuleInfos;
 use crate::settings::{GitScope, ScanSettings, TreeChecks};
 use crate::source::history::{self, CommittedPath, GitError, HistoryFinding, HistoryOptions};
-use crate::source::index::{IndexError, Snapshot};
+use crate::source::index::{BaseTree, IndexError, Snapshot};
 use crate::source::staged::StagedPlace;
 use crate::source::{repo, staged, worktree};
 use crate::stats::ScanStats;
@@ -108,7 +108,7 @@ pub fn scan_roots(
 pub struct TreeView<'a> {
     pub root: &'a Path,
     pub head: Snapshot,
-    pub base: Option<Snapshot>,
+    pub base: Option<BaseTree>,
     /// How messages name `head`.
     pub what: String,
 }
@@ -155,13 +155,13 @@ fn snapshots<'a>(
     let (head, base, what) = match which {
         TreeChecks::Range { from, to } => (
             Snapshot::of_commit(git, to)?,
-            Some(Snapshot::range_base(git, from, to)?),
+            Some(BaseTree::range_base(git, from, to)?),
             to.clone(),
         ),
         TreeChecks::Commit { rev } => (Snapshot::of_commit(git, rev)?, None, rev.clone()),
         TreeChecks::Index(place) => (
             Snapshot::of_index(git, place)?,
-            Some(Snapshot::of_head(git)?),
+            Some(BaseTree::of_head(git)?),
             "the index".to_string(),
         ),
     };

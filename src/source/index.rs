@@ -233,35 +233,6 @@ impl Snapshot {
         Snapshot::of_commit_id(repo, commit)
     }
 
-    /// `HEAD`'s tree; no files on an unborn branch (a first commit).
-    pub fn of_head(git: &GitRepo) -> Result<Snapshot, IndexError> {
-        let repo = git.repo.to_thread_local();
-        let tree = head_tree_id(&repo)?;
-        Snapshot::of_tree(repo, tree)
-    }
-
-    /// What the commits of `from..to` are measured against: the tree of the best merge base of
-    /// `from` and `to` (like `git diff from...to`), so changes `from`'s branch made after `to`
-    /// forked from it are not counted as the range's. No files when the two share no history
-    /// (everything at `to` is then new).
-    pub fn range_base(git: &GitRepo, from: &str, to: &str) -> Result<Snapshot, IndexError> {
-        let repo = git.repo.to_thread_local();
-        let from = commit_id(&repo, from)?;
-        let to = commit_id(&repo, to)?;
-        let base = repo
-            .merge_base(from, to)
-            .map_err(|e| IndexError::MergeBase {
-                from,
-                to,
-                source: boxed(e),
-            })?
-            .map(|id| id.detach());
-        match base {
-            Some(base) => Snapshot::of_commit_id(repo, base),
-            None => Snapshot::of_tree(repo, None),
-        }
-    }
-
     /// The index `git commit` will write, read as the staged scan reads it.
     pub fn of_index(git: &GitRepo, place: &StagedPlace) -> Result<Snapshot, IndexError> {
         let repo = git.repo.to_thread_local();
@@ -278,18 +249,7 @@ impl Snapshot {
     }
 
     fn of_commit_id(repo: gix::Repository, commit: gix::ObjectId) -> Result<Snapshot, IndexError> {
-        let tree = repo
-            .find_commit(commit)
-            .map_err(|e| IndexError::Revision {
-                rev: commit.to_string(),
-                source: boxed(e),
-            })?
-            .tree_id()
-            .map_err(|e| IndexError::Revision {
-                rev: commit.to_string(),
-                source: boxed(e),
-            })?
-            .detach();
+        let tree = commit_tree(&repo, commit)?;
         Snapshot::of_tree(repo, Some(tree))
     }
 
@@ -332,17 +292,75 @@ impl Snapshot {
             .collect()
     }
 
-    /// The blob at `relative` (from the repository's top), if this snapshot has a file there.
-    pub fn id_at(&self, relative: &Path) -> Option<gix::ObjectId> {
-        let path = gix::path::into_bstr(relative).ok()?;
-        let path = gix::path::to_unix_separators_on_windows(path);
-        self.files.get(path.as_ref()).copied()
-    }
-
     /// The contents of a blob, refusing anything larger than `max` bytes.
     pub fn blob(&self, id: gix::ObjectId, max: u64) -> Result<Vec<u8>, IndexError> {
         read_blob(&self.repo, id, max)
     }
+}
+
+/// What a snapshot is compared with (`HEAD` for the index, the merge base for a range): only
+/// asked "which blob is at this path", a handful of times, so it looks paths up in the tree
+/// instead of listing it whole (the pre-commit hook must stay instant in a large repository).
+pub struct BaseTree {
+    repo: gix::Repository,
+    /// `None`: nothing to compare with (an unborn branch, unrelated histories).
+    tree: Option<gix::ObjectId>,
+}
+
+impl BaseTree {
+    /// `HEAD`'s tree; no files on an unborn branch (a first commit).
+    pub fn of_head(git: &GitRepo) -> Result<BaseTree, IndexError> {
+        let repo = git.repo.to_thread_local();
+        let tree = head_tree_id(&repo)?;
+        Ok(BaseTree { repo, tree })
+    }
+
+    /// What the commits of `from..to` are measured against: the tree of the best merge base of
+    /// `from` and `to` (like `git diff from...to`), so changes `from`'s branch made after `to`
+    /// forked from it are not counted as the range's. No files when the two share no history
+    /// (everything at `to` is then new).
+    pub fn range_base(git: &GitRepo, from: &str, to: &str) -> Result<BaseTree, IndexError> {
+        let repo = git.repo.to_thread_local();
+        let from = commit_id(&repo, from)?;
+        let to = commit_id(&repo, to)?;
+        let base = repo
+            .merge_base(from, to)
+            .map_err(|e| IndexError::MergeBase {
+                from,
+                to,
+                source: boxed(e),
+            })?
+            .map(|id| id.detach());
+        let tree = match base {
+            Some(base) => Some(commit_tree(&repo, base)?),
+            None => None,
+        };
+        Ok(BaseTree { repo, tree })
+    }
+
+    /// The blob at `relative` (from the repository's top), if the tree has a file there. A
+    /// lookup that fails answers `None`, so the file counts as changed and is reported: never
+    /// less.
+    pub fn id_at(&self, relative: &Path) -> Option<gix::ObjectId> {
+        let tree = self.repo.find_tree(self.tree?).ok()?;
+        let entry = tree.lookup_entry_by_path(relative).ok()??;
+        entry.mode().is_blob().then(|| entry.object_id())
+    }
+}
+
+fn commit_tree(repo: &gix::Repository, commit: gix::ObjectId) -> Result<gix::ObjectId, IndexError> {
+    Ok(repo
+        .find_commit(commit)
+        .map_err(|e| IndexError::Revision {
+            rev: commit.to_string(),
+            source: boxed(e),
+        })?
+        .tree_id()
+        .map_err(|e| IndexError::Revision {
+            rev: commit.to_string(),
+            source: boxed(e),
+        })?
+        .detach())
 }
 
 fn commit_id(repo: &gix::Repository, rev: &str) -> Result<gix::ObjectId, IndexError> {
