@@ -15,6 +15,7 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     let (findings, stats) = crate::scan::collect(&settings, &infos)?;
     super::finish(
         &settings.output,
+        &settings.matcher,
         &infos.all().cloned().collect::<Vec<_>>(),
         findings,
         stats,

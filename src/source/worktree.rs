@@ -57,10 +57,15 @@ pub enum WalkError {
     },
     #[error("{path}: not a file or directory")]
     NotAFileOrDirectory { path: String },
-    #[error("bad exclude pattern `{pattern}`")]
+    /// Neither the pattern nor globset's message (which quotes it) is echoed: it may be a
+    /// secret pasted in the wrong place.
+    #[error(
+        "bad exclude pattern {}: {}",
+        crate::text::quoted_value(pattern),
+        crate::text::without_quoted_input(&source.kind().to_string())
+    )]
     Exclude {
         pattern: String,
-        #[source]
         source: globset::Error,
     },
 }

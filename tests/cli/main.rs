@@ -6,6 +6,7 @@ mod common;
 
 mod ci;
 mod config;
+mod gate_output;
 mod github;
 mod hook;
 mod noise;

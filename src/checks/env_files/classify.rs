@@ -140,14 +140,19 @@ pub struct EnvNames {
 #[derive(Debug, thiserror::Error)]
 pub enum EnvNamesError {
     #[error(
-        "env_files: `{pattern}` maps to unknown environment `{name}` (expected local, \
-         development, test, staging, production, template or none)"
+        "env_files: {} maps to unknown environment {} (expected local, \
+         development, test, staging, production, template or none)",
+        crate::text::quoted_value(pattern),
+        crate::text::quoted_value(name)
     )]
     UnknownEnvironment { pattern: String, name: String },
-    #[error("env_files: bad pattern `{pattern}`")]
+    #[error(
+        "env_files: bad pattern {}: {}",
+        crate::text::quoted_value(pattern),
+        crate::text::without_quoted_input(&source.kind().to_string())
+    )]
     BadPattern {
         pattern: String,
-        #[source]
         source: globset::Error,
     },
 }
