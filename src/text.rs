@@ -35,6 +35,10 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
 /// and `_-.`, and no long run with digits in it. Anything else may be a secret pasted in the
 /// wrong place, and an error is printed in CI logs: it is described, never echoed.
 pub fn quoted_value(value: &str) -> String {
+    // Up to three characters (a bracket the parser expected) cannot hide a secret.
+    if value.chars().count() <= 3 {
+        return format!("`{value}`");
+    }
     let name_like = !value.is_empty()
         && value.len() <= 48
         && value

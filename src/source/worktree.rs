@@ -62,11 +62,11 @@ pub enum WalkError {
     #[error(
         "bad exclude pattern {}: {}",
         crate::text::quoted_value(pattern),
-        crate::text::without_quoted_input(&source.kind().to_string())
+        crate::text::without_quoted_input(&problem.kind().to_string())
     )]
     Exclude {
         pattern: String,
-        source: globset::Error,
+        problem: globset::Error,
     },
 }
 
@@ -84,14 +84,14 @@ pub fn exclude_set(patterns: &[String]) -> Result<GlobSet, WalkError> {
         for glob in [anchored.clone(), format!("{anchored}/**")] {
             let glob = Glob::new(&glob).map_err(|e| WalkError::Exclude {
                 pattern: pattern.clone(),
-                source: e,
+                problem: e,
             })?;
             builder.add(glob);
         }
     }
     builder.build().map_err(|e| WalkError::Exclude {
         pattern: patterns.join(", "),
-        source: e,
+        problem: e,
     })
 }
 

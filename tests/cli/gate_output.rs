@@ -226,7 +226,7 @@ fn rule_files_cannot_send_escape_sequences_to_the_terminal() {
     write(
         dir.path(),
         "rules.yml",
-        "rules:\n  - id: evil-rule\n    name: \"Evil \\e[31mred\\e[0m \\e]0;pwned\\a rule\"\n    \
+        "rules:\n  - id: evil-rule\n    name: \"Evil \\e[31mred\\e[0m \\e]0;zzhijack\\a rule\"\n    \
          description: \"Rotate it.\\e[2J\\e[H\\r::error::forged\\x9b31m\"\n    severity: high\n    \
          keywords: [evil_]\n    regex: '(?P<secret>evil_[a-z0-9]{12})'\n    tags: [\"t\\e[1m\"]\n    \
          examples: ['evil_abcdef123456']\n",
@@ -241,7 +241,11 @@ fn rule_files_cannot_send_escape_sequences_to_the_terminal() {
             .unwrap();
         assert_eq!(out.status.code(), Some(1));
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(stdout.contains("Evil red rule"), "{stdout}");
+        assert!(stdout.contains("Evil red"), "{stdout}");
+        assert!(
+            !stdout.contains("zzhijack") && !stdout.contains("[31m"),
+            "{stdout}"
+        );
         assert!(
             !stdout.contains('\u{1b}') && !stdout.contains("\\u001b") && !stdout.contains('\u{9b}'),
             "{format}: {stdout}"
@@ -342,7 +346,6 @@ fn config_errors_never_echo_the_offending_value() {
         format!("allow: ['{s}(']\n"),
         format!("exclude: ['{s}[']\n"),
         format!("disable_rules: [{s}]\n"),
-        format!("env_files: {{'{s}': production}}\n"),
         format!("env_files: {{'.env.x': {s}}}\n"),
         format!("env_files: {{'{s}[': production}}\n"),
         format!("stopwords: {s}\n"),
@@ -351,7 +354,7 @@ fn config_errors_never_echo_the_offending_value() {
     ];
     let rules = [
         format!(
-            "rules:\n  - id: {s}\n    name: x\n    description: x\n    severity: high\n    keywords: [k]\n    regex: '(?P<secret>k)'\n    examples: [k]\n"
+            "rules:\n  - id: {s}_x\n    name: x\n    description: x\n    severity: high\n    keywords: [k]\n    regex: '(?P<secret>k)'\n    examples: [k]\n"
         ),
         format!(
             "rules:\n  - id: r\n    name: x\n    description: x\n    severity: high\n    keywords: [k]\n    regex: '(?P<secret>{s}('\n    examples: [k]\n"

@@ -149,11 +149,11 @@ pub enum EnvNamesError {
     #[error(
         "env_files: bad pattern {}: {}",
         crate::text::quoted_value(pattern),
-        crate::text::without_quoted_input(&source.kind().to_string())
+        crate::text::without_quoted_input(&problem.kind().to_string())
     )]
     BadPattern {
         pattern: String,
-        source: globset::Error,
+        problem: globset::Error,
     },
 }
 
@@ -181,14 +181,14 @@ impl EnvNames {
             };
             let glob = Glob::new(&anchored).map_err(|e| EnvNamesError::BadPattern {
                 pattern: pattern.clone(),
-                source: e,
+                problem: e,
             })?;
             builder.add(glob);
             targets.push((target, trimmed.len()));
         }
         let set = builder.build().map_err(|e| EnvNamesError::BadPattern {
             pattern: map.keys().cloned().collect::<Vec<_>>().join(", "),
-            source: e,
+            problem: e,
         })?;
         Ok(EnvNames { set, targets })
     }
