@@ -155,7 +155,7 @@ mod tests {
         assert_eq!(quoted_value("exlcude_paths"), "`exlcude_paths`");
         assert_eq!(quoted_value("env-drfit"), "`env-drfit`");
         let token = "ghp_Abc1234567890abcdefghijklmnopqrstuvWX";
-        assert_eq!(quoted_value(token), "(a value of 40 characters, not shown)");
+        assert_eq!(quoted_value(token), "(a value of 41 characters, not shown)");
         assert!(!quoted_value("0123456789abcdef0123").contains("0123"));
         let regex = format!("regex parse error:\n    {token}(\n    ^\nerror: unclosed group");
         assert_eq!(without_quoted_input(&regex), "unclosed group");
