@@ -163,7 +163,7 @@ mod tests {
             format!("line 1 column 10: unknown variant `{token}`, expected one of info, low");
         assert_eq!(
             without_quoted_input(&yaml),
-            "line 1 column 10: unknown variant (a value of 40 characters, not shown), expected one of info, low"
+            "line 1 column 10: unknown variant (a value of 41 characters, not shown), expected one of info, low"
         );
         assert_eq!(
             without_quoted_input("invalid type: string \"sk_live_x1y2z3w4v5u6\", expected u32"),
