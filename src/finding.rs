@@ -219,6 +219,46 @@ impl Finding {
         }
     }
 
+    /// Every text field of this finding that comes from the repository (path, message,
+    /// provenance), for redaction before any output. The destructuring names every field
+    /// without `..`: a field added to `Finding`, `Location` or `CommitInfo` does not compile
+    /// until it is listed here or said not to be repository text.
+    pub fn repository_text_mut(&mut self) -> Vec<&mut String> {
+        let Finding {
+            rule: _,
+            severity: _,
+            location,
+            secret: _,
+            fingerprint: _,
+            entropy: _,
+            publishable: _,
+            message,
+            commit,
+            in_head: _,
+            suppressed: _,
+        } = self;
+        let Location {
+            path,
+            line: _,
+            column: _,
+            end_line: _,
+            end_column: _,
+        } = location;
+        let mut fields = vec![path];
+        fields.extend(message.as_mut());
+        if let Some(CommitInfo {
+            id: _,
+            author_name,
+            author_email,
+            date: _,
+            summary,
+        }) = commit
+        {
+            fields.extend([author_name, author_email, summary]);
+        }
+        fields
+    }
+
     /// Order used everywhere findings are listed: by path, then position, then rule.
     pub fn sort_key(&self) -> (&str, usize, usize, &str) {
         (

@@ -35,7 +35,10 @@ mod yaml;
 pub fn run_from_args() -> std::process::ExitCode {
     use clap::Parser;
     use cli::{Cli, Command, ScanArgs};
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return cmd::usage_error(err),
+    };
     let result = match &cli.command {
         Command::Scan(args) => cmd::scan::run(args),
         Command::Protect(args) => cmd::scan::run(&ScanArgs {
@@ -61,7 +64,11 @@ pub fn run_from_args() -> std::process::ExitCode {
         Err(err) => {
             // Every cause once, on one line (an error that already quotes its cause does not
             // repeat it).
-            report::error(&text::error_chain(err.as_ref()));
+            // A last net under the error paths that describe values rather than echo them:
+            // any secret the built-in rules recognise in the line is redacted.
+            report::error(&cmd::redact_with_builtin_rules(&text::error_chain(
+                err.as_ref(),
+            )));
             std::process::ExitCode::from(cmd::EXIT_ERROR)
         }
     }

@@ -35,12 +35,10 @@ pub enum SuppressError {
     BadIgnoreLine { path: String, line: usize },
     #[error("{path}: not a leakgate baseline: {message}")]
     BadBaseline { path: String, message: String },
-    #[error("{path}: not a leakgate baseline")]
-    BaselineNotJson {
-        path: String,
-        #[source]
-        source: serde_json::Error,
-    },
+    /// The JSON parser's message quotes values (which may be secrets): only where and what
+    /// kind of problem is kept.
+    #[error("{path}: not a leakgate baseline: {message}")]
+    BaselineNotJson { path: String, message: String },
 }
 
 /// Fingerprints from `.leakgateignore` and/or a baseline, and whether inline allows count.
@@ -94,9 +92,17 @@ impl Suppressions {
             message,
         };
         let baseline: Baseline =
-            serde_json::from_str(text).map_err(|source| SuppressError::BaselineNotJson {
+            serde_json::from_str(text).map_err(|e| SuppressError::BaselineNotJson {
                 path: shown.to_string(),
-                source,
+                message: format!(
+                    "{} at line {} column {}",
+                    crate::text::without_quoted_input(&e.to_string())
+                        .split(" at line ")
+                        .next()
+                        .unwrap_or("invalid JSON"),
+                    e.line(),
+                    e.column()
+                ),
             })?;
         if baseline.schema_version != BASELINE_SCHEMA_VERSION {
             return Err(bad(format!(
@@ -106,7 +112,10 @@ impl Suppressions {
         }
         for entry in baseline.findings {
             if !is_fingerprint(&entry.fingerprint) {
-                return Err(bad(format!("bad fingerprint `{}`", entry.fingerprint)));
+                return Err(bad(format!(
+                    "bad fingerprint {} (expected 64 hex digits)",
+                    crate::text::quoted_value(&entry.fingerprint)
+                )));
             }
             self.baseline.insert(entry.fingerprint.to_ascii_lowercase());
         }

@@ -20,12 +20,16 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
             max_depth: 64,
         },
     };
-    serde_saphyr::from_str_with_options(text, options)
-        .map_err(|e| YamlError(first_line(&e.to_string())))
+    serde_saphyr::from_str_with_options(text, options).map_err(|e| {
+        YamlError(crate::text::without_quoted_input(&first_line(
+            &e.to_string(),
+        )))
+    })
 }
 
 /// The parser's first line names the line, column and problem; later lines quote the input,
-/// which may hold a secret, so they are dropped.
+/// which may hold a secret, so they are dropped; values quoted on the first line ("unknown
+/// variant `…`") are shown only when they look like names (`text::without_quoted_input`).
 fn first_line(s: &str) -> String {
     let line = s.lines().next().unwrap_or("invalid YAML").trim();
     line.strip_prefix("error: ").unwrap_or(line).to_string()

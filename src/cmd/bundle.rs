@@ -42,5 +42,12 @@ pub fn run(args: &BundleArgs) -> Result<u8> {
         .cloned()
         .chain(BundleRule::ALL.iter().map(|r| checks::info(r.id())))
         .collect();
-    super::finish(&settings.output, &rules, outcome.findings, stats, started)
+    super::finish(
+        &settings.output,
+        &settings.matcher,
+        &rules,
+        outcome.findings,
+        stats,
+        started,
+    )
 }

@@ -21,6 +21,7 @@ pub fn run(args: &EnvArgs) -> Result<u8> {
     settings.suppressions.apply(&mut findings);
     super::finish(
         &settings.output,
+        &settings.matcher,
         &infos.all().cloned().collect::<Vec<_>>(),
         findings,
         stats,

@@ -1,6 +1,12 @@
 //! One thin `run()` per subcommand, plus the gate. Each command builds its settings, runs the
 //! scan steps it needs, hands the findings to `report` and returns the exit code the gate
 //! decides; errors bubble up as `anyhow` and become one line on stderr with exit code 2.
+//!
+//! [`finish`] is also where repository text is redacted: every command that reports findings
+//! passes through it with its matcher, and it is the one layer that may use both the engine
+//! (which spans of a text are secrets) and `report::redact` (how a secret becomes text), so a
+//! token in a commit message, a file name or a check's message is shown exactly as a finding's
+//! secret is, in every format.
 
 pub mod baseline;
 pub mod bundle;
@@ -13,6 +19,7 @@ pub mod scan;
 
 pub use gate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 
+use crate::engine::{Matcher, Scratch};
 use crate::finding::{Finding, RuleInfo};
 use crate::report::{self, Report};
 use crate::settings::OutputSettings;
@@ -24,11 +31,13 @@ use std::time::Instant;
 /// Sorts, reports and decides the exit code; shared by every command that reports findings.
 pub fn finish(
     output: &OutputSettings,
+    matcher: &Matcher,
     rules: &[Arc<RuleInfo>],
     mut findings: Vec<Finding>,
-    stats: ScanStats,
+    mut stats: ScanStats,
     started: Instant,
 ) -> Result<u8> {
+    redact_repository_text(matcher, &mut findings, &mut stats);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.fingerprint == b.fingerprint);
     if !output.quiet {
@@ -52,4 +61,88 @@ pub fn finish(
     report::write(&report)?;
     report::write_github_extras(&report);
     Ok(gate::exit_code(&findings, &stats, output.report.fail_on))
+}
+
+/// Redacts every secret the matcher finds in repository text that is about to be reported:
+/// each finding's text fields ([`Finding::repository_text_mut`]), the warnings (they name
+/// paths) and the repository provenance. Done whatever `--show-secrets` says: that flag shows
+/// a finding's own secret in the report, never a secret inside a path or a commit message.
+fn redact_repository_text(matcher: &Matcher, findings: &mut [Finding], stats: &mut ScanStats) {
+    let mut scratch = Scratch::default();
+    let mut redact = |text: &mut String| {
+        let spans: Vec<_> = matcher
+            .find(text.as_bytes(), &mut scratch)
+            .into_iter()
+            .map(|m| m.secret)
+            .collect();
+        if !spans.is_empty() {
+            *text = report::redact::redact_spans(text, &spans);
+        }
+    };
+    for finding in findings.iter_mut() {
+        for field in finding.repository_text_mut() {
+            redact(field);
+        }
+    }
+    for warning in &mut stats.warnings {
+        redact(warning);
+    }
+    for vcs in &mut stats.vcs {
+        redact(&mut vcs.repository_uri);
+        if let Some(branch) = &mut vcs.branch {
+            redact(branch);
+        }
+    }
+}
+
+/// A command-line error. Help and version are printed as clap prints them; a bad value is
+/// named by its flag, never echoed (it may be a secret pasted into the wrong flag, and CI logs
+/// are read by many); anything else is clap's message with recognisable secrets redacted.
+pub fn usage_error(err: clap::Error) -> std::process::ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    match err.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => err.exit(),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation | ErrorKind::InvalidUtf8 => {
+            let flag = match err.get(ContextKind::InvalidArg) {
+                Some(ContextValue::String(flag)) => flag.clone(),
+                _ => "an argument".to_string(),
+            };
+            let mut message = format!("invalid value for {flag} (the value is not shown)");
+            if let Some(ContextValue::Strings(valid)) = err.get(ContextKind::ValidValue) {
+                message.push_str(&format!("; expected one of {}", valid.join(", ")));
+            }
+            if let Some(ContextValue::String(why)) = err.get(ContextKind::Custom) {
+                message.push_str(&format!(": {}", crate::text::without_quoted_input(why)));
+            }
+            report::error(&message);
+        }
+        _ => report::usage(&redact_with_builtin_rules(&err.render().to_string())),
+    }
+    std::process::ExitCode::from(EXIT_ERROR)
+}
+
+/// `text` with every secret the built-in rules find in it redacted, for messages printed
+/// before (or without) a configured matcher: fatal errors and usage errors.
+pub fn redact_with_builtin_rules(text: &str) -> String {
+    // Without the matcher nothing can be shown safely: the text is withheld, never let through.
+    const WITHHELD: &str =
+        "an error occurred; its text is withheld because the built-in rules could not be built";
+    let Ok(rules) = crate::rules::RuleSet::builtin() else {
+        return WITHHELD.to_string();
+    };
+    let Ok(matcher) = Matcher::new(
+        Arc::new(rules),
+        crate::engine::AllowList::default(),
+        crate::engine::Workload::Small,
+    ) else {
+        return WITHHELD.to_string();
+    };
+    let spans: Vec<_> = matcher
+        .find(text.as_bytes(), &mut Scratch::default())
+        .into_iter()
+        .map(|m| m.secret)
+        .collect();
+    report::redact::redact_spans(text, &spans)
 }

@@ -18,6 +18,7 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     let (findings, stats) = crate::scan::collect(&settings, &infos)?;
     let code = super::finish(
         &settings.output,
+        &settings.matcher,
         &infos.all().cloned().collect::<Vec<_>>(),
         findings,
         stats,

@@ -1,8 +1,14 @@
 //! GitHub Actions extras: workflow commands (`::error file=…::…`) so findings show inline on the
-//! pull request, and a Markdown table appended to the job's step summary. Both are redacted like
-//! every other output; both go through this module only.
+//! pull request, and a Markdown table appended to the job's step summary. Both go through this
+//! module only, and both always show secrets redacted: `--show-secrets` is for the report
+//! itself, never for annotations or a summary that anyone who can read the run sees.
+//!
+//! Repository text must not become a workflow command: the human report in the job log is
+//! wrapped in `::stop-commands::<random token>` … `::<token>::` (GitHub's mechanism to print
+//! untrusted text), and every value in a command is escaped by GitHub's rules.
 
 use super::Report;
+use super::redact::preview;
 use crate::finding::{Finding, Severity};
 use std::io::Write;
 use std::path::Path;
@@ -21,7 +27,7 @@ pub fn write_annotations(report: &Report<'_>, out: &mut dyn Write) -> std::io::R
             Severity::Low | Severity::Info => "notice",
         };
         let mut message = format!("{} ({})", f.rule.name, f.severity);
-        let preview = report.preview(f);
+        let preview = preview(&f.secret, false);
         if !preview.is_empty() {
             message.push_str(&format!(": {preview}"));
         }
@@ -84,7 +90,7 @@ pub fn append_step_summary(report: &Report<'_>, path: &Path) -> std::io::Result<
                 escape_md(&f.rule.name),
                 escape_md(&f.location.path),
                 f.location.line,
-                escape_md(&report.preview(f)),
+                escape_md(&preview(&f.secret, false)),
                 introduced
             ));
         }
@@ -120,11 +126,58 @@ pub fn append_outputs(report: &Report<'_>, path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Escaping for the message part of a workflow command.
+/// Whether this process runs as a GitHub Actions step.
+pub fn in_actions() -> bool {
+    std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true")
+}
+
+/// A fresh token for `::stop-commands::`: 128 bits from the OS, so text in the report (which
+/// the repository controls) cannot guess it and resume command processing early.
+pub fn stop_token() -> String {
+    let mut bytes = [0u8; 16];
+    let from_os = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
+        .is_ok();
+    if !from_os {
+        // Elsewhere: std's per-process random hash keys.
+        use std::hash::{BuildHasher, Hasher};
+        for chunk in bytes.chunks_mut(8) {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u128(std::time::UNIX_EPOCH.elapsed().map_or(0, |d| d.as_nanos()));
+            chunk.copy_from_slice(&h.finish().to_le_bytes());
+        }
+    }
+    format!("leakgate-{}", hex::encode(bytes))
+}
+
+/// Writes `body` between `::stop-commands::<token>` and `::<token>::`, so no line of it is
+/// taken for a workflow command.
+pub fn without_commands(
+    out: &mut dyn Write,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let token = stop_token();
+    writeln!(out, "::stop-commands::{token}")?;
+    let written = body(out);
+    // Resume even when the body failed half-way, so later steps keep their commands.
+    writeln!(out, "::{token}::")?;
+    written
+}
+
+/// Escaping for the message part of a workflow command (GitHub's `escapeData`); other
+/// control characters (ESC and the rest) are shown escaped rather than sent to the log.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escaping for a property value of a workflow command.
@@ -132,8 +185,18 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// Text for one cell of the summary table: no line break of any kind (a bare CR too), no
+/// other control character, no column separator, no code-span end.
 fn escape_md(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ").replace('`', "'")
+    s.chars()
+        .flat_map(|c| match c {
+            '|' => vec!['\\', '|'],
+            '`' => vec!['\''],
+            '\r' | '\n' | '\u{2028}' | '\u{2029}' => vec![' '],
+            c if c.is_control() => c.escape_default().collect(),
+            c => vec![c],
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -143,6 +206,29 @@ mod tests {
     #[test]
     fn workflow_command_values_are_escaped() {
         assert_eq!(escape_data("a%b\nc"), "a%25b%0Ac");
+        assert_eq!(escape_data("a\rb\u{1b}[31m"), "a%0Db\\u{1b}[31m");
         assert_eq!(escape_property("dir:a,b.txt"), "dir%3Aa%2Cb.txt");
+        assert_eq!(
+            escape_property("::error title=x::y\r\n"),
+            "%3A%3Aerror title=x%3A%3Ay%0D%0A"
+        );
+    }
+
+    #[test]
+    fn summary_cells_have_no_line_breaks_or_separators() {
+        assert_eq!(escape_md("a\rb|c`d\ne\u{1b}"), "a b\\|c'd e\\u{1b}");
+    }
+
+    #[test]
+    fn stop_tokens_are_fresh_and_commands_resume() {
+        assert_ne!(stop_token(), stop_token());
+        let mut out = Vec::new();
+        without_commands(&mut out, |w| writeln!(w, "::error::forged")).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let token = lines[0].strip_prefix("::stop-commands::").unwrap();
+        assert!(token.len() >= 32);
+        assert_eq!(lines[1], "::error::forged");
+        assert_eq!(lines[2], format!("::{token}::"));
     }
 }

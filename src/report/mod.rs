@@ -95,7 +95,17 @@ pub fn write(report: &Report<'_>) -> anyhow::Result<()> {
             let stdout = std::io::stdout();
             let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let mut lock = std::io::BufWriter::new(stdout.lock());
-            render(report, &mut lock, color)?;
+            if report.options.format == Format::Human && github::in_actions() {
+                // The job log: no line of the report may be taken for a workflow command.
+                let mut rendered = Ok(());
+                github::without_commands(&mut lock, |out| {
+                    rendered = render(report, out, color);
+                    Ok(())
+                })?;
+                rendered?;
+            } else {
+                render(report, &mut lock, color)?;
+            }
             lock.flush()?;
         }
     }
@@ -105,14 +115,24 @@ pub fn write(report: &Report<'_>) -> anyhow::Result<()> {
 /// Inside GitHub Actions: inline annotations on stderr and a step summary. Failures to write
 /// the summary are warnings; the report itself has already been written.
 pub fn write_github_extras(report: &Report<'_>) {
-    if std::env::var("GITHUB_ACTIONS").as_deref() != Ok("true") {
+    if !github::in_actions() {
         return;
     }
     // The report went to a file (SARIF for code scanning): the job log still gets the
-    // human-readable version.
+    // human-readable version, redacted whatever `--show-secrets` says (only the report file
+    // may hold secrets) and with workflow commands stopped.
     if report.options.output.is_some() && report.options.format != Format::Human {
+        let options = ReportOptions {
+            show_secrets: false,
+            ..report.options.clone()
+        };
+        let log = Report {
+            options: &options,
+            ..*report
+        };
         let stdout = std::io::stdout();
-        if let Err(e) = human::write(report, &mut stdout.lock(), false) {
+        let mut lock = stdout.lock();
+        if let Err(e) = github::without_commands(&mut lock, |out| human::write(&log, out, false)) {
             warn(&format!("could not write the log report: {e}"));
         }
     }
@@ -205,6 +225,11 @@ pub fn error(message: &str) {
         "leakgate: error: {}",
         display_path(&message.replace('\n', " "))
     );
+}
+
+/// Prints a command-line usage error (several lines: the problem, usage, a hint) on stderr.
+pub fn usage(message: &str) {
+    eprint!("{}", message);
 }
 
 /// Prints one warning line on stderr (never with file contents).

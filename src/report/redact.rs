@@ -22,6 +22,43 @@ pub fn preview(secret: &str, show_secrets: bool) -> String {
     format!("{shown}…")
 }
 
+/// Repository text (a path, a commit summary, an author, a check's message) with each secret
+/// span in it replaced by its redacted preview, exactly as a finding's secret is shown. Which
+/// spans are secrets is the engine's to say; the caller passes them (sorted or not, possibly
+/// overlapping, in bytes of `text`). Spans that do not fall on character boundaries are
+/// widened to them.
+pub fn redact_spans(text: &str, spans: &[std::ops::Range<usize>]) -> String {
+    let mut spans: Vec<std::ops::Range<usize>> = spans
+        .iter()
+        .filter(|s| s.start < s.end)
+        .map(|s| {
+            let mut start = s.start.min(text.len());
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = s.end.min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            start..end
+        })
+        .collect();
+    spans.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for span in spans {
+        if span.end <= pos {
+            continue;
+        }
+        let start = span.start.max(pos);
+        out.push_str(&text[pos..start]);
+        out.push_str(&preview(&text[start..span.end], false));
+        pos = span.end;
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
 /// Bytes of context shown on each side of a finding in an excerpt.
 const EXCERPT_CONTEXT: usize = 32;
 /// A run of token characters this long (with a digit in it) is redacted in excerpts.
@@ -108,6 +145,22 @@ mod tests {
         assert_eq!(preview("ghp_abcdef", true), "ghp_abcdef");
         assert_eq!(preview("", false), "");
         assert_eq!(preview("ab\ncd", false), "ab?c…");
+    }
+
+    #[test]
+    fn secret_spans_in_repository_text_become_previews() {
+        let text = "add key ghp_0123456789abcdef and é AKIA0123456789ABCDEF.";
+        let gh = text.find("ghp_").unwrap();
+        let aws = text.find("AKIA").unwrap();
+        let spans = [aws..aws + 20, gh..gh + 20, gh + 2..gh + 8];
+        assert_eq!(redact_spans(text, &spans), "add key ghp_… and é AKIA….");
+        assert_eq!(redact_spans("plain", &[]), "plain");
+        // A span cut inside a character is widened to whole characters.
+        let inside_e = 2..3;
+        assert_eq!(
+            redact_spans("aébc", std::slice::from_ref(&inside_e)),
+            "aé…bc"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod validate;
 pub use validate::{Validator, base62_checksum, base64url_decode, crc32};
 
 use crate::finding::Severity;
-use crate::text::{error_chain, one_line};
+use crate::text::{error_chain, strip_controls, without_quoted_input};
 use regex::bytes::Regex;
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -53,9 +53,9 @@ pub enum RuleError {
         #[source]
         source: crate::yaml::YamlError,
     },
-    #[error("disable_rules names unknown rule `{id}`")]
+    #[error("disable_rules names unknown rule {}", crate::text::quoted_value(id))]
     UnknownRule { id: String },
-    #[error("{file}: rule `{id}`: {message}")]
+    #[error("{file}: rule {}: {message}", crate::text::quoted_value(id))]
     Invalid {
         file: String,
         id: String,
@@ -347,7 +347,14 @@ fn compiled_cost(rule: &Rule) -> usize {
         .sum()
 }
 
-fn validate(origin: &str, spec: RuleSpec, when: Compile) -> Result<Rule, RuleError> {
+fn validate(origin: &str, mut spec: RuleSpec, when: Compile) -> Result<Rule, RuleError> {
+    // Names, descriptions and tags are printed to terminals and CI logs; a rules file (which a
+    // repository may supply) must not carry escape sequences into them.
+    spec.name = strip_controls(&spec.name);
+    spec.description = strip_controls(&spec.description);
+    for tag in &mut spec.tags {
+        *tag = strip_controls(tag);
+    }
     let id = spec.id.clone();
     let bad = |m: String| invalid(origin, &id, m);
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
@@ -390,8 +397,12 @@ fn validate(origin: &str, spec: RuleSpec, when: Compile) -> Result<Rule, RuleErr
             .allow
             .iter()
             .map(|a| {
-                build_regex(a)
-                    .map_err(|e| bad(format!("allow regex does not compile: {}", one_line(&e))))
+                build_regex(a).map_err(|e| {
+                    bad(format!(
+                        "allow regex does not compile: {}",
+                        without_quoted_input(&e.to_string())
+                    ))
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
         rule.compiled
@@ -407,15 +418,17 @@ fn validate(origin: &str, spec: RuleSpec, when: Compile) -> Result<Rule, RuleErr
 /// Why a rule's regex cannot be used.
 #[derive(Debug, Error)]
 enum PatternError {
-    #[error("regex does not compile")]
-    DoesNotCompile(#[source] regex::Error),
+    /// The compiler's message without the pattern it quotes (see `text::without_quoted_input`).
+    #[error("regex does not compile: {0}")]
+    DoesNotCompile(String),
     #[error("regex has no capture group named `secret`")]
     NoSecretGroup,
 }
 
 /// Compiles a rule's regex and finds its `secret` group.
 fn compile(pattern: &str) -> Result<(Regex, usize), PatternError> {
-    let regex = build_regex(pattern).map_err(PatternError::DoesNotCompile)?;
+    let regex = build_regex(pattern)
+        .map_err(|e| PatternError::DoesNotCompile(without_quoted_input(&e.to_string())))?;
     let group = regex
         .capture_names()
         .position(|n| n == Some("secret"))

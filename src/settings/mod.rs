@@ -99,7 +99,10 @@ impl GitSettings {
             Some(GitScope::History(Selection::range(range)?))
         } else if let Some(since) = &args.since {
             if since.is_empty() || since.contains("..") {
-                bail!("--since takes one revision (for example origin/main), not `{since}`");
+                bail!(
+                    "--since takes one revision (for example origin/main), not {}",
+                    crate::text::quoted_value(since)
+                );
             }
             Some(GitScope::History(Selection::Range {
                 from: since.clone(),
@@ -564,6 +567,17 @@ pub fn load_config(explicit: Option<&Path>, first_root: Option<&PathBuf>) -> Res
     }
 }
 
+/// The matcher of `leakgate redact`: the built-in rules plus an explicit `--config`, never a
+/// `.leakgate.yml` found in the current directory. That file is the repository's, and a log
+/// filter must not be switched off by the repository whose logs it guards (`allow: ['.*']`).
+pub fn redact_matcher(explicit: Option<&Path>) -> Result<Matcher> {
+    let config = match explicit {
+        Some(path) => config::load(path)?,
+        None => LoadedConfig::default(),
+    };
+    build_matcher(&config, None, Workload::Large)
+}
+
 /// `.leakgateignore` beside the config (at the first root) and the `--baseline` file, if any.
 /// A file's text as committed in `commit` (`None` if absent).
 fn text_at_commit(git: &GitRepo, commit: &str, path: &str) -> Result<Option<String>> {
@@ -644,12 +658,21 @@ pub fn build_matcher(
     let values = config
         .allow
         .iter()
-        .map(|a| {
-            // Bounded like rule regexes: the config may come from the scanned repository.
+        .enumerate()
+        .map(|(i, a)| {
+            // Bounded like rule regexes: the config may come from the scanned repository. The
+            // pattern is not echoed: an allow-list often holds the very value it allows.
             regex::bytes::RegexBuilder::new(a)
                 .size_limit(4 * 1024 * 1024)
                 .build()
-                .with_context(|| format!("{}: allow pattern `{a}`", config_name(loaded)))
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "{}: allow pattern {} does not compile: {}",
+                        config_name(loaded),
+                        i + 1,
+                        crate::text::without_quoted_input(&e.to_string())
+                    )
+                })
         })
         .collect::<Result<Vec<_>>>()?;
     let stopwords = config

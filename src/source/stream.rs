@@ -2,8 +2,13 @@
 //!
 //! Blocks are whole lines, so a secret split across `read` calls is still seen whole. Two
 //! exceptions keep memory bounded and multi-line secrets intact: a block that opens a PEM
-//! `-----BEGIN` is held until its `-----END` (up to [`MAX_PEM_BLOCK`]), and a line longer than
-//! [`MAX_BLOCK`] is cut, keeping a tail so a token straddling the cut is not lost.
+//! `-----BEGIN` (or a PuTTY key file) is held until its `-----END` (up to [`MAX_PEM_BLOCK`]
+//! from its last opening line: an earlier BEGIN that never ended is released, never allowed to
+//! push a later key out of the hold unmatched), and a line longer than [`MAX_BLOCK`] is cut,
+//! keeping a tail so a token straddling the cut is not lost.
+//!
+//! Known limit: a secret whose rule needs context on an earlier line (a YAML key on one line,
+//! its value on the next) is not seen in a stream, which is matched line by line.
 
 use std::io::{self, BufRead};
 use std::ops::Range;
@@ -34,11 +39,26 @@ where
 {
     let mut block: Vec<u8> = Vec::new();
     let mut first_line = 1usize;
+    // The block's last `-----BEGIN` that has no `-----END` after it, kept up to date from the
+    // bytes each read appends (so a held block is not searched again line after line).
+    let mut pem = PemState::default();
     loop {
         let eof = read_line_bounded(&mut input, &mut block)?;
+        pem.update(&block);
         let complete_line = block.last() == Some(&b'\n');
-        let waiting_for_pem =
-            complete_line && !eof && block.len() < MAX_PEM_BLOCK && opens_pem_block(&block);
+        // A full hold buffer is released only up to the line of its last unterminated BEGIN:
+        // an earlier BEGIN that never ended must not push a later key out unmatched.
+        let held_from = pem
+            .open
+            .iter()
+            .flatten()
+            .filter(|open| complete_line && !eof && block.len() - open.begin < MAX_PEM_BLOCK)
+            .map(|open| open.line)
+            .min();
+        let (waiting_for_pem, release_before) = match held_from {
+            Some(line) => (line == 0, line),
+            None => (false, 0),
+        };
         let long_line = !complete_line && !eof && block.len() >= MAX_BLOCK;
         if block.is_empty() || waiting_for_pem || (!complete_line && !eof && !long_line) {
             if eof {
@@ -46,21 +66,110 @@ where
             }
             continue;
         }
+        if release_before > 0 {
+            // The lines before the open PEM block are finished; the block is still held.
+            each(Block {
+                data: &block[..release_before],
+                first_line,
+                whole: true,
+            })?;
+            first_line += memchr::memchr_iter(b'\n', &block[..release_before]).count();
+            block.drain(..release_before);
+            pem.drained(release_before);
+            continue;
+        }
         let whole = eof || complete_line;
+        // A cut long line hands on nothing from a held block's opening marker on: the marker
+        // stays with the lines that complete it.
+        let limit = if whole {
+            block.len()
+        } else {
+            pem.open
+                .iter()
+                .flatten()
+                .map(|open| open.begin)
+                .filter(|&begin| block.len() - begin < MAX_PEM_BLOCK)
+                .min()
+                .unwrap_or(block.len())
+        };
         let done = each(Block {
-            data: &block,
+            data: &block[..limit],
             first_line,
             whole,
         })?;
-        let done = if whole {
-            block.len()
-        } else {
-            done.min(block.len())
-        };
+        let done = if whole { block.len() } else { done.min(limit) };
         first_line += memchr::memchr_iter(b'\n', &block[..done]).count();
         block.drain(..done);
+        pem.drained(done);
         if eof {
             return Ok(());
+        }
+    }
+}
+
+/// Multi-line secrets held whole: what opens one and what its last line starts with. A PEM
+/// block (`-----BEGIN` … `-----END`), and a PuTTY key file (`PuTTY-User-Key-File-` …
+/// `Private-MAC:`), whose rule needs its header lines and its body together.
+const HELD_BLOCKS: [(&[u8], &[u8]); 2] = [
+    (b"-----BEGIN", b"-----END"),
+    (b"PuTTY-User-Key-File-", b"Private-MAC:"),
+];
+
+/// Where an unterminated held block starts in the current block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct OpenPem {
+    /// Start of the line holding the opening marker.
+    line: usize,
+    /// Where the opening marker is.
+    begin: usize,
+}
+
+/// Tracks, per kind of held block, the block's last opening marker with no closing marker
+/// after it, incrementally: each update looks only at the bytes appended since the last one
+/// (plus a marker's length before them).
+#[derive(Debug, Default)]
+struct PemState {
+    open: [Option<OpenPem>; HELD_BLOCKS.len()],
+    examined: usize,
+}
+
+impl PemState {
+    fn update(&mut self, block: &[u8]) {
+        for (open, (begin_marker, end_marker)) in self.open.iter_mut().zip(HELD_BLOCKS) {
+            let from = self
+                .examined
+                .saturating_sub(begin_marker.len() - 1)
+                .min(block.len());
+            if let Some(begin) =
+                memchr::memmem::rfind(&block[from..], begin_marker).map(|b| from + b)
+            {
+                // The last opening marker decides, as if the whole block were searched.
+                *open = memchr::memmem::find(&block[begin..], end_marker)
+                    .is_none()
+                    .then(|| OpenPem {
+                        line: memchr::memrchr(b'\n', &block[..begin]).map_or(0, |i| i + 1),
+                        begin,
+                    });
+            } else if let Some(held) = *open {
+                let after = from.max(held.begin + begin_marker.len()).min(block.len());
+                if memchr::memmem::find(&block[after..], end_marker).is_some() {
+                    *open = None;
+                }
+            }
+        }
+        self.examined = block.len();
+    }
+
+    /// The first `n` bytes of the block were handed on and removed.
+    fn drained(&mut self, n: usize) {
+        self.examined = self.examined.saturating_sub(n);
+        for open in &mut self.open {
+            *open = open.and_then(|open| {
+                (open.begin >= n).then(|| OpenPem {
+                    line: open.line.saturating_sub(n),
+                    begin: open.begin - n,
+                })
+            });
         }
     }
 }
@@ -88,14 +197,6 @@ fn read_line_bounded<R: BufRead>(input: &mut R, block: &mut Vec<u8>) -> io::Resu
             return Ok(false);
         }
     }
-}
-
-/// An unterminated `-----BEGIN ...` in the block: more lines belong to it.
-fn opens_pem_block(block: &[u8]) -> bool {
-    let Some(begin) = memchr::memmem::rfind(block, b"-----BEGIN") else {
-        return false;
-    };
-    memchr::memmem::find(&block[begin..], b"-----END").is_none()
 }
 
 /// Where a long block may be cut: leave [`CUT_OVERLAP`] bytes, and never cut inside a match.
@@ -253,6 +354,26 @@ mod tests {
         );
         assert_eq!(got[1].1, 2);
         assert_eq!(got[2], ("y\n".into(), 6));
+    }
+
+    #[test]
+    fn an_unterminated_begin_does_not_push_a_later_key_out_of_the_hold_buffer() {
+        let mut data = b"-----BEGIN junk\n".to_vec();
+        while data.len() < MAX_PEM_BLOCK - 40 {
+            data.extend_from_slice(b"filler filler filler\n");
+        }
+        let key = b"-----BEGIN KEY-----\nAAAA\nBBBB\nCCCC\n-----END KEY-----\n";
+        data.extend_from_slice(key);
+        data.extend_from_slice(b"after\n");
+        for n in [7, 4096] {
+            let got = blocks(&data, n);
+            assert!(
+                got.iter().any(|(b, _)| b.as_bytes() == key),
+                "the key is not one block with reads of {n}"
+            );
+            let joined: String = got.iter().map(|(b, _)| b.as_str()).collect();
+            assert_eq!(joined.as_bytes(), &data[..]);
+        }
     }
 
     #[test]

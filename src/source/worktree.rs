@@ -84,11 +84,16 @@ pub enum WalkError {
     },
     #[error("{path}: not a file or directory")]
     NotAFileOrDirectory { path: String },
-    #[error("bad exclude pattern `{pattern}`")]
+    /// Neither the pattern nor globset's message (which quotes it) is echoed: it may be a
+    /// secret pasted in the wrong place.
+    #[error(
+        "bad exclude pattern {}: {}",
+        crate::text::quoted_value(pattern),
+        crate::text::without_quoted_input(&problem.kind().to_string())
+    )]
     Exclude {
         pattern: String,
-        #[source]
-        source: globset::Error,
+        problem: globset::Error,
     },
     #[error("the exclude patterns cannot be compiled ({count} patterns)")]
     ExcludeSet {
@@ -112,7 +117,7 @@ pub fn exclude_set(patterns: &[String]) -> Result<GlobSet, WalkError> {
         for glob in [anchored.clone(), format!("{anchored}/**")] {
             let glob = Glob::new(&glob).map_err(|e| WalkError::Exclude {
                 pattern: pattern.clone(),
-                source: e,
+                problem: e,
             })?;
             builder.add(glob);
         }

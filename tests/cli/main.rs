@@ -7,6 +7,7 @@ mod common;
 mod ci;
 mod config;
 mod gate_hook;
+mod gate_output;
 mod gate_pr;
 mod gate_tree;
 mod github;

@@ -140,15 +140,20 @@ pub struct EnvNames {
 #[derive(Debug, thiserror::Error)]
 pub enum EnvNamesError {
     #[error(
-        "env_files: `{pattern}` maps to unknown environment `{name}` (expected local, \
-         development, test, staging, production, template or none)"
+        "env_files: {} maps to unknown environment {} (expected local, \
+         development, test, staging, production, template or none)",
+        crate::text::quoted_value(pattern),
+        crate::text::quoted_value(name)
     )]
     UnknownEnvironment { pattern: String, name: String },
-    #[error("env_files: bad pattern `{pattern}`")]
+    #[error(
+        "env_files: bad pattern {}: {}",
+        crate::text::quoted_value(pattern),
+        crate::text::without_quoted_input(&problem.kind().to_string())
+    )]
     BadPattern {
         pattern: String,
-        #[source]
-        source: globset::Error,
+        problem: globset::Error,
     },
 }
 
@@ -176,14 +181,14 @@ impl EnvNames {
             };
             let glob = Glob::new(&anchored).map_err(|e| EnvNamesError::BadPattern {
                 pattern: pattern.clone(),
-                source: e,
+                problem: e,
             })?;
             builder.add(glob);
             targets.push((target, trimmed.len()));
         }
         let set = builder.build().map_err(|e| EnvNamesError::BadPattern {
             pattern: map.keys().cloned().collect::<Vec<_>>().join(", "),
-            source: e,
+            problem: e,
         })?;
         Ok(EnvNames { set, targets })
     }
