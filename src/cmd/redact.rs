@@ -115,7 +115,8 @@ mod tests {
     #[test]
     fn every_builtin_example_is_redacted_after_any_prefix_at_any_offset() {
         let rules = Arc::new(RuleSet::builtin().expect("built-in rules load"));
-        let matcher = Matcher::new(rules.clone(), AllowList::default(), Workload::Large);
+        let matcher = Matcher::new(rules.clone(), AllowList::default(), Workload::Large)
+            .expect("the built-in rules build a matcher");
         let mut scratch = Scratch::default();
         let mut failures = Vec::new();
         let mut cases = 0usize;
