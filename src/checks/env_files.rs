@@ -401,7 +401,7 @@ impl Reader<'_> {
     fn read_deleted_but_tracked(
         &mut self,
         git: &GitView,
-        excludes: &globset::GlobSet,
+        excludes: &worktree::Excludes,
         files: &mut Vec<EnvFile>,
     ) {
         let names = &self.scan.settings.names;

@@ -103,30 +103,91 @@ pub enum WalkError {
     },
 }
 
-/// Builds the exclude matcher; patterns without a `/` match at any depth, like `.gitignore`.
-pub fn exclude_set(patterns: &[String]) -> Result<GlobSet, WalkError> {
-    let mut builder = GlobSetBuilder::new();
-    for pattern in patterns {
-        let trimmed = pattern.trim_start_matches("./").trim_start_matches('/');
-        let trimmed = trimmed.trim_end_matches('/');
-        let anchored = if trimmed.contains('/') {
-            trimmed.to_string()
-        } else {
-            format!("**/{trimmed}")
-        };
-        for glob in [anchored.clone(), format!("{anchored}/**")] {
-            let glob = Glob::new(&glob).map_err(|e| WalkError::Exclude {
-                pattern: pattern.clone(),
-                problem: e,
-            })?;
-            builder.add(glob);
+/// The configured `exclude` patterns as one matcher. Patterns without a `/` match at any depth,
+/// like `.gitignore`, and a match excludes everything below it. Plain names and plain paths
+/// (no glob syntax), which is what long generated lists are made of, are looked up in hash
+/// sets; only real globs go to a `GlobSet`, whose automaton grows with every pattern (40,000
+/// patterns did not build at all, and took 580 MB before that).
+#[derive(Debug, Clone, Default)]
+pub struct Excludes {
+    /// Plain names: a path is excluded when any of its components is one.
+    names: std::collections::HashSet<String>,
+    /// Plain paths from the root: a path is excluded when it is one or lies below one.
+    paths: std::collections::HashSet<String>,
+    globs: GlobSet,
+}
+
+impl Excludes {
+    pub fn new(patterns: &[String]) -> Result<Excludes, WalkError> {
+        let mut excludes = Excludes::default();
+        let mut builder = GlobSetBuilder::new();
+        let mut globs = 0usize;
+        for pattern in patterns {
+            let trimmed = pattern.trim_start_matches("./").trim_start_matches('/');
+            let trimmed = trimmed.trim_end_matches('/');
+            let plain =
+                !trimmed.is_empty() && !trimmed.contains(['*', '?', '[', ']', '{', '}', '\\', '!']);
+            if plain
+                && !trimmed
+                    .split('/')
+                    .any(|c| c.is_empty() || c == "." || c == "..")
+            {
+                if trimmed.contains('/') {
+                    excludes.paths.insert(trimmed.to_string());
+                } else {
+                    excludes.names.insert(trimmed.to_string());
+                }
+                continue;
+            }
+            let anchored = if trimmed.contains('/') {
+                trimmed.to_string()
+            } else {
+                format!("**/{trimmed}")
+            };
+            for glob in [anchored.clone(), format!("{anchored}/**")] {
+                let glob = Glob::new(&glob).map_err(|e| WalkError::Exclude {
+                    pattern: pattern.clone(),
+                    problem: e,
+                })?;
+                builder.add(glob);
+            }
+            globs += 1;
         }
+        // Never the whole list in an error: it can be tens of thousands of patterns.
+        excludes.globs = builder.build().map_err(|e| WalkError::ExcludeSet {
+            count: globs,
+            source: e,
+        })?;
+        Ok(excludes)
     }
-    // Never the whole list in an error: it can be tens of thousands of patterns.
-    builder.build().map_err(|e| WalkError::ExcludeSet {
-        count: patterns.len(),
-        source: e,
-    })
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty() && self.paths.is_empty() && self.globs.is_empty()
+    }
+
+    /// Whether `path` (relative to the scanned root, `/`-separated or the platform's own) is
+    /// excluded.
+    pub fn is_match(&self, path: impl AsRef<Path>) -> bool {
+        let path = path.as_ref();
+        if !self.names.is_empty() || !self.paths.is_empty() {
+            let text = path.to_string_lossy();
+            let text = text.replace(std::path::MAIN_SEPARATOR, "/");
+            let mut prefix_end = 0;
+            for component in text.split('/') {
+                prefix_end += component.len();
+                if self.names.contains(component) || self.paths.contains(&text[..prefix_end]) {
+                    return true;
+                }
+                prefix_end += 1;
+            }
+        }
+        !self.globs.is_empty() && self.globs.is_match(path)
+    }
+}
+
+/// Builds the exclude matcher (see [`Excludes`]).
+pub fn exclude_set(patterns: &[String]) -> Result<Excludes, WalkError> {
+    Excludes::new(patterns)
 }
 
 /// The walk configuration every working-tree scan uses (see the module doc for why). Shared
@@ -213,7 +274,7 @@ where
 }
 
 /// Whether a folder above `relative` is excluded (the walk does not descend into one).
-fn excluded_parent(excludes: &GlobSet, relative: &Path) -> bool {
+fn excluded_parent(excludes: &Excludes, relative: &Path) -> bool {
     relative
         .ancestors()
         .skip(1)
@@ -529,6 +590,72 @@ mod tests {
         assert!(set.is_match("fixtures"));
         assert!(set.is_match("docs/a.md"));
         assert!(!set.is_match("src/docs/a.md"));
+    }
+
+    /// Plain names and paths are looked up in sets rather than compiled: they must match
+    /// exactly what the same pattern as a glob matches.
+    #[test]
+    fn plain_excludes_match_like_their_globs() {
+        let patterns = [
+            "fixtures",
+            "vendor/lib",
+            "./build/",
+            "/dist",
+            "a.txt",
+            "deep/er/path",
+        ];
+        let fast = exclude_set(&patterns.map(String::from)).unwrap();
+        // The same patterns with a no-op character class force the glob route.
+        let slow = exclude_set(&patterns.map(|p| {
+            let (head, last) = p
+                .trim_end_matches('/')
+                .split_at(p.trim_end_matches('/').len() - 1);
+            format!("{head}[{last}]")
+        }))
+        .unwrap();
+        assert!(fast.globs.is_empty() && !slow.globs.is_empty());
+        for path in [
+            "fixtures",
+            "x/fixtures",
+            "x/fixtures/y.txt",
+            "fixturesx",
+            "xfixtures/a",
+            "vendor/lib",
+            "vendor/lib/a.js",
+            "x/vendor/lib",
+            "vendor/library",
+            "build",
+            "build/a",
+            "src/build/a",
+            "dist/x",
+            "a/dist",
+            "a.txt",
+            "b/a.txt",
+            "a.txt.bak",
+            "deep/er/path/x",
+            "deep/er",
+            "deep/er/pathy",
+        ] {
+            assert_eq!(fast.is_match(path), slow.is_match(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn forty_thousand_plain_excludes_build_and_match() {
+        let patterns: Vec<String> = (0..40_000)
+            .map(|i| {
+                if i % 2 == 0 {
+                    format!("file{i}.txt")
+                } else {
+                    format!("vendor/dir{i}")
+                }
+            })
+            .collect();
+        let set = exclude_set(&patterns).unwrap();
+        assert!(set.is_match("a/file39998.txt"));
+        assert!(set.is_match("vendor/dir39999/x.js"));
+        assert!(!set.is_match("a/vendor/dir39999/x.js"));
+        assert!(!set.is_match("file1.txt"));
     }
 
     #[test]

@@ -416,3 +416,50 @@ fn a_baseline_that_is_not_a_regular_file_is_refused_at_once() {
         assert!(stderr.contains("not a regular file"), "{stderr}");
     }
 }
+
+#[test]
+fn a_forty_thousand_entry_exclude_list_works_and_its_errors_stay_one_short_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut t = Tokens::new(131);
+    let mut config = String::from("exclude:\n");
+    for i in 0..40_000 {
+        // Half plain names (any depth), half plain paths: what generated lists hold.
+        if i % 2 == 0 {
+            config.push_str(&format!("- f{i}.txt\n"));
+        } else {
+            config.push_str(&format!("- g/f{i}\n"));
+        }
+    }
+    write(dir.path(), ".leakgate.yml", &config);
+    write(
+        dir.path(),
+        "g/f39999",
+        format!("k = \"{}\"\n", t.github_pat()),
+    );
+    write(
+        dir.path(),
+        "deep/er/f39998.txt",
+        format!("k = \"{}\"\n", t.github_pat()),
+    );
+    write(
+        dir.path(),
+        "src/app.js",
+        format!("const k = \"{}\";\n", t.github_pat()),
+    );
+    let out = run(&["--no-git"], dir.path());
+    let report = json(&out);
+    assert_eq!(out.status.code(), Some(1), "{report:#}");
+    assert_eq!(
+        findings(&report),
+        [("src/app.js".into(), "github-pat-classic".into())]
+    );
+
+    // One bad glob among them: one short line, not the list.
+    config.push_str("- \"src/[bad\"\n");
+    write(dir.path(), ".leakgate.yml", &config);
+    let out = run(&["--no-git"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("exclude"), "{stderr}");
+    assert!(stderr.len() < 400, "{} bytes: {stderr}", stderr.len());
+}

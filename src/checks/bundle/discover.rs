@@ -11,7 +11,6 @@
 
 use crate::checks::common::folders;
 use crate::source::worktree::SkipReason;
-use globset::GlobSet;
 use std::fs::FileType;
 use std::path::{Path, PathBuf};
 
@@ -123,7 +122,7 @@ pub struct Skip {
 #[derive(Debug, Clone)]
 pub struct Exclude {
     pub root: PathBuf,
-    pub globs: GlobSet,
+    pub globs: crate::source::worktree::Excludes,
 }
 
 impl Exclude {

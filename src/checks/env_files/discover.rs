@@ -15,7 +15,7 @@
 use super::classify::{EnvNames, Environment};
 use crate::checks::common::folders;
 use crate::source::worktree;
-use globset::GlobSet;
+use crate::source::worktree::Excludes;
 use ignore::{DirEntry, WalkBuilder, WalkState};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -34,7 +34,7 @@ pub struct Discovered {
 }
 
 /// Lists every env file under `root` (see the module doc for what is skipped).
-pub fn discover(root: &Path, names: &EnvNames, excludes: &GlobSet, threads: usize) -> Discovered {
+pub fn discover(root: &Path, names: &EnvNames, excludes: &Excludes, threads: usize) -> Discovered {
     let found = Mutex::new(Discovered::default());
     let mut builder = WalkBuilder::new(root);
     builder

@@ -19,12 +19,12 @@ pub use crate::source::repo::{FETCH_HINT, GitError, GitRepo};
 use crate::finding::{Finding, VcsInfo};
 use crate::source::BlobMatcher;
 use crate::source::repo::vcs_info;
+use crate::source::worktree::Excludes;
 use crate::stats::{HistoryStats, ScanStats};
 use enumerate::Problems;
 use gix::ObjectId;
 use gix::hashtable::HashSet;
 use gix::objs::Find;
-use globset::GlobSet;
 use scan::BlobScan;
 use std::path::Path;
 
@@ -97,7 +97,7 @@ pub struct HistoryOptions<'a, M: BlobMatcher> {
     /// Show a progress bar on stderr (the caller checks for a terminal and `--quiet`).
     pub progress: bool,
     /// Paths (at each commit) not to scan: the config's `exclude`.
-    pub exclude: &'a GlobSet,
+    pub exclude: &'a Excludes,
     /// Which paths are real (non-template) env files, as the configuration names them: their
     /// first commits are reported in [`HistoryOutcome::env_paths`].
     pub is_env_file: &'a (dyn Fn(&str) -> bool + Sync),

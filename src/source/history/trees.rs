@@ -12,12 +12,12 @@
 
 use super::BlobTask;
 use super::enumerate::{CommitNode, Problems, join};
+use crate::source::worktree::Excludes;
 use crate::text::one_line;
 use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice};
 use gix::hashtable::HashMap;
 use gix::objs::FindExt;
-use globset::GlobSet;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -63,7 +63,7 @@ impl<V> Sharded<V> {
 struct Shared<'a> {
     commits: &'a [CommitNode],
     /// Paths not to scan (the config's `exclude`); an excluded directory is not walked.
-    exclude: &'a GlobSet,
+    exclude: &'a Excludes,
     next: AtomicUsize,
     /// Tree id -> smallest position walked for.
     trees: Sharded<u32>,
@@ -95,7 +95,7 @@ pub fn new_blobs(
     others: &[(ObjectId, String)],
     staged: &[(ObjectId, String)],
     threads: usize,
-    exclude: &GlobSet,
+    exclude: &Excludes,
     problems: &mut dyn Problems,
 ) -> Vec<BlobTask> {
     let shared = Shared {
