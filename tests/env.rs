@@ -12,34 +12,7 @@ use std::path::Path;
 
 #[path = "common/mod.rs"]
 mod common;
-use common::{Tokens, leakgate, write};
-
-fn git(root: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .current_dir(root)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .args([
-            "-c",
-            "user.name=leakgate test",
-            "-c",
-            "user.email=test@leakgate.invalid",
-        ])
-        .args([
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .expect("git runs (tests build fixture repositories with it)");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use common::{Tokens, git, leakgate, write};
 
 fn git_init(root: &Path) {
     git(root, &["init", "-q"]);

@@ -7,39 +7,13 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use common::{Tokens, leakgate, write};
+use common::{Tokens, git, leakgate, write};
 use serde_json::Value;
 use std::path::Path;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-fn git(root: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .current_dir(root)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .args([
-            "-c",
-            "user.name=leakgate test",
-            "-c",
-            "user.email=test@leakgate.invalid",
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .expect("git runs (tests build fixture repositories with it)");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 /// Writes `files` and commits them all; returns the new commit's id.
 fn commit(root: &Path, files: &[(&str, String)], message: &str) -> String {

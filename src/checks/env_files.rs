@@ -151,15 +151,7 @@ pub fn run(
     matcher: &Matcher,
     infos: &RuleInfos,
 ) -> Result<(Vec<Finding>, ScanStats), EnvError> {
-    let mut reader = Reader {
-        scan,
-        matcher,
-        infos,
-        scratch: Scratch::default(),
-        stats: ScanStats::default(),
-        secret_findings: Vec::new(),
-        buffer: Vec::new(),
-    };
+    let mut reader = Reader::new(scan, matcher, infos);
     let files = reader.read_project()?;
     let mut sink = rules::Sink::new(&scan.settings.switches);
     file_checks::check_all(&files, &scan.settings.judge, &mut sink);
@@ -180,15 +172,7 @@ pub fn run_given(
     matcher: &Matcher,
     infos: &RuleInfos,
 ) -> (Vec<Finding>, ScanStats) {
-    let mut reader = Reader {
-        scan,
-        matcher,
-        infos,
-        scratch: Scratch::default(),
-        stats: ScanStats::default(),
-        secret_findings: Vec::new(),
-        buffer: Vec::new(),
-    };
+    let mut reader = Reader::new(scan, matcher, infos);
     let mut files = Vec::new();
     let mut wanted: HashSet<String> = HashSet::new();
     for file in given {
@@ -244,7 +228,19 @@ struct Reader<'a> {
     buffer: Vec<u8>,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    fn new(scan: &'a EnvScan<'a>, matcher: &'a Matcher, infos: &'a RuleInfos) -> Reader<'a> {
+        Reader {
+            scan,
+            matcher,
+            infos,
+            scratch: Scratch::default(),
+            stats: ScanStats::default(),
+            secret_findings: Vec::new(),
+            buffer: Vec::new(),
+        }
+    }
+
     fn read_project(&mut self) -> Result<Vec<EnvFile>, EnvError> {
         let scan = self.scan;
         let root = scan.root;

@@ -61,25 +61,9 @@ mod tests {
     use super::*;
     use crate::engine::{AllowList, Workload};
     use crate::rules::RuleSet;
-    use crate::source::stream::{CUT_OVERLAP, MAX_BLOCK, MAX_PEM_BLOCK};
+    use crate::source::stream::{CUT_OVERLAP, MAX_BLOCK, MAX_PEM_BLOCK, Trickle};
     use std::io;
     use std::sync::Arc;
-
-    /// A reader that hands out at most `n` bytes per read, so lines, PEM blocks and tokens
-    /// straddle read-buffer boundaries.
-    struct Trickle<'a> {
-        data: &'a [u8],
-        n: usize,
-    }
-
-    impl io::Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let k = self.n.min(buf.len()).min(self.data.len());
-            buf[..k].copy_from_slice(&self.data[..k]);
-            self.data = &self.data[k..];
-            Ok(k)
-        }
-    }
 
     fn redact(matcher: &Matcher, input: &[u8], read_size: usize) -> Vec<u8> {
         let reader = io::BufReader::with_capacity(

@@ -8,7 +8,7 @@
 
 use super::DisplayPaths;
 use super::git::TreeView;
-use crate::checks::env_files::{self, EnvRule, EnvScan, GivenFile, SecretScope};
+use crate::checks::env_files::{self, EnvRule, EnvScan, EnvSettings, GivenFile, SecretScope};
 use crate::engine::RuleInfos;
 use crate::finding::Finding;
 use crate::settings::{ScanSettings, TreeChecks};
@@ -19,6 +19,7 @@ use crate::stats::ScanStats;
 use crate::text::error_chain;
 use anyhow::Result;
 use std::collections::HashSet;
+use std::path::Path;
 
 /// Runs the env checks over every directory root (single-file roots have no project around
 /// them to compare). Nothing when env checks are off.
@@ -34,21 +35,32 @@ pub fn check_roots(
         return Ok((findings, stats));
     };
     for root in settings.roots.iter().filter(|r| r.is_dir()) {
-        let scan = EnvScan {
-            root,
-            display_root: paths.prefix(root),
-            settings: env,
-            exclude: &settings.config.config.exclude,
-            threads: settings.threads,
-            max_file_size: settings.max_file_size,
-            secrets,
-            verbose: settings.output.verbose,
-        };
+        let scan = env_scan(settings, env, paths, root, secrets);
         let (f, s) = env_files::run(&scan, &settings.matcher, infos)?;
         findings.extend(f);
         stats.merge(s);
     }
     Ok((findings, stats))
+}
+
+/// What the env check needs to know about one root, the same for a folder and a snapshot.
+fn env_scan<'a>(
+    settings: &'a ScanSettings,
+    env: &'a EnvSettings,
+    paths: &DisplayPaths,
+    root: &'a Path,
+    secrets: SecretScope,
+) -> EnvScan<'a> {
+    EnvScan {
+        root,
+        display_root: paths.prefix(root),
+        settings: env,
+        exclude: &settings.config.config.exclude,
+        threads: settings.threads,
+        max_file_size: settings.max_file_size,
+        secrets,
+        verbose: settings.output.verbose,
+    }
 }
 
 /// `env-committed-real-file` for env files that history holds but the working-tree env check
@@ -141,16 +153,13 @@ pub fn check_tree(
                 tracking,
             });
         }
-        let scan = EnvScan {
+        let scan = env_scan(
+            settings,
+            env,
+            paths,
             root,
-            display_root: paths.prefix(root),
-            settings: env,
-            exclude: &settings.config.config.exclude,
-            threads: settings.threads,
-            max_file_size: settings.max_file_size,
-            secrets: SecretScope::SkippedByWorktreeScan,
-            verbose: settings.output.verbose,
-        };
+            SecretScope::SkippedByWorktreeScan,
+        );
         let (f, s) = env_files::run_given(&scan, &given, &settings.matcher, infos);
         findings.extend(f);
         stats.merge(s);

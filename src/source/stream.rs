@@ -301,24 +301,27 @@ fn char_count(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
 }
 
+/// A reader that hands out at most `n` bytes per read, so lines, PEM blocks and tokens
+/// straddle read-buffer boundaries (for the tests of every stream reader).
+#[cfg(test)]
+pub(crate) struct Trickle<'a> {
+    pub data: &'a [u8],
+    pub n: usize,
+}
+
+#[cfg(test)]
+impl io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let k = self.n.min(buf.len()).min(self.data.len());
+        buf[..k].copy_from_slice(&self.data[..k]);
+        self.data = &self.data[k..];
+        Ok(k)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A reader that hands out at most `n` bytes per read, to split lines across reads.
-    struct Trickle<'a> {
-        data: &'a [u8],
-        n: usize,
-    }
-
-    impl io::Read for Trickle<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let k = self.n.min(buf.len()).min(self.data.len());
-            buf[..k].copy_from_slice(&self.data[..k]);
-            self.data = &self.data[k..];
-            Ok(k)
-        }
-    }
 
     fn blocks(data: &[u8], n: usize) -> Vec<(String, usize)> {
         let reader = io::BufReader::with_capacity(n, Trickle { data, n });

@@ -1,31 +1,10 @@
 //! `leakgate scan --ci` in GitHub Actions, driven by recorded-style event payloads, and
 //! `leakgate protect` on staged changes.
 
-use crate::common::{Tokens, leakgate, write};
+use crate::common::{Tokens, git, leakgate, write};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
 
 /// A repository with two commits: the first adds `old`, the second adds `new`.
 fn two_commit_repo(old: &str, new: &str) -> (tempfile::TempDir, String, String) {

@@ -4,30 +4,8 @@
 //! send escape sequences; errors describe bad values instead of echoing them. Every test drives
 //! the real binary with hostile input.
 
-use crate::common::{Tokens, leakgate, write};
+use crate::common::{Tokens, git, leakgate, write};
 use std::path::Path;
-use std::process::Command;
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
 
 /// Everything one run under GitHub Actions wrote: stdout, stderr, the step summary and the
 /// report file (when `--output` was given).

@@ -4,35 +4,10 @@
 //! inline allow, a file named on the command line), then runs `leakgate scan --ci` with a
 //! GitHub event payload shaped like the real one. Today's main passes each of them with exit 0.
 
-use crate::common::{Tokens, leakgate, write};
+use crate::common::{Tokens, git, leakgate, write};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(["-c", "protocol.file.allow=always"])
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_INDEX_FILE")
-        .env_remove("GIT_WORK_TREE")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
 
 /// A repository whose `main` is the base commit (with `base_files`) and whose `feature` branch,
 /// checked out, is the pull request (adding `pr_files`).

@@ -2,7 +2,7 @@
 //! files, huge files, ignore files, tracked-but-ignored files, unreadable folders, symbolic
 //! links, long tokens) and hostile inputs (rules, thread counts, baselines), through the binary.
 
-use crate::common::{Tokens, leakgate, write};
+use crate::common::{Tokens, git, leakgate, write};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
@@ -42,19 +42,6 @@ fn findings(json: &Value) -> Vec<(String, String)> {
         .collect();
     found.sort();
     found
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
 }
 
 #[test]

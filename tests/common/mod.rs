@@ -8,7 +8,12 @@ use std::path::Path;
 
 pub fn leakgate() -> Command {
     let mut cmd = Command::cargo_bin("leakgate").expect("the leakgate binary is built for tests");
-    cmd.env_remove("NO_COLOR").env_remove("GITHUB_ACTIONS");
+    // Not the hook environment `cargo test` may itself run under (a pre-commit hook sets these).
+    cmd.env_remove("NO_COLOR")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE");
     cmd
 }
 
@@ -128,4 +133,35 @@ pub fn assert_valid_sarif(tool: &std::ffi::OsStr, sarif: &Path) {
         "SARIF Multitool errors:\n{}",
         errors.join("\n")
     );
+}
+
+/// Runs git in `dir` for building fixture repositories, isolated from the machine's and the
+/// caller's git setup (no system or global config, no `GIT_DIR`/`GIT_INDEX_FILE`/`GIT_WORK_TREE`
+/// inherited from a hook the tests may run under), with a fixed identity and branch name.
+/// Panics with git's stderr when it fails; returns its trimmed stdout.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE")
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(["-c", "protocol.file.allow=always"])
+        .args(args)
+        .output()
+        .expect("git runs (tests build fixture repositories with it)");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
