@@ -64,7 +64,7 @@ done
 version=${version#v}
 case "$version" in
   *"
-"*) refuse "not a version: $version" ;;
+"*) refuse "not a version: it holds a line break" ;;
 esac
 if ! printf '%s' "$version" | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$'; then
   refuse "name a release version, e.g. v0.1.0 (got '${version}')"
