@@ -1093,3 +1093,51 @@ fn the_readme_gitlab_job_fetches_history_and_judges_a_merge_request_by_its_base(
     let out = String::from_utf8_lossy(&mr.stdout);
     assert!(out.contains("app.py"), "{out}");
 }
+
+#[test]
+fn the_sarif_upload_is_skipped_for_fork_pull_requests_and_the_scan_still_gates() {
+    // A fork's pull request has a read-only token: an upload step that runs there fails the
+    // job for lack of `security-events: write`, whatever the scan found.
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("# .github/workflows/leakgate.yml")
+        .expect("README shows the workflow");
+    let block = &readme[start..];
+    let workflow: Value = serde_saphyr::from_str(&block[..block.find("```").unwrap()])
+        .expect("the README's workflow is YAML");
+    let ci = yaml(".github/workflows/ci.yml");
+    for (name, steps) in [
+        ("README", workflow["jobs"]["leakgate"]["steps"].clone()),
+        ("ci.yml", ci["jobs"]["leakgate"]["steps"].clone()),
+    ] {
+        let steps = steps.as_array().unwrap();
+        let upload = steps
+            .iter()
+            .find(|s| {
+                s["uses"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif"))
+            })
+            .unwrap_or_else(|| panic!("{name}: an upload step"));
+        let condition = upload["if"].as_str().unwrap_or_default();
+        assert!(condition.contains("always()"), "{name}: {condition}");
+        assert!(
+            condition
+                .contains("github.event.pull_request.head.repo.full_name == github.repository"),
+            "{name}: {condition}"
+        );
+        // The scan step itself has no condition and no continue-on-error: it gates.
+        let scan = steps
+            .iter()
+            .find(|s| s["id"] == "leakgate")
+            .unwrap_or_else(|| panic!("{name}: the scan step"));
+        assert!(
+            scan["if"].is_null() && scan["continue-on-error"].is_null(),
+            "{name}"
+        );
+    }
+    assert!(
+        readme.contains("a pull request from a fork")
+            || readme.contains("A pull request from a fork")
+    );
+}
