@@ -53,7 +53,11 @@ main() {
         shift 2
         ;;
       -h | --help)
-        sed -n '2,/^set -eu$/p' "$0" 2>/dev/null | sed 's/^# \{0,1\}//' | sed '$d' >&2
+        if [ -f "$0" ] && grep -q "^# Installs a released leakgate" "$0"; then
+          sed -n '2,/^set -eu$/p' "$0" 2>/dev/null | sed 's/^# \{0,1\}//' | sed '$d' >&2
+        else
+          echo "usage: install.sh [--to DIR] [--source-hash HEX] VERSION (e.g. v0.1.0)" >&2
+        fi
         exit 0
         ;;
       -*) refuse "unknown option $1 (usage: install.sh [--to DIR] [--source-hash HEX] VERSION)" ;;

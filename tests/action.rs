@@ -1141,3 +1141,88 @@ fn the_sarif_upload_is_skipped_for_fork_pull_requests_and_the_scan_still_gates()
             || readme.contains("A pull request from a fork")
     );
 }
+
+#[test]
+fn the_docker_image_builds_from_the_sources_and_runs_unprivileged() {
+    let dockerfile = std::fs::read_to_string(root().join("Dockerfile")).unwrap();
+    let ignore = std::fs::read_to_string(root().join(".dockerignore")).unwrap();
+    // The build context holds exactly what the build reads: everything cargo needs, and no
+    // `target/`, `.git` or env files.
+    assert!(ignore.lines().any(|l| l.trim() == "*"), "{ignore}");
+    for path in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "build.rs",
+        "benches",
+        "rules",
+        "src",
+    ] {
+        assert!(dockerfile.contains(path), "Dockerfile copies {path}");
+        assert!(
+            ignore
+                .lines()
+                .any(|l| l.trim().trim_end_matches('/') == format!("!{path}")),
+            ".dockerignore lets {path} in"
+        );
+    }
+    assert!(dockerfile.contains("cargo build --locked --release"));
+    let last_stage = &dockerfile[dockerfile.rfind("\nFROM ").unwrap()..];
+    assert!(last_stage.starts_with("\nFROM scratch"), "{last_stage}");
+    assert!(last_stage.contains("USER 65532:65532"), "{last_stage}");
+    assert!(
+        last_stage.contains("ENTRYPOINT [\"/usr/local/bin/leakgate\"]"),
+        "{last_stage}"
+    );
+
+    // What the image promises: leakgate reads a repository owned by another user, as an
+    // unprivileged user with no HOME, no PATH and no git. Needs root to switch users.
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let setpriv = Command::new("setpriv").arg("--version").output().is_ok();
+    if !is_root || !setpriv {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root with setpriv"
+        );
+        eprintln!("not root or no setpriv: the unprivileged run is not checked");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    let token = Tokens::new(1216).github_pat();
+    write(&repo, "app.py", format!("TOKEN = '{token}'\n"));
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-qm", "token"]);
+    let binary = dir.path().join("leakgate");
+    std::fs::copy(assert_cmd::cargo::cargo_bin("leakgate"), &binary).unwrap();
+    for path in [dir.path().to_path_buf(), binary.clone()] {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let status = Command::new("chmod")
+        .args(["-R", "a+rX"])
+        .arg(&repo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = Command::new("setpriv")
+        .args([
+            "--reuid=65532",
+            "--regid=65532",
+            "--clear-groups",
+            "env",
+            "-i",
+        ])
+        .arg(&binary)
+        .args(["scan", "."])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("app.py"), "{stdout}");
+    assert!(!stdout.contains(&token), "never the secret");
+}
