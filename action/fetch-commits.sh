@@ -61,12 +61,23 @@ depth=$((commits + 1))
 [ "$depth" -gt 1000 ] && depth=1000
 git fetch --no-tags --quiet --depth="$depth" "$remote" "$head" ||
   say "could not fetch the head commit ${head:0:12}"
+# No base to stop at (a new branch, or a force push whose old tip is gone): a push then scans
+# the head's whole history, so fetch all of it.
+whole_history() {
+  if [ "$event" = push ] && has "$head" &&
+    [ "$(git rev-parse --is-shallow-repository 2>/dev/null)" = true ]; then
+    git fetch --no-tags --quiet --unshallow "$remote" "$head" ||
+      say "could not fetch the history of ${head:0:12}"
+  fi
+}
 if ! is_sha "$base"; then
+  whole_history
   exit 0
 fi
 git fetch --no-tags --quiet --depth=1 "$remote" "$base" ||
   say "could not fetch the base commit ${base:0:12}"
 if ! has "$base" || ! has "$head"; then
+  whole_history
   exit 0
 fi
 # Deepen both until they meet, so base..head is exactly the new commits (bounded).
