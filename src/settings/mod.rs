@@ -84,14 +84,16 @@ impl GitSettings {
     }
 
     pub fn from_args(args: &ScanArgs, ci: Option<&CiPlan>) -> Result<GitSettings> {
-        if let Some(plan) = ci {
-            return Ok(GitSettings::for_ci(plan));
-        }
-        if !args.files.is_empty() && !args.staged {
+        // Files after `--` name what the staged check reads whole; anywhere else they would
+        // be silently ignored.
+        if !args.files.is_empty() && (!args.staged || args.no_git || ci.is_some()) {
             bail!(
                 "files after `--` are checked as staged: use `leakgate protect -- FILE...` (or \
                  `scan --staged -- FILE...`)"
             );
+        }
+        if let Some(plan) = ci {
+            return Ok(GitSettings::for_ci(plan));
         }
         let scope = if args.no_git {
             None
@@ -759,6 +761,24 @@ mod tests {
 
         let refs = git(&["--ref", "main"]);
         assert!(refs.files && refs.required);
+    }
+
+    #[test]
+    fn files_after_the_separator_need_the_staged_check() {
+        let staged = git(&["--staged", "--", "a.js", "src"]);
+        match staged.scope {
+            Some(GitScope::Staged(scope)) => {
+                assert_eq!(scope.whole.len(), 2);
+                assert!(scope.whole.iter().all(|p| p.is_absolute()));
+            }
+            other => panic!("{other:?}"),
+        }
+        for args in [&["--", "a.js"][..], &["--git-only", "--", "a.js"]] {
+            assert!(GitSettings::from_args(&scan_args(args), None).is_err());
+        }
+        let mut protect_no_git = scan_args(&["--no-git", "--", "a.js"]);
+        protect_no_git.staged = true;
+        assert!(GitSettings::from_args(&protect_no_git, None).is_err());
     }
 
     #[test]

@@ -104,6 +104,48 @@ fn named_files_are_read_as_the_index_holds_them_and_from_disk_only_when_it_does_
 }
 
 #[test]
+fn a_named_env_file_gets_the_env_checks_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("repo");
+    std::fs::create_dir_all(&dir).unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    write(
+        &dir,
+        ".env.production",
+        "DATABASE_URL=postgres://app:Xk9vQ2mLp7Rt4sWz@db.prod.example.com/app\n",
+    );
+    write(&dir, "a.js", "console.log(1);\n");
+    git(&dir, &["add", "-f", "."]);
+    git(&dir, &["commit", "-qm", "first"]);
+    git(&dir, &["update-ref", "refs/remotes/origin/main", "HEAD"]);
+    let rules = |files: &[&str]| {
+        let out = leakgate()
+            .args(["protect", "--format", "json", "--"])
+            .args(files)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut ids: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap_or_default().to_string())
+            .collect();
+        ids.sort();
+        (out.status.code(), ids)
+    };
+    let (code, ids) = rules(&[".env.production", "a.js"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        ids.iter().any(|id| id == "env-committed-real-file"),
+        "{ids:?}"
+    );
+    // Not named: not judged (nothing staged changes it).
+    assert_eq!(rules(&["a.js"]), (Some(0), Vec::new()));
+}
+
+#[test]
 fn bad_file_names_fail_closed_with_one_line() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = repo_with_committed_secret(tmp.path(), &Tokens::new(1203).github_pat());
@@ -163,11 +205,17 @@ fn each_part_of_a_split_file_list_is_a_complete_check() {
         assert_eq!(out.status.code(), Some(1), "{}", text(&out));
         assert!(text(&out).contains("src/f33.js"), "{}", text(&out));
     }
-    // Once nothing staged holds a secret, both parts pass (old.js is named in neither).
+    // Once nothing staged holds a secret, both parts pass (old.js is named in neither), and
+    // the part that names old.js fails on it alone.
     write(&dir, "src/f33.js", "export const x = 1;\n");
     git(&dir, &["add", "."]);
     assert_eq!(protect(&dir, &first).status.code(), Some(0));
     assert_eq!(protect(&dir, &second).status.code(), Some(0));
+    let mut with_old = second.clone();
+    with_old.push("old.js");
+    let out = protect(&dir, &with_old);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(protect(&dir, &first).status.code(), Some(0));
 }
 
 /// The `pre-commit` executable, if installed. CI installs it (`.ci/run`), so there its absence
