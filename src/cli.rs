@@ -62,6 +62,34 @@ pub enum Command {
         #[arg(default_value = ".")]
         path: PathBuf,
     },
+    /// Set a repository up: a commented starter .leakgate.yml, the GitHub workflow
+    /// (.github/workflows/leakgate.yml) and the pre-commit framework's entry
+    /// (.pre-commit-config.yaml). Existing files are kept unless --force.
+    Init(InitArgs),
+    /// Print the JSON Schema of .leakgate.yml (for editor completion and checks).
+    Schema,
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into --out-dir.
+    Man {
+        /// Write leakgate.1 and leakgate-<command>.1 into this folder instead.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// A folder inside the repository to set up (files go to the top of its work tree).
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+    /// Replace an existing .leakgate.yml and workflow file (.pre-commit-config.yaml is only
+    /// ever added to, never replaced).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -168,6 +196,12 @@ pub struct ScanArgs {
     /// pre-commit hook; implies --git-only.
     #[arg(long, conflicts_with_all = ["refs"])]
     pub staged: bool,
+    /// With --staged (`protect`): check these files whole, as the index holds them (read from
+    /// disk if it does not), besides what the commit adds. The pre-commit framework passes the
+    /// files it runs on here (`leakgate protect -- FILE...`); a folder names every staged file
+    /// under it (`protect -- .` checks everything `git commit` would record).
+    #[arg(last = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
     /// For a git pre-push hook: only the commits being pushed, from the ref lines git gives the
     /// hook on standard input (an updated ref: remote..local; a new ref: the commits no
     /// remote-tracking ref holds; a deletion: nothing). REMOTE and URL are the hook's own

@@ -10,6 +10,32 @@ use thiserror::Error;
 /// The file looked for at the root of a scan when `--config` is not given.
 pub const DEFAULT_CONFIG_NAME: &str = ".leakgate.yml";
 
+/// Where editors find the JSON Schema of this file (`leakgate schema` prints the same; the
+/// repository keeps a copy at `schema/leakgate.schema.json`, checked equal by a test), pinned
+/// to this version's tag so it describes the options this binary accepts.
+pub const SCHEMA_URL: &str = concat!(
+    "https://raw.githubusercontent.com/leakgate/leakgate/v",
+    env!("CARGO_PKG_VERSION"),
+    "/schema/leakgate.schema.json"
+);
+
+/// The environment names `env_files` accepts (any case), `none` for "not an env file".
+pub const ENV_NAMES: &[&str] = &[
+    "local",
+    "development",
+    "dev",
+    "test",
+    "ci",
+    "staging",
+    "stage",
+    "preview",
+    "production",
+    "prod",
+    "template",
+    "example",
+    "none",
+];
+
 /// Config files are small; anything larger is refused before parsing.
 const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
@@ -31,8 +57,14 @@ pub enum ConfigError {
     },
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+/// `.leakgate.yml`. The doc comments are also the descriptions in its JSON Schema
+/// ([`json_schema`]), so they speak to the person writing the file.
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = ".leakgate.yml",
+    description = "leakgate's repository settings"
+)]
 pub struct Config {
     /// Glob patterns (gitignore-style, relative to the scanned root) of paths not to scan.
     #[serde(default)]
@@ -52,9 +84,11 @@ pub struct Config {
     /// Lowest severity that fails the scan (overridden by `--fail-on`).
     #[serde(default)]
     pub fail_on: Option<Severity>,
-    /// Env-file names (globs relative to the root) mapped to an environment:
-    /// `local`, `development`, `test`, `staging`, `production` or `template`.
+    /// Env-file names (globs relative to the root) mapped to an environment: `local`,
+    /// `development`, `test`, `staging`, `production`, `template` (or `dev`, `ci`, `stage`,
+    /// `preview`, `prod`, `example`), or `none` for a file that is not an env file.
     #[serde(default)]
+    #[schemars(schema_with = "env_files_schema")]
     pub env_files: std::collections::BTreeMap<String, String>,
     /// Extra build-output folders to check for client-bundle leaks (relative to the root).
     #[serde(default)]
@@ -64,6 +98,22 @@ pub struct Config {
     /// off by default, so such a finding waits for a maintainer.
     #[serde(default)]
     pub trust_inline_allows_in_pull_requests: bool,
+}
+
+fn env_files_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "object",
+        "additionalProperties": { "type": "string", "enum": ENV_NAMES },
+        "default": {}
+    })
+}
+
+/// The JSON Schema of `.leakgate.yml`, derived from [`Config`] so it cannot drift from what
+/// [`load`] accepts.
+pub fn json_schema() -> schemars::Schema {
+    let mut schema = schemars::schema_for!(Config);
+    schema.insert("$id".into(), SCHEMA_URL.into());
+    schema
 }
 
 /// A loaded config plus where it came from (relative paths in it are relative to that folder).

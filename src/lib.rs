@@ -58,6 +58,10 @@ pub fn run_from_args() -> std::process::ExitCode {
         Command::UninstallHook { pre_push, path } => {
             cmd::hook::uninstall(path, cmd::hook::Hook::chosen(*pre_push))
         }
+        Command::Init(args) => cmd::init::run(args),
+        Command::Schema => cmd::docs::schema(),
+        Command::Completions { shell } => cmd::docs::completions(*shell),
+        Command::Man { out_dir } => cmd::docs::man(out_dir.as_deref()),
     };
     match result {
         Ok(code) => std::process::ExitCode::from(code),

@@ -18,7 +18,7 @@ const MARKER: &str = "# installed by `leakgate install-hook`";
 
 /// Printed on stderr when `scan --staged` blocks a commit.
 pub const BLOCKED_COMMIT: &str = "\
-leakgate blocked this commit: what it would commit (above) adds a secret.
+leakgate blocked this commit: what it would commit (above) holds a secret.
   - Remove it from the file and `git add` it again. Keep secrets in your environment or a secret
     manager, not in the repository. If it was ever pushed or shared, rotate it too.
   - A false positive? Add a `leakgate:allow` comment on that line, or put the fingerprint shown

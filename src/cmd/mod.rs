@@ -10,9 +10,11 @@
 
 pub mod baseline;
 pub mod bundle;
+pub mod docs;
 pub mod env;
 pub mod gate;
 pub mod hook;
+pub mod init;
 pub mod redact;
 pub mod rules;
 pub mod scan;

@@ -7,7 +7,7 @@ use crate::engine::RuleInfos;
 use crate::settings::{GitScope, ScanSettings, TreeChecks};
 use crate::source::history::{self, CommittedPath, GitError, HistoryFinding, HistoryOptions};
 use crate::source::index::{BaseTree, IndexError, Snapshot};
-use crate::source::staged::StagedPlace;
+use crate::source::staged::{Named, StagedPlace, StagedScope};
 use crate::source::{repo, staged, worktree};
 use crate::stats::ScanStats;
 use std::io::IsTerminal;
@@ -57,8 +57,12 @@ pub fn scan_roots(
         is_env_file: &is_env_file,
     };
     for root in &settings.roots {
-        let git = if let GitScope::Staged(StagedPlace {
-            git_dir: Some(git_dir),
+        let git = if let GitScope::Staged(StagedScope {
+            place:
+                StagedPlace {
+                    git_dir: Some(git_dir),
+                    ..
+                },
             ..
         }) = scope
         {
@@ -111,6 +115,8 @@ pub struct TreeView<'a> {
     pub base: Option<BaseTree>,
     /// How messages name `head`.
     pub what: String,
+    /// Files named to check whole (`protect -- FILE...`): reported as if changed.
+    pub named: Named,
 }
 
 impl TreeView<'_> {
@@ -120,6 +126,10 @@ impl TreeView<'_> {
         self.base
             .as_ref()
             .is_none_or(|base| base.id_at(relative) != Some(id))
+            || gix::path::into_bstr(relative).is_ok_and(|path| {
+                self.named
+                    .covers(gix::path::to_unix_separators_on_windows(path).as_ref())
+            })
     }
 }
 
@@ -134,8 +144,12 @@ pub fn tree_views<'a>(
     for root in &settings.roots {
         let git = match which {
             // A hook's `GIT_DIR` names the repository, as it does for the staged scan.
-            TreeChecks::Index(StagedPlace {
-                git_dir: Some(git_dir),
+            TreeChecks::Index(StagedScope {
+                place:
+                    StagedPlace {
+                        git_dir: Some(git_dir),
+                        ..
+                    },
                 ..
             }) => repo::open_git_dir(git_dir)?,
             _ => repo::discover(root)?,
@@ -152,6 +166,7 @@ fn snapshots<'a>(
     root: &'a Path,
     which: &TreeChecks,
 ) -> Result<TreeView<'a>, IndexError> {
+    let mut named = Named::default();
     let (head, base, what) = match which {
         TreeChecks::Range { from, to } => (
             Snapshot::of_commit(git, to)?,
@@ -159,16 +174,20 @@ fn snapshots<'a>(
             to.clone(),
         ),
         TreeChecks::Commit { rev } => (Snapshot::of_commit(git, rev)?, None, rev.clone()),
-        TreeChecks::Index(place) => (
-            Snapshot::of_index(git, place)?,
-            Some(BaseTree::of_head(git)?),
-            "the index".to_string(),
-        ),
+        TreeChecks::Index(scope) => {
+            named = scope.named(git)?;
+            (
+                Snapshot::of_index(git, &scope.place)?,
+                Some(BaseTree::of_head(git)?),
+                "the index".to_string(),
+            )
+        }
     };
     Ok(TreeView {
         root,
         head,
         base,
         what,
+        named,
     })
 }

@@ -18,7 +18,7 @@ use crate::report::{self, ReportOptions};
 use crate::rules::RuleSet;
 use crate::source::history::Selection;
 use crate::source::repo::{self, GitRepo};
-use crate::source::staged::StagedPlace;
+use crate::source::staged::{StagedPlace, StagedScope};
 use crate::suppress::{IGNORE_FILE_NAME, Suppressions};
 use anyhow::{Context, Result, bail};
 use ci::{CiPlan, Trust};
@@ -40,8 +40,8 @@ pub enum GitScope {
     /// History: all of it, or a range.
     History(Selection),
     /// The index git is about to commit (where git's hook environment says it is) against
-    /// `HEAD`.
-    Staged(StagedPlace),
+    /// `HEAD`, and the files named to check whole.
+    Staged(StagedScope),
 }
 
 /// Where the file checks (env files) read files when the working tree is not scanned: the
@@ -55,8 +55,8 @@ pub enum TreeChecks {
     /// clone without the base commit), so nothing can be called old and all is reported.
     Commit { rev: String },
     /// The index (`--staged`): findings that involve a file whose staged blob differs from
-    /// `HEAD`'s, i.e. what the commit changes.
-    Index(StagedPlace),
+    /// `HEAD`'s, i.e. what the commit changes, or a file named to check whole.
+    Index(StagedScope),
 }
 
 #[derive(Debug, Clone)]
@@ -84,13 +84,21 @@ impl GitSettings {
     }
 
     pub fn from_args(args: &ScanArgs, ci: Option<&CiPlan>) -> Result<GitSettings> {
+        // Files after `--` name what the staged check reads whole; anywhere else they would
+        // be silently ignored.
+        if !args.files.is_empty() && (!args.staged || args.no_git || ci.is_some()) {
+            bail!(
+                "files after `--` are checked as staged: use `leakgate protect -- FILE...` (or \
+                 `scan --staged -- FILE...`)"
+            );
+        }
         if let Some(plan) = ci {
             return Ok(GitSettings::for_ci(plan));
         }
         let scope = if args.no_git {
             None
         } else if args.staged {
-            Some(GitScope::Staged(staged_place()?))
+            Some(GitScope::Staged(staged_scope(&args.files)?))
         } else if args.pre_push.is_some() {
             Some(GitScope::History(Selection::Push {
                 updates: pushed_refs()?,
@@ -116,7 +124,7 @@ impl GitSettings {
         let narrowed =
             args.staged || args.range.is_some() || args.since.is_some() || args.pre_push.is_some();
         let tree_checks = match &scope {
-            Some(GitScope::Staged(place)) => Some(TreeChecks::Index(place.clone())),
+            Some(GitScope::Staged(scope)) => Some(TreeChecks::Index(scope.clone())),
             Some(GitScope::History(Selection::Range { from, to })) => Some(TreeChecks::Range {
                 from: from.clone(),
                 to: to.clone(),
@@ -133,10 +141,15 @@ impl GitSettings {
 }
 
 /// `--staged` reads the index git is committing: in a hook, git names it (and the repository)
-/// in its environment, relative to the directory it runs the hook in.
-fn staged_place() -> Result<StagedPlace> {
+/// in its environment, relative to the directory it runs the hook in. Files named after `--`
+/// are relative to that directory too (the pre-commit framework runs hooks at the top of the
+/// work tree and names files from there).
+fn staged_scope(files: &[PathBuf]) -> Result<StagedScope> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    Ok(StagedPlace::from_vars(&cwd, |name| std::env::var_os(name)))
+    Ok(StagedScope {
+        place: StagedPlace::from_vars(&cwd, |name| std::env::var_os(name)),
+        whole: files.iter().map(|file| cwd.join(file)).collect(),
+    })
 }
 
 /// What `--pre-push` scans: the pre-commit framework's refs when it runs the hook (it reads
@@ -748,6 +761,24 @@ mod tests {
 
         let refs = git(&["--ref", "main"]);
         assert!(refs.files && refs.required);
+    }
+
+    #[test]
+    fn files_after_the_separator_need_the_staged_check() {
+        let staged = git(&["--staged", "--", "a.js", "src"]);
+        match staged.scope {
+            Some(GitScope::Staged(scope)) => {
+                assert_eq!(scope.whole.len(), 2);
+                assert!(scope.whole.iter().all(|p| p.is_absolute()));
+            }
+            other => panic!("{other:?}"),
+        }
+        for args in [&["--", "a.js"][..], &["--git-only", "--", "a.js"]] {
+            assert!(GitSettings::from_args(&scan_args(args), None).is_err());
+        }
+        let mut protect_no_git = scan_args(&["--no-git", "--", "a.js"]);
+        protect_no_git.staged = true;
+        assert!(GitSettings::from_args(&protect_no_git, None).is_err());
     }
 
     #[test]

@@ -45,6 +45,8 @@ pub enum GitError {
     BadRange { spec: String },
     #[error("{shown}: --staged needs a work tree, and this is a bare repository")]
     Bare { shown: String },
+    #[error("{path}: outside the repository's work tree ({work_tree}); name files inside it")]
+    OutsideWorkTree { path: String, work_tree: String },
     #[error("{shown}: cannot read the index")]
     Index {
         shown: String,

@@ -19,14 +19,14 @@ use crate::source::history::{
     self, BlobTask, GitError, GitRepo, HistoryFinding, HistoryOptions, HistoryOutcome,
 };
 use crate::source::repo::{BoxedError, vcs_info};
-use crate::stats::{HistoryStats, ScanStats};
+use crate::stats::{HistoryStats, ScanStats, SkipReason};
 use crate::text::one_line;
 use gix::ObjectId;
 use gix::bstr::{BStr, BString, ByteSlice, ByteVec};
 use gix::index::entry::{Mode, Stage};
 use gix::index::extension::Tree as CacheTree;
 use gix::objs::FindExt;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Where the commit being prepared lives, as git tells its hooks: `GIT_DIR`, `GIT_WORK_TREE`
@@ -56,19 +56,50 @@ impl StagedPlace {
     }
 }
 
-/// Scans what `git commit` would add.
+/// What the pre-commit hook checks: the index git is committing ([`StagedPlace`]) and, when
+/// the hook was given file names, those files whole.
+///
+/// Without names, what the commit adds: the lines of the staged blobs that `HEAD` (or, while
+/// `HEAD` is unpushed, its parents: see [`Base`]) does not hold. With names (the pre-commit
+/// framework passes the files a commit stages, and `pre-commit run --all-files` every tracked
+/// file), each named file is checked whole, as the index holds it; a folder names every file
+/// under it, and a file the index does not hold is read from disk. What the commit adds outside
+/// the named files is still checked as without names, so an amend that re-records `HEAD`'s own
+/// secret in another file is blocked however the framework splits its file list (each of its
+/// invocations is a complete check on its own).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StagedScope {
+    pub place: StagedPlace,
+    /// Files (or folders) to check whole, absolute (the settings resolve them against the
+    /// directory leakgate runs in); empty without names.
+    pub whole: Vec<PathBuf>,
+}
+
+impl StagedScope {
+    /// The named files, resolved against the work tree of `git` (none in a bare repository).
+    pub fn named(&self, git: &GitRepo) -> Result<Named, GitError> {
+        match work_tree(&git.repo.to_thread_local(), &self.place) {
+            Some(top) => Named::resolve(&top, &self.whole),
+            None => Ok(Named::default()),
+        }
+    }
+}
+
+/// Scans what `git commit` would record: see [`StagedScope`].
 pub fn scan<M: BlobMatcher>(
     git: &GitRepo,
-    place: &StagedPlace,
+    scope: &StagedScope,
     options: &HistoryOptions<'_, M>,
 ) -> Result<HistoryOutcome, GitError> {
+    let place = &scope.place;
     let repo = git.repo.to_thread_local();
-    if repo.workdir().is_none() && place.work_tree.is_none() {
+    let Some(work_tree) = work_tree(&repo, place) else {
         return Err(GitError::Bare {
             shown: git.shown.clone(),
         });
-    }
+    };
     let index = read_index(git, &repo, place)?;
+    let named = Named::resolve(&work_tree, &scope.whole)?;
     let mut stats = ScanStats::default();
     let base = Base::of_head(&repo, &mut stats);
     let mut differ = StagedDiff {
@@ -81,36 +112,33 @@ pub fn scan<M: BlobMatcher>(
         stats: &mut stats,
     };
     differ.dir(BString::default(), index.tree(), &base.trees);
-    let mut tasks = differ.tasks;
-    tasks.retain(|t| !options.exclude.is_match(&t.path));
-    let scan = history::scan_blobs(git, options, true, &tasks);
-    let (hits, scan_stats) = scan;
-    stats.merge(scan_stats);
-    let findings = hits
-        .into_iter()
-        .flat_map(|hit| {
+    let mut added = differ.tasks;
+    // A named file is checked whole below; its added lines are part of that.
+    added.retain(|t| !named.covers(t.path.as_bytes().as_bstr()));
+    let (mut whole, on_disk) = named.tasks(&index, &work_tree, &mut stats);
+    added.retain(|t| !options.exclude.is_match(&t.path));
+    whole.retain(|t| !options.exclude.is_match(&t.path));
+    let mut findings = Vec::new();
+    for (tasks, added_lines_only) in [(&added, true), (&whole, false)] {
+        let (hits, scan_stats) = history::scan_blobs(git, options, added_lines_only, tasks);
+        stats.merge(scan_stats);
+        for hit in hits {
             let task = &tasks[hit.task];
-            let from_head = base.unpushed_head.is_some_and(|tree| {
-                history::blob_at_path(&repo, tree, &task.path) == Some(task.id)
-            });
-            let message = if from_head {
-                "Added by the unpushed HEAD commit and still in what is being committed (an \
-                 amend records it again): take it out of the file and commit or amend again (and \
-                 rotate it if it was ever shared)."
-            } else {
-                "Staged for commit: take it out before committing (and rotate it if it was ever \
-                 shared)."
-            };
-            let blob = task.id;
-            hit.findings.into_iter().map(move |mut finding| {
+            let message = staged_message(&repo, &base, task, added_lines_only);
+            findings.extend(hit.findings.into_iter().map(|mut finding| {
                 finding.message = Some(message.to_string());
                 HistoryFinding {
                     finding,
-                    blobs: vec![blob],
+                    blobs: vec![task.id],
                 }
-            })
-        })
-        .collect();
+            }));
+        }
+    }
+    for path in on_disk {
+        if !options.exclude.is_match(&path) {
+            findings.extend(scan_on_disk(&work_tree, &path, options, &mut stats));
+        }
+    }
     let history = stats.history.get_or_insert_with(HistoryStats::default);
     history.mode = "staged";
     Ok(HistoryOutcome {
@@ -119,6 +147,259 @@ pub fn scan<M: BlobMatcher>(
         vcs: vcs_info(&repo),
         env_paths: Vec::new(),
     })
+}
+
+/// What a finding in a staged blob tells the person committing.
+fn staged_message(
+    repo: &gix::Repository,
+    base: &Base,
+    task: &BlobTask,
+    added_lines_only: bool,
+) -> &'static str {
+    let in_tree = |tree: Option<ObjectId>| {
+        tree.is_some_and(|tree| history::blob_at_path(repo, tree, &task.path) == Some(task.id))
+    };
+    if added_lines_only && in_tree(base.unpushed_head) {
+        "Added by the unpushed HEAD commit and still in what is being committed (an amend \
+         records it again): take it out of the file and commit or amend again (and rotate it if \
+         it was ever shared)."
+    } else if !added_lines_only && in_tree(base.head) {
+        "Already committed, and still in this file: take it out and commit, and rotate it (git \
+         history keeps it)."
+    } else {
+        "Staged for commit: take it out before committing (and rotate it if it was ever \
+         shared)."
+    }
+}
+
+/// The work tree of the commit being prepared (`None`: a bare repository).
+fn work_tree(repo: &gix::Repository, place: &StagedPlace) -> Option<PathBuf> {
+    place
+        .work_tree
+        .clone()
+        .or_else(|| repo.workdir().map(Path::to_path_buf))
+}
+
+/// Reads a named file the index does not hold from disk and matches it whole. A file that
+/// cannot be read, or is too large, is counted: the gate then fails closed.
+fn scan_on_disk<M: BlobMatcher>(
+    work_tree: &Path,
+    path: &str,
+    options: &HistoryOptions<'_, M>,
+    stats: &mut ScanStats,
+) -> Vec<HistoryFinding> {
+    let full = work_tree.join(path);
+    let shown = Path::new(path);
+    let meta = match std::fs::symlink_metadata(&full) {
+        Ok(meta) => meta,
+        Err(e) => {
+            stats.skip(shown, SkipReason::Unreadable, Some(one_line(&e)), false);
+            return Vec::new();
+        }
+    };
+    if meta.file_type().is_symlink() {
+        // Git records a link's target path, not what it points at.
+        stats.skip(shown, SkipReason::Symlink, None, false);
+        return Vec::new();
+    }
+    if !meta.is_file() {
+        stats.skip(
+            shown,
+            SkipReason::Unreadable,
+            Some("not a file in the index or on disk".into()),
+            false,
+        );
+        return Vec::new();
+    }
+    if meta.len() > options.max_file_size {
+        stats.skip(
+            shown,
+            SkipReason::TooLarge,
+            Some(format!("{} bytes", meta.len())),
+            false,
+        );
+        return Vec::new();
+    }
+    let data = match std::fs::read(&full) {
+        Ok(data) => data,
+        Err(e) => {
+            stats.skip(shown, SkipReason::Unreadable, Some(one_line(&e)), false);
+            return Vec::new();
+        }
+    };
+    stats.files_scanned += 1;
+    stats.bytes_scanned += data.len() as u64;
+    let mut scratch = M::Scratch::default();
+    options
+        .matcher
+        .findings(&data, path, &mut scratch)
+        .into_iter()
+        .map(|mut finding| {
+            finding.message = Some(
+                "Not staged yet (read from disk): take it out before you add the file (and \
+                 rotate it if it was ever shared)."
+                    .to_string(),
+            );
+            HistoryFinding {
+                finding,
+                blobs: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// The named files of a [`StagedScope`], as `/`-separated paths from the top of the work tree
+/// (the empty path names the whole tree).
+#[derive(Debug, Default)]
+pub struct Named {
+    paths: HashSet<BString>,
+}
+
+impl Named {
+    /// Resolves absolute paths against the work tree. A path outside it is an error: the hook
+    /// would otherwise pass a file it never checked.
+    pub fn resolve(work_tree: &Path, paths: &[PathBuf]) -> Result<Named, GitError> {
+        let mut named = Named::default();
+        if paths.is_empty() {
+            return Ok(named);
+        }
+        let top = std::fs::canonicalize(work_tree).unwrap_or_else(|_| lexical(work_tree));
+        for path in paths {
+            let real = real_path(path);
+            let outside = || GitError::OutsideWorkTree {
+                path: path.display().to_string(),
+                work_tree: work_tree.display().to_string(),
+            };
+            let relative = real.strip_prefix(&top).map_err(|_| outside())?;
+            let relative = gix::path::into_bstr(relative).map_err(|_| outside())?;
+            let mut relative: BString =
+                gix::path::to_unix_separators_on_windows(relative).into_owned();
+            while relative.last() == Some(&b'/') {
+                relative.pop();
+            }
+            named.paths.insert(relative);
+        }
+        Ok(named)
+    }
+
+    /// The name that covers `path` (itself, or a folder above it), if any.
+    fn covering(&self, path: &BStr) -> Option<&BString> {
+        if self.paths.is_empty() {
+            return None;
+        }
+        if let Some(name) = self.paths.get(path) {
+            return Some(name);
+        }
+        let mut end = path.len();
+        loop {
+            let dir = &path[..end];
+            let cut = dir.rfind_byte(b'/');
+            let parent = &path[..cut.unwrap_or(0)];
+            if let Some(name) = self.paths.get(parent.as_bstr()) {
+                return Some(name);
+            }
+            match cut {
+                Some(cut) => end = cut,
+                None => return None,
+            }
+        }
+    }
+
+    /// Whether `path` (from the top of the work tree) is named, or lies in a named folder.
+    pub fn covers(&self, path: &BStr) -> bool {
+        self.covering(path).is_some()
+    }
+
+    /// The index's files that are named, as whole-file tasks, and the names the index holds no
+    /// file for (to read from disk).
+    fn tasks(
+        &self,
+        index: &gix::index::File,
+        work_tree: &Path,
+        stats: &mut ScanStats,
+    ) -> (Vec<BlobTask>, Vec<String>) {
+        if self.paths.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        let mut tasks = Vec::new();
+        let mut found: HashSet<&BString> = HashSet::new();
+        for entry in index.entries() {
+            let path = entry.path(index);
+            let Some(name) = self.covering(path) else {
+                continue;
+            };
+            found.insert(name);
+            let is_file = entry.mode == Mode::FILE || entry.mode == Mode::FILE_EXECUTABLE;
+            if is_file && entry.stage() == Stage::Unconflicted {
+                tasks.push(BlobTask {
+                    id: entry.id,
+                    commit: None,
+                    path: path.to_str_lossy().into_owned(),
+                    previous: Vec::new(),
+                });
+            }
+        }
+        let mut on_disk = Vec::new();
+        for name in &self.paths {
+            if found.contains(name) {
+                continue;
+            }
+            let text = name.to_str_lossy().into_owned();
+            if name.is_empty() || work_tree.join(&text).is_dir() {
+                // A folder with nothing in the index: nothing of it would be committed.
+                stats.warn(format!(
+                    "{}: no file under it is staged; nothing to check there",
+                    if name.is_empty() { "." } else { &text }
+                ));
+                continue;
+            }
+            on_disk.push(text);
+        }
+        on_disk.sort();
+        (tasks, on_disk)
+    }
+}
+
+/// `path` with the symbolic links of the folders above it resolved (not the file's own: a link
+/// in the work tree is a file of the repository, not the file it points at); a folder is
+/// resolved whole. Parts that do not exist (a file only the index still holds) are kept as
+/// they are, below the nearest folder that does.
+fn real_path(path: &Path) -> PathBuf {
+    let path = lexical(path);
+    if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir())
+        && let Ok(real) = std::fs::canonicalize(&path)
+    {
+        return real;
+    }
+    let mut rest = Vec::new();
+    let mut dir = path.as_path();
+    loop {
+        let (Some(name), Some(parent)) = (dir.file_name(), dir.parent()) else {
+            return path;
+        };
+        rest.push(name);
+        dir = parent;
+        if let Ok(mut real) = std::fs::canonicalize(dir) {
+            real.extend(rest.iter().rev());
+            return real;
+        }
+    }
+}
+
+/// `path` with `.` and `..` components resolved as text.
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// What the index is compared with. Normally `HEAD`: what `git commit` adds on top of it. But
@@ -131,6 +412,8 @@ pub fn scan<M: BlobMatcher>(
 struct Base {
     /// The trees a line must be absent from to count as added (none: everything is new).
     trees: Vec<ObjectId>,
+    /// `HEAD`'s tree (`None` before the first commit).
+    head: Option<ObjectId>,
     /// `HEAD`'s tree, when the base is its parents.
     unpushed_head: Option<ObjectId>,
 }
@@ -141,6 +424,7 @@ impl Base {
         let Ok(head) = repo.head_commit() else {
             return Base {
                 trees: Vec::new(),
+                head: None,
                 unpushed_head: None,
             };
         };
@@ -149,6 +433,7 @@ impl Base {
         if is_reachable(repo, head.id, &remote_tips) {
             return Base {
                 trees: head_tree.into_iter().collect(),
+                head: head_tree,
                 unpushed_head: None,
             };
         }
@@ -168,6 +453,7 @@ impl Base {
         }
         Base {
             trees,
+            head: head_tree,
             unpushed_head: head_tree,
         }
     }

@@ -12,6 +12,7 @@ mod gate_pr;
 mod gate_tree;
 mod github;
 mod hook;
+mod init;
 mod noise;
 mod output;
 mod rules;
