@@ -823,3 +823,26 @@ fn the_man_page_is_roff_that_names_the_subcommands() {
         assert!(text.contains(".TH"), "{page}");
     }
 }
+
+/// The published hook manifest is what the framework installs: every hook named once and
+/// complete, and the README's `language: system` copy runs the same commands.
+#[test]
+fn the_hook_manifest_names_each_hook_once_and_the_readme_copy_matches_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).unwrap();
+    let hooks: Vec<serde_json::Value> = serde_saphyr::from_str(&manifest).unwrap();
+    let mut ids: Vec<&str> = hooks.iter().map(|h| h["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["leakgate", "leakgate-pre-push"], "{manifest}");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    for hook in &hooks {
+        for key in ["name", "entry", "language", "stages"] {
+            assert!(!hook[key].is_null(), "hook {} lacks {key}", hook["id"]);
+        }
+        let entry = hook["entry"].as_str().unwrap();
+        assert!(
+            readme.contains(&format!("entry: {entry}\n")),
+            "README's local hooks do not run `{entry}`"
+        );
+    }
+}
