@@ -15,4 +15,5 @@ mod hook;
 mod noise;
 mod output;
 mod rules;
+mod suppress;
 mod walk;
