@@ -68,6 +68,6 @@ fn check(files: &[PathBuf]) -> Result<u8> {
         report::note(&format!("{problems} problem(s) found"));
         return Ok(EXIT_ERROR);
     }
-    report::result_line(&format!("ok: {checked} rules, all examples behave"));
+    report::result_line(&format!("ok: {checked} rules, all examples behave"))?;
     Ok(EXIT_CLEAN)
 }

@@ -33,6 +33,11 @@ pub enum GitError {
         #[source]
         source: globset::Error,
     },
+    #[error(
+        "--ref `{pattern}` matches no reference (see `git for-each-ref`; a clone may lack \
+         branches and tags: fetch them first)"
+    )]
+    NoRefMatches { pattern: String },
     #[error("revision `{spec}` not found (if this is a shallow clone, {FETCH_HINT})")]
     UnknownRevision {
         spec: String,

@@ -211,11 +211,16 @@ fn scan_all<M: BlobMatcher>(
     let shallow = shallow_warning(&repo, &mut stats);
     let mut problems = Collect { stats: &mut stats };
     let tips = repo::tips(&repo, patterns.as_ref(), &mut problems);
-    if !refs.is_empty() && tips.commits.is_empty() && tips.others.is_empty() {
-        problems.warn(format!(
-            "--ref {}: no reference matches; no history scanned",
-            refs.join(", ")
-        ));
+    // A pattern that names nothing is a typo or a ref this clone lacks: scanning less than
+    // was asked for must not pass.
+    if let Some((pattern, _)) = refs
+        .iter()
+        .zip(&tips.patterns_matched)
+        .find(|(_, matched)| !**matched)
+    {
+        return Err(GitError::NoRefMatches {
+            pattern: pattern.clone(),
+        });
     }
     let walk = enumerate::walk_all(&repo, &tips.commits, &shallow, &mut problems);
     let mut tasks = trees::new_blobs(
