@@ -306,3 +306,112 @@ fn a_pull_request_cannot_allow_list_its_own_env_findings() {
         "{json}"
     );
 }
+
+/// One rule in YAML (indented for a `rules:` list) with examples that behave.
+fn rule_yaml(id: &str, prefix: &str) -> String {
+    format!(
+        "  - id: {id}\n    name: Rule {id}\n    description: test rule\n    severity: high\n    \
+         keywords: [{prefix}]\n    regex: '(?P<secret>{prefix}[a-z0-9]{{20}})'\n    \
+         examples: ['{prefix}abcdefghij0123456789']\n    negative_examples: ['{prefix}short']\n"
+    )
+}
+
+#[test]
+fn rules_check_reports_every_problem_of_every_file_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = format!(
+        "rules:\n{}{}  - id: no-regex\n    name: x\n    description: d\n    severity: high\n    \
+         keywords: [nr_]\n  - id: bad-severity\n    name: x\n    description: d\n    \
+         severity: hgih\n    keywords: [bs_]\n    regex: '(?P<secret>bs_[a-z]{{9}})'\n\
+         {}  - id: bad-regex\n    name: x\n    description: d\n    severity: high\n    \
+         keywords: [br_]\n    regex: '(?P<secret>br_[a-'\n",
+        rule_yaml("team-token", "tt_"),
+        rule_yaml("github-pat-classic", "zz_"),
+        rule_yaml("team-token", "t2_"),
+    );
+    write(dir.path(), "a.yaml", &a);
+    write(
+        dir.path(),
+        "b.yaml",
+        rule_yaml("team-token", "t3_").replace("  - ", "rules:\n  - "),
+    );
+    write(dir.path(), "c.yaml", "rules:\n  - id: [\n");
+    let out = leakgate()
+        .args([
+            "rules",
+            "check",
+            "a.yaml",
+            "b.yaml",
+            "c.yaml",
+            "missing.yaml",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("leakgate: error: "))
+        .collect();
+    let expected = [
+        "a.yaml: rule #3 in `rules`: missing field `regex`",
+        "a.yaml: rule #4 in `rules`: unknown variant `hgih`",
+        "a.yaml: rule `team-token`: duplicate rule id",
+        "a.yaml: rule `bad-regex`: regex does not compile",
+        "a.yaml: rule `github-pat-classic`: a built-in rule has this id",
+        "b.yaml: rule `team-token`: a.yaml already defines this id",
+        "c.yaml: line 2",
+        "missing.yaml: cannot read",
+    ];
+    for want in expected {
+        assert_eq!(
+            errors.iter().filter(|l| l.contains(want)).count(),
+            1,
+            "{want}\n{stderr}"
+        );
+    }
+    assert_eq!(errors.len(), expected.len(), "{stderr}");
+    assert!(stderr.contains("8 problem(s) found"), "{stderr}");
+}
+
+#[test]
+fn rules_check_refuses_the_id_of_a_built_in_rule_that_scan_would_refuse() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "mine.yaml",
+        format!("rules:\n{}", rule_yaml("aws-access-key-id", "ak_")),
+    );
+    let check = leakgate()
+        .args(["rules", "check", "mine.yaml"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(
+        stderr.contains("mine.yaml: rule `aws-access-key-id`: a built-in rule has this id"),
+        "{stderr}"
+    );
+    // What `scan` does with the same file (the reason `rules check` must catch it).
+    write(dir.path(), ".leakgate.yml", "rules_files: [mine.yaml]\n");
+    let scan = leakgate()
+        .args(["scan", "--no-git", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(scan.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&scan.stderr).contains("duplicate rule id"),
+        "{}",
+        String::from_utf8_lossy(&scan.stderr)
+    );
+    let fixed = format!("rules:\n{}", rule_yaml("team-aws-key", "ak_"));
+    write(dir.path(), "mine.yaml", fixed);
+    leakgate()
+        .args(["rules", "check", "mine.yaml"])
+        .current_dir(dir.path())
+        .assert()
+        .code(0);
+}
