@@ -157,3 +157,134 @@ fn a_ref_pattern_that_matches_nothing_is_an_error() {
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["findings"][0]["rule"], "github-pat-classic");
 }
+
+/// A remote where `branch` was pushed, then rewritten and force-pushed; `main` holds an old
+/// token of its own. Returns (dir, full clone as CI checks it out, old tip, new tip, the token
+/// only the rewritten branch adds).
+fn force_pushed(
+    branch: &str,
+) -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    String,
+    String,
+    String,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let mut t = Tokens::new(1209);
+    git(root, &["init", "-q", "--bare", "remote.git"]);
+    let url = format!("file://{}", root.join("remote.git").display());
+    git(root, &["clone", "-q", &url, "work"]);
+    let work = root.join("work");
+    write(&work, "old.txt", format!("legacy = {}\n", t.stripe_live()));
+    git(&work, &["add", "."]);
+    git(&work, &["commit", "-qm", "main with an old key"]);
+    write(&work, "old.txt", "legacy = removed\n");
+    git(&work, &["commit", "-qam", "remove it"]);
+    git(&work, &["push", "-q", "origin", "main"]);
+    if branch != "main" {
+        git(&work, &["checkout", "-qb", branch]);
+    }
+    write(&work, "app.txt", "first version\n");
+    git(&work, &["add", "."]);
+    git(&work, &["commit", "-qm", "first"]);
+    git(&work, &["push", "-q", "origin", branch]);
+    let before = git(&work, &["rev-parse", "HEAD"]);
+    let token = t.github_pat();
+    write(&work, "app.txt", format!("token = {token}\n"));
+    git(&work, &["add", "."]);
+    git(&work, &["commit", "-q", "--amend", "-m", "rewritten"]);
+    git(&work, &["push", "-q", "--force", "origin", branch]);
+    let after = git(&work, &["rev-parse", "HEAD"]);
+    git(root, &["clone", "-q", "--branch", branch, &url, "ci"]);
+    let ci = root.join("ci");
+    assert_eq!(git(&ci, &["rev-parse", "HEAD"]), after);
+    assert!(
+        Command::new("git")
+            .args(["cat-file", "-e", &format!("{before}^{{commit}}")])
+            .current_dir(&ci)
+            .status()
+            .is_ok_and(|s| !s.success()),
+        "the full clone must lack the old tip"
+    );
+    (dir, ci, before, after, token)
+}
+
+/// `leakgate scan --ci` in `ci` on the push event GitHub sends for the force push.
+fn ci_push(ci: &Path, branch: &str, before: &str, after: &str) -> (i32, Value, String) {
+    let payload = serde_json::json!({
+        "ref": format!("refs/heads/{branch}"),
+        "before": before,
+        "after": after,
+        "created": false,
+        "deleted": false,
+        "forced": true,
+        "repository": { "full_name": "org/repo", "default_branch": "main" },
+        "head_commit": { "id": after }
+    });
+    let payload_file = ci.with_extension("event.json");
+    std::fs::write(&payload_file, payload.to_string()).unwrap();
+    let out = leakgate()
+        .args(["scan", "--ci", "--format", "json"])
+        .current_dir(ci)
+        .env("GITHUB_EVENT_NAME", "push")
+        .env("GITHUB_EVENT_PATH", &payload_file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("not JSON; stderr: {stderr}"));
+    (out.status.code().unwrap(), json, stderr)
+}
+
+fn finding_rules(json: &Value) -> Vec<String> {
+    let mut rules: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect();
+    rules.sort();
+    rules
+}
+
+#[test]
+fn a_force_push_to_a_branch_scans_its_commits_not_in_the_default_branch() {
+    let (_dir, ci, before, after, _token) = force_pushed("feature");
+    let (code, json, stderr) = ci_push(&ci, "feature", &before, &after);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!stderr.contains("shallow clone"), "{stderr}");
+    assert!(!stderr.contains("fetch-depth"), "{stderr}");
+    assert!(
+        stderr.contains("history was rewritten (force push)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("not in `main`"), "{stderr}");
+    // The rewritten commit's token, not main's old one (main's history is main's own).
+    assert_eq!(finding_rules(&json), ["github-pat-classic"], "{json}");
+    assert_eq!(
+        json["findings"][0]["commit"]["id"],
+        after.as_str(),
+        "{json}"
+    );
+    assert_eq!(json["summary"]["history"]["commits"], 1, "{json}");
+}
+
+#[test]
+fn a_force_push_to_the_default_branch_scans_its_whole_history() {
+    let (_dir, ci, before, after, _token) = force_pushed("main");
+    let (code, json, stderr) = ci_push(&ci, "main", &before, &after);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!stderr.contains("shallow clone"), "{stderr}");
+    assert!(
+        stderr.contains("history was rewritten (force push)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("whole history"), "{stderr}");
+    assert_eq!(
+        finding_rules(&json),
+        ["github-pat-classic", "stripe-secret-key-live"],
+        "{json}"
+    );
+}

@@ -292,6 +292,11 @@ impl GitRepo {
         Ok(Some(object.detach().data))
     }
 
+    /// Whether this is a shallow clone (history cut at a boundary); unknown counts as shallow.
+    pub fn is_shallow(&self) -> bool {
+        self.repo.to_thread_local().is_shallow().unwrap_or(true)
+    }
+
     /// Whether `rev` names a commit present here (a shallow clone may lack a push's `before` or
     /// a pull request's base).
     pub fn has_commit(&self, rev: &str) -> bool {
