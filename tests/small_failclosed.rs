@@ -288,3 +288,85 @@ fn a_force_push_to_the_default_branch_scans_its_whole_history() {
         "{json}"
     );
 }
+
+/// A repository whose history once held a key in `src/lib/` and one in `other/`, both deleted;
+/// `src/` still has a clean file.
+fn repo_with_deleted_keys() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    let mut t = Tokens::new(1210);
+    let inside = t.github_pat();
+    write(root, "src/lib/keys.txt", format!("k = {inside}\n"));
+    write(root, "src/lib2/x.txt", "clean\n");
+    write(root, "other/keys.txt", format!("k = {}\n", t.stripe_live()));
+    // A sibling whose name starts like the folder: not in it.
+    write(root, "srcx/keys.txt", format!("k = {}\n", t.aws_key_id()));
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "keys"]);
+    git(
+        root,
+        &[
+            "rm",
+            "-q",
+            "src/lib/keys.txt",
+            "other/keys.txt",
+            "srcx/keys.txt",
+        ],
+    );
+    git(root, &["commit", "-qm", "remove keys"]);
+    (dir, inside)
+}
+
+#[test]
+fn a_scan_of_a_subfolder_scans_that_folders_history() {
+    let (dir, _) = repo_with_deleted_keys();
+    let runs = [
+        (dir.path().to_path_buf(), vec!["src"]),
+        (dir.path().join("src"), vec![]),
+        (dir.path().join("src"), vec!["."]),
+    ];
+    for (cwd, args) in runs {
+        let out = leakgate()
+            .args(["scan", "--format", "json"])
+            .args(&args)
+            .current_dir(&cwd)
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {json}");
+        let found: Vec<(&str, &str)> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["rule"].as_str().unwrap(), f["path"].as_str().unwrap()))
+            .collect();
+        assert_eq!(found, [("github-pat-classic", "lib/keys.txt")], "{args:?}");
+        assert_eq!(json["summary"]["history"]["within"], "src", "{json}");
+        assert_eq!(json["summary"]["history"]["commits"], 2, "{json}");
+    }
+    // The human summary says which history was read.
+    let out = leakgate()
+        .args(["scan", "src"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("commits of git history (only src/)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_scan_of_the_top_still_reads_all_history() {
+    let (dir, _) = repo_with_deleted_keys();
+    let out = leakgate()
+        .args(["scan", "--format", "json", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["findings"].as_array().unwrap().len(), 3, "{json}");
+    assert!(json["summary"]["history"].get("within").is_none(), "{json}");
+}

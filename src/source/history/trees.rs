@@ -64,6 +64,8 @@ struct Shared<'a> {
     commits: &'a [CommitNode],
     /// Paths not to scan (the config's `exclude`); an excluded directory is not walked.
     exclude: &'a Excludes,
+    /// Only paths in this folder (relative to the top, `/`-separated): a scan of a subfolder.
+    within: Option<&'a str>,
     next: AtomicUsize,
     /// Tree id -> smallest position walked for.
     trees: Sharded<u32>,
@@ -96,11 +98,13 @@ pub fn new_blobs(
     staged: &[(ObjectId, String)],
     threads: usize,
     exclude: &Excludes,
+    within: Option<&str>,
     problems: &mut dyn Problems,
 ) -> Vec<BlobTask> {
     let shared = Shared {
         commits,
         exclude,
+        within,
         next: AtomicUsize::new(0),
         trees: Sharded::new(),
         blobs: Sharded::new(),
@@ -120,6 +124,8 @@ pub fn new_blobs(
     let mut buf = Vec::new();
     for (id, name) in others {
         match local.find_header(*id).map(|h| h.kind()) {
+            // A blob a ref names directly is in no folder.
+            Ok(gix::object::Kind::Blob) if within.is_some() => {}
             Ok(gix::object::Kind::Blob) => {
                 offer_blob(&shared, id, NO_COMMIT, || name.as_str().into())
             }
@@ -128,7 +134,7 @@ pub fn new_blobs(
     }
     // Index entries are blobs; most are in some commit already, which keeps its place.
     for (id, path) in staged {
-        if !shared.exclude.is_match(path.as_str()) {
+        if !shared.exclude.is_match(path.as_str()) && !outside(&shared, path.as_bytes(), false) {
             offer_blob(&shared, id, NO_COMMIT, || path.as_str().into());
         }
     }
@@ -247,18 +253,34 @@ fn walk_tree(
             if entry.mode.is_tree() {
                 if !tree_walked_before(shared, entry.oid, order) {
                     let path = join(&prefix, entry.filename);
-                    if !excluded(shared, &path) {
+                    if !excluded(shared, &path) && !outside(shared, &path, true) {
                         stack.push((entry.oid.to_owned(), path));
                     }
                 }
             } else if entry.mode.is_blob_or_symlink() {
-                if !shared.exclude.is_empty() && excluded(shared, &join(&prefix, entry.filename)) {
+                if (!shared.exclude.is_empty() || shared.within.is_some()) && {
+                    let path = join(&prefix, entry.filename);
+                    excluded(shared, &path) || outside(shared, &path, false)
+                } {
                     continue;
                 }
                 offer_blob(shared, entry.oid, order, || join(&prefix, entry.filename));
             }
         }
     }
+}
+
+/// Whether `path` lies outside the folder a subfolder scan is limited to; a folder on the way
+/// to it (`src` for `src/app`) is inside, so it is walked.
+fn outside(shared: &Shared<'_>, path: &[u8], is_dir: bool) -> bool {
+    let Some(within) = shared.within else {
+        return false;
+    };
+    let within = within.as_bytes();
+    let under = |outer: &[u8], inner: &[u8]| {
+        inner.len() > outer.len() && inner.starts_with(outer) && inner[outer.len()] == b'/'
+    };
+    !(path == within || under(within, path) || (is_dir && under(path, within)))
 }
 
 fn excluded(shared: &Shared<'_>, path: &BString) -> bool {
