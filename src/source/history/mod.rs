@@ -232,8 +232,10 @@ fn scan_all<M: BlobMatcher>(
         &tips.others,
         &tips.staged,
         options.threads,
-        options.exclude,
-        options.within,
+        trees::PathFilter {
+            exclude: options.exclude,
+            within: options.within,
+        },
         &mut problems,
     );
     // Blobs only an index holds: staged, never committed (the walk found no commit for them).

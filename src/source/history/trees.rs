@@ -73,6 +73,13 @@ struct Shared<'a> {
     blobs: Sharded<(u32, BString)>,
 }
 
+/// Which paths of each tree are read: not the config's `exclude`, and only those in `within`
+/// (a folder relative to the top) when a subfolder is scanned.
+pub struct PathFilter<'a> {
+    pub exclude: &'a Excludes,
+    pub within: Option<&'a str>,
+}
+
 #[derive(Default)]
 struct Found {
     warnings: Vec<String>,
@@ -97,10 +104,10 @@ pub fn new_blobs(
     others: &[(ObjectId, String)],
     staged: &[(ObjectId, String)],
     threads: usize,
-    exclude: &Excludes,
-    within: Option<&str>,
+    paths: PathFilter<'_>,
     problems: &mut dyn Problems,
 ) -> Vec<BlobTask> {
+    let PathFilter { exclude, within } = paths;
     let shared = Shared {
         commits,
         exclude,
