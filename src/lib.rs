@@ -65,6 +65,9 @@ pub fn run_from_args() -> std::process::ExitCode {
     };
     match result {
         Ok(code) => std::process::ExitCode::from(code),
+        Err(err) if cmd::is_broken_pipe(&err) => {
+            std::process::ExitCode::from(cmd::EXIT_BROKEN_PIPE)
+        }
         Err(err) => {
             // Every cause once, on one line (an error that already quotes its cause does not
             // repeat it).

@@ -48,6 +48,10 @@ impl Skipped {
 pub struct HistoryStats {
     /// `full`, `range` or `staged`.
     pub mode: &'static str,
+    /// A scan of a subfolder of a repository: the folder (relative to the repository's top)
+    /// whose history alone was scanned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub within: Option<String>,
     pub commits: u64,
     /// Unique blobs read and matched (each blob id once, however many commits hold it).
     pub blobs_scanned: u64,
@@ -70,6 +74,9 @@ impl HistoryStats {
         self.bytes_scanned += other.bytes_scanned;
         self.messages_scanned += other.messages_scanned;
         self.truncated |= other.truncated;
+        if self.within.is_none() {
+            self.within = other.within;
+        }
     }
 }
 

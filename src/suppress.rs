@@ -1,5 +1,7 @@
 //! Noise control: findings a team has accepted, by fingerprint. `.leakgateignore` lists
-//! fingerprints one per line; a baseline (`leakgate baseline create`) records every current
+//! fingerprints one per line, whole or as the prefix reports print (at least
+//! [`MIN_PREFIX_DIGITS`] hex digits); a prefix must name one fingerprint among the run's
+//! findings, and an ambiguous one is an error rather than a wider suppression. A baseline (`leakgate baseline create`) records every current
 //! finding so that only new ones fail. Both key on the fingerprint (rule + secret), never on
 //! line numbers, so moving or reformatting code never turns an accepted finding into a new one.
 //! Neither file ever holds a secret.
@@ -21,6 +23,14 @@ pub const BASELINE_SCHEMA_VERSION: u32 = 1;
 
 const MAX_SUPPRESSION_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// The shortest fingerprint prefix `.leakgateignore` accepts (reports print 16 digits):
+/// 48 bits, so an accidental match among one run's findings is negligible, and a real one is
+/// caught as ambiguous.
+pub const MIN_PREFIX_DIGITS: usize = 12;
+
+/// Hex digits in a whole fingerprint (SHA-256).
+const FINGERPRINT_DIGITS: usize = 64;
+
 #[derive(Debug, Error)]
 pub enum SuppressError {
     #[error("{path}: cannot read: {source}")]
@@ -30,9 +40,20 @@ pub enum SuppressError {
         source: std::io::Error,
     },
     #[error(
-        "{path}:{line}: expected a 64-hex-digit fingerprint, optionally followed by `# comment`"
+        "{path}:{line}: expected a fingerprint as printed in a finding (12 to 64 hex digits), \
+         optionally followed by `# comment`"
     )]
     BadIgnoreLine { path: String, line: usize },
+    #[error(
+        "{path}:{line}: fingerprint prefix {prefix} matches {count} different findings; \
+         paste more of the fingerprint (up to all 64 hex digits, as `--format json` shows)"
+    )]
+    AmbiguousPrefix {
+        path: String,
+        line: usize,
+        prefix: String,
+        count: usize,
+    },
     #[error("{path}: not a leakgate baseline: {message}")]
     BadBaseline { path: String, message: String },
     /// The JSON parser's message quotes values (which may be secrets): only where and what
@@ -44,7 +65,10 @@ pub enum SuppressError {
 /// Fingerprints from `.leakgateignore` and/or a baseline, and whether inline allows count.
 #[derive(Debug, Default)]
 pub struct Suppressions {
+    /// Whole fingerprints from ignore files.
     ignored: HashSet<String>,
+    /// Shorter prefixes, resolved against each run's findings in [`Suppressions::apply`].
+    prefixes: Vec<IgnorePrefix>,
     baseline: HashSet<String>,
     /// Set when inline allows are not trusted: the sentence such a finding carries instead.
     inline_distrusted: Option<String>,
@@ -69,13 +93,22 @@ impl Suppressions {
             if line.is_empty() {
                 continue;
             }
-            if !is_fingerprint(line) {
+            if !is_hex_of_len(line, MIN_PREFIX_DIGITS..=FINGERPRINT_DIGITS) {
                 return Err(SuppressError::BadIgnoreLine {
                     path: shown.to_string(),
                     line: n + 1,
                 });
             }
-            self.ignored.insert(line.to_ascii_lowercase());
+            let line_text = line.to_ascii_lowercase();
+            if line_text.len() == FINGERPRINT_DIGITS {
+                self.ignored.insert(line_text);
+            } else {
+                self.prefixes.push(IgnorePrefix {
+                    prefix: line_text,
+                    path: shown.to_string(),
+                    line: n + 1,
+                });
+            }
         }
         Ok(())
     }
@@ -123,8 +156,11 @@ impl Suppressions {
     }
 
     /// Marks accepted findings; an inline allow already set by the engine is kept, unless
-    /// inline allows are distrusted.
-    pub fn apply(&self, findings: &mut [Finding]) {
+    /// inline allows are distrusted. Fails when an ignore-file prefix matches more than one
+    /// fingerprint among `findings` (the run's findings): accepting all of them would silence
+    /// findings nobody looked at.
+    pub fn apply(&self, findings: &mut [Finding]) -> Result<(), SuppressError> {
+        let ignored = self.resolve_prefixes(findings)?;
         for f in findings.iter_mut() {
             if let (Some(Suppression::Inline), Some(why)) = (f.suppressed, &self.inline_distrusted)
             {
@@ -137,17 +173,64 @@ impl Suppressions {
             if f.suppressed.is_some() {
                 continue;
             }
-            if self.ignored.contains(&f.fingerprint) {
+            if self.ignored.contains(&f.fingerprint) || ignored.contains(&f.fingerprint) {
                 f.suppressed = Some(Suppression::IgnoreFile);
             } else if self.baseline.contains(&f.fingerprint) {
                 f.suppressed = Some(Suppression::Baseline);
             }
         }
+        Ok(())
+    }
+
+    /// The whole fingerprints among `findings` that the ignore files' prefixes name. A prefix
+    /// that matches nothing names nothing (like a whole fingerprint no finding has).
+    fn resolve_prefixes(&self, findings: &[Finding]) -> Result<HashSet<String>, SuppressError> {
+        let mut resolved = HashSet::new();
+        if self.prefixes.is_empty() {
+            return Ok(resolved);
+        }
+        let mut known: Vec<&str> = findings.iter().map(|f| f.fingerprint.as_str()).collect();
+        known.sort_unstable();
+        known.dedup();
+        for entry in &self.prefixes {
+            let from = known.partition_point(|fp| *fp < entry.prefix.as_str());
+            let count = known[from..]
+                .iter()
+                .take_while(|fp| fp.starts_with(&entry.prefix))
+                .count();
+            match count {
+                0 => {}
+                1 => {
+                    resolved.insert(known[from].to_string());
+                }
+                count => {
+                    return Err(SuppressError::AmbiguousPrefix {
+                        path: entry.path.clone(),
+                        line: entry.line,
+                        prefix: entry.prefix.clone(),
+                        count,
+                    });
+                }
+            }
+        }
+        Ok(resolved)
     }
 }
 
+/// A fingerprint prefix from an ignore file, with where it was written (for errors).
+#[derive(Debug)]
+struct IgnorePrefix {
+    prefix: String,
+    path: String,
+    line: usize,
+}
+
 fn is_fingerprint(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+    is_hex_of_len(s, FINGERPRINT_DIGITS..=FINGERPRINT_DIGITS)
+}
+
+fn is_hex_of_len(s: &str, len: std::ops::RangeInclusive<usize>) -> bool {
+    len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Reads a suppression file: a regular file of at most [`MAX_SUPPRESSION_FILE_BYTES`]. Opened
@@ -274,7 +357,7 @@ mod tests {
         let (new, accepted) = ("a".repeat(64), "b".repeat(64));
         let mut findings = vec![finding(&new), finding(&accepted)];
         let mut s = Suppressions::default();
-        s.apply(&mut findings);
+        s.apply(&mut findings).unwrap();
         assert!(
             findings
                 .iter()
@@ -282,13 +365,81 @@ mod tests {
         );
         s.load_ignore_text("ignore", &accepted).unwrap();
         s.distrust_inline_allows("allow-listed by this pull request");
-        s.apply(&mut findings);
+        s.apply(&mut findings).unwrap();
         assert_eq!(findings[0].suppressed, None);
         assert_eq!(
             findings[0].message.as_deref(),
             Some("allow-listed by this pull request")
         );
         assert_eq!(findings[1].suppressed, Some(Suppression::IgnoreFile));
+    }
+
+    fn finding(fp: &str) -> Finding {
+        use crate::finding::{Location, RuleInfo, Severity};
+        let rule = std::sync::Arc::new(RuleInfo {
+            id: "r".into(),
+            name: "R".into(),
+            description: String::new(),
+            severity: Severity::High,
+            tags: Vec::new(),
+        });
+        Finding::new(
+            rule,
+            Severity::High,
+            Location::span("a", (1, 1), (1, 2)),
+            fp.to_string(),
+        )
+    }
+
+    #[test]
+    fn a_printed_prefix_accepts_the_one_finding_it_names() {
+        let wanted = format!("0123456789abcdef{}", "1".repeat(48));
+        let other = format!("0123456789abffff{}", "2".repeat(48));
+        let mut findings = vec![finding(&wanted), finding(&other), finding(&wanted)];
+        let mut s = Suppressions::default();
+        s.load_ignore_text(
+            "ignore",
+            "0123456789ABCDEF  # as printed\nfedcba9876543210\n",
+        )
+        .unwrap();
+        s.apply(&mut findings).unwrap();
+        let marks: Vec<_> = findings.iter().map(|f| f.suppressed).collect();
+        assert_eq!(
+            marks,
+            [
+                Some(Suppression::IgnoreFile),
+                None,
+                Some(Suppression::IgnoreFile)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_ambiguous_prefix_is_an_error_naming_its_line() {
+        let a = format!("0123456789ab{}", "1".repeat(52));
+        let b = format!("0123456789ab{}", "2".repeat(52));
+        let mut findings = vec![finding(&a), finding(&b)];
+        let mut s = Suppressions::default();
+        s.load_ignore_text(".leakgateignore", "# x\n0123456789ab\n")
+            .unwrap();
+        let err = s.apply(&mut findings).unwrap_err().to_string();
+        assert!(err.starts_with(".leakgateignore:2: "), "{err}");
+        assert!(err.contains("matches 2 different findings"), "{err}");
+        assert!(findings.iter().all(|f| f.suppressed.is_none()));
+    }
+
+    #[test]
+    fn a_prefix_shorter_than_twelve_digits_is_refused() {
+        let err = Suppressions::default()
+            .load_ignore_text("i", "0123456789a\n")
+            .unwrap_err();
+        assert!(err.to_string().contains("12 to 64 hex digits"), "{err}");
+        let too_long = "a".repeat(65);
+        assert!(
+            Suppressions::default()
+                .load_ignore_text("i", &too_long)
+                .is_err()
+        );
     }
 
     #[cfg(unix)]

@@ -25,7 +25,7 @@ pub use rules::{CHECKS, EnvRule};
 use crate::checks::common::folders;
 use crate::checks::{self, Switches};
 use crate::config::Config;
-use crate::engine::{Matcher, RuleInfos, Scratch, findings_in_blob};
+use crate::engine::{Matcher, RuleInfos, Scratch, allowed_inline, findings_in_blob};
 use crate::finding::{Finding, Location, Severity};
 use crate::source::history::CommittedPath;
 use crate::source::index::{GitView, Tracking};
@@ -470,6 +470,12 @@ impl<'a> Reader<'a> {
             self.secret_findings.extend(found);
         }
         let encrypted = project::is_encrypted_file(&parsed);
+        let allowed_lines = parsed
+            .entries
+            .iter()
+            .filter(|e| allowed_inline(data, e.value_span.start))
+            .map(|e| e.line)
+            .collect();
         let relative = source.relative;
         EnvFile {
             relative: slash_path(relative),
@@ -487,6 +493,7 @@ impl<'a> Reader<'a> {
             dotenv: parsed,
             hits,
             encrypted,
+            allowed_lines,
         }
     }
 

@@ -35,7 +35,7 @@ pub fn run(args: &BundleArgs) -> Result<u8> {
     );
     let check = BundleCheck::new(&settings.matcher, &infos, options);
     let mut outcome = check.run(found);
-    settings.suppressions.apply(&mut outcome.findings);
+    settings.suppressions.apply(&mut outcome.findings)?;
     stats.merge(outcome.stats);
     let rules: Vec<_> = infos
         .all()

@@ -18,7 +18,7 @@ pub fn run(args: &EnvArgs) -> Result<u8> {
     let paths = DisplayPaths::new(&settings.roots);
     let (mut findings, stats) =
         env::check_roots(&settings, &infos, &paths, SecretScope::AllEnvFiles)?;
-    settings.suppressions.apply(&mut findings);
+    settings.suppressions.apply(&mut findings)?;
     super::finish(
         &settings.output,
         &settings.matcher,

@@ -97,6 +97,22 @@ fn redact_repository_text(matcher: &Matcher, findings: &mut [Finding], stats: &m
     }
 }
 
+/// The exit status when whoever reads stdout stops reading (`leakgate rules list | head`):
+/// what a process killed by `SIGPIPE` reports to a shell (128 + 13), without a message. Not 0:
+/// a report that was not delivered must not pass a gate run under `set -o pipefail`.
+pub const EXIT_BROKEN_PIPE: u8 = 141;
+
+/// Whether a command failed only because the reader of its output went away (`EPIPE`). Only a
+/// pipe or a socket gives that error; a failed write to a file (full disk, bad permissions)
+/// keeps its one-line error and exit 2.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 /// A command-line error. Help and version are printed as clap prints them; a bad value is
 /// named by its flag, never echoed (it may be a secret pasted into the wrong flag, and CI logs
 /// are read by many); anything else is clap's message with recognisable secrets redacted.

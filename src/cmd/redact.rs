@@ -19,7 +19,7 @@ pub fn run(args: &RedactArgs) -> Result<u8> {
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     let redacted = redact_stream(&matcher, stdin.lock(), &mut stdout.lock())
-        .map_err(|e| anyhow::anyhow!("redact: {e}"))?;
+        .map_err(|e| anyhow::Error::new(e).context("redact"))?;
     Ok(if args.fail && redacted > 0 {
         EXIT_FINDINGS
     } else {

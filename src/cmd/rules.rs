@@ -8,8 +8,9 @@ use crate::report::{
     self,
     listing::{ListedRule, write_rule_list},
 };
-use crate::rules::RuleSet;
+use crate::rules::{RuleSet, read_rules_file};
 use anyhow::Result;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -46,28 +47,55 @@ fn list(extra: &[PathBuf]) -> Result<u8> {
     Ok(EXIT_CLEAN)
 }
 
-/// Loads each file on its own (so one broken file does not hide problems in another) and
-/// runs its examples; prints one line per problem.
+/// Checks every file completely, so one run lists every problem, one line each: a file that
+/// cannot be read or parsed, each malformed or invalid rule, each id used twice (in a file,
+/// across the files, or by a built-in rule, which would make `scan` refuse the file), and each
+/// example that does not behave. Each file's rules are proven against that file alone.
 fn check(files: &[PathBuf]) -> Result<u8> {
+    let builtin = RuleSet::builtin()?;
+    let mut seen: HashMap<String, String> = HashMap::new();
     let mut problems = 0usize;
     let mut checked = 0usize;
+    let mut problem = |message: String| {
+        report::error(&message);
+        problems += 1;
+    };
     for file in files {
+        let origin = file.display().to_string();
+        let text = match read_rules_file(file) {
+            Ok(text) => text,
+            Err(e) => {
+                problem(e.to_string());
+                continue;
+            }
+        };
         let mut set = RuleSet::default();
-        if let Err(e) = set.add_file(file) {
-            report::error(&e.to_string());
-            problems += 1;
-            continue;
+        for e in set.add_yaml_reporting_all(&origin, &text) {
+            problem(e.to_string());
+        }
+        for rule in set.rules() {
+            let id = rule.id();
+            if builtin.contains(id) {
+                problem(format!(
+                    "{origin}: rule `{id}`: a built-in rule has this id; choose another id"
+                ));
+            } else if let Some(first) = seen.get(id) {
+                problem(format!(
+                    "{origin}: rule `{id}`: {first} already defines this id; ids must be unique"
+                ));
+            } else {
+                seen.insert(id.to_string(), origin.clone());
+            }
         }
         checked += set.len();
         for p in check_examples(Arc::new(set)) {
-            report::error(&format!("{}: rule `{}`: {}", p.origin, p.rule, p.message));
-            problems += 1;
+            problem(format!("{}: rule `{}`: {}", p.origin, p.rule, p.message));
         }
     }
     if problems > 0 {
         report::note(&format!("{problems} problem(s) found"));
         return Ok(EXIT_ERROR);
     }
-    report::result_line(&format!("ok: {checked} rules, all examples behave"));
+    report::result_line(&format!("ok: {checked} rules, all examples behave"))?;
     Ok(EXIT_CLEAN)
 }

@@ -93,27 +93,51 @@ pub fn findings_from_matches(
         .collect()
 }
 
-/// The marker a developer puts in a comment to accept a finding on that line or the next.
+/// The marker a developer puts in a comment to accept a finding on that line, or on the next
+/// line when the comment stands alone on its line.
 pub const INLINE_ALLOW: &[u8] = b"leakgate:allow";
 
 /// How far from a finding, within its line and the line before, the marker is looked for:
 /// bounded so a huge minified line with many findings stays linear.
 pub const INLINE_ALLOW_REACH: usize = 4096;
 
-/// Whether the line holding `offset`, or the line before it, carries `leakgate:allow`.
+/// What may stand before the marker on a line of its own: whitespace and the characters that
+/// open a comment in common languages (`#`, `//`, `/*`, `--`, `;`, `<!--`, `%`, `'`, `{#`, `(*`).
+const COMMENT_OPENERS: &[u8] = b"#/*-;!<%'{(";
+
+/// Whether `leakgate:allow` accepts what sits at `offset`: the marker is on the same line, or
+/// the line before holds nothing but a comment carrying it. A trailing marker
+/// (`key = X # leakgate:allow`) covers its own line only, never a different secret on the next.
 pub fn allowed_inline(data: &[u8], offset: usize) -> bool {
     let floor = offset.saturating_sub(INLINE_ALLOW_REACH);
     let ceil = (offset + INLINE_ALLOW_REACH).min(data.len());
     let line_start = memchr::memrchr(b'\n', &data[floor..offset]).map_or(floor, |i| floor + i + 1);
     let line_end = memchr::memchr(b'\n', &data[offset..ceil]).map_or(ceil, |i| offset + i);
-    let prev_floor = line_start.saturating_sub(INLINE_ALLOW_REACH);
-    let prev_start = if line_start == 0 || line_start == floor {
-        line_start
-    } else {
-        memchr::memrchr(b'\n', &data[prev_floor..line_start - 1])
-            .map_or(prev_floor, |i| prev_floor + i + 1)
+    if memchr::memmem::find(&data[line_start..line_end], INLINE_ALLOW).is_some() {
+        return true;
+    }
+    if line_start == 0 || (line_start == floor && data[line_start - 1] != b'\n') {
+        // The first line, or a line longer than the reach: no whole line before it to read.
+        return false;
+    }
+    let prev_end = line_start - 1;
+    let prev_floor = prev_end.saturating_sub(INLINE_ALLOW_REACH);
+    let prev_start = match memchr::memrchr(b'\n', &data[prev_floor..prev_end]) {
+        Some(i) => prev_floor + i + 1,
+        None if prev_floor == 0 => 0,
+        // Longer than the reach: not a comment standing alone.
+        None => return false,
     };
-    memchr::memmem::find(&data[prev_start..line_end], INLINE_ALLOW).is_some()
+    standalone_allow(&data[prev_start..prev_end])
+}
+
+/// Whether `line` is a comment holding the marker and nothing else (no code before it).
+fn standalone_allow(line: &[u8]) -> bool {
+    memchr::memmem::find(line, INLINE_ALLOW).is_some_and(|at| {
+        line[..at]
+            .iter()
+            .all(|b| b.is_ascii_whitespace() || COMMENT_OPENERS.contains(b))
+    })
 }
 
 #[cfg(test)]
@@ -130,5 +154,57 @@ mod tests {
         let same = b"key = X // leakgate:allow";
         assert!(allowed_inline(same, 6));
         assert!(!allowed_inline(b"X", 0));
+    }
+
+    #[test]
+    fn a_trailing_allow_covers_its_own_line_only() {
+        let data = b"a = X # leakgate:allow\nb = Y\n";
+        let x = data.iter().position(|&b| b == b'X').unwrap();
+        let y = data.iter().position(|&b| b == b'Y').unwrap();
+        assert!(allowed_inline(data, x));
+        assert!(!allowed_inline(data, y));
+    }
+
+    #[test]
+    fn an_allow_alone_on_its_line_covers_the_next_in_any_comment_style() {
+        for comment in [
+            "# leakgate:allow test key",
+            "  // leakgate:allow",
+            "/* leakgate:allow */",
+            "<!-- leakgate:allow -->",
+            "-- leakgate:allow",
+            "; leakgate:allow",
+            "\t% leakgate:allow\r",
+            "leakgate:allow",
+        ] {
+            let data = format!("{comment}\nkey = X\nnext = Y\n");
+            let x = data.find('X').unwrap();
+            let y = data.find('Y').unwrap();
+            assert!(allowed_inline(data.as_bytes(), x), "{comment:?}");
+            assert!(!allowed_inline(data.as_bytes(), y), "{comment:?}");
+        }
+        for not_alone in ["x = 1 # leakgate:allow", "print('leakgate:allow')"] {
+            let data = format!("{not_alone}\nkey = X\n");
+            assert!(
+                !allowed_inline(data.as_bytes(), data.find('X').unwrap()),
+                "{not_alone:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_line_before_is_read_only_when_whole() {
+        let long = format!(
+            "{}\n# leakgate:allow\nX",
+            "a".repeat(3 * INLINE_ALLOW_REACH)
+        );
+        assert!(allowed_inline(long.as_bytes(), long.len() - 1));
+        let huge_comment = format!("# leakgate:allow{}\nX", " ".repeat(2 * INLINE_ALLOW_REACH));
+        assert!(!allowed_inline(
+            huge_comment.as_bytes(),
+            huge_comment.len() - 1
+        ));
+        let long_line = format!("# leakgate:allow\n{}X", "a".repeat(2 * INLINE_ALLOW_REACH));
+        assert!(!allowed_inline(long_line.as_bytes(), long_line.len() - 1));
     }
 }

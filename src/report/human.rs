@@ -136,10 +136,14 @@ fn history_summary(h: &crate::stats::HistoryStats) -> String {
         );
     }
     format!(
-        "{} unique blobs ({}) in {} commits of git history{}",
+        "{} unique blobs ({}) in {} commits of git history{}{}",
         h.blobs_scanned,
         human_bytes(h.bytes_scanned),
         h.commits,
+        match &h.within {
+            Some(folder) => format!(" (only {folder}/)"),
+            None => String::new(),
+        },
         if h.truncated {
             " (shallow clone: truncated)"
         } else {

@@ -215,9 +215,10 @@ pub fn advice(text: &str) {
     eprintln!("\n{text}");
 }
 
-/// Prints a line of a command's result on stdout (`rules check`'s verdict).
-pub fn result_line(message: &str) {
-    println!("{message}");
+/// Prints a line of a command's result on stdout (`rules check`'s verdict); a failed write
+/// (the reader went away) is the caller's to handle.
+pub fn result_line(message: &str) -> std::io::Result<()> {
+    writeln!(std::io::stdout().lock(), "{message}")
 }
 
 /// Prints a fatal error as one line on stderr (never with file contents).

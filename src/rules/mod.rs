@@ -61,6 +61,12 @@ pub enum RuleError {
         id: String,
         message: String,
     },
+    #[error("{file}: rule #{number} in `rules`: {message}")]
+    Structure {
+        file: String,
+        number: usize,
+        message: String,
+    },
     #[error("{file}: cannot read: {source}")]
     Io {
         file: String,
@@ -101,6 +107,14 @@ pub struct RuleSpec {
 #[serde(deny_unknown_fields)]
 struct RuleFile {
     rules: Vec<RuleSpec>,
+}
+
+/// A rules file read rule by rule, so `rules check` can name every malformed rule, not only
+/// the first the strict parse stops at.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LooseRuleFile {
+    rules: Vec<serde_json::Value>,
 }
 
 /// A validated rule, ready for the engine.
@@ -239,6 +253,48 @@ impl RuleSet {
         self.ids.insert(rule.spec.id.clone());
         self.rules.push(rule);
         Ok(())
+    }
+
+    /// Every problem in one rules document, not only the first (for `rules check`): each
+    /// malformed rule, each rule that does not validate or compile, each duplicate id. The
+    /// rules that pass are added. Never reports fewer problems than the strict load would.
+    pub fn add_yaml_reporting_all(&mut self, origin: &str, text: &str) -> Vec<RuleError> {
+        let mut problems = Vec::new();
+        let specs = match parse_rules_yaml(origin, text) {
+            Ok(specs) => specs,
+            Err(strict) => {
+                let Ok(loose) = crate::yaml::from_str::<LooseRuleFile>(text) else {
+                    return vec![strict];
+                };
+                let mut specs = Vec::new();
+                for (n, value) in loose.rules.into_iter().enumerate() {
+                    match serde_json::from_value::<RuleSpec>(value) {
+                        Ok(spec) => specs.push(spec),
+                        Err(e) => problems.push(RuleError::Structure {
+                            file: origin.to_string(),
+                            number: n + 1,
+                            message: without_quoted_input(&e.to_string()),
+                        }),
+                    }
+                }
+                if problems.is_empty() {
+                    // Read loosely, nothing was wrong: the strict parse's problem stands.
+                    problems.push(strict);
+                }
+                specs
+            }
+        };
+        for spec in specs {
+            if let Err(e) = self.push(origin, spec, Compile::Now) {
+                problems.push(e);
+            }
+        }
+        problems
+    }
+
+    /// Whether a rule with this id is in the set.
+    pub fn contains(&self, id: &str) -> bool {
+        self.ids.contains(id)
     }
 
     pub fn add_file(&mut self, path: &Path) -> Result<(), RuleError> {

@@ -5,6 +5,7 @@
 use super::{Detector, DisplayPaths};
 use crate::engine::RuleInfos;
 use crate::settings::{GitScope, ScanSettings, TreeChecks};
+use crate::source::history::Selection;
 use crate::source::history::{self, CommittedPath, GitError, HistoryFinding, HistoryOptions};
 use crate::source::index::{BaseTree, IndexError, Snapshot};
 use crate::source::staged::{Named, StagedPlace, StagedScope};
@@ -48,15 +49,8 @@ pub fn scan_roots(
         matcher: &settings.matcher,
         infos,
     };
-    let options = HistoryOptions {
-        matcher: &detector,
-        threads: settings.threads,
-        max_file_size: settings.max_file_size,
-        progress: !settings.output.quiet && std::io::stderr().is_terminal(),
-        exclude: &exclude,
-        is_env_file: &is_env_file,
-    };
     for root in &settings.roots {
+        let mut within: Option<String> = None;
         let git = if let GitScope::Staged(StagedScope {
             place:
                 StagedPlace {
@@ -72,7 +66,31 @@ pub fn scan_roots(
             Some(repo::discover(root)?)
         } else {
             match repo::open_at(root) {
-                Ok(git) => git,
+                Ok(Some(git)) => Some(git),
+                // A folder inside a work tree: the history of that folder.
+                Ok(None)
+                    if root.is_dir()
+                        && matches!(scope, GitScope::History(Selection::All { .. })) =>
+                {
+                    match repo::find(root)? {
+                        Some(git) => match git.folder_within(root) {
+                            Some(folder) => {
+                                within = Some(folder);
+                                Some(git)
+                            }
+                            None => {
+                                out.stats.warn(format!(
+                                    "{}: inside a git repository, but where in its work tree \
+                                     cannot be told (a symbolic link?); git history not scanned",
+                                    root.display()
+                                ));
+                                None
+                            }
+                        },
+                        None => None,
+                    }
+                }
+                Ok(None) => None,
                 // Not a repository of this tree: refused outright, not scanned without history.
                 Err(e @ GitError::ForeignGitDir { .. }) => return Err(e),
                 Err(e) => {
@@ -88,18 +106,36 @@ pub fn scan_roots(
             }
         };
         let Some(git) = git else { continue };
+        let options = HistoryOptions {
+            matcher: &detector,
+            threads: settings.threads,
+            max_file_size: settings.max_file_size,
+            progress: !settings.output.quiet && std::io::stderr().is_terminal(),
+            exclude: &exclude,
+            within: within.as_deref(),
+            is_env_file: &is_env_file,
+        };
+        // Paths in the repository, named relative to the scanned folder like its files.
+        let in_root = |path: &str| -> String {
+            let relative = within
+                .as_deref()
+                .and_then(|w| path.strip_prefix(w))
+                .and_then(|rest| rest.strip_prefix('/'))
+                .unwrap_or(path);
+            paths.shown_text(root, relative)
+        };
         let outcome = match scope {
             GitScope::History(selection) => history::scan(&git, selection, &options)?,
             GitScope::Staged(place) => staged::scan(&git, place, &options)?,
         };
         for mut found in outcome.findings {
-            found.finding.location.path = paths.shown_text(root, &found.finding.location.path);
+            found.finding.location.path = in_root(&found.finding.location.path);
             out.findings.push(found);
         }
         out.stats.merge(outcome.stats);
         out.stats.vcs.extend(outcome.vcs);
         for mut committed in outcome.env_paths {
-            committed.shown = paths.shown_text(root, &committed.path);
+            committed.shown = in_root(&committed.path);
             out.env_paths.push(committed);
         }
     }

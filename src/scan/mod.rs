@@ -122,6 +122,6 @@ pub fn collect(
         stats.merge(outcome.stats);
     }
     findings.extend(from_history);
-    settings.suppressions.apply(&mut findings);
+    settings.suppressions.apply(&mut findings)?;
     Ok((findings, stats))
 }

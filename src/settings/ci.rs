@@ -24,6 +24,10 @@ pub enum CiPlan {
         head: String,
         /// Why this range: shown to the user.
         reason: String,
+        /// For a push to a branch other than the default one: the default branch's name. If
+        /// `base` is missing from a clone that is not shallow (history was rewritten), the
+        /// commits of `head` that this branch's remote-tracking ref lacks are scanned instead.
+        default_branch: Option<String>,
     },
     /// Everything reachable from `head` (a new branch).
     BranchHistory { head: String },
@@ -104,6 +108,17 @@ struct Payload {
     pull_request: Option<PullRequest>,
     #[serde(default)]
     merge_group: Option<MergeGroup>,
+    /// The pushed ref (`refs/heads/feature`).
+    #[serde(default, rename = "ref")]
+    pushed_ref: Option<String>,
+    #[serde(default)]
+    repository: Option<Repository>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Repository {
+    #[serde(default)]
+    default_branch: Option<String>,
 }
 
 /// A merge queue entry: the queue's base and the temporary branch that adds the pull request.
@@ -144,6 +159,7 @@ pub fn plan(event: &str, payload_path: Option<&Path>) -> Result<CiPlan, CiError>
                 base: valid_sha(event, group.base_sha, "merge_group.base_sha")?,
                 head: valid_sha(event, group.head_sha, "merge_group.head_sha")?,
                 reason: "merge queue: the commits between its base and head".into(),
+                default_branch: None,
             })
         }
         // `pull_request`, `pull_request_target`, `pull_request_review`,
@@ -173,6 +189,7 @@ fn pull_request_range(event: &str, pr: PullRequest) -> Result<CiPlan, CiError> {
         base: valid_sha(event, pr.base.sha, "pull_request.base.sha")?,
         head: valid_sha(event, pr.head.sha, "pull_request.head.sha")?,
         reason: format!("pull request ({event}): the commits between its base and head"),
+        default_branch: None,
     })
 }
 
@@ -205,11 +222,34 @@ fn plan_push(payload: &Payload) -> Result<CiPlan, CiError> {
     } else {
         "push: the pushed commits"
     };
+    // Only a plain branch name other than the pushed one: it becomes a ref name, and a
+    // push to the default branch itself has nothing to compare with but its own history.
+    let default_branch = payload
+        .repository
+        .as_ref()
+        .and_then(|r| r.default_branch.clone())
+        .filter(|name| is_plain_branch_name(name))
+        .filter(|name| payload.pushed_ref.as_deref() != Some(&format!("refs/heads/{name}")));
     Ok(CiPlan::Range {
         base: valid_sha("push", before, "before")?,
         head: after,
         reason: reason.into(),
+        default_branch,
     })
+}
+
+/// A branch name that is safe to put into `refs/remotes/<remote>/<name>`: no revision syntax
+/// (`..`, `^`, `~`, `@{`, `:`), nothing git itself would refuse.
+fn is_plain_branch_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 255
+        && !name.starts_with(['-', '/', '.'])
+        && !name.ends_with(['/', '.'])
+        && !name.contains("..")
+        && !name.contains("//")
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b))
 }
 
 fn read_payload(event: &str, path: Option<&Path>) -> Result<Payload, CiError> {
@@ -260,6 +300,7 @@ mod tests {
                 base: "6113728f27ae82c7b1a177c8d03f9e96e0adf246".into(),
                 head: "0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c".into(),
                 reason: "push: the pushed commits".into(),
+                default_branch: None,
             }
         );
         assert_eq!(trust("push", &plan), Trust::WorkingTree);
@@ -284,6 +325,34 @@ mod tests {
                 assert!(reason.contains("force push"));
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_push_to_another_branch_names_the_default_branch_to_fall_back_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("push.json");
+        let payload = |pushed: &str, default: &str| {
+            serde_json::json!({
+                "ref": pushed, "before": "a".repeat(40), "after": "b".repeat(40),
+                "forced": true, "repository": { "default_branch": default }
+            })
+            .to_string()
+        };
+        let fallback = |pushed: &str, default: &str| {
+            std::fs::write(&path, payload(pushed, default)).unwrap();
+            match plan("push", Some(&path)).unwrap() {
+                CiPlan::Range { default_branch, .. } => default_branch,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(
+            fallback("refs/heads/feature", "main").as_deref(),
+            Some("main")
+        );
+        assert_eq!(fallback("refs/heads/main", "main"), None);
+        for hostile in ["main^{/x}", "a..b", "-x", "main@{1}", "x:y", "", "a b"] {
+            assert_eq!(fallback("refs/heads/feature", hostile), None, "{hostile}");
         }
     }
 

@@ -221,35 +221,52 @@ pub fn resolve_ci_plan(root: &Path, quiet: bool) -> Result<(String, CiPlan, Trus
         }
     };
     let plan = match plan {
-        CiPlan::Range { base, head, reason }
-            if !repo::discover(root).is_ok_and(|git| git.has_commit(&base)) =>
-        {
-            report::warn(&format!(
-                "{reason}: the base commit {} is not in this checkout (a shallow clone); \
-                 scanning all history that is present instead. Set `fetch-depth: 0` on \
-                 actions/checkout so only the new commits are scanned",
-                &base[..12.min(base.len())]
-            ));
-            let _ = head;
-            if let Trust::BaseCommit(base) = &trust {
-                trust = Trust::BuiltIn {
-                    reason: format!(
-                        "{event}: the base commit {} is not in this checkout",
-                        &base[..12.min(base.len())]
-                    ),
+        CiPlan::Range {
+            base,
+            head,
+            reason,
+            default_branch,
+        } if !repo::discover(root).is_ok_and(|git| git.has_commit(&base)) => {
+            let git = repo::discover(root).ok();
+            let shallow = git.as_ref().is_none_or(|g| g.is_shallow());
+            if !shallow && event == "push" {
+                rewritten_push(git.as_ref(), &base, head, default_branch.as_deref())
+            } else {
+                let why = if shallow {
+                    "is not in this checkout (a shallow clone)"
+                } else {
+                    "is not in this clone (it is not shallow: the commit was never fetched, or \
+                     history was rewritten)"
                 };
-            }
-            CiPlan::BranchHistory {
-                head: "HEAD".into(),
+                report::warn(&format!(
+                    "{reason}: the base commit {} {why}; scanning all history that is present \
+                     instead. Set `fetch-depth: 0` on actions/checkout so only the new commits \
+                     are scanned",
+                    &base[..12.min(base.len())]
+                ));
+                let _ = head;
+                if let Trust::BaseCommit(base) = &trust {
+                    trust = Trust::BuiltIn {
+                        reason: format!(
+                            "{event}: the base commit {} is not in this checkout",
+                            &base[..12.min(base.len())]
+                        ),
+                    };
+                }
+                CiPlan::BranchHistory {
+                    head: "HEAD".into(),
+                }
             }
         }
         plan => plan,
     };
     match &plan {
-        CiPlan::Range { base, head, reason } => say(format!(
+        CiPlan::Range {
+            base, head, reason, ..
+        } => say(format!(
             "{reason}: {}..{}",
-            &base[..12.min(base.len())],
-            &head[..12.min(head.len())]
+            short_rev(base),
+            short_rev(head)
         )),
         CiPlan::BranchHistory { .. } => say(format!("{event}: the history of HEAD")),
         CiPlan::Everything { reason } => say(reason.clone()),
@@ -263,6 +280,60 @@ pub fn resolve_ci_plan(root: &Path, quiet: bool) -> Result<(String, CiPlan, Trus
         Trust::BuiltIn { .. } => say("judged by the built-in rules alone".into()),
     }
     Ok((event, plan, trust))
+}
+
+/// A commit id shortened to 12 digits; a ref name whole.
+fn short_rev(rev: &str) -> &str {
+    if rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+        &rev[..12.min(rev.len())]
+    } else {
+        rev
+    }
+}
+
+/// A push whose `before` is missing from a full clone: the branch was force-pushed with
+/// rewritten history, and the old tip is gone (no fetch depth brings it back). The new tip's
+/// commits that the default branch does not have are scanned; without a default branch to
+/// compare with (a push to it, or it is not in the clone), the branch's whole history.
+fn rewritten_push(
+    git: Option<&repo::GitRepo>,
+    before: &str,
+    head: String,
+    default_branch: Option<&str>,
+) -> CiPlan {
+    let compare = default_branch.and_then(|name| {
+        [
+            format!("refs/remotes/origin/{name}"),
+            format!("refs/heads/{name}"),
+        ]
+        .into_iter()
+        .find(|rev| git.is_some_and(|g| g.has_commit(rev)))
+        .map(|rev| (name, rev))
+    });
+    let before = &before[..12.min(before.len())];
+    match compare {
+        Some((name, rev)) => {
+            report::warn(&format!(
+                "history was rewritten (force push): the old tip {before} is not in this clone, \
+                 which is not shallow; scanning the branch's commits that are not in `{name}`"
+            ));
+            CiPlan::Range {
+                base: rev,
+                head,
+                reason: format!("force push: the commits not in `{name}`"),
+                default_branch: None,
+            }
+        }
+        None => {
+            report::warn(&format!(
+                "history was rewritten (force push): the old tip {before} is not in this clone, \
+                 which is not shallow; scanning the branch's whole history"
+            ));
+            CiPlan::BranchHistory {
+                head: "HEAD".into(),
+            }
+        }
+    }
 }
 
 pub struct ScanSettings {
@@ -796,6 +867,7 @@ mod tests {
             base: "a".into(),
             head: "b".into(),
             reason: "push".into(),
+            default_branch: None,
         });
         assert!(!range.files && range.required);
         let everything = GitSettings::for_ci(&CiPlan::Everything {

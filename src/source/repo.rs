@@ -33,6 +33,11 @@ pub enum GitError {
         #[source]
         source: globset::Error,
     },
+    #[error(
+        "--ref `{pattern}` matches no reference (see `git for-each-ref`; a clone may lack \
+         branches and tags: fetch them first)"
+    )]
+    NoRefMatches { pattern: String },
     #[error("revision `{spec}` not found (if this is a shallow clone, {FETCH_HINT})")]
     UnknownRevision {
         spec: String,
@@ -287,6 +292,22 @@ impl GitRepo {
         };
         let object = entry.object().map_err(|e| failed(Box::new(e)))?;
         Ok(Some(object.detach().data))
+    }
+
+    /// Where `path` (a folder inside this repository's work tree) is, relative to the top of
+    /// the work tree, `/`-separated; `None` for the top itself, a bare repository, or a path
+    /// that cannot be placed (a symlink out of the tree).
+    pub fn folder_within(&self, path: &Path) -> Option<String> {
+        let top = self.repo.work_dir()?.canonicalize().ok()?;
+        let inner = path.canonicalize().ok()?;
+        let relative = inner.strip_prefix(&top).ok()?;
+        let text = crate::text::slash_path(relative);
+        (!text.is_empty()).then_some(text)
+    }
+
+    /// Whether this is a shallow clone (history cut at a boundary); unknown counts as shallow.
+    pub fn is_shallow(&self) -> bool {
+        self.repo.to_thread_local().is_shallow().unwrap_or(true)
     }
 
     /// Whether `rev` names a commit present here (a shallow clone may lack a push's `before` or

@@ -76,11 +76,19 @@ fn a_new_branch_scans_its_whole_history() {
 #[test]
 fn a_missing_base_in_a_shallow_checkout_says_which_fetch_depth_and_scans_what_is_there() {
     let mut t = Tokens::new(502);
-    let (repo, _, c2) = two_commit_repo(&t.github_pat(), &t.github_pat());
-    let payload =
-        format!(r#"{{"before": "1234567890123456789012345678901234567890", "after": "{c2}"}}"#);
-    let (json, code, stderr) = ci_scan(repo.path(), "push", &payload);
+    let (repo, c1, c2) = two_commit_repo(&t.github_pat(), &t.github_pat());
+    // What actions/checkout gives by default: the pushed commit alone.
+    let shallow = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", repo.path().display());
+    git(
+        shallow.path(),
+        &["clone", "-q", "--depth", "1", &url, "clone"],
+    );
+    let clone = shallow.path().join("clone");
+    let payload = format!(r#"{{"before": "{c1}", "after": "{c2}"}}"#);
+    let (json, code, stderr) = ci_scan(&clone, "push", &payload);
     assert_eq!(code, 1);
+    assert!(stderr.contains("a shallow clone"), "{stderr}");
     assert!(stderr.contains("fetch-depth: 0"), "{stderr}");
     assert_eq!(paths(&json), vec!["a.txt", "b.txt"]);
 }

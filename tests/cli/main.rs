@@ -16,4 +16,5 @@ mod init;
 mod noise;
 mod output;
 mod rules;
+mod suppress;
 mod walk;

@@ -45,6 +45,9 @@ pub struct EnvFile {
     pub hits: Vec<Hit>,
     /// Encrypted at rest (sops, dotenvx): safe to commit by design.
     pub encrypted: bool,
+    /// Lines of entries a `leakgate:allow` comment accepts (on the line, or alone on the line
+    /// before): findings about those entries are suppressed like a secret rule's.
+    pub allowed_lines: std::collections::HashSet<usize>,
 }
 
 impl EnvFile {
@@ -52,6 +55,7 @@ impl EnvFile {
         Place {
             shown: &self.shown,
             relative: &self.relative,
+            allowed_lines: &self.allowed_lines,
         }
     }
 

@@ -6,7 +6,7 @@
 
 use super::dotenv::Entry;
 use crate::checks::{self, Check, Switches};
-use crate::finding::{Finding, Location, Severity, fingerprint};
+use crate::finding::{Finding, Location, Severity, Suppression, fingerprint};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EnvRule {
@@ -179,6 +179,8 @@ pub fn lower(severity: Severity) -> Severity {
 pub struct Place<'a> {
     pub shown: &'a str,
     pub relative: &'a str,
+    /// Entry lines a `leakgate:allow` comment accepts.
+    pub allowed_lines: &'a std::collections::HashSet<usize>,
 }
 
 /// Collects env findings; drops those of rules the configuration disabled.
@@ -220,7 +222,10 @@ impl<'a> Sink<'a> {
             end_line: entry.line,
             end_column: entry.column + entry.key.chars().count(),
         };
-        self.push(verdict, place, location, others);
+        let allowed = place.allowed_lines.contains(&entry.line);
+        if let Some(finding) = self.push(verdict, place, location, others) {
+            finding.suppressed = allowed.then_some(Suppression::Inline);
+        }
     }
 
     /// A finding on a whole file: at its first line.
@@ -228,9 +233,16 @@ impl<'a> Sink<'a> {
         self.push(verdict, place, Location::file_start(place.shown), &[]);
     }
 
-    fn push(&mut self, verdict: Verdict, place: &Place<'_>, location: Location, others: &[&str]) {
+    /// Records the finding (returned, to be marked further) unless its rule is off.
+    fn push(
+        &mut self,
+        verdict: Verdict,
+        place: &Place<'_>,
+        location: Location,
+        others: &[&str],
+    ) -> Option<&mut Finding> {
         if !self.switches.is_on(verdict.rule.id()) {
-            return;
+            return None;
         }
         let mut involved = vec![place.relative.to_string()];
         involved.extend(others.iter().map(|o| o.to_string()));
@@ -252,6 +264,7 @@ impl<'a> Sink<'a> {
         finding.secret = verdict.secret.unwrap_or_default();
         finding.message = Some(verdict.message);
         self.findings.push(finding);
+        self.findings.last_mut()
     }
 }
 

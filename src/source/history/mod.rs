@@ -98,6 +98,9 @@ pub struct HistoryOptions<'a, M: BlobMatcher> {
     pub progress: bool,
     /// Paths (at each commit) not to scan: the config's `exclude`.
     pub exclude: &'a Excludes,
+    /// A full-history scan of a subfolder: only paths in this folder (relative to the
+    /// repository's top, `/`-separated), and no commit messages (they belong to no folder).
+    pub within: Option<&'a str>,
     /// Which paths are real (non-template) env files, as the configuration names them: their
     /// first commits are reported in [`HistoryOutcome::env_paths`].
     pub is_env_file: &'a (dyn Fn(&str) -> bool + Sync),
@@ -211,11 +214,16 @@ fn scan_all<M: BlobMatcher>(
     let shallow = shallow_warning(&repo, &mut stats);
     let mut problems = Collect { stats: &mut stats };
     let tips = repo::tips(&repo, patterns.as_ref(), &mut problems);
-    if !refs.is_empty() && tips.commits.is_empty() && tips.others.is_empty() {
-        problems.warn(format!(
-            "--ref {}: no reference matches; no history scanned",
-            refs.join(", ")
-        ));
+    // A pattern that names nothing is a typo or a ref this clone lacks: scanning less than
+    // was asked for must not pass.
+    if let Some((pattern, _)) = refs
+        .iter()
+        .zip(&tips.patterns_matched)
+        .find(|(_, matched)| !**matched)
+    {
+        return Err(GitError::NoRefMatches {
+            pattern: pattern.clone(),
+        });
     }
     let walk = enumerate::walk_all(&repo, &tips.commits, &shallow, &mut problems);
     let mut tasks = trees::new_blobs(
@@ -224,7 +232,10 @@ fn scan_all<M: BlobMatcher>(
         &tips.others,
         &tips.staged,
         options.threads,
-        options.exclude,
+        trees::PathFilter {
+            exclude: options.exclude,
+            within: options.within,
+        },
         &mut problems,
     );
     // Blobs only an index holds: staged, never committed (the walk found no commit for them).
@@ -234,7 +245,9 @@ fn scan_all<M: BlobMatcher>(
         .filter(|t| t.commit.is_none() && staged.contains(&t.id))
         .map(|t| t.id)
         .collect();
-    tasks.extend(message_tasks(&walk.commits, &tips.tags));
+    if options.within.is_none() {
+        tasks.extend(message_tasks(&walk.commits, &tips.tags));
+    }
     let head_blobs: Option<HashSet<ObjectId>> = repo
         .head_tree_id()
         .ok()
@@ -266,6 +279,7 @@ fn scan_all<M: BlobMatcher>(
     let env_paths = committed_env_paths(&repo, &walk.commits, &tasks, options.is_env_file);
     let history = stats.history.get_or_insert_with(HistoryStats::default);
     history.mode = "full";
+    history.within = options.within.map(str::to_string);
     history.commits = walk.commits.len() as u64;
     history.truncated = !shallow.is_empty();
     Ok(HistoryOutcome {

@@ -21,6 +21,8 @@ pub struct Tips {
     /// never committed), with their paths.
     pub staged: Vec<(ObjectId, String)>,
     pub refs_considered: usize,
+    /// For each `--ref` pattern (in order), whether some ref matched it.
+    pub patterns_matched: Vec<bool>,
 }
 
 /// Compiles `--ref` patterns. Each matches the full ref name (`refs/heads/main`) or its short
@@ -57,9 +59,17 @@ pub fn tips(
     problems: &mut dyn Problems,
 ) -> Tips {
     let mut tips = Tips::default();
-    let wanted = |full: &str, short: &str| match patterns {
+    let mut matched = vec![false; patterns.map_or(0, GlobSet::len)];
+    let mut wanted = |full: &str, short: &str| match patterns {
         None => true,
-        Some(set) => set.is_match(full) || set.is_match(short),
+        Some(set) => {
+            let mut hit = false;
+            for i in set.matches(full).into_iter().chain(set.matches(short)) {
+                matched[i] = true;
+                hit = true;
+            }
+            hit
+        }
     };
     if wanted("HEAD", "HEAD") {
         head_tip(repo, "HEAD", &mut tips, problems);
@@ -120,6 +130,7 @@ pub fn tips(
             index_blobs(&main, "the main worktree's index", &mut tips, problems);
         }
     }
+    tips.patterns_matched = matched;
     tips.commits.sort();
     tips.commits.dedup();
     tips.others.sort();

@@ -64,11 +64,20 @@ struct Shared<'a> {
     commits: &'a [CommitNode],
     /// Paths not to scan (the config's `exclude`); an excluded directory is not walked.
     exclude: &'a Excludes,
+    /// Only paths in this folder (relative to the top, `/`-separated): a scan of a subfolder.
+    within: Option<&'a str>,
     next: AtomicUsize,
     /// Tree id -> smallest position walked for.
     trees: Sharded<u32>,
     /// Blob id -> smallest (position, path).
     blobs: Sharded<(u32, BString)>,
+}
+
+/// Which paths of each tree are read: not the config's `exclude`, and only those in `within`
+/// (a folder relative to the top) when a subfolder is scanned.
+pub struct PathFilter<'a> {
+    pub exclude: &'a Excludes,
+    pub within: Option<&'a str>,
 }
 
 #[derive(Default)]
@@ -95,12 +104,14 @@ pub fn new_blobs(
     others: &[(ObjectId, String)],
     staged: &[(ObjectId, String)],
     threads: usize,
-    exclude: &Excludes,
+    paths: PathFilter<'_>,
     problems: &mut dyn Problems,
 ) -> Vec<BlobTask> {
+    let PathFilter { exclude, within } = paths;
     let shared = Shared {
         commits,
         exclude,
+        within,
         next: AtomicUsize::new(0),
         trees: Sharded::new(),
         blobs: Sharded::new(),
@@ -120,6 +131,8 @@ pub fn new_blobs(
     let mut buf = Vec::new();
     for (id, name) in others {
         match local.find_header(*id).map(|h| h.kind()) {
+            // A blob a ref names directly is in no folder.
+            Ok(gix::object::Kind::Blob) if within.is_some() => {}
             Ok(gix::object::Kind::Blob) => {
                 offer_blob(&shared, id, NO_COMMIT, || name.as_str().into())
             }
@@ -128,7 +141,7 @@ pub fn new_blobs(
     }
     // Index entries are blobs; most are in some commit already, which keeps its place.
     for (id, path) in staged {
-        if !shared.exclude.is_match(path.as_str()) {
+        if !shared.exclude.is_match(path.as_str()) && !outside(&shared, path.as_bytes(), false) {
             offer_blob(&shared, id, NO_COMMIT, || path.as_str().into());
         }
     }
@@ -247,18 +260,34 @@ fn walk_tree(
             if entry.mode.is_tree() {
                 if !tree_walked_before(shared, entry.oid, order) {
                     let path = join(&prefix, entry.filename);
-                    if !excluded(shared, &path) {
+                    if !excluded(shared, &path) && !outside(shared, &path, true) {
                         stack.push((entry.oid.to_owned(), path));
                     }
                 }
             } else if entry.mode.is_blob_or_symlink() {
-                if !shared.exclude.is_empty() && excluded(shared, &join(&prefix, entry.filename)) {
+                if (!shared.exclude.is_empty() || shared.within.is_some()) && {
+                    let path = join(&prefix, entry.filename);
+                    excluded(shared, &path) || outside(shared, &path, false)
+                } {
                     continue;
                 }
                 offer_blob(shared, entry.oid, order, || join(&prefix, entry.filename));
             }
         }
     }
+}
+
+/// Whether `path` lies outside the folder a subfolder scan is limited to; a folder on the way
+/// to it (`src` for `src/app`) is inside, so it is walked.
+fn outside(shared: &Shared<'_>, path: &[u8], is_dir: bool) -> bool {
+    let Some(within) = shared.within else {
+        return false;
+    };
+    let within = within.as_bytes();
+    let under = |outer: &[u8], inner: &[u8]| {
+        inner.len() > outer.len() && inner.starts_with(outer) && inner[outer.len()] == b'/'
+    };
+    !(path == within || under(within, path) || (is_dir && under(path, within)))
 }
 
 fn excluded(shared: &Shared<'_>, path: &BString) -> bool {
