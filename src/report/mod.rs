@@ -83,6 +83,73 @@ impl Report<'_> {
     }
 }
 
+/// Whether a finding's line and column point into the file as it is now (working tree, index
+/// or `HEAD`). A secret found only in an older commit (deleted since), in a commit message, or
+/// in an env file committed in the past is located at its commit and blob instead: the same
+/// line of today's file of the same path is unrelated code, and a report that annotates it
+/// (SARIF for code scanning, a GitHub annotation) would blame innocent code.
+pub fn in_current_file(f: &Finding) -> bool {
+    // No commit: a working-tree, staged or stream finding. Still in HEAD: the secret is there.
+    // No blob but a known HEAD state: a working-tree finding that history was merged into.
+    f.commit.is_none() || f.in_head == Some(true) || (f.blob.is_none() && f.in_head.is_some())
+}
+
+/// "commit 0123456789ab, blob 89abcdef0123": where a finding that is not in the current
+/// file was found (see [`in_current_file`]).
+pub fn history_place(f: &Finding) -> String {
+    let short = |id: &str| id[..12.min(id.len())].to_string();
+    let mut place = Vec::new();
+    if let Some(commit) = &f.commit {
+        place.push(format!("commit {}", short(&commit.id)));
+    }
+    if let Some(blob) = &f.blob {
+        place.push(format!("blob {}", short(blob)));
+    }
+    place.join(", ")
+}
+
+/// One finding as one line of plain sentences, for SARIF messages and GitHub annotations:
+/// the rule's name with the redacted secret and the severity, the finding's own explanation,
+/// where in history it is when it is not in the current file, and any `closing` words. Each
+/// part ends with exactly one full stop (a part that already ends a sentence gets none).
+pub fn finding_sentences(f: &Finding, preview: &str, closing: &str) -> String {
+    let mut parts = Vec::new();
+    parts.push(if preview.is_empty() {
+        format!("{} ({})", f.rule.name, f.severity)
+    } else {
+        format!("{} {preview} ({})", f.rule.name, f.severity)
+    });
+    if let Some(message) = &f.message {
+        parts.push(message.clone());
+    }
+    if !in_current_file(f) {
+        parts.push(format!(
+            "Located in git history at {}, not in the current version of this file",
+            history_place(f)
+        ));
+    }
+    parts.push(closing.to_string());
+    sentences(&parts)
+}
+
+/// Joins parts into sentences: each trimmed, empty ones dropped, a full stop added where a
+/// part does not already end one (`.`, `!`, `?`), one space between.
+pub fn sentences(parts: &[String]) -> String {
+    parts
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            if p.ends_with(['.', '!', '?']) {
+                p.to_string()
+            } else {
+                format!("{p}.")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Writes the report in the chosen format to the chosen place.
 pub fn write(report: &Report<'_>) -> anyhow::Result<()> {
     match &report.options.output {
@@ -255,6 +322,21 @@ pub fn human_bytes(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sentences_end_with_one_full_stop_each() {
+        let parts = [
+            "Env file (high)".to_string(),
+            "It stays in git.".to_string(),
+            "  ".to_string(),
+            "Rotate it".to_string(),
+            "Really?".to_string(),
+        ];
+        assert_eq!(
+            sentences(&parts),
+            "Env file (high). It stays in git. Rotate it. Really?"
+        );
+    }
 
     #[test]
     fn control_characters_in_paths_are_escaped() {
