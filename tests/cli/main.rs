@@ -14,5 +14,6 @@ mod github;
 mod hook;
 mod noise;
 mod output;
+mod report;
 mod rules;
 mod walk;
