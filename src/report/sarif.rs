@@ -1,7 +1,10 @@
 //! SARIF 2.1.0 for GitHub code scanning and other consumers, typed by `serde-sarif` (generated
 //! from the official schema). Every rule carries the descriptions GitHub requires and a
 //! `security-severity`; every result carries a stable `partialFingerprints` entry so alerts
-//! follow a secret across moved lines, and only a redacted snippet.
+//! follow a secret across moved lines, and only a redacted snippet. Every rule in force is
+//! listed, fired or not (the caller passes them; checks a finding names are added if missing).
+//! A finding that is only in git history has no region (see `report::in_current_file`): it
+//! is a file-level result, located at its commit and blob by its message and properties.
 
 use super::Report;
 use crate::finding::{Finding, RuleInfo, Severity, Suppression};
