@@ -323,6 +323,52 @@ pub fn human_bytes(bytes: u64) -> String {
 mod tests {
     use super::*;
 
+    fn finding(commit: bool, in_head: Option<bool>, blob: bool) -> Finding {
+        let rule = Arc::new(RuleInfo {
+            id: "r".into(),
+            name: "R".into(),
+            description: String::new(),
+            severity: Severity::High,
+            tags: Vec::new(),
+        });
+        let mut f = Finding::new(
+            rule,
+            Severity::High,
+            crate::finding::Location::file_start("a.py"),
+            "fp".into(),
+        );
+        f.commit = commit.then(|| crate::finding::CommitInfo {
+            id: "0123456789abcdef0123".into(),
+            author_name: String::new(),
+            author_email: String::new(),
+            date: String::new(),
+            summary: String::new(),
+        });
+        f.in_head = in_head;
+        f.blob = blob.then(|| "89abcdef0123456789ab".into());
+        f
+    }
+
+    #[test]
+    fn only_findings_in_the_current_file_keep_their_line() {
+        // Working tree, staged, stream.
+        assert!(in_current_file(&finding(false, None, false)));
+        // History, still in HEAD.
+        assert!(in_current_file(&finding(true, Some(true), true)));
+        // A working-tree finding that history was merged into, whatever HEAD says.
+        assert!(in_current_file(&finding(true, Some(false), false)));
+        // History only, a commit message, HEAD unreadable, an env file committed in the past.
+        assert!(!in_current_file(&finding(true, Some(false), true)));
+        assert!(!in_current_file(&finding(true, None, true)));
+        assert!(!in_current_file(&finding(true, None, false)));
+        let f = finding(true, Some(false), true);
+        assert_eq!(history_place(&f), "commit 0123456789ab, blob 89abcdef0123");
+        assert!(finding_sentences(&f, "", "").ends_with(
+            "Located in git history at commit 0123456789ab, blob 89abcdef0123, not in the \
+             current version of this file."
+        ));
+    }
+
     #[test]
     fn sentences_end_with_one_full_stop_each() {
         let parts = [
