@@ -164,6 +164,9 @@ pub struct Finding {
     pub commit: Option<CommitInfo>,
     /// For history findings: whether the same secret is still in `HEAD`.
     pub in_head: Option<bool>,
+    /// For history findings: the git blob (the version of the file) the secret was found in,
+    /// so a finding that is no longer in `HEAD` can be located at its commit and blob.
+    pub blob: Option<String>,
     /// Set when a team has accepted this finding; suppressed findings never fail a scan.
     pub suppressed: Option<Suppression>,
 }
@@ -227,6 +230,7 @@ impl Finding {
             message: None,
             commit: None,
             in_head: None,
+            blob: None,
             suppressed: None,
         }
     }
@@ -247,6 +251,7 @@ impl Finding {
             message,
             commit,
             in_head: _,
+            blob: _,
             suppressed: _,
         } = self;
         let Location {

@@ -132,6 +132,36 @@ pub fn slash_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
+/// One shell word for a command the user may copy and paste: unchanged when it is only
+/// `A-Z a-z 0-9 . _ / + @ -`, otherwise in single quotes (a `'` inside becomes `'\''`), so no
+/// character of a hostile file name (`$( )`, a backtick, `;`, a space) is run by the shell.
+pub fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '+' | '@' | '-'));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// `git rm --cached <path>` for a repository-relative path, safe to copy: a path that starts
+/// with `-` comes after `--` (it would otherwise be read as an option), one that git would read
+/// as a pattern or pathspec magic (`*`, `?`, `[`, `\`, a leading `:`) is marked
+/// `:(literal)`, and the path is one shell word.
+pub fn git_untrack_command(path: &str) -> String {
+    let pattern_like = path.starts_with(':') || path.contains(['*', '?', '[', '\\']);
+    let pathspec = if pattern_like {
+        format!(":(literal){path}")
+    } else {
+        path.to_string()
+    };
+    let separator = if pathspec.starts_with('-') { "-- " } else { "" };
+    format!("git rm --cached {separator}{}", shell_word(&pathspec))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +206,39 @@ mod tests {
         assert_eq!(strip_controls("a\u{1b}[31;1mred\u{1b}[0m b"), "ared b");
         assert_eq!(strip_controls("t\u{1b}]0;title\u{7}x\r\ny\u{85}"), "tx  y");
         assert_eq!(strip_controls("plain – text"), "plain – text");
+    }
+
+    #[test]
+    fn untrack_commands_are_one_safe_shell_word() {
+        assert_eq!(
+            git_untrack_command("apps/web/.env.local"),
+            "git rm --cached apps/web/.env.local"
+        );
+        assert_eq!(
+            git_untrack_command("my app/.env"),
+            "git rm --cached 'my app/.env'"
+        );
+        assert_eq!(
+            git_untrack_command("it's/.env"),
+            r"git rm --cached 'it'\''s/.env'"
+        );
+        assert_eq!(
+            git_untrack_command("$(touch pwned).env"),
+            "git rm --cached '$(touch pwned).env'"
+        );
+        assert_eq!(
+            git_untrack_command("`id`;x.env"),
+            "git rm --cached '`id`;x.env'"
+        );
+        assert_eq!(git_untrack_command("-rf.env"), "git rm --cached -- -rf.env");
+        assert_eq!(
+            git_untrack_command("*.env"),
+            "git rm --cached ':(literal)*.env'"
+        );
+        assert_eq!(
+            git_untrack_command(":!x/.env"),
+            "git rm --cached ':(literal):!x/.env'"
+        );
     }
 
     #[test]

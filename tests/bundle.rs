@@ -221,10 +221,10 @@ fn a_secret_in_a_minified_bundle_is_critical_with_line_column_and_redacted_excer
     assert_eq!(f["line"], 1);
     let column = before.len() + "const stripe=Stripe(\"".len() + 1;
     assert_eq!(f["column"], column);
-    assert_eq!(f["preview"], "sk_l…");
+    assert_eq!(f["preview"], "sk_live_…");
     let message = f["message"].as_str().unwrap();
     assert!(
-        message.contains("Excerpt:") && message.contains("Stripe(\"sk_l…\")"),
+        message.contains("Excerpt:") && message.contains("Stripe(\"sk_live_…\")"),
         "{message}"
     );
     assert!(

@@ -583,7 +583,7 @@ fn live_keys_and_production_databases_outside_production() {
         .find(|f| f["rule"] == "env-live-key-outside-production" && f["path"] == ".env.test")
         .unwrap();
     assert_eq!(
-        live["preview"], "sk_l…",
+        live["preview"], "sk_live_…",
         "the live key is redacted to its prefix"
     );
 }

@@ -226,6 +226,9 @@ struct Reader<'a> {
     stats: ScanStats,
     secret_findings: Vec<Finding>,
     buffer: Vec<u8>,
+    /// Where the scanned root is from the top of its repository (`""` or ending in `/`), once
+    /// known: advice names files from there (`git rm --cached apps/web/.env`).
+    repo_prefix: String,
 }
 
 impl<'a> Reader<'a> {
@@ -238,6 +241,7 @@ impl<'a> Reader<'a> {
             stats: ScanStats::default(),
             secret_findings: Vec::new(),
             buffer: Vec::new(),
+            repo_prefix: String::new(),
         }
     }
 
@@ -264,6 +268,9 @@ impl<'a> Reader<'a> {
         let unignored = discover::visible(root, &real, IgnoreRules::GitignoreFiles);
         self.note_unread(&found, &covered);
         let git = self.open_git();
+        if let Some(prefix) = git.as_ref().and_then(|g| g.repo_relative(Path::new(""))) {
+            self.repo_prefix = prefix;
+        }
         let mut files = Vec::new();
         for (relative, environment) in &found.files {
             let counted = !covered.contains(relative);
@@ -504,12 +511,11 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// From the top of the repository, whatever the scanned root (`/tmp/app`, `.`, `apps/web`)
+    /// and the current directory: advice is run there. A snapshot's files are already named
+    /// from the top.
     fn command_path(&self, relative: &Path) -> String {
-        let joined = slash_path(&self.scan.root.join(relative));
-        joined
-            .strip_prefix("./")
-            .map(str::to_string)
-            .unwrap_or(joined)
+        format!("{}{}", self.repo_prefix, slash_path(relative))
     }
 }
 

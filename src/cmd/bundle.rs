@@ -2,9 +2,8 @@
 //! build, over exactly the folders named, reported through the same sink and exit codes as
 //! scan.
 
-use crate::checks;
+use crate::checks::bundle::BundleCheck;
 use crate::checks::bundle::discover::Found;
-use crate::checks::bundle::{BundleCheck, BundleRule};
 use crate::cli::BundleArgs;
 use crate::engine::RuleInfos;
 use crate::scan::bundle::{add_named, options, shown_as_given};
@@ -37,11 +36,7 @@ pub fn run(args: &BundleArgs) -> Result<u8> {
     let mut outcome = check.run(found);
     settings.suppressions.apply(&mut outcome.findings)?;
     stats.merge(outcome.stats);
-    let rules: Vec<_> = infos
-        .all()
-        .cloned()
-        .chain(BundleRule::ALL.iter().map(|r| checks::info(r.id())))
-        .collect();
+    let rules = super::rules_in_force(&infos, &settings.bundle.switches, false, true);
     super::finish(
         &settings.output,
         &settings.matcher,

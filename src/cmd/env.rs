@@ -22,7 +22,12 @@ pub fn run(args: &EnvArgs) -> Result<u8> {
     super::finish(
         &settings.output,
         &settings.matcher,
-        &infos.all().cloned().collect::<Vec<_>>(),
+        &super::rules_in_force(
+            &infos,
+            &crate::checks::Switches::from_disabled(&settings.config.config.disable_rules),
+            true,
+            false,
+        ),
         findings,
         stats,
         started,

@@ -21,7 +21,8 @@ pub mod scan;
 
 pub use gate::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 
-use crate::engine::{Matcher, Scratch};
+use crate::checks;
+use crate::engine::{Matcher, RuleInfos, Scratch};
 use crate::finding::{Finding, RuleInfo};
 use crate::report::{self, Report};
 use crate::settings::OutputSettings;
@@ -63,6 +64,30 @@ pub fn finish(
     report::write(&report)?;
     report::write_github_extras(&report);
     Ok(gate::exit_code(&findings, &stats, output.report.fail_on))
+}
+
+/// Every rule in force for a run, for the reports that list them (SARIF's
+/// `tool.driver.rules`, so code scanning knows each one whether it fired or not): the secret
+/// rules the matcher holds (disabled ones are not in it), then the checks of each step that
+/// runs (`env`, `bundle`), minus those `disable_rules` switches off.
+pub fn rules_in_force(
+    infos: &RuleInfos,
+    switches: &checks::Switches,
+    env: bool,
+    bundle: bool,
+) -> Vec<Arc<RuleInfo>> {
+    let env_checks = checks::env_files::CHECKS.iter().filter(move |_| env);
+    let bundle_checks = checks::bundle::CHECKS.iter().filter(move |_| bundle);
+    infos
+        .all()
+        .cloned()
+        .chain(
+            env_checks
+                .chain(bundle_checks)
+                .filter(|c| switches.is_on(c.id))
+                .map(|c| checks::info(c.id)),
+        )
+        .collect()
 }
 
 /// Redacts every secret the matcher finds in repository text that is about to be reported:

@@ -19,7 +19,12 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
     let code = super::finish(
         &settings.output,
         &settings.matcher,
-        &infos.all().cloned().collect::<Vec<_>>(),
+        &super::rules_in_force(
+            &infos,
+            &crate::checks::Switches::from_disabled(&settings.config.config.disable_rules),
+            settings.env.is_some(),
+            settings.bundle.is_some(),
+        ),
         findings,
         stats,
         started,

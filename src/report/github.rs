@@ -26,23 +26,32 @@ pub fn write_annotations(report: &Report<'_>, out: &mut dyn Write) -> std::io::R
             Severity::Medium => "warning",
             Severity::Low | Severity::Info => "notice",
         };
-        let mut message = format!("{} ({})", f.rule.name, f.severity);
-        let preview = preview(&f.secret, false);
-        if !preview.is_empty() {
-            message.push_str(&format!(": {preview}"));
-        }
-        if let Some(extra) = &f.message {
-            message.push_str(&format!(". {extra}"));
-        }
-        message.push_str(". Rotate it, then remove it; see the job summary for what to do.");
+        let message = super::finding_sentences(
+            f,
+            &preview(&f.secret, false),
+            if f.secret.is_empty() {
+                "See the job summary for what to do"
+            } else {
+                "Rotate it, then remove it; see the job summary for what to do"
+            },
+        );
+        // A finding only in git history is annotated on the file, not on a line of it: that
+        // line of today's file is unrelated code.
+        let place = if super::in_current_file(f) {
+            format!(
+                "file={},line={},endLine={},col={},endColumn={}",
+                escape_property(&f.location.path),
+                f.location.line,
+                f.location.end_line,
+                f.location.column,
+                f.location.end_column,
+            )
+        } else {
+            format!("file={}", escape_property(&f.location.path))
+        };
         writeln!(
             out,
-            "::{level} file={},line={},endLine={},col={},endColumn={},title={}::{}",
-            escape_property(&f.location.path),
-            f.location.line,
-            f.location.end_line,
-            f.location.column,
-            f.location.end_column,
+            "::{level} {place},title={}::{}",
             escape_property(&format!("leakgate: {}", f.rule.id)),
             escape_data(&message)
         )?;
@@ -64,7 +73,13 @@ pub fn append_step_summary(report: &Report<'_>, path: &Path) -> std::io::Result<
         .append(true)
         .open(path)?;
     let mut md = String::from("## leakgate\n\n");
-    let active: Vec<&Finding> = report.active().collect();
+    let mut active: Vec<&Finding> = report.active().collect();
+    // Most severe first, then by place, so the table reads in the order to act.
+    active.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.sort_key().cmp(&b.sort_key()))
+    });
     if active.is_empty() {
         md.push_str(&format!(
             "No secrets found in {} files.\n",
@@ -84,14 +99,21 @@ pub fn append_step_summary(report: &Report<'_>, path: &Path) -> std::io::Result<
                     )
                 })
                 .unwrap_or_default();
+            let secret = preview(&f.secret, false);
+            let secret = if secret.is_empty() {
+                String::new()
+            } else {
+                format!("`{}`", escape_md(&secret))
+            };
+            let place = if super::in_current_file(f) {
+                format!("`{}:{}`", escape_md(&f.location.path), f.location.line)
+            } else {
+                format!("`{}` (history only)", escape_md(&f.location.path))
+            };
             md.push_str(&format!(
-                "| {} | {} | `{}:{}` | `{}` | {} |\n",
+                "| {} | {} | {place} | {secret} | {introduced} |\n",
                 f.severity,
                 escape_md(&f.rule.name),
-                escape_md(&f.location.path),
-                f.location.line,
-                escape_md(&preview(&f.secret, false)),
-                introduced
             ));
         }
         md.push_str(

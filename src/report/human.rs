@@ -3,7 +3,7 @@
 
 use super::{Report, display_path, human_bytes};
 use crate::finding::{Finding, Severity};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 struct Paint {
@@ -107,23 +107,120 @@ fn write_finding(
     Ok(())
 }
 
-/// What to do, once per rule that fired, so the advice is not repeated per finding.
+/// The env check that reports a real env file tracked by git (its fix is `git rm --cached`).
+const COMMITTED_ENV_FILE: &str = "env-committed-real-file";
+
+/// Names listed on one line of "What to do" before "and N more".
+const MAX_NAMED: usize = 4;
+
+/// What to do, short: one line per distinct action (rotate, remove from git, fix the rest),
+/// each naming the rules or files it concerns, then a line on false positives and one
+/// pointer to each rule's full advice. At most five lines, however many findings there are;
+/// the findings above carry the specifics.
 fn write_advice(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io::Result<()> {
-    let mut seen: BTreeMap<&str, &Finding> = BTreeMap::new();
-    for f in report.active() {
-        seen.entry(f.rule.id.as_str()).or_insert(f);
-    }
-    if seen.is_empty() {
+    let lines = advice_lines(report);
+    if lines.is_empty() {
         return Ok(());
     }
     writeln!(out, "{}", paint.bold("What to do"))?;
-    for (id, f) in seen {
-        writeln!(out, "  {} ({id})", f.rule.name)?;
-        for line in wrap(&f.rule.description, 90) {
-            writeln!(out, "    {line}")?;
-        }
+    for line in lines {
+        writeln!(out, "  {line}")?;
     }
     writeln!(out)
+}
+
+fn advice_lines(report: &Report<'_>) -> Vec<String> {
+    let mut secrets: BTreeSet<&str> = BTreeSet::new();
+    let mut secret_rules: Vec<&str> = Vec::new();
+    let mut only_in_history = false;
+    let mut tracked: Vec<&str> = Vec::new();
+    let mut other = 0;
+    let mut other_rules: Vec<&str> = Vec::new();
+    for f in report.active() {
+        let id = f.rule.id.as_str();
+        if !f.secret.is_empty() && !f.publishable {
+            secrets.insert(&f.secret);
+            push_once(&mut secret_rules, id);
+            only_in_history |= !super::in_current_file(f);
+        } else if id == COMMITTED_ENV_FILE {
+            push_once(&mut tracked, &f.location.path);
+        } else {
+            other += 1;
+            push_once(&mut other_rules, id);
+        }
+    }
+    let mut lines = Vec::new();
+    if !secrets.is_empty() {
+        let n = secrets.len();
+        lines.push(format!(
+            "Rotate: {n} {} ({}): revoke and re-issue {} at the provider, then take {} out of \
+             the code{}.",
+            plural(n, "credential", "credentials"),
+            named(&secret_rules),
+            if n == 1 { "it" } else { "each" },
+            if n == 1 { "it" } else { "them" },
+            if only_in_history {
+                "; deleting is not enough, git history keeps every version"
+            } else {
+                ""
+            }
+        ));
+    }
+    if !tracked.is_empty() {
+        let shown: Vec<String> = tracked.iter().map(|p| display_path(p)).collect();
+        lines.push(format!(
+            "Remove from git: {} (`git rm --cached`, then add to .gitignore; each finding \
+             above has the exact command).",
+            named_strings(&shown)
+        ));
+    }
+    if other > 0 {
+        lines.push(format!(
+            "Fix: {other} other {} ({}): each finding above says how.",
+            plural(other, "problem", "problems"),
+            named(&other_rules)
+        ));
+    }
+    if !lines.is_empty() {
+        lines.push(
+            "Not a secret? Add a `leakgate:allow` comment on its line, or its fingerprint to \
+             .leakgateignore."
+                .to_string(),
+        );
+        lines.push(
+            "Details: every rule's full advice is in `--format json` (the `advice` field)."
+                .to_string(),
+        );
+    }
+    lines
+}
+
+fn push_once<'a>(list: &mut Vec<&'a str>, item: &'a str) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+/// "a, b, c, d and 3 more": at most [`MAX_NAMED`] names.
+fn named(names: &[&str]) -> String {
+    named_strings(&names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+}
+
+fn named_strings(names: &[String]) -> String {
+    let mut text = names
+        .iter()
+        .take(MAX_NAMED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > MAX_NAMED {
+        text.push_str(&format!(" and {} more", names.len() - MAX_NAMED));
+    }
+    text
 }
 
 /// "N unique blobs (X) in M commits of git history", or the staged-blob count.
@@ -228,22 +325,4 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io:
         writeln!(out, "{}", paint.bold(&format!("FAILED: {why}")))?;
     }
     Ok(())
-}
-
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.len() + 1 + word.len() > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
 }

@@ -46,6 +46,9 @@ struct JsonFinding<'a> {
     commit: Option<&'a CommitInfo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     in_head: Option<bool>,
+    /// The git blob a history finding was found in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    blob: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressed_by: Option<Suppression>,
     advice: &'a str,
@@ -124,6 +127,7 @@ fn json_finding<'a>(report: &Report<'_>, f: &'a Finding) -> JsonFinding<'a> {
         message: f.message.as_deref(),
         commit: f.commit.as_ref(),
         in_head: f.in_head,
+        blob: f.blob.as_deref(),
         suppressed_by: f.suppressed,
         advice: &f.rule.description,
     }

@@ -84,6 +84,73 @@ impl Report<'_> {
     }
 }
 
+/// Whether a finding's line and column point into the file as it is now (working tree, index
+/// or `HEAD`). A secret found only in an older commit (deleted since), in a commit message, or
+/// in an env file committed in the past is located at its commit and blob instead: the same
+/// line of today's file of the same path is unrelated code, and a report that annotates it
+/// (SARIF for code scanning, a GitHub annotation) would blame innocent code.
+pub fn in_current_file(f: &Finding) -> bool {
+    // No commit: a working-tree, staged or stream finding. Still in HEAD: the secret is there.
+    // No blob but a known HEAD state: a working-tree finding that history was merged into.
+    f.commit.is_none() || f.in_head == Some(true) || (f.blob.is_none() && f.in_head.is_some())
+}
+
+/// "commit 0123456789ab, blob 89abcdef0123": where a finding that is not in the current
+/// file was found (see [`in_current_file`]).
+pub fn history_place(f: &Finding) -> String {
+    let short = |id: &str| id[..12.min(id.len())].to_string();
+    let mut place = Vec::new();
+    if let Some(commit) = &f.commit {
+        place.push(format!("commit {}", short(&commit.id)));
+    }
+    if let Some(blob) = &f.blob {
+        place.push(format!("blob {}", short(blob)));
+    }
+    place.join(", ")
+}
+
+/// One finding as one line of plain sentences, for SARIF messages and GitHub annotations:
+/// the rule's name with the redacted secret and the severity, the finding's own explanation,
+/// where in history it is when it is not in the current file, and any `closing` words. Each
+/// part ends with exactly one full stop (a part that already ends a sentence gets none).
+pub fn finding_sentences(f: &Finding, preview: &str, closing: &str) -> String {
+    let mut parts = Vec::new();
+    parts.push(if preview.is_empty() {
+        format!("{} ({})", f.rule.name, f.severity)
+    } else {
+        format!("{} {preview} ({})", f.rule.name, f.severity)
+    });
+    if let Some(message) = &f.message {
+        parts.push(message.clone());
+    }
+    if !in_current_file(f) {
+        parts.push(format!(
+            "Located in git history at {}, not in the current version of this file",
+            history_place(f)
+        ));
+    }
+    parts.push(closing.to_string());
+    sentences(&parts)
+}
+
+/// Joins parts into sentences: each trimmed, empty ones dropped, a full stop added where a
+/// part does not already end one (`.`, `!`, `?`), one space between.
+pub fn sentences(parts: &[String]) -> String {
+    parts
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            if p.ends_with(['.', '!', '?']) {
+                p.to_string()
+            } else {
+                format!("{p}.")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Writes the report in the chosen format to the chosen place.
 pub fn write(report: &Report<'_>) -> anyhow::Result<()> {
     match &report.options.output {
@@ -257,6 +324,67 @@ pub fn human_bytes(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn finding(commit: bool, in_head: Option<bool>, blob: bool) -> Finding {
+        let rule = Arc::new(RuleInfo {
+            id: "r".into(),
+            name: "R".into(),
+            description: String::new(),
+            severity: Severity::High,
+            tags: Vec::new(),
+        });
+        let mut f = Finding::new(
+            rule,
+            Severity::High,
+            crate::finding::Location::file_start("a.py"),
+            "fp".into(),
+        );
+        f.commit = commit.then(|| crate::finding::CommitInfo {
+            id: "0123456789abcdef0123".into(),
+            author_name: String::new(),
+            author_email: String::new(),
+            date: String::new(),
+            summary: String::new(),
+        });
+        f.in_head = in_head;
+        f.blob = blob.then(|| "89abcdef0123456789ab".into());
+        f
+    }
+
+    #[test]
+    fn only_findings_in_the_current_file_keep_their_line() {
+        // Working tree, staged, stream.
+        assert!(in_current_file(&finding(false, None, false)));
+        // History, still in HEAD.
+        assert!(in_current_file(&finding(true, Some(true), true)));
+        // A working-tree finding that history was merged into, whatever HEAD says.
+        assert!(in_current_file(&finding(true, Some(false), false)));
+        // History only, a commit message, HEAD unreadable, an env file committed in the past.
+        assert!(!in_current_file(&finding(true, Some(false), true)));
+        assert!(!in_current_file(&finding(true, None, true)));
+        assert!(!in_current_file(&finding(true, None, false)));
+        let f = finding(true, Some(false), true);
+        assert_eq!(history_place(&f), "commit 0123456789ab, blob 89abcdef0123");
+        assert!(finding_sentences(&f, "", "").ends_with(
+            "Located in git history at commit 0123456789ab, blob 89abcdef0123, not in the \
+             current version of this file."
+        ));
+    }
+
+    #[test]
+    fn sentences_end_with_one_full_stop_each() {
+        let parts = [
+            "Env file (high)".to_string(),
+            "It stays in git.".to_string(),
+            "  ".to_string(),
+            "Rotate it".to_string(),
+            "Really?".to_string(),
+        ];
+        assert_eq!(
+            sentences(&parts),
+            "Env file (high). It stays in git. Rotate it. Really?"
+        );
+    }
 
     #[test]
     fn control_characters_in_paths_are_escaped() {

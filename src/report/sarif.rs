@@ -1,7 +1,10 @@
 //! SARIF 2.1.0 for GitHub code scanning and other consumers, typed by `serde-sarif` (generated
 //! from the official schema). Every rule carries the descriptions GitHub requires and a
 //! `security-severity`; every result carries a stable `partialFingerprints` entry so alerts
-//! follow a secret across moved lines, and only a redacted snippet.
+//! follow a secret across moved lines, and only a redacted snippet. Every rule in force is
+//! listed, fired or not (the caller passes them; checks a finding names are added if missing).
+//! A finding that is only in git history has no region (see `report::in_current_file`): it
+//! is a file-level result, located at its commit and blob by its message and properties.
 
 use super::Report;
 use crate::finding::{Finding, RuleInfo, Severity, Suppression};
@@ -168,14 +171,12 @@ fn descriptor(info: &RuleInfo) -> ReportingDescriptor {
 
 fn result(report: &Report<'_>, f: &Finding, index: usize) -> sarif::Result {
     let preview = report.preview(f);
-    let mut message = format!("{} ({}) found", f.rule.name, f.severity);
-    if !preview.is_empty() {
-        message.push_str(&format!(": {preview}"));
-    }
-    if let Some(extra) = &f.message {
-        message.push_str(&format!(". {extra}"));
-    }
-    let region = Region {
+    let located = super::in_current_file(f);
+    let message = super::finding_sentences(f, &preview, "");
+    // A finding that is not in the current file has no region: its line would point at
+    // unrelated code of today's file. It stays a file-level result, located by the message and
+    // the `commit`/`blob` properties.
+    let region = located.then(|| Region {
         start_line: Some(f.location.line.max(1) as i64),
         start_column: Some(f.location.column.max(1) as i64),
         end_line: Some(f.location.end_line.max(f.location.line).max(1) as i64),
@@ -185,7 +186,7 @@ fn result(report: &Report<'_>, f: &Finding, index: usize) -> sarif::Result {
             ..Default::default()
         }),
         ..Default::default()
-    };
+    });
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(FINGERPRINT_KEY.to_string(), f.fingerprint.clone());
     let mut props = BTreeMap::new();
@@ -198,6 +199,9 @@ fn result(report: &Report<'_>, f: &Finding, index: usize) -> sarif::Result {
     }
     if let Some(in_head) = f.in_head {
         props.insert("in_head".to_string(), json!(in_head));
+    }
+    if let Some(blob) = &f.blob {
+        props.insert("blob".to_string(), json!(blob));
     }
     let mut result = sarif::Result::builder()
         .rule_id(f.rule.id.clone())
@@ -214,7 +218,7 @@ fn result(report: &Report<'_>, f: &Finding, index: usize) -> sarif::Result {
                     uri_base_id: Some("%SRCROOT%".into()),
                     ..Default::default()
                 }),
-                region: Some(region),
+                region,
                 ..Default::default()
             }),
             ..Default::default()

@@ -137,6 +137,14 @@ impl GitView {
         Ok(path)
     }
 
+    /// The path of `relative` (to the scanned root) from the top of the working tree,
+    /// `/`-separated: what git commands run at the top take.
+    pub fn repo_relative(&self, relative: &Path) -> Option<String> {
+        self.repo_path(relative)
+            .ok()
+            .map(|p| p.to_str_lossy().into_owned())
+    }
+
     /// Whether the file at `relative` (to the scanned root) is staged and/or committed.
     pub fn tracking(&self, relative: &Path) -> Result<Tracking, IndexError> {
         let path = self.repo_path(relative)?;

@@ -105,7 +105,7 @@ fn a_token_in_a_commit_message_or_file_name_never_reaches_any_output() {
     let json: serde_json::Value = serde_json::from_str(&runs[3].report).unwrap();
     let text = json.to_string();
     assert!(text.contains("add deploy script with ghp_…"), "{text}");
-    assert!(text.contains("ci sk_l…"), "{text}");
+    assert!(text.contains("ci sk_live_…"), "{text}");
 }
 
 #[test]
@@ -190,7 +190,7 @@ fn show_secrets_never_reaches_annotations_the_summary_or_the_log_copy() {
     for text in [&run.stdout, &run.stderr, &run.summary] {
         assert!(!text.contains(&token), "secret in Actions output: {text}");
     }
-    assert!(run.stderr.contains(": ghp_…"), "{}", run.stderr);
+    assert!(run.stderr.contains(" ghp_… (critical)"), "{}", run.stderr);
     assert!(run.summary.contains("`ghp_…`"), "{}", run.summary);
     // Human report on stdout: the report itself shows it; the annotations still do not.
     let run = run_in_actions(dir.path(), &["--no-git", "--show-secrets"], false);

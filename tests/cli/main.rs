@@ -15,6 +15,7 @@ mod hook;
 mod init;
 mod noise;
 mod output;
+mod report;
 mod rules;
 mod suppress;
 mod walk;

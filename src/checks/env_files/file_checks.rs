@@ -44,18 +44,6 @@ pub fn check_all(files: &[EnvFile], judge: &Judge, sink: &mut Sink) {
     }
 }
 
-/// `git rm --cached` needs a path as typed in a shell; quote it when it needs quoting.
-fn shell_quote(path: &str) -> String {
-    if path
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/' | '+' | '@'))
-    {
-        path.to_string()
-    } else {
-        format!("'{}'", path.replace('\'', r"'\''"))
-    }
-}
-
 fn committed_real_file(file: &EnvFile, judge: &Judge, sink: &mut Sink) {
     let Some(tracking) = file.tracking else {
         return;
@@ -87,11 +75,11 @@ fn committed_real_file(file: &EnvFile, judge: &Judge, sink: &mut Sink) {
         "no rotation is needed if it was never committed or pushed"
     };
     let mut message = format!(
-        "{} ({} env file) {state}{gone}. Run `git rm --cached {}`, add it to .gitignore and \
-         commit; {next}.",
+        "{} ({} env file) {state}{gone}. Run `{}` at the top of the repository, add it to \
+         .gitignore and commit; {next}.",
         file.shown,
         file.environment,
-        shell_quote(&file.command_path)
+        crate::text::git_untrack_command(&file.command_path)
     );
     if !holds_secrets && !file.is_local_only_name() {
         message.push_str(
@@ -863,12 +851,5 @@ mod tests {
         assert_eq!(provider_test_mode("NODE_ENV", "test"), None);
         assert_eq!(provider_test_mode("MODE", "test"), None);
         assert_eq!(provider_test_mode("PAYPAL_MODE", "live"), None);
-    }
-
-    #[test]
-    fn shell_quoting() {
-        assert_eq!(shell_quote("apps/web/.env.local"), "apps/web/.env.local");
-        assert_eq!(shell_quote("my app/.env"), "'my app/.env'");
-        assert_eq!(shell_quote("it's/.env"), r"'it'\''s/.env'");
     }
 }

@@ -29,7 +29,7 @@ pub struct EnvFile {
     pub relative: String,
     /// As shown in reports (relative, or joined with the root when several roots are scanned).
     pub shown: String,
-    /// As typed in a shell from the current directory (for `git rm --cached ...` advice).
+    /// From the top of the repository (for `git rm --cached ...` advice, run there).
     pub command_path: String,
     pub environment: Environment,
     pub file_name: String,

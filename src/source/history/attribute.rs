@@ -73,6 +73,7 @@ pub fn attribute(
             let present = in_head(&finding, &group.blobs);
             finding.commit = commit.clone();
             finding.in_head = present;
+            finding.blob = Some(tasks[group.task].id.to_string());
             finding.message = present.map(|p| history_message(p).to_string());
             out.push(HistoryFinding {
                 finding,

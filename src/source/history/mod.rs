@@ -329,6 +329,8 @@ fn describe_messages(findings: &mut [HistoryFinding]) {
         let path = &found.finding.location.path;
         if path == COMMIT_MESSAGE_PATH || path.starts_with("<tag message: ") {
             found.finding.in_head = None;
+            // Found in a message, not in a file's blob.
+            found.finding.blob = None;
             found.finding.message = Some(
                 "In a commit or tag message, which every clone has: rotate the secret; \
                  only rewriting history removes it."
