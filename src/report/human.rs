@@ -109,17 +109,20 @@ fn write_finding(
 
 /// What to do, once per rule that fired, so the advice is not repeated per finding.
 fn write_advice(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io::Result<()> {
-    let mut seen: BTreeMap<&str, &Finding> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, &crate::finding::RuleInfo> = BTreeMap::new();
     for f in report.active() {
-        seen.entry(f.rule.id.as_str()).or_insert(f);
+        // A merged finding's folded rules need their advice too.
+        for rule in std::iter::once(&f.rule).chain(f.also.iter().map(|a| &a.rule)) {
+            seen.entry(rule.id.as_str()).or_insert(rule);
+        }
     }
     if seen.is_empty() {
         return Ok(());
     }
     writeln!(out, "{}", paint.bold("What to do"))?;
-    for (id, f) in seen {
-        writeln!(out, "  {} ({id})", f.rule.name)?;
-        for line in wrap(&f.rule.description, 90) {
+    for (id, rule) in seen {
+        writeln!(out, "  {} ({id})", rule.name)?;
+        for line in wrap(&rule.description, 90) {
             writeln!(out, "    {line}")?;
         }
     }

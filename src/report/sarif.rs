@@ -199,6 +199,13 @@ fn result(report: &Report<'_>, f: &Finding, index: usize) -> sarif::Result {
     if let Some(in_head) = f.in_head {
         props.insert("in_head".to_string(), json!(in_head));
     }
+    if !f.also.is_empty() {
+        let also: Vec<&str> = f.also.iter().map(|a| a.rule.id.as_str()).collect();
+        props.insert("also_rules".to_string(), json!(also));
+    }
+    if f.local_only {
+        props.insert("local_only".to_string(), json!(true));
+    }
     let mut result = sarif::Result::builder()
         .rule_id(f.rule.id.clone())
         .rule_index(index as i64)

@@ -1,14 +1,104 @@
-//! The merge of working-tree and history findings. The same secret at the same place in the
-//! working tree and in history is reported once: at its working-tree location, with the commit
-//! that introduced it. "The same place" is the same path, or a file whose content is one of the
-//! blobs history found the secret in (a renamed file), recognised by blob id.
+//! One finding per problem. Two merges:
+//!
+//! - [`worktree_with_history`]: the same secret at the same place in the working tree and in
+//!   history is reported once: at its working-tree location, with the commit that introduced
+//!   it. "The same place" is the same path, or a file whose content is one of the blobs history
+//!   found the secret in (a renamed file), recognised by blob id.
+//! - [`one_per_value`]: a secret rule and the env checks that judge the same value (a live
+//!   Stripe key in a staging env file is both "a Stripe live key" and "a production credential
+//!   outside production") are one finding that carries every explanation.
 
 use super::DisplayPaths;
+use crate::checks::env_files::EnvRule;
 use crate::finding::Finding;
 use crate::source::history::HistoryFinding;
 use crate::source::{BlobId, blob_id, worktree};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+
+/// Folds every env-check verdict about a variable's value into the finding of the secret on
+/// that line: same file, same line (one variable per line in an env file), and the same value
+/// (the env finding's value and the secret contain one another, or the env finding names no
+/// value, as `env-shared-secret` does not). Env verdicts on a value no secret rule matched fold
+/// into one another the same way. The result keeps the secret rule's fingerprint (rule +
+/// secret, as before the merge), so ignore files and baselines written before still accept it;
+/// its severity is the highest of the verdicts, and its message says what each one says.
+///
+/// Verdicts about something else on the line (a development host, a missing template entry)
+/// and about a whole file stay their own findings, and so does a secret that history holds but
+/// the file no longer does.
+pub fn one_per_value(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut by_line: BTreeMap<(String, usize), Vec<usize>> = BTreeMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        if is_value_verdict(f) || is_secret(f) {
+            by_line
+                .entry((f.location.path.clone(), f.location.line))
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
+    for members in by_line.into_values().filter(|m| m.len() > 1) {
+        let mut primaries: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| slots[i].as_ref().is_some_and(is_secret))
+            .collect();
+        primaries.sort_by_key(|&i| slots[i].as_ref().map(|f| f.location.column));
+        let mut verdicts: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| slots[i].as_ref().is_some_and(is_value_verdict))
+            .collect();
+        // A fixed order, so the verdict that survives (and its fingerprint) never changes.
+        verdicts.sort_by(|&a, &b| {
+            let key = |i: usize| {
+                slots[i]
+                    .as_ref()
+                    .map(|f| (f.rule.id.clone(), f.secret.clone()))
+            };
+            key(a).cmp(&key(b))
+        });
+        for v in verdicts {
+            let target = primaries.iter().copied().find(|&p| {
+                let (Some(p), Some(v)) = (&slots[p], &slots[v]) else {
+                    return false;
+                };
+                same_value(&p.secret, &v.secret)
+            });
+            match target {
+                Some(p) => {
+                    let verdict = slots[v].take().expect("each verdict is folded once");
+                    slots[p]
+                        .as_mut()
+                        .expect("a primary is never folded away")
+                        .absorb(verdict);
+                }
+                None => primaries.push(v),
+            }
+        }
+    }
+    slots.into_iter().flatten().collect()
+}
+
+/// A secret rule's match that is still where it was found (not a secret only history holds).
+fn is_secret(f: &Finding) -> bool {
+    EnvRule::from_id(&f.rule.id).is_none()
+        && !f.secret.is_empty()
+        && f.in_head != Some(false)
+        && f.location.end_line >= f.location.line
+}
+
+/// An env check's verdict about a variable's value (not about a host, a name or a file).
+fn is_value_verdict(f: &Finding) -> bool {
+    EnvRule::from_id(&f.rule.id).is_some_and(EnvRule::is_about_value)
+}
+
+/// Whether two findings on one line judge the same value: one contains the other, or one of
+/// them names no value.
+fn same_value(a: &str, b: &str) -> bool {
+    a.is_empty() || b.is_empty() || a.contains(b) || b.contains(a)
+}
 
 pub fn worktree_with_history(
     paths: &DisplayPaths,
