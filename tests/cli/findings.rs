@@ -354,3 +354,212 @@ fn shared_secret_says_what_is_shared_without_the_value() {
     );
     assert!(!aws.contains(&s.aws_id));
 }
+
+/// A repository whose `.gitignore` covers `.env.local`, and a `.env.local` with real-looking
+/// secrets that was never added.
+fn local_env_repo() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let mut t = Tokens::new(1202);
+    let stripe = t.stripe_live();
+    git(root, &["init", "-q"]);
+    write(root, ".gitignore", ".env.local\n");
+    write(root, "app.js", "console.log('hi')\n");
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "app"]);
+    write(
+        root,
+        ".env.local",
+        format!(
+            "STRIPE_SECRET_KEY={stripe}\nGITHUB_TOKEN={}\n",
+            t.github_pat()
+        ),
+    );
+    (dir, stripe)
+}
+
+#[test]
+fn an_ignored_never_committed_env_file_is_reported_but_does_not_fail_the_gate() {
+    let (dir, stripe) = local_env_repo();
+    let root = dir.path();
+    let (json, code) = scan_json(root, &[]);
+    assert_eq!(code, 0, "{json:#}");
+    let found = findings(&json);
+    assert_eq!(found.len(), 2, "{json:#}");
+    for f in found {
+        assert_eq!(f["path"], ".env.local");
+        assert_eq!(f["local_only"], true);
+        assert!(
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains("Does not fail the gate")
+        );
+    }
+    assert_eq!(json["summary"]["failing_findings"], 0);
+    // The human report says so next to each finding, and does not say FAILED.
+    let out = leakgate()
+        .current_dir(root)
+        .args(["scan", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        human.contains(
+            "Does not fail the gate: .env.local is ignored by git and was never committed"
+        ),
+        "{human}"
+    );
+    assert!(!human.contains("FAILED"), "{human}");
+    assert!(!human.contains(&stripe));
+    // SARIF carries the flag.
+    let out = leakgate()
+        .current_dir(root)
+        .args(["scan", ".", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["properties"]["local_only"],
+        true
+    );
+    // The configuration can count them.
+    write(root, ".leakgate.yml", "fail_on_ignored_env_files: true\n");
+    let (json, code) = scan_json(root, &[]);
+    assert_eq!(code, 1, "{json:#}");
+    assert!(
+        findings(&json)
+            .iter()
+            .all(|f| f.get("local_only").is_none())
+    );
+}
+
+#[test]
+fn an_ignored_env_file_that_git_tracks_or_once_committed_still_fails() {
+    // Tracked despite .gitignore (added with -f): staged, then committed.
+    let (dir, _) = local_env_repo();
+    let root = dir.path();
+    git(root, &["add", "-f", ".env.local"]);
+    let (json, code) = scan_json(root, &[]);
+    assert_eq!(code, 1, "staged: {json:#}");
+    git(root, &["commit", "-q", "-m", "oops"]);
+    let (json, code) = scan_json(root, &[]);
+    assert_eq!(code, 1, "committed: {json:#}");
+    // Untracked again and ignored, but history holds it: every clone has the secrets.
+    git(root, &["rm", "-q", "--cached", ".env.local"]);
+    git(root, &["commit", "-q", "-m", "untrack"]);
+    assert!(root.join(".env.local").exists());
+    let (json, code) = scan_json(root, &[]);
+    assert_eq!(code, 1, "in history: {json:#}");
+    assert!(
+        findings(&json)
+            .iter()
+            .filter(|f| f["path"] == ".env.local")
+            .all(|f| f.get("local_only").is_none()),
+        "{json:#}"
+    );
+}
+
+#[test]
+fn without_the_history_an_ignored_env_file_is_not_known_never_committed() {
+    let (dir, _) = local_env_repo();
+    let (json, code) = scan_json(dir.path(), &["--no-git"]);
+    assert_eq!(code, 1, "{json:#}");
+}
+
+#[test]
+fn database_passwords_for_the_developers_own_machine_are_low() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let mut t = Tokens::new(1203);
+    let pw = t.base62(16);
+    let local = [
+        "localhost:5432",
+        "127.0.0.1",
+        "[::1]:5432",
+        "app.localhost",
+        "host.docker.internal:5432",
+    ];
+    let remote = [
+        "db.acme-corp.io:5432",
+        "10.0.3.17",
+        "localhost.acme-corp.io",
+        "db:5432",
+    ];
+    let mut config = String::new();
+    for host in local.iter().chain(&remote) {
+        config.push_str(&format!("url: postgres://app:{pw}@{host}/app\n"));
+    }
+    config.push_str(&format!("cache: redis://default:{pw}@localhost:6379/0\n"));
+    config.push_str(&format!(
+        "broker: amqp://app:{pw}@rabbit.acme-corp.io/vhost\n"
+    ));
+    write(root, "config/database.yml", &config);
+    write(
+        root,
+        "docker-compose.yml",
+        format!(
+            "services:\n  db:\n    image: postgres\n  api:\n    environment:\n      \
+             DATABASE_URL: postgres://app:{pw}@db:5432/app\n      \
+             ANALYTICS_URL: postgres://app:{pw}@warehouse:5432/app\n"
+        ),
+    );
+    let (json, code) = scan_json(root, &[]);
+    assert_eq!(code, 1, "{json:#}");
+    let severity = |path: &str, line: u64| {
+        findings(&json)
+            .iter()
+            .find(|f| f["path"] == path && f["line"] == line)
+            .map(|f| f["severity"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no finding at {path}:{line}: {json:#}"))
+    };
+    for (i, host) in local.iter().enumerate() {
+        assert_eq!(
+            severity("config/database.yml", i as u64 + 1),
+            "low",
+            "{host}"
+        );
+    }
+    for (i, host) in remote.iter().enumerate() {
+        let line = (local.len() + i) as u64 + 1;
+        assert_eq!(severity("config/database.yml", line), "critical", "{host}");
+    }
+    let n = (local.len() + remote.len()) as u64;
+    assert_eq!(
+        severity("config/database.yml", n + 1),
+        "low",
+        "redis on localhost"
+    );
+    assert_eq!(
+        severity("config/database.yml", n + 2),
+        "critical",
+        "remote broker"
+    );
+    // In a compose file, its own service is local; another host is not.
+    assert_eq!(severity("docker-compose.yml", 6), "low");
+    assert_eq!(severity("docker-compose.yml", 7), "critical");
+    // Low still fails at the default threshold, and not above it.
+    let (_, code) = scan_json(root, &["--fail-on", "medium"]);
+    assert_eq!(code, 1, "remote hosts stay critical");
+}
+
+#[test]
+fn a_localhost_database_url_in_an_env_file_is_low() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        ".env.development",
+        "DATABASE_URL=postgres://app:devpass@localhost:5432/app\n",
+    );
+    let (json, code) = scan_json(root, &["--fail-on", "high"]);
+    let found: Vec<&Value> = findings(&json)
+        .iter()
+        .filter(|f| f["rule"] == "postgres-url-password")
+        .collect();
+    assert_eq!(found.len(), 1, "{json:#}");
+    assert_eq!(found[0]["severity"], "low");
+    // Not ignored by git (no repository here): that is a medium finding of its own.
+    assert_eq!(code, 0, "{json:#}");
+}
