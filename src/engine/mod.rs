@@ -471,6 +471,18 @@ fn char_count(bytes: &[u8]) -> usize {
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_host_after_a_password() {
+        let after = |text: &str| host_after(text.as_bytes(), text.find('@').unwrap_or(text.len()));
+        assert_eq!(after("pw@localhost:5432/db"), Some("localhost"));
+        assert_eq!(after("pw@[::1]:5432"), Some("[::1]"));
+        assert_eq!(after("pw@tcp(127.0.0.1:3306)/db"), Some("127.0.0.1"));
+        assert_eq!(after("pw@db_1?x=1"), Some("db_1"));
+        assert_eq!(after("pw@'"), None);
+        assert_eq!(after("pw"), None);
+        assert_eq!(after("pw@[::1"), None);
+    }
+
     fn raw(rule: usize, secret: Range<usize>) -> RawMatch {
         RawMatch {
             rule,

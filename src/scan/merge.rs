@@ -233,6 +233,209 @@ mod tests {
         assert_eq!(merged[0].commit.as_ref().unwrap().id, "c1");
     }
 
+    fn at(
+        rule: &str,
+        severity: Severity,
+        path: &str,
+        line: usize,
+        column: usize,
+        secret: &str,
+    ) -> Finding {
+        let info = Arc::new(RuleInfo {
+            id: rule.into(),
+            name: format!("name of {rule}"),
+            description: String::new(),
+            severity,
+            tags: Vec::new(),
+        });
+        let location = Location::span(path, (line, column), (line, column + 5));
+        let fingerprint = crate::finding::fingerprint(rule, secret.as_bytes());
+        let mut f = Finding::new(info, severity, location, fingerprint);
+        f.secret = secret.into();
+        f
+    }
+
+    #[test]
+    fn env_verdicts_on_a_value_fold_into_the_secret_on_that_line() {
+        let mut shared = at(
+            "env-shared-secret",
+            Severity::High,
+            ".env.production",
+            1,
+            1,
+            "",
+        );
+        shared.message = Some("shared with staging".into());
+        let found = vec![
+            at(
+                "env-live-key-outside-production",
+                Severity::Critical,
+                ".env.staging",
+                2,
+                1,
+                "sk_live_x",
+            ),
+            at(
+                "stripe-secret-key-live",
+                Severity::High,
+                ".env.staging",
+                2,
+                19,
+                "sk_live_x",
+            ),
+            at(
+                "postgres-url-password",
+                Severity::Low,
+                ".env.production",
+                1,
+                29,
+                "pw",
+            ),
+            shared,
+        ];
+        let merged = one_per_value(found);
+        assert_eq!(merged.len(), 2, "{merged:#?}");
+        let live = merged
+            .iter()
+            .find(|f| f.location.path == ".env.staging")
+            .unwrap();
+        assert_eq!(
+            live.rule.id, "stripe-secret-key-live",
+            "the secret rule leads"
+        );
+        assert_eq!(
+            live.fingerprint,
+            crate::finding::fingerprint("stripe-secret-key-live", b"sk_live_x")
+        );
+        assert_eq!(live.severity, Severity::Critical, "the highest severity");
+        assert_eq!(live.location.column, 19);
+        assert_eq!(
+            live.rule_ids().collect::<Vec<_>>(),
+            ["stripe-secret-key-live", "env-live-key-outside-production"]
+        );
+        let db = merged
+            .iter()
+            .find(|f| f.location.path == ".env.production")
+            .unwrap();
+        assert_eq!(db.severity, Severity::High);
+        assert_eq!(
+            db.message.as_deref(),
+            Some("Also name of env-shared-secret [env-shared-secret]: shared with staging")
+        );
+        assert_eq!(
+            db.also[0].fingerprint,
+            crate::finding::fingerprint("env-shared-secret", b"")
+        );
+    }
+
+    #[test]
+    fn other_problems_on_the_line_and_other_values_stay_apart() {
+        let found = vec![
+            // Another value on the same line (the env verdict names a different secret).
+            at(
+                "env-live-key-outside-production",
+                Severity::High,
+                ".env.staging",
+                2,
+                1,
+                "sk_live_other",
+            ),
+            at(
+                "stripe-secret-key-live",
+                Severity::Critical,
+                ".env.staging",
+                2,
+                19,
+                "sk_live_x",
+            ),
+            // A host verdict and a file verdict are problems of their own.
+            at(
+                "env-dev-endpoint-in-production",
+                Severity::Medium,
+                ".env.production",
+                1,
+                1,
+                "",
+            ),
+            at(
+                "env-committed-real-file",
+                Severity::Critical,
+                ".env.production",
+                1,
+                1,
+                "",
+            ),
+            at(
+                "postgres-url-password",
+                Severity::Critical,
+                ".env.production",
+                1,
+                29,
+                "pw",
+            ),
+            // The same line of another file.
+            at("env-shared-secret", Severity::High, ".env", 1, 1, ""),
+            at(
+                "postgres-url-password",
+                Severity::Low,
+                ".env.local",
+                1,
+                29,
+                "pw",
+            ),
+        ];
+        assert_eq!(one_per_value(found).len(), 7);
+        // A secret history holds but the file no longer does is not the line's value.
+        let mut old = at(
+            "postgres-url-password",
+            Severity::Critical,
+            ".env.production",
+            1,
+            29,
+            "old",
+        );
+        old.in_head = Some(false);
+        let found = vec![
+            old,
+            at(
+                "env-shared-secret",
+                Severity::High,
+                ".env.production",
+                1,
+                1,
+                "",
+            ),
+        ];
+        assert_eq!(one_per_value(found).len(), 2);
+    }
+
+    #[test]
+    fn env_verdicts_without_a_secret_rule_fold_into_one_another() {
+        let found = vec![
+            at(
+                "env-shared-secret",
+                Severity::High,
+                ".env.staging",
+                3,
+                1,
+                "",
+            ),
+            at(
+                "env-live-key-outside-production",
+                Severity::Medium,
+                ".env.staging",
+                3,
+                1,
+                "value",
+            ),
+        ];
+        let merged = one_per_value(found);
+        assert_eq!(merged.len(), 1);
+        // A fixed choice (by rule id), whatever the order they came in.
+        assert_eq!(merged[0].rule.id, "env-live-key-outside-production");
+        assert_eq!(merged[0].severity, Severity::High);
+    }
+
     #[test]
     fn other_secrets_and_other_places_stay_separate() {
         let dir = tempfile::tempdir().unwrap();
