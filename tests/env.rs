@@ -599,8 +599,7 @@ fn live_keys_and_production_databases_outside_production() {
         .into_iter()
         .find(|f| {
             // The live key's finding, with this verdict folded in.
-            f["path"] == ".env.test"
-                && f["also"][0]["rule"] == "env-live-key-outside-production"
+            f["path"] == ".env.test" && f["also"][0]["rule"] == "env-live-key-outside-production"
         })
         .unwrap();
     assert_eq!(

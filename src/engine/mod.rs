@@ -473,7 +473,9 @@ mod tests {
 
     #[test]
     fn the_host_after_a_password() {
-        let after = |text: &str| host_after(text.as_bytes(), text.find('@').unwrap_or(text.len()));
+        fn after(text: &str) -> Option<&str> {
+            host_after(text.as_bytes(), text.find('@').unwrap_or(text.len()))
+        }
         assert_eq!(after("pw@localhost:5432/db"), Some("localhost"));
         assert_eq!(after("pw@[::1]:5432"), Some("[::1]"));
         assert_eq!(after("pw@tcp(127.0.0.1:3306)/db"), Some("127.0.0.1"));
