@@ -557,20 +557,20 @@ mod tests {
     #[test]
     fn the_shared_part_of_a_variable_is_named_without_its_value() {
         let parsed = super::super::dotenv::parse(
-            b"DATABASE_URL=postgres://app:s3cretPw@DB.Prod.acme.io:5432/app\nTOKEN=abcdef123456\n\
+            b"DATABASE_URL=postgres://app:examplePw1@DB.Prod.acme.io:5432/app\nTOKEN=abcdef123456\n\
               AUTH=Bearer abcdef123456\n",
         );
         let [url, token, auth] = &parsed.entries[..] else {
             panic!("three entries")
         };
         assert_eq!(
-            SharedPart::of(url, "s3cretPw"),
+            SharedPart::of(url, "examplePw1"),
             SharedPart::Password("DB.Prod.acme.io")
         );
         assert_eq!(SharedPart::of(token, "abcdef123456"), SharedPart::Value);
         assert_eq!(SharedPart::of(auth, "abcdef123456"), SharedPart::Inside);
         assert_eq!(
-            SharedPart::of(url, "s3cretPw").describe("DATABASE_URL"),
+            SharedPart::of(url, "examplePw1").describe("DATABASE_URL"),
             "the password of `DATABASE_URL`"
         );
         assert_eq!(capitalized("a secret in `X`"), "A secret in `X`");
