@@ -98,6 +98,10 @@ pub struct Config {
     /// off by default, so such a finding waits for a maintainer.
     #[serde(default)]
     pub trust_inline_allows_in_pull_requests: bool,
+    /// Count findings in env files that git ignores and that were never committed against
+    /// the gate too (by default they are reported but do not fail it).
+    #[serde(default)]
+    pub fail_on_ignored_env_files: bool,
 }
 
 fn env_files_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -169,6 +169,25 @@ pub struct Finding {
     pub blob: Option<String>,
     /// Set when a team has accepted this finding; suppressed findings never fail a scan.
     pub suppressed: Option<Suppression>,
+    /// Other rules' verdicts on the same value at the same place (an env check and a secret
+    /// rule on one line), folded into this finding so one problem is one finding. Its rule,
+    /// fingerprint and suppression stay this finding's own; its severity is the highest.
+    pub also: Vec<AlsoFound>,
+    /// Found only in a file that git ignores and that was never committed (not in the index,
+    /// `HEAD` or the history scanned): reported, but it does not fail the gate (the right
+    /// place for a developer's own secrets), unless the configuration says it should.
+    pub local_only: bool,
+}
+
+/// Another rule's verdict folded into a [`Finding`] about the same value (see
+/// [`Finding::absorb`]).
+#[derive(Debug, Clone)]
+pub struct AlsoFound {
+    pub rule: Arc<RuleInfo>,
+    pub severity: Severity,
+    pub message: Option<String>,
+    /// Its own fingerprint before the merge, for readers matching older reports.
+    pub fingerprint: String,
 }
 
 /// Why a finding is not counted against the gate.
@@ -206,8 +225,42 @@ pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
 impl Finding {
     /// Whether this finding fails a run whose threshold is `fail_on`: it is not accepted
     /// (suppressed) and at least that severe. The gate and the reports count the same way.
+    /// A local-only finding (see [`Finding::local_only`]) never fails.
     pub fn fails(&self, fail_on: Severity) -> bool {
-        self.suppressed.is_none() && self.severity >= fail_on
+        self.suppressed.is_none() && !self.local_only && self.severity >= fail_on
+    }
+
+    /// Folds `other`, a verdict on the same value at the same place, into this finding: its
+    /// rule and message become an [`AlsoFound`], the severity is the higher of the two, and
+    /// the message names the other rule and says what it says, so every format shows both.
+    /// This finding's rule, fingerprint and suppression are kept.
+    pub fn absorb(&mut self, other: Finding) {
+        self.severity = self.severity.max(other.severity);
+        if self.secret.is_empty() {
+            self.secret = other.secret.clone();
+        }
+        let mut note = format!("Also {} [{}]", other.rule.name, other.rule.id);
+        if let Some(message) = &other.message {
+            note.push_str(": ");
+            note.push_str(message);
+        }
+        self.message = Some(match self.message.take() {
+            Some(own) => format!("{} {note}", sentence(&own)),
+            None => note,
+        });
+        self.local_only &= other.local_only;
+        self.also.push(AlsoFound {
+            rule: other.rule,
+            severity: other.severity,
+            message: other.message,
+            fingerprint: other.fingerprint,
+        });
+        self.also.extend(other.also);
+    }
+
+    /// Every rule id this finding carries: its own, then the folded ones.
+    pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.rule.id.as_str()).chain(self.also.iter().map(|a| a.rule.id.as_str()))
     }
 
     /// The one way a finding is made: what rule, how bad, where, and its stable identity.
@@ -232,6 +285,8 @@ impl Finding {
             in_head: None,
             blob: None,
             suppressed: None,
+            also: Vec::new(),
+            local_only: false,
         }
     }
 
@@ -253,6 +308,8 @@ impl Finding {
             in_head: _,
             blob: _,
             suppressed: _,
+            also,
+            local_only: _,
         } = self;
         let Location {
             path,
@@ -273,6 +330,15 @@ impl Finding {
         {
             fields.extend([author_name, author_email, summary]);
         }
+        for AlsoFound {
+            rule: _,
+            severity: _,
+            message,
+            fingerprint: _,
+        } in also
+        {
+            fields.extend(message.as_mut());
+        }
         fields
     }
 
@@ -284,5 +350,15 @@ impl Finding {
             self.location.column,
             &self.rule.id,
         )
+    }
+}
+
+/// `text` as a sentence: with a full stop at its end, so another can follow.
+fn sentence(text: &str) -> String {
+    let trimmed = text.trim_end();
+    if trimmed.ends_with(['.', '!', '?']) {
+        trimmed.to_string()
+    } else {
+        format!("{trimmed}.")
     }
 }

@@ -69,9 +69,26 @@ fn findings(json: &Value) -> Vec<Value> {
     json["findings"].as_array().expect("findings array").clone()
 }
 
-/// Findings of one rule, as (path, line, severity).
+/// Every verdict: each finding's own, and those of the env checks folded into it (a secret
+/// rule's finding carries, under `also`, the env checks that judged the same value), each with
+/// the finding's place and its own rule, severity and message.
+fn verdicts(json: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    for f in findings(json) {
+        for also in f["also"].as_array().into_iter().flatten() {
+            let mut v = also.clone();
+            v["path"] = f["path"].clone();
+            v["line"] = f["line"].clone();
+            out.push(v);
+        }
+        out.push(f);
+    }
+    out
+}
+
+/// Verdicts of one rule, as (path, line, severity).
 fn of_rule(json: &Value, rule: &str) -> Vec<(String, u64, String)> {
-    findings(json)
+    verdicts(json)
         .into_iter()
         .filter(|f| f["rule"] == rule)
         .map(|f| {
@@ -85,7 +102,7 @@ fn of_rule(json: &Value, rule: &str) -> Vec<(String, u64, String)> {
 }
 
 fn message_of(json: &Value, rule: &str, path: &str, line: u64) -> String {
-    findings(json)
+    verdicts(json)
         .into_iter()
         .find(|f| f["rule"] == rule && f["path"] == path && f["line"] == line)
         .unwrap_or_else(|| panic!("no {rule} at {path}:{line} in {json:#}"))["message"]
@@ -95,7 +112,7 @@ fn message_of(json: &Value, rule: &str, path: &str, line: u64) -> String {
 }
 
 fn env_rules(json: &Value) -> Vec<String> {
-    findings(json)
+    verdicts(json)
         .into_iter()
         .filter_map(|f| f["rule"].as_str().map(str::to_string))
         .filter(|r| r.starts_with("env-"))
@@ -580,7 +597,10 @@ fn live_keys_and_production_databases_outside_production() {
     );
     let live = findings(&json)
         .into_iter()
-        .find(|f| f["rule"] == "env-live-key-outside-production" && f["path"] == ".env.test")
+        .find(|f| {
+            // The live key's finding, with this verdict folded in.
+            f["path"] == ".env.test" && f["also"][0]["rule"] == "env-live-key-outside-production"
+        })
         .unwrap();
     assert_eq!(
         live["preview"], "sk_live_…",

@@ -57,11 +57,18 @@ impl Outcome {
             .as_array()
             .expect("findings array")
             .iter()
-            .map(|f| {
-                (
-                    f["rule"].as_str().unwrap().to_string(),
-                    f["path"].as_str().unwrap().to_string(),
-                )
+            .flat_map(|f| {
+                // A finding's own rule and the env checks folded into it (`also`).
+                let path = f["path"].as_str().unwrap().to_string();
+                std::iter::once(&f["rule"])
+                    .chain(
+                        f["also"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .map(|a| &a["rule"]),
+                    )
+                    .map(move |r| (r.as_str().unwrap().to_string(), path.clone()))
             })
             .collect();
         out.sort();

@@ -145,12 +145,27 @@ pub struct EnvScan<'a> {
     pub verbose: bool,
 }
 
+/// What checking one root found.
+pub struct Checked {
+    pub findings: Vec<Finding>,
+    pub stats: ScanStats,
+    /// Env files that a `.gitignore` ignores and that neither the index nor `HEAD` holds:
+    /// candidates for "never committed" (whether history ever held them is the caller's to
+    /// decide, with the history it scanned).
+    pub ignored_untracked: Vec<LocalFile>,
+}
+
+/// An env file in the working tree that git ignores and does not track.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalFile {
+    /// Relative to the scanned root, `/`-separated.
+    pub relative: String,
+    /// As findings name it.
+    pub shown: String,
+}
+
 /// Checks one root: every env file under it, alone and against each other.
-pub fn run(
-    scan: &EnvScan<'_>,
-    matcher: &Matcher,
-    infos: &RuleInfos,
-) -> Result<(Vec<Finding>, ScanStats), EnvError> {
+pub fn run(scan: &EnvScan<'_>, matcher: &Matcher, infos: &RuleInfos) -> Result<Checked, EnvError> {
     let mut reader = Reader::new(scan, matcher, infos);
     let files = reader.read_project()?;
     let mut sink = rules::Sink::new(&scan.settings.switches);
@@ -158,7 +173,23 @@ pub fn run(
     cross_checks::check_all(&files, &scan.settings.judge, &mut sink);
     let mut findings = reader.secret_findings;
     findings.extend(sink.findings);
-    Ok((findings, reader.stats))
+    let ignored_untracked = files
+        .iter()
+        .filter(|f| {
+            f.in_worktree
+                && f.gitignored == Some(true)
+                && f.tracking.is_some_and(|t| !t.is_tracked())
+        })
+        .map(|f| LocalFile {
+            relative: f.relative.clone(),
+            shown: f.shown.clone(),
+        })
+        .collect();
+    Ok(Checked {
+        findings,
+        stats: reader.stats,
+        ignored_untracked,
+    })
 }
 
 /// Checks env files read from a snapshot of a repository (`--range`, `--ci`, `--staged`): every

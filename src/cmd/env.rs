@@ -16,8 +16,9 @@ pub fn run(args: &EnvArgs) -> Result<u8> {
     let settings = ScanSettings::from_env_args(args)?;
     let infos = Arc::new(RuleInfos::new(&settings.matcher));
     let paths = DisplayPaths::new(&settings.roots);
-    let (mut findings, stats) =
-        env::check_roots(&settings, &infos, &paths, SecretScope::AllEnvFiles)?;
+    let checked = env::check_roots(&settings, &infos, &paths, SecretScope::AllEnvFiles)?;
+    let stats = checked.stats;
+    let mut findings = crate::scan::merge::one_per_value(checked.findings);
     settings.suppressions.apply(&mut findings)?;
     super::finish(
         &settings.output,

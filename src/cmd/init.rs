@@ -72,6 +72,10 @@ bundle_dirs: []
 # findings. Read from the base branch's copy only; while off, a maintainer accepts them.
 trust_inline_allows_in_pull_requests: false
 
+# Findings in env files that git ignores and that no commit ever held (a local `.env.local`)
+# are reported but do not fail the gate; true makes them fail it like any other.
+fail_on_ignored_env_files: false
+
 # To accept one finding, put the fingerprint the report shows into .leakgateignore.
 "
     )

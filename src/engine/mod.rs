@@ -16,6 +16,7 @@ pub use place::{
 };
 pub use selftest::{ExampleProblem, check_examples};
 
+use crate::finding::Severity;
 use crate::rules::{Rule, RuleSet};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::Regex;
@@ -83,6 +84,34 @@ pub struct Matcher {
     /// For each keyword pattern, the rules that asked for it.
     keyword_rules: Vec<Vec<usize>>,
     allow: AllowList,
+    local_host: Option<LocalHost>,
+}
+
+/// Whether the host a connection string names (`host`, as written after its `@`) is the
+/// developer's own machine, given where it was found (`path`, and the blob `data`: a compose
+/// file's own services are local). Supplied by the caller (`checks::common::hosts`), so the
+/// engine does not depend on the checks; without it, no rule's `local_severity` applies.
+pub type LocalHost = fn(host: &str, path: &str, data: &[u8]) -> bool;
+
+/// The host after a connection URL's password: `data[end]` is `@`, then a name, an address or
+/// a bracketed IPv6 address (Go's `tcp(host:port)` form too), up to the port, path or query.
+fn host_after(data: &[u8], end: usize) -> Option<&str> {
+    let rest = data.get(end..)?.strip_prefix(b"@")?;
+    let rest = rest
+        .strip_prefix(b"tcp(")
+        .or_else(|| rest.strip_prefix(b"unix("))
+        .unwrap_or(rest);
+    let len = if rest.first() == Some(&b'[') {
+        rest.iter().position(|&b| b == b']')? + 1
+    } else {
+        rest.iter()
+            .take(256)
+            .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')))
+            .unwrap_or(rest.len().min(256))
+    };
+    std::str::from_utf8(&rest[..len])
+        .ok()
+        .filter(|h| !h.is_empty())
 }
 
 /// Per-thread scratch space, reused between blobs so the hot path does not allocate.
@@ -174,7 +203,29 @@ impl Matcher {
             keywords,
             keyword_rules,
             allow,
+            local_host: None,
         })
+    }
+
+    /// This matcher, rating credentials for the developer's own machine (as `local_host`
+    /// decides) at the rule's `local_severity`.
+    pub fn with_local_hosts(mut self, local_host: LocalHost) -> Matcher {
+        self.local_host = Some(local_host);
+        self
+    }
+
+    /// The severity of a match of `rule` whose secret ends at `end` in `data` (found at
+    /// `path`): the rule's, or its `local_severity` when the secret is a connection URL's
+    /// password for a host on the developer's own machine.
+    pub fn severity_at(&self, rule: &Rule, data: &[u8], end: usize, path: &str) -> Severity {
+        let severity = rule.severity();
+        let (Some(local), Some(is_local)) = (rule.spec.local_severity, self.local_host) else {
+            return severity;
+        };
+        match host_after(data, end) {
+            Some(host) if is_local(host, path, data) => local.min(severity),
+            _ => severity,
+        }
     }
 
     pub fn rules(&self) -> &Arc<RuleSet> {
@@ -419,6 +470,20 @@ fn char_count(bytes: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_host_after_a_password() {
+        fn after(text: &str) -> Option<&str> {
+            host_after(text.as_bytes(), text.find('@').unwrap_or(text.len()))
+        }
+        assert_eq!(after("pw@localhost:5432/db"), Some("localhost"));
+        assert_eq!(after("pw@[::1]:5432"), Some("[::1]"));
+        assert_eq!(after("pw@tcp(127.0.0.1:3306)/db"), Some("127.0.0.1"));
+        assert_eq!(after("pw@db_1?x=1"), Some("db_1"));
+        assert_eq!(after("pw@'"), None);
+        assert_eq!(after("pw"), None);
+        assert_eq!(after("pw@[::1"), None);
+    }
 
     fn raw(rule: usize, secret: Range<usize>) -> RawMatch {
         RawMatch {

@@ -79,7 +79,7 @@ pub fn findings_from_matches(
                 Location::span(path, positions[&m.secret.start], positions[&m.secret.end]);
             let mut finding = Finding::new(
                 infos.get(m.rule),
-                rule.severity(),
+                matcher.severity_at(rule, data, m.secret.end, path),
                 location,
                 fingerprint(rule.id(), secret),
             );

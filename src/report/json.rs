@@ -52,6 +52,23 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressed_by: Option<Suppression>,
     advice: &'a str,
+    /// Other rules' verdicts on the same value, folded into this finding.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    also: Vec<JsonAlso<'a>>,
+    /// Only in a git-ignored, never-committed file: reported, does not fail the gate.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    local_only: bool,
+}
+
+#[derive(Serialize)]
+struct JsonAlso<'a> {
+    rule: &'a str,
+    rule_name: &'a str,
+    severity: Severity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+    fingerprint: &'a str,
+    advice: &'a str,
 }
 
 #[derive(Serialize)]
@@ -130,5 +147,18 @@ fn json_finding<'a>(report: &Report<'_>, f: &'a Finding) -> JsonFinding<'a> {
         blob: f.blob.as_deref(),
         suppressed_by: f.suppressed,
         advice: &f.rule.description,
+        also: f
+            .also
+            .iter()
+            .map(|a| JsonAlso {
+                rule: &a.rule.id,
+                rule_name: &a.rule.name,
+                severity: a.severity,
+                message: a.message.as_deref(),
+                fingerprint: &a.fingerprint,
+                advice: &a.rule.description,
+            })
+            .collect(),
+        local_only: f.local_only,
     }
 }

@@ -203,6 +203,13 @@ fn result(report: &Report<'_>, f: &Finding, index: usize) -> sarif::Result {
     if let Some(blob) = &f.blob {
         props.insert("blob".to_string(), json!(blob));
     }
+    if !f.also.is_empty() {
+        let also: Vec<&str> = f.also.iter().map(|a| a.rule.id.as_str()).collect();
+        props.insert("also_rules".to_string(), json!(also));
+    }
+    if f.local_only {
+        props.insert("local_only".to_string(), json!(true));
+    }
     let mut result = sarif::Result::builder()
         .rule_id(f.rule.id.clone())
         .rule_index(index as i64)

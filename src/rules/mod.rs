@@ -97,6 +97,11 @@ pub struct RuleSpec {
     pub window: Option<usize>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// For connection URLs (`scheme://user:SECRET@host`): the severity when the host is the
+    /// developer's own machine (`localhost`, `127.0.0.1`, `::1`, `*.localhost`,
+    /// `host.docker.internal`, a service of the compose file it is in).
+    #[serde(default)]
+    pub local_severity: Option<Severity>,
     #[serde(default)]
     pub examples: Vec<String>,
     #[serde(default)]

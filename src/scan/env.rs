@@ -11,8 +11,8 @@ use super::git::TreeView;
 use crate::checks::env_files::{self, EnvRule, EnvScan, EnvSettings, GivenFile, SecretScope};
 use crate::engine::RuleInfos;
 use crate::finding::Finding;
-use crate::settings::{ScanSettings, TreeChecks};
-use crate::source::history::CommittedPath;
+use crate::settings::{GitScope, ScanSettings, TreeChecks};
+use crate::source::history::{CommittedPath, Selection};
 use crate::source::index::{IndexError, Tracking};
 use crate::source::worktree;
 use crate::stats::ScanStats;
@@ -22,25 +22,81 @@ use std::collections::HashSet;
 use std::path::Path;
 
 /// Runs the env checks over every directory root (single-file roots have no project around
-/// them to compare). Nothing when env checks are off.
+/// them to compare). Nothing when env checks are off. `ignored_untracked` lists only the files
+/// of roots whose whole history the git step scans (see [`mark_local_only`]).
 pub fn check_roots(
     settings: &ScanSettings,
     infos: &RuleInfos,
     paths: &DisplayPaths,
     secrets: SecretScope,
-) -> Result<(Vec<Finding>, ScanStats)> {
-    let mut findings = Vec::new();
-    let mut stats = ScanStats::default();
+) -> Result<env_files::Checked> {
+    let mut out = env_files::Checked {
+        findings: Vec::new(),
+        stats: ScanStats::default(),
+        ignored_untracked: Vec::new(),
+    };
     let Some(env) = &settings.env else {
-        return Ok((findings, stats));
+        return Ok(out);
     };
     for root in settings.roots.iter().filter(|r| r.is_dir()) {
         let scan = env_scan(settings, env, paths, root, secrets);
-        let (f, s) = env_files::run(&scan, &settings.matcher, infos)?;
-        findings.extend(f);
-        stats.merge(s);
+        let checked = env_files::run(&scan, &settings.matcher, infos)?;
+        out.findings.extend(checked.findings);
+        out.stats.merge(checked.stats);
+        if whole_history_scanned(settings, root) {
+            out.ignored_untracked.extend(checked.ignored_untracked);
+        }
     }
-    Ok((findings, stats))
+    Ok(out)
+}
+
+/// Whether the git step reads every commit of every ref of the repository whose top is `root`
+/// (the default `scan`): only then does "history never held this path" mean never committed.
+fn whole_history_scanned(settings: &ScanSettings, root: &Path) -> bool {
+    matches!(
+        &settings.git.scope,
+        Some(GitScope::History(Selection::All { refs })) if refs.is_empty()
+    ) && root.join(".git").exists()
+}
+
+/// Marks the findings in env files that git ignores and that were never committed (not in
+/// the index, not in `HEAD`, not in any commit of the history scanned) as local-only: they
+/// are reported but do not fail the gate, because a git-ignored `.env.local` is where a
+/// developer's own secrets belong. A tracked file, one committed once and removed since, a
+/// truncated (shallow) history, or `fail_on_ignored_env_files: true` in the configuration
+/// keep them failing. Findings with a commit (history's own) are never marked.
+pub fn mark_local_only(
+    settings: &ScanSettings,
+    stats: &ScanStats,
+    findings: &mut [Finding],
+    ignored_untracked: &[env_files::LocalFile],
+    committed: &[CommittedPath],
+) {
+    let shallow = stats.history.as_ref().is_none_or(|h| h.truncated);
+    if settings.config.config.fail_on_ignored_env_files || shallow {
+        return;
+    }
+    let committed: HashSet<&str> = committed.iter().map(|c| c.shown.as_str()).collect();
+    let local: HashSet<&str> = ignored_untracked
+        .iter()
+        .map(|f| f.shown.as_str())
+        .filter(|shown| !committed.contains(shown))
+        .collect();
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.commit.is_none() && local.contains(f.location.path.as_str()))
+    {
+        f.local_only = true;
+        let note = format!(
+            "Does not fail the gate: {} is ignored by git and was never committed \
+             (set fail_on_ignored_env_files: true in .leakgate.yml to count it).",
+            f.location.path
+        );
+        f.message = Some(match f.message.take() {
+            Some(own) => format!("{} {note}", own.trim_end()),
+            None => note,
+        });
+    }
 }
 
 /// What the env check needs to know about one root, the same for a folder and a snapshot.

@@ -13,7 +13,11 @@
 //!    ([`env`]); without the working tree (a range, CI, staged changes), the env-file checks
 //!    over the git snapshot instead, reporting what the range or the commit changes, and the
 //!    bundle checks over the build output it changes ([`bundle::check_tree`]);
-//! 8. mark accepted findings (ignore file, baseline) as suppressed.
+//! 8. fold the env checks' verdicts on a value into the secret finding on that line
+//!    ([`merge::one_per_value`]), so one problem is one finding;
+//!    findings in git-ignored env files that were never committed do not fail the gate
+//!    ([`env::mark_local_only`]);
+//! 9. mark accepted findings (ignore file, baseline) as suppressed.
 //!
 //! Paths are named by one [`DisplayPaths`]; what is a secret is decided by the engine through
 //! [`Detector`]; printing and the exit code are the caller's (`cmd`).
@@ -98,15 +102,17 @@ pub fn collect(
         findings.extend(stdin_findings);
         stats.merge(stdin_stats);
     }
+    let mut ignored_untracked = Vec::new();
     if files {
-        let (env_findings, env_stats) = env::check_roots(
+        let checked = env::check_roots(
             settings,
             infos,
             &paths,
             crate::checks::env_files::SecretScope::SkippedByWorktreeScan,
         )?;
-        findings.extend(env_findings);
-        stats.merge(env_stats);
+        findings.extend(checked.findings);
+        stats.merge(checked.stats);
+        ignored_untracked = checked.ignored_untracked;
     }
     let from_history = env::committed_only_in_history(settings, &findings, &git.env_paths);
     if let Some(which) = &settings.git.tree_checks {
@@ -122,6 +128,14 @@ pub fn collect(
         stats.merge(outcome.stats);
     }
     findings.extend(from_history);
+    let mut findings = merge::one_per_value(findings);
+    env::mark_local_only(
+        settings,
+        &stats,
+        &mut findings,
+        &ignored_untracked,
+        &git.env_paths,
+    );
     settings.suppressions.apply(&mut findings)?;
     Ok((findings, stats))
 }

@@ -764,11 +764,10 @@ pub fn build_matcher(
         .iter()
         .map(|w| w.to_ascii_lowercase())
         .collect();
-    Ok(Matcher::new(
-        Arc::new(rules),
-        AllowList { values, stopwords },
-        workload,
-    )?)
+    Ok(
+        Matcher::new(Arc::new(rules), AllowList { values, stopwords }, workload)?
+            .with_local_hosts(checks::common::hosts::is_developer_machine),
+    )
 }
 
 fn config_name(loaded: &LoadedConfig) -> String {

@@ -6,6 +6,7 @@ mod common;
 
 mod ci;
 mod config;
+mod findings;
 mod gate_hook;
 mod gate_output;
 mod gate_pr;

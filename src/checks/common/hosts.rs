@@ -207,6 +207,76 @@ pub fn is_documentation_host(host: &str) -> bool {
         .any(|d| host == *d || host.ends_with(&format!(".{d}")))
 }
 
+/// Whether credentials for `host` (as written after a connection URL's `@`) only open a
+/// database on the developer's own machine: loopback (`localhost`, `127.0.0.0/8`, `::1`,
+/// `*.localhost`), `0.0.0.0`, Docker's name for the host machine, and, inside a compose file
+/// (`path`, whose bytes are `data`), one of that file's own services. Such a password is a
+/// development default, not a leak of anything reachable: the engine rates it low (the
+/// rule's `local_severity`). Everything else, private addresses included, stays as severe as
+/// the rule says.
+pub fn is_developer_machine(host: &str, path: &str, data: &[u8]) -> bool {
+    let host = host.to_ascii_lowercase();
+    match classify(&host) {
+        HostKind::Loopback | HostKind::Unspecified | HostKind::DockerHost => true,
+        _ => !host.contains('.') && is_compose_file(path) && compose_services(data).contains(&host),
+    }
+}
+
+/// Whether `path` names a Docker Compose file (`compose.yaml`, `docker-compose.override.yml`).
+pub fn is_compose_file(path: &str) -> bool {
+    let name = path
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(path)
+        .to_ascii_lowercase();
+    let stem = name
+        .strip_suffix(".yml")
+        .or_else(|| name.strip_suffix(".yaml"));
+    stem.is_some_and(|stem| {
+        ["compose", "docker-compose"]
+            .iter()
+            .any(|base| stem == *base || stem.starts_with(&format!("{base}.")))
+    })
+}
+
+/// The service names of a compose file: the keys one level under a top-level `services:`.
+/// Read line by line (a compose file is plain block YAML in practice); a file this does not
+/// understand has no services, so nothing is rated lower for it.
+fn compose_services(data: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(data);
+    let mut services = Vec::new();
+    let mut inside = false;
+    let mut indent = None;
+    for line in text.lines() {
+        let content = line.trim_end();
+        let trimmed = content.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let depth = content.len() - trimmed.len();
+        if depth == 0 {
+            inside = trimmed.split('#').next().map(str::trim_end) == Some("services:");
+            indent = None;
+            continue;
+        }
+        if !inside || *indent.get_or_insert(depth) != depth {
+            continue;
+        }
+        if let Some(name) = trimmed.strip_suffix(':').or_else(|| {
+            trimmed
+                .split_once(':')
+                .filter(|(_, rest)| rest.trim_start().starts_with('#'))
+                .map(|(name, _)| name)
+        }) {
+            let name = name.trim().trim_matches(['"', '\'']);
+            if !name.is_empty() {
+                services.push(name.to_ascii_lowercase());
+            }
+        }
+    }
+    services
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,6 +330,57 @@ mod tests {
         ];
         for (host, want) in cases {
             assert_eq!(classify(host), want, "{host}");
+        }
+    }
+
+    #[test]
+    fn developer_machines() {
+        let compose = b"version: '3'\nservices:\n  db:\n    image: postgres\n  cache: # redis\n    image: redis\nvolumes:\n  data:\n";
+        let cases: [(&str, &str, &[u8], bool); 16] = [
+            ("localhost", ".env", b"", true),
+            ("LOCALHOST", ".env", b"", true),
+            ("127.0.0.1", ".env", b"", true),
+            ("[::1]", ".env", b"", true),
+            ("::1", ".env", b"", true),
+            ("app.localhost", ".env", b"", true),
+            ("host.docker.internal", ".env", b"", true),
+            ("0.0.0.0", ".env", b"", true),
+            ("db", "docker-compose.yml", compose, true),
+            ("cache", "deploy/compose.override.yaml", compose, true),
+            // Negative: remote and private hosts, names that only look local, a service name
+            // outside a compose file, and a name the compose file does not define.
+            ("db.prod.example.com", ".env", b"", false),
+            ("10.0.3.17", ".env", b"", false),
+            ("localhost.evil.io", ".env", b"", false),
+            ("db", ".env", compose, false),
+            ("data", "docker-compose.yml", compose, false),
+            ("db", "docker-compose.yml", b"services: {}\n", false),
+        ];
+        for (host, path, data, want) in cases {
+            assert_eq!(
+                is_developer_machine(host, path, data),
+                want,
+                "{host} in {path}"
+            );
+        }
+    }
+
+    #[test]
+    fn compose_file_names() {
+        for path in [
+            "compose.yaml",
+            "a/docker-compose.yml",
+            "docker-compose.dev.yaml",
+        ] {
+            assert!(is_compose_file(path), "{path}");
+        }
+        for path in [
+            "composer.json",
+            "compose.yaml.bak",
+            "my-compose.yml",
+            "docker-compose",
+        ] {
+            assert!(!is_compose_file(path), "{path}");
         }
     }
 

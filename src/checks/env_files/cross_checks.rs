@@ -7,7 +7,7 @@
 
 use super::classify::{Environment, is_base_name, is_layered_name};
 use super::dotenv::Entry;
-use super::project::{EnvFile, Judge, SecretKind};
+use super::project::{EnvFile, Judge};
 use super::rules::{EnvRule, Sink, Verdict};
 use super::values::{self, HostKind};
 use crate::finding::Severity;
@@ -27,32 +27,14 @@ pub fn check_all(files: &[EnvFile], judge: &Judge, sink: &mut Sink) {
 /// Where a value was seen: file index, entry index.
 type Seen = (usize, usize);
 
-fn describe(files: &[EnvFile], places: &[Seen]) -> String {
-    let mut parts: Vec<String> = places
-        .iter()
-        .take(MAX_LISTED)
-        .map(|&(f, e)| {
-            let file = &files[f];
-            let entry = &file.dotenv.entries[e];
-            format!(
-                "`{}` in {}:{} ({})",
-                entry.key, file.shown, entry.line, file.environment
-            )
-        })
-        .collect();
-    if places.len() > MAX_LISTED {
-        parts.push(format!("and {} more", places.len() - MAX_LISTED));
-    }
-    parts.join(", ")
-}
-
 // ---------------------------------------------------------------------------------------------
 // env-shared-secret
 // ---------------------------------------------------------------------------------------------
 
 fn shared_secrets(files: &[EnvFile], judge: &Judge, sink: &mut Sink) {
     let mut by_hash: BTreeMap<[u8; 32], Vec<Seen>> = BTreeMap::new();
-    let mut kinds: HashMap<(Seen, [u8; 32]), SecretKind> = HashMap::new();
+    // The value itself, to say which part of each variable is shared; never printed.
+    let mut values: HashMap<[u8; 32], String> = HashMap::new();
     for (f, file) in files.iter().enumerate() {
         if file.is_template() || file.encrypted {
             continue;
@@ -64,7 +46,7 @@ fn shared_secrets(files: &[EnvFile], judge: &Judge, sink: &mut Sink) {
                 if !places.contains(&(f, e)) {
                     places.push((f, e));
                 }
-                kinds.entry(((f, e), hash)).or_insert(secret.kind);
+                values.entry(hash).or_insert(secret.value);
             }
         }
     }
@@ -81,6 +63,7 @@ fn shared_secrets(files: &[EnvFile], judge: &Judge, sink: &mut Sink) {
             _ => Severity::Info,
         };
         let names: Vec<&str> = environments.iter().map(|e| e.as_str()).collect();
+        let value = values.get(hash).map(String::as_str).unwrap_or_default();
         for &(f, e) in places.iter().filter(|&&(f, _)| files[f].environment == top) {
             let others: Vec<Seen> = places
                 .iter()
@@ -88,15 +71,44 @@ fn shared_secrets(files: &[EnvFile], judge: &Judge, sink: &mut Sink) {
                 .filter(|&(of, _)| files[of].environment != top)
                 .collect();
             let entry = &files[f].dotenv.entries[e];
-            let what = match kinds.get(&((f, e), *hash)) {
-                Some(SecretKind::UrlPassword) => "The password in",
-                _ => "The value of",
+            let here = SharedPart::of(entry, value);
+            let mut listed: Vec<String> = others
+                .iter()
+                .take(MAX_LISTED)
+                .map(|&(of, oe)| {
+                    let (file, other) = (&files[of], &files[of].dotenv.entries[oe]);
+                    format!(
+                        "{} in {}:{} ({})",
+                        SharedPart::of(other, value).describe(&other.key),
+                        file.shown,
+                        other.line,
+                        file.environment
+                    )
+                })
+                .collect();
+            if others.len() > MAX_LISTED {
+                listed.push(format!("and {} more", others.len() - MAX_LISTED));
+            }
+            let mut hosts: Vec<&str> = Vec::new();
+            for &(pf, pe) in std::iter::once(&(f, e)).chain(&others) {
+                if let SharedPart::Password(host) =
+                    SharedPart::of(&files[pf].dotenv.entries[pe], value)
+                    && !hosts.contains(&host)
+                {
+                    hosts.push(host);
+                }
+            }
+            let hosts = if hosts.len() > 1 {
+                format!(" (hosts {})", hosts.join(", "))
+            } else {
+                String::new()
             };
             let message = format!(
-                "{what} `{}` is also used by {}: one credential for {}. Give each environment \
-                 its own credential and rotate this one.",
-                entry.key,
-                describe(files, &others),
+                "{} in {} is the same as {}{hosts}: one credential for {}. Give each \
+                 environment its own credential and rotate this one.",
+                capitalized(&here.describe(&entry.key)),
+                files[f].shown,
+                listed.join(", "),
                 names.join(" and ")
             );
             let verdict = Verdict {
@@ -112,6 +124,51 @@ fn shared_secrets(files: &[EnvFile], judge: &Judge, sink: &mut Sink) {
                 .collect();
             sink.at_entry_among(verdict, &files[f].place(), entry, &compared);
         }
+    }
+}
+
+/// Which part of a variable a shared secret is, to say what is shared without the value.
+#[derive(Debug, PartialEq)]
+enum SharedPart<'a> {
+    /// The whole value.
+    Value,
+    /// The password of a connection URL to this host.
+    Password(&'a str),
+    /// A secret inside a longer value.
+    Inside,
+}
+
+impl SharedPart<'_> {
+    fn of<'a>(entry: &'a Entry, secret: &str) -> SharedPart<'a> {
+        let masked = entry.masked_value();
+        if masked.trim() == secret {
+            return SharedPart::Value;
+        }
+        // The host as written in the value (so the part borrows from the entry).
+        for endpoint in values::endpoints(&entry.key, &masked) {
+            if endpoint.password.as_deref() == Some(secret)
+                && let Some(at) = entry.value.to_ascii_lowercase().find(&endpoint.host)
+            {
+                return SharedPart::Password(&entry.value[at..at + endpoint.host.len()]);
+            }
+        }
+        SharedPart::Inside
+    }
+
+    fn describe(&self, key: &str) -> String {
+        match self {
+            SharedPart::Value => format!("the value of `{key}`"),
+            SharedPart::Password(_) => format!("the password of `{key}`"),
+            SharedPart::Inside => format!("a secret in `{key}`"),
+        }
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -495,5 +552,27 @@ mod tests {
         );
         assert_eq!(edit_distance("ABCD", "ACBD"), 1);
         assert_eq!(edit_distance("", "AB"), 2);
+    }
+
+    #[test]
+    fn the_shared_part_of_a_variable_is_named_without_its_value() {
+        let parsed = super::super::dotenv::parse(
+            b"DATABASE_URL=postgres://app:examplePw1@DB.Prod.acme.io:5432/app\nTOKEN=abcdef123456\n\
+              AUTH=Bearer abcdef123456\n",
+        );
+        let [url, token, auth] = &parsed.entries[..] else {
+            panic!("three entries")
+        };
+        assert_eq!(
+            SharedPart::of(url, "examplePw1"),
+            SharedPart::Password("DB.Prod.acme.io")
+        );
+        assert_eq!(SharedPart::of(token, "abcdef123456"), SharedPart::Value);
+        assert_eq!(SharedPart::of(auth, "abcdef123456"), SharedPart::Inside);
+        assert_eq!(
+            SharedPart::of(url, "examplePw1").describe("DATABASE_URL"),
+            "the password of `DATABASE_URL`"
+        );
+        assert_eq!(capitalized("a secret in `X`"), "A secret in `X`");
     }
 }

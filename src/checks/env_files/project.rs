@@ -93,22 +93,11 @@ pub fn is_encrypted_file(dotenv: &Dotenv) -> bool {
     has_key("sops_") || (has_key("DOTENV_PUBLIC_KEY") && has_encrypted_value)
 }
 
-/// Why a value counts as a secret.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecretKind {
-    /// A secret rule matched it.
-    Rule,
-    /// The password inside a connection URL.
-    UrlPassword,
-    /// The variable's name says it is a secret and the value is not a placeholder.
-    Name,
-}
-
-/// A value that counts as a secret, and why.
+/// A value that counts as a secret (a rule's match, a URL's password, or a value whose
+/// variable name says secret).
 #[derive(Debug, Clone)]
 pub struct SecretValue {
     pub value: String,
-    pub kind: SecretKind,
 }
 
 /// Decides what counts as a secret and what is a placeholder, with the repository's own
@@ -143,7 +132,6 @@ impl Judge {
             if !self.is_placeholder(&hit.secret) {
                 out.push(SecretValue {
                     value: hit.secret.clone(),
-                    kind: SecretKind::Rule,
                 });
             }
         }
@@ -152,10 +140,7 @@ impl Judge {
                 && !self.is_placeholder(&password)
                 && out.iter().all(|s| s.value != password)
             {
-                out.push(SecretValue {
-                    value: password,
-                    kind: SecretKind::UrlPassword,
-                });
+                out.push(SecretValue { value: password });
             }
         }
         let value = masked.trim();
@@ -171,7 +156,6 @@ impl Judge {
         {
             out.push(SecretValue {
                 value: value.to_string(),
-                kind: SecretKind::Name,
             });
         }
         out

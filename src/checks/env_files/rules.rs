@@ -48,6 +48,20 @@ impl EnvRule {
     pub fn from_id(id: &str) -> Option<EnvRule> {
         EnvRule::ALL.into_iter().find(|r| r.id() == id)
     }
+
+    /// Whether this rule judges a variable's value (a credential where it should not be), so
+    /// a secret rule's match on the same value is the same problem and one finding. The
+    /// others judge a file, a host or a name: problems of their own.
+    pub fn is_about_value(self) -> bool {
+        matches!(
+            self,
+            EnvRule::SharedSecret
+                | EnvRule::LiveKeyOutsideProduction
+                | EnvRule::TestKeyInProduction
+                | EnvRule::SecretInTemplate
+                | EnvRule::ClientExposedSecret
+        )
+    }
 }
 
 /// What each env check reports, in [`EnvRule::ALL`] order.
