@@ -241,11 +241,8 @@ fn every_format_shows_a_merged_finding_once() {
         "{human}"
     );
     assert!(human.contains("Also Production credential outside production"));
-    // Its advice is in "What to do" all the same.
-    assert!(
-        human.contains("(env-live-key-outside-production)\n"),
-        "{human}"
-    );
+    // "What to do" counts it once, as a credential to rotate.
+    assert!(human.contains("\n  Rotate: "), "{human}");
     // SARIF: one result per finding, the folded rules named.
     let out = leakgate()
         .current_dir(root)

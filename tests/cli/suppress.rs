@@ -199,6 +199,13 @@ fn env_repo(env_text: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     git(dir.path(), &["init", "-q"]);
     write(dir.path(), ".gitignore", ".env*\n");
+    // A local, never-committed env file does not fail the gate by default; these tests are
+    // about allow comments, so count it.
+    write(
+        dir.path(),
+        ".leakgate.yml",
+        "fail_on_ignored_env_files: true\n",
+    );
     write(dir.path(), ".env.production", env_text);
     dir
 }
