@@ -306,9 +306,14 @@ impl Snapshot {
     }
 }
 
-/// What a snapshot is compared with (`HEAD` for the index, the merge base for a range): only
-/// asked "which blob is at this path", a handful of times, so it looks paths up in the tree
-/// instead of listing it whole (the pre-commit hook must stay instant in a large repository).
+/// Room for the trees of a large repository's lookups (a tree of 1,000 entries is ~40 KB).
+const TREE_CACHE_BYTES: usize = 16 * 1024 * 1024;
+
+/// What a snapshot is compared with (`HEAD` for the index, the merge base for a range): asked
+/// "which blob is at this path", so it looks paths up in the tree instead of listing it whole
+/// (the pre-commit hook must stay instant in a large repository). The bundle check asks for
+/// every file of the snapshot, so the trees on the way are kept in an object cache: each tree
+/// is inflated once, not once per file beneath it.
 pub struct BaseTree {
     repo: gix::Repository,
     /// `None`: nothing to compare with (an unborn branch, unrelated histories).
@@ -318,7 +323,8 @@ pub struct BaseTree {
 impl BaseTree {
     /// `HEAD`'s tree; no files on an unborn branch (a first commit).
     pub fn of_head(git: &GitRepo) -> Result<BaseTree, IndexError> {
-        let repo = git.repo.to_thread_local();
+        let mut repo = git.repo.to_thread_local();
+        repo.object_cache_size_if_unset(TREE_CACHE_BYTES);
         let tree = head_tree_id(&repo)?;
         Ok(BaseTree { repo, tree })
     }
@@ -328,7 +334,8 @@ impl BaseTree {
     /// forked from it are not counted as the range's. No files when the two share no history
     /// (everything at `to` is then new).
     pub fn range_base(git: &GitRepo, from: &str, to: &str) -> Result<BaseTree, IndexError> {
-        let repo = git.repo.to_thread_local();
+        let mut repo = git.repo.to_thread_local();
+        repo.object_cache_size_if_unset(TREE_CACHE_BYTES);
         let from = commit_id(&repo, from)?;
         let to = commit_id(&repo, to)?;
         let base = repo

@@ -440,42 +440,60 @@ pub fn in_snapshot(
     files: &[&str],
     all: &std::collections::BTreeSet<&str>,
 ) -> Vec<Option<Visibility>> {
+    // Decided once per folder (a snapshot of 9k files has a few hundred): only a loose bundle's
+    // own name is looked at per file.
+    let mut folders: std::collections::HashMap<&str, Option<Option<Visibility>>> =
+        std::collections::HashMap::new();
     files
         .iter()
-        .map(|path| snapshot_visibility(path, all))
+        .map(|path| {
+            let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
+            let decided = *folders
+                .entry(folder)
+                .or_insert_with(|| folder_visibility(folder, all));
+            decided.unwrap_or_else(|| is_loose_bundle(name).then_some(Visibility::Client))
+        })
         .collect()
 }
 
-fn snapshot_visibility(path: &str, all: &std::collections::BTreeSet<&str>) -> Option<Visibility> {
-    let parts: Vec<&str> = path.split('/').collect();
-    let (name, dirs) = parts.split_last()?;
+/// What a file's folder (from the repository's top, `/`-separated; empty for the top) makes
+/// of it: `Some(None)` not build output whatever its name (a cache, a dependency folder),
+/// `Some(Some(_))` build output received by whom, `None` undecided (the name decides).
+fn folder_visibility(
+    folder: &str,
+    all: &std::collections::BTreeSet<&str>,
+) -> Option<Option<Visibility>> {
+    if folder.is_empty() {
+        return None;
+    }
+    let dirs: Vec<&str> = folder.split('/').collect();
     // The root's own name never makes it build output: an empty first component stands for it.
     let mut components = vec![String::new()];
     for (i, dir) in dirs.iter().enumerate() {
-        let prefix = parts[..=i].join("/");
+        let prefix = dirs[..=i].join("/");
         if all.contains(format!("{prefix}/CACHEDIR.TAG").as_str()) {
-            return None;
+            return Some(None);
         }
         components.push(dir.to_string());
         match classify(&components) {
-            DirClass::Prune => return None,
+            DirClass::Prune => return Some(None),
             DirClass::Descend => {}
             DirClass::Build(layout) if layout.generic && !snapshot_looks_web(&prefix, all) => {}
             DirClass::Build(layout) => {
                 let below = &dirs[i + 1..];
                 if below.iter().any(|d| *d == "node_modules" || *d == ".git") {
-                    return None;
+                    return Some(None);
                 }
                 let server = below.contains(&"server");
-                return Some(if server {
+                return Some(Some(if server {
                     Visibility::Server
                 } else {
                     layout.visibility
-                });
+                }));
             }
         }
     }
-    is_loose_bundle(name).then_some(Visibility::Client)
+    None
 }
 
 /// [`looks_like_web_build`] over a snapshot's paths: a web-named folder or file within two
