@@ -22,6 +22,8 @@ pub fn write_annotations(report: &Report<'_>, out: &mut dyn Write) -> std::io::R
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     for f in findings.iter().take(MAX_ANNOTATIONS) {
         let level = match f.severity {
+            // Reported, never failing the gate (a local env file no commit holds): not an error.
+            _ if f.local_only => "notice",
             Severity::Critical | Severity::High => "error",
             Severity::Medium => "warning",
             Severity::Low | Severity::Info => "notice",

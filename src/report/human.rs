@@ -283,6 +283,12 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io:
             (n > 0).then(|| format!("{n} {sev}"))
         })
         .collect();
+    let local = report.active().filter(|f| f.local_only).count();
+    if local > 0 {
+        parts.push(format!(
+            "{local} in local env files git never held (these do not fail the gate)"
+        ));
+    }
     let suppressed = report.suppressed().count();
     if suppressed > 0 {
         parts.push(format!(

@@ -416,7 +416,21 @@ fn an_ignored_never_committed_env_file_is_reported_but_does_not_fail_the_gate() 
         "{human}"
     );
     assert!(!human.contains("FAILED"), "{human}");
+    assert!(
+        human.contains("2 in local env files git never held (these do not fail the gate)"),
+        "{human}"
+    );
     assert!(!human.contains(&stripe));
+    // In GitHub Actions they are notices, not errors on a green check.
+    let out = leakgate()
+        .current_dir(root)
+        .env("GITHUB_ACTIONS", "true")
+        .args(["scan", "."])
+        .output()
+        .unwrap();
+    let annotations = String::from_utf8_lossy(&out.stderr);
+    assert!(annotations.contains("::notice "), "{annotations}");
+    assert!(!annotations.contains("::error "), "{annotations}");
     // SARIF carries the flag.
     let out = leakgate()
         .current_dir(root)
