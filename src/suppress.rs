@@ -1,9 +1,10 @@
 //! Noise control: findings a team has accepted, by fingerprint. `.leakgateignore` lists
 //! fingerprints one per line, whole or as the prefix reports print (at least
 //! [`MIN_PREFIX_DIGITS`] hex digits); a prefix must name one fingerprint among the run's
-//! findings, and an ambiguous one is an error rather than a wider suppression. A baseline (`leakgate baseline create`) records every current
-//! finding so that only new ones fail. Both key on the fingerprint (rule + secret), never on
-//! line numbers, so moving or reformatting code never turns an accepted finding into a new one.
+//! findings, and an ambiguous one is an error rather than a wider suppression. A baseline
+//! (`leakgate baseline create`) records every current finding so that only new ones fail.
+//! Both key on the fingerprint (rule + secret), never on line numbers, so moving or
+//! reformatting code never turns an accepted finding into a new one.
 //! Neither file ever holds a secret.
 //!
 //! Inline `leakgate:allow` comments are marked by the engine where it places a finding; on a
@@ -336,26 +337,13 @@ mod tests {
 
     #[test]
     fn distrusted_inline_allows_fail_unless_the_trusted_files_accept_them() {
-        use crate::finding::{Location, RuleInfo, Severity};
-        let rule = std::sync::Arc::new(RuleInfo {
-            id: "r".into(),
-            name: "R".into(),
-            description: String::new(),
-            severity: Severity::High,
-            tags: Vec::new(),
-        });
-        let finding = |fp: &str| {
-            let mut f = Finding::new(
-                rule.clone(),
-                Severity::High,
-                Location::span("a", (1, 1), (1, 2)),
-                fp.to_string(),
-            );
+        let allowed = |fp: &str| {
+            let mut f = finding(fp);
             f.suppressed = Some(Suppression::Inline);
             f
         };
         let (new, accepted) = ("a".repeat(64), "b".repeat(64));
-        let mut findings = vec![finding(&new), finding(&accepted)];
+        let mut findings = vec![allowed(&new), allowed(&accepted)];
         let mut s = Suppressions::default();
         s.apply(&mut findings).unwrap();
         assert!(
