@@ -174,7 +174,7 @@ impl<'a> Budget<'a> {
 fn bytes(n: u64) -> String {
     const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
     for (size, unit) in UNITS {
-        if n >= size && n % size == 0 {
+        if n >= size && n.is_multiple_of(size) {
             return format!("{} {unit}", n / size);
         }
     }
@@ -646,7 +646,8 @@ mod tests {
 
     #[test]
     fn a_bomb_stops_at_the_ratio() {
-        let bomb = gzip_of(&vec![0u8; 16 * 1024 * 1024]);
+        // 64 MiB of zeros as 64 gzip members.
+        let bomb = gzip_of(&vec![0u8; 1024 * 1024]).repeat(64);
         let seen = walked(&bomb, "zeros.gz", &defaults());
         assert!(seen.entries.is_empty());
         assert_eq!(seen.problems.len(), 1);
@@ -694,5 +695,90 @@ mod tests {
         assert_eq!(seen.problems[0].path, "broken.gz");
         let seen = walked(b"PK\x03\x04garbage", "broken.zip", &defaults());
         assert_eq!(seen.problems.len(), 1);
+    }
+
+    /// Every format, small, for the properties to mutate.
+    fn samples() -> Vec<Vec<u8>> {
+        let env = b"A=1\nTOKEN=abc\n".to_vec();
+        let tar = tar_of(&[("app/.env", &env), ("b", b"bb")]);
+        let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+        bz.write_all(&tar).unwrap();
+        let mut xz =
+            lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(1)).unwrap();
+        xz.write_all(&env).unwrap();
+        vec![
+            zip_of(&[("app/.env", &env), ("inner.zip", &zip_of(&[("x", &env)]))]),
+            tar.clone(),
+            gzip_of(&tar),
+            bz.finish().unwrap(),
+            xz.finish().unwrap(),
+            ruzstd::encoding::compress_to_vec(
+                &env[..],
+                ruzstd::encoding::CompressionLevel::Fastest,
+            ),
+        ]
+    }
+
+    /// Walks `data` under tight limits and checks they held.
+    fn walk_checked(data: &[u8]) {
+        let limits = Limits {
+            max_depth: 3,
+            max_unpacked_bytes: 1 << 20,
+            max_entry_bytes: 64 << 10,
+            max_ratio: 50,
+            max_entries: 100,
+        };
+        let mut seen = Seen::default();
+        if let Some(kind) = sniff(data) {
+            let unpacked = walk(data, "fuzz", kind, &limits, &mut seen);
+            // One read may overshoot by a chunk before the guard stops it.
+            assert!(unpacked <= limits.max_unpacked_bytes + CHUNK as u64 * 4);
+        }
+        assert!(seen.entries.len() as u64 <= limits.max_entries);
+        for (path, data) in &seen.entries {
+            assert!(path.starts_with("fuzz!"), "{path}");
+            assert!(data.len() as u64 <= limits.max_entry_bytes);
+        }
+        for problem in &seen.problems {
+            assert!(problem.path.starts_with("fuzz"), "{problem:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(
+            magic in 0usize..7,
+            tail in proptest::collection::vec(proptest::num::u8::ANY, 0..2048),
+        ) {
+            let prefixes: [&[u8]; 7] = [
+                b"PK\x03\x04", b"\x1f\x8b\x08", b"BZh91AY&SY", b"\xfd7zXZ\x00",
+                b"\x28\xb5\x2f\xfd", b"PK\x05\x06", b"",
+            ];
+            let mut data = prefixes[magic].to_vec();
+            data.extend_from_slice(&tail);
+            if magic == 6 && data.len() >= 512 {
+                data[257..262].copy_from_slice(b"ustar");
+            }
+            walk_checked(&data);
+        }
+
+        #[test]
+        fn mutated_archives_never_panic_and_keep_to_their_budgets(
+            which in 0usize..6,
+            edits in proptest::collection::vec((proptest::num::usize::ANY, proptest::num::u8::ANY), 1..8),
+            cut in proptest::option::of(proptest::num::usize::ANY),
+        ) {
+            let mut data = samples().swap_remove(which);
+            for (at, byte) in edits {
+                let at = at % data.len();
+                data[at] = byte;
+            }
+            if let Some(cut) = cut {
+                data.truncate(cut % (data.len() + 1));
+            }
+            walk_checked(&data);
+        }
     }
 }
