@@ -645,6 +645,32 @@ mod tests {
     }
 
     #[test]
+    fn an_archive_already_being_read_is_not_opened_again() {
+        // What a quine (an archive that unpacks to itself) looks like to the walker: an entry
+        // whose bytes are those of an archive it is inside.
+        let inner = zip_of(&[("x", b"y")]);
+        let outer = zip_of(&[("self.zip", &inner)]);
+        let limits = defaults();
+        let budget = Budget::new(&limits);
+        let mut seen = Seen::default();
+        let mut walker = Walker {
+            budget: &budget,
+            open: vec![(inner.len(), digest(&inner))],
+            sink: &mut seen,
+            top: "q.zip",
+        };
+        walker.archive(Cursor::new(&outer[..]), "q.zip", Kind::Zip, 1);
+        assert!(seen.entries.is_empty());
+        assert_eq!(
+            seen.problems,
+            [Problem {
+                path: "q.zip!self.zip".into(),
+                detail: "an archive that contains itself; not opened again".into()
+            }]
+        );
+    }
+
+    #[test]
     fn a_bomb_stops_at_the_ratio() {
         // 64 MiB of zeros as 64 gzip members.
         let bomb = gzip_of(&vec![0u8; 1024 * 1024]).repeat(64);
