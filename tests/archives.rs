@@ -464,21 +464,14 @@ fn a_gzip_bomb_of_a_gibibyte_of_zeros_stops_fast_in_bounded_memory() {
 }
 
 #[test]
-fn many_highly_compressed_entries_hit_the_total_budget() {
-    // Each entry is 4 MiB (stored: no ratio to judge); together they pass the total.
-    let mut fx = Fixture::with_config(1607, "archives:\n  max_unpacked_bytes: 20000000\n");
-    let noise: Vec<u8> = {
-        let mut t = Tokens::new(7);
-        t.hex(4 << 20).into_bytes()
-    };
-    let entries: Vec<(String, Vec<u8>)> = (0..8)
-        .map(|i| (format!("part{i}.txt"), noise.clone()))
-        .collect();
-    let refs: Vec<(&str, &[u8])> = entries
-        .iter()
-        .map(|(n, d)| (n.as_str(), d.as_slice()))
-        .collect();
-    fx.put("parts.zip", &stored_zip_of(&refs));
+fn many_compressed_entries_hit_the_total_budget_and_a_large_entry_its_own() {
+    // Each entry unpacks 400 kB at a modest ratio; together they pass the total (all levels).
+    let mut fx = Fixture::with_config(1607, "archives:\n  max_unpacked_bytes: 2000000\n");
+    let noise = Tokens::new(7).hex(400_000).into_bytes();
+    let names: Vec<String> = (0..8).map(|i| format!("part{i}.txt")).collect();
+    let refs: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &noise[..])).collect();
+    let inner = zip_of(&refs);
+    fx.put("parts.zip", &stored_zip_of(&[("lib/inner.jar", &inner)]));
     let (_, env) = fx.env();
     fx.put("ok.zip", &zip_of(&[(".env", &env)]));
     let out = fx.scan_tree();
@@ -486,19 +479,21 @@ fn many_highly_compressed_entries_hit_the_total_budget() {
     let warnings = out.warnings();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(
-        warnings[0].contains("more than 20000000 bytes unpacked from parts.zip"),
+        warnings[0].starts_with("parts.zip!lib/inner.jar!part")
+            && warnings[0].contains("more than 2000000 bytes unpacked from parts.zip"),
         "{warnings:?}"
     );
     assert_eq!(out.code, 1);
 
-    // An entry larger than `max_entry_bytes` is named and not read.
+    // An entry larger than `max_entry_bytes` is named and not read (stored or not).
     let fx = Fixture::with_config(1608, "archives:\n  max_entry_bytes: 1048576\n");
-    fx.put("parts.zip", &stored_zip_of(&refs[..1]));
+    let big = Tokens::new(8).hex(2 << 20).into_bytes();
+    fx.put("big.zip", &stored_zip_of(&[("big.txt", &big)]));
     let out = fx.scan_tree();
     assert_eq!(out.code, 2);
     assert_eq!(
         out.warnings(),
-        ["parts.zip!part0.txt: could not read: archive limit: entry larger than 1 MiB; not read"]
+        ["big.zip!big.txt: could not read: archive limit: entry larger than 1 MiB; not read"]
     );
 }
 

@@ -99,14 +99,15 @@ impl Detector<'_> {
         });
         let (kind, file) = match opened {
             Ok((Some(kind), file)) => (kind, file),
-            Ok((None, _)) => return Vec::new(),
+            Ok((None, _)) => {
+                // It was an archive when its first window was read.
+                let detail = "changed while it was read".to_string();
+                stats.skip(Path::new(path), SkipReason::Unreadable, Some(detail), false);
+                return Vec::new();
+            }
             Err(e) => {
-                stats.skip(
-                    Path::new(path),
-                    SkipReason::Unreadable,
-                    Some(crate::text::one_line(&e)),
-                    false,
-                );
+                let detail = crate::text::one_line(&e);
+                stats.skip(Path::new(path), SkipReason::Unreadable, Some(detail), false);
                 return Vec::new();
             }
         };

@@ -26,7 +26,8 @@ pub const SEPARATOR: char = '!';
 pub struct Limits {
     /// Archives inside archives: `a.zip!b.zip!c/.env` is depth 2. A `.tar.gz` is one level.
     pub max_depth: u32,
-    /// Bytes unpacked in total from one top-level archive, every level counted.
+    /// Bytes decompressed in total from one top-level archive, every level counted (stored,
+    /// uncompressed entries are the archive's own bytes and do not count).
     pub max_unpacked_bytes: u64,
     /// Bytes of one entry (each is held in memory while it is matched).
     pub max_entry_bytes: u64,
@@ -365,14 +366,20 @@ impl Walker<'_, '_> {
                 self.problem(&inner, "encrypted; not read");
                 continue;
             }
-            let compressed = Cell::new(file.compressed_size());
-            let mut guard = Guard {
-                inner: &mut file,
-                budget: self.budget,
-                compressed: &compressed,
-                produced: 0,
+            let cap = self.budget.limits.max_entry_bytes;
+            let read = if file.compression() == zip::CompressionMethod::Stored {
+                // Stored bytes are the archive's own: nothing is unpacked.
+                read_capped(&mut file, cap)
+            } else {
+                let compressed = Cell::new(file.compressed_size());
+                let mut guard = Guard {
+                    inner: &mut file,
+                    budget: self.budget,
+                    compressed: &compressed,
+                    produced: 0,
+                };
+                read_capped(&mut guard, cap)
             };
-            let read = read_capped(&mut guard, self.budget.limits.max_entry_bytes);
             drop(file);
             self.read_entry(&inner, read, depth);
         }
