@@ -458,6 +458,23 @@ fn a_gzip_bomb_of_a_gibibyte_of_zeros_stops_fast_in_bounded_memory() {
     );
     assert!(out.stderr.contains("backup.sql.gz"), "{}", out.stderr);
     assert!(out.elapsed < Duration::from_secs(30), "{:?}", out.elapsed);
+
+    // The same in a zip: many highly compressed entries, stopped at the first.
+    let fx = Fixture::new(1614);
+    let zeros = vec![0u8; 4 << 20];
+    fx.put(
+        "zeros.zip",
+        &zip_of(&[("a.bin", &zeros), ("b.bin", &zeros), ("c.bin", &zeros)]),
+    );
+    let out = fx.scan_tree();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(
+        out.warnings(),
+        [
+            "zeros.zip!a.bin: could not read: archive limit: unpacks to more than 200 times its \
+          compressed size (an archive bomb?); the rest of zeros.zip was not read"
+        ]
+    );
     // Far below the gibibyte a naive reader would hold (all children of this test process).
     let rss = children_max_rss_kb();
     assert!(rss < 400 * 1024, "max RSS {rss} KiB");
