@@ -421,6 +421,8 @@ impl Walker<'_, '_> {
             inner: reader,
             read: &compressed,
         };
+        // Outlives the match: the zstd decoder borrows it.
+        let mut zstd_input;
         let decoder: Box<dyn Read + '_> = match kind {
             Kind::Gzip => Box::new(flate2::read::MultiGzDecoder::new(counting)),
             Kind::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(counting)),
@@ -429,13 +431,19 @@ impl Walker<'_, '_> {
                 true,
                 (MAX_WINDOW_BYTES / 1024) as u32,
             )),
-            _ => match ruzstd::decoding::StreamingDecoder::new_with_max_window_size(
-                counting,
-                MAX_WINDOW_BYTES,
-            ) {
-                Ok(decoder) => Box::new(decoder),
-                Err(e) => return self.problem(path, format!("unreadable zstd stream: {e}")),
-            },
+            _ => {
+                zstd_input = Peek {
+                    inner: counting,
+                    pending: None,
+                };
+                match zstd_frame(&mut zstd_input) {
+                    Ok(Some(decoder)) => Box::new(ZstdFrames {
+                        decoder: Some(decoder),
+                    }),
+                    Ok(None) => Box::new(io::empty()),
+                    Err(e) => return self.problem(path, format!("unreadable zstd stream: {e}")),
+                }
+            }
         };
         let mut guard = Guard {
             inner: decoder,
@@ -500,6 +508,84 @@ impl Walker<'_, '_> {
         self.open.push(id);
         self.archive(Cursor::new(&data[..]), inner, kind, depth + 1);
         self.open.pop();
+    }
+}
+
+/// A reader that can tell whether anything is left without losing the byte it looked at.
+struct Peek<R> {
+    inner: R,
+    pending: Option<u8>,
+}
+
+impl<R: Read> Peek<R> {
+    fn at_end(&mut self) -> io::Result<bool> {
+        if self.pending.is_some() {
+            return Ok(false);
+        }
+        let mut byte = [0u8; 1];
+        loop {
+            match self.inner.read(&mut byte) {
+                Ok(0) => return Ok(true),
+                Ok(_) => {
+                    self.pending = Some(byte[0]);
+                    return Ok(false);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl<R: Read> Read for Peek<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match (self.pending.take(), buf.first_mut()) {
+            (Some(byte), Some(first)) => {
+                *first = byte;
+                Ok(1)
+            }
+            (pending, _) => {
+                self.pending = pending;
+                self.inner.read(buf)
+            }
+        }
+    }
+}
+
+type ZstdDecoder<'p, R> =
+    ruzstd::decoding::StreamingDecoder<&'p mut Peek<R>, ruzstd::decoding::FrameDecoder>;
+
+/// The decoder of the next zstd frame in `input`, if any is left.
+fn zstd_frame<R: Read>(input: &mut Peek<R>) -> io::Result<Option<ZstdDecoder<'_, R>>> {
+    if input.at_end()? {
+        return Ok(None);
+    }
+    ruzstd::decoding::StreamingDecoder::new_with_max_window_size(input, MAX_WINDOW_BYTES)
+        .map(Some)
+        .map_err(io::Error::other)
+}
+
+/// Every frame of a zstd stream, one after another (concatenated `.zst` files are one stream
+/// with several frames; a decoder of one frame would stop silently after the first).
+struct ZstdFrames<'p, R: Read> {
+    decoder: Option<ZstdDecoder<'p, R>>,
+}
+
+impl<R: Read> Read for ZstdFrames<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Some(decoder) = self.decoder.as_mut() else {
+                return Ok(0);
+            };
+            let n = decoder.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            let Some(done) = self.decoder.take() else {
+                return Ok(0);
+            };
+            self.decoder = zstd_frame(done.into_inner())?;
+        }
     }
 }
 
@@ -615,6 +701,19 @@ mod tests {
         assert_eq!(seen.entries[0].0, "db/dump.sql.gz!dump.sql");
         assert_eq!(stream_name("a.TGZ", Kind::Gzip), "a.tar");
         assert_eq!(stream_name("blob", Kind::Xz), "blob.unpacked");
+    }
+
+    #[test]
+    fn every_frame_of_a_zstd_stream_is_read() {
+        let level = ruzstd::encoding::CompressionLevel::Fastest;
+        let mut data = ruzstd::encoding::compress_to_vec(&b"first\n"[..], level);
+        data.extend(ruzstd::encoding::compress_to_vec(&b"second\n"[..], level));
+        let seen = walked(&data, "two.zst", &defaults());
+        assert!(seen.problems.is_empty(), "{:?}", seen.problems);
+        assert_eq!(
+            seen.entries,
+            [("two.zst!two".to_string(), b"first\nsecond\n".to_vec())]
+        );
     }
 
     #[test]
