@@ -102,6 +102,39 @@ pub struct Config {
     /// the gate too (by default they are reported but do not fail it).
     #[serde(default)]
     pub fail_on_ignored_env_files: bool,
+    /// How much the secret scan may unpack from one archive (zip, jar, war, apk, tar, gz,
+    /// bz2, xz, zst) before it stops reading it, says so, and fails closed (exit 2).
+    #[serde(default)]
+    pub archives: Archives,
+}
+
+/// Limits on reading one top-level archive, every nested level counted. The defaults let a
+/// 200 MB Spring Boot jar with its nested jars through and stop an archive bomb early.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Archives {
+    /// Archives inside archives opened (`a.zip!b.jar!c.properties` is 2; a `.tar.gz` is 1).
+    pub max_depth: u32,
+    /// Bytes unpacked in total from one archive, all levels.
+    pub max_unpacked_bytes: u64,
+    /// Bytes of one entry (each is held in memory while it is matched).
+    pub max_entry_bytes: u64,
+    /// Unpacked bytes per compressed byte of one stream (judged after its first MiB).
+    pub max_ratio: u64,
+    /// Entries in one archive, all levels.
+    pub max_entries: u64,
+}
+
+impl Default for Archives {
+    fn default() -> Archives {
+        Archives {
+            max_depth: 8,
+            max_unpacked_bytes: 1024 * 1024 * 1024,
+            max_entry_bytes: 256 * 1024 * 1024,
+            max_ratio: 200,
+            max_entries: 200_000,
+        }
+    }
 }
 
 fn env_files_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -76,6 +76,15 @@ trust_inline_allows_in_pull_requests: false
 # are reported but do not fail the gate; true makes them fail it like any other.
 fail_on_ignored_env_files: false
 
+# How much the secret scan unpacks from one archive (zip, jar, tar, gz, bz2, xz, zst) and the
+# archives inside it. Past a limit it stops reading that archive, names it, and exits 2.
+archives:
+  max_depth: 8                     # archives inside archives (a .tar.gz is one level)
+  max_unpacked_bytes: 1073741824   # 1 GiB in total
+  max_entry_bytes: 268435456       # 256 MiB for one entry (held in memory)
+  max_ratio: 200                   # unpacked per compressed byte of a stream (a bomb sign)
+  max_entries: 200000
+
 # To accept one finding, put the fingerprint the report shows into .leakgateignore.
 "
     )

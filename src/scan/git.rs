@@ -48,6 +48,7 @@ pub fn scan_roots(
     let detector = Detector {
         matcher: &settings.matcher,
         infos,
+        archives: &settings.archives,
     };
     for root in &settings.roots {
         let mut within: Option<String> = None;

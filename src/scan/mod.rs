@@ -36,21 +36,131 @@ use crate::engine::{Matcher, RuleInfos, Scratch, findings_in_blob};
 use crate::finding::Finding;
 use crate::settings::ScanSettings;
 use crate::source::BlobMatcher;
-use crate::stats::ScanStats;
+use crate::source::archive::{self, Limits, Problem};
+use crate::stats::{ScanStats, SkipReason};
 use anyhow::Result;
+use std::path::Path;
 use std::sync::Arc;
 
-/// The engine as the sources see it: bytes and a path in, placed findings out.
+/// The engine as the sources see it: bytes and a path in, placed findings out (inside an
+/// archive, at `path!entry`).
 pub struct Detector<'a> {
     pub matcher: &'a Matcher,
     pub infos: &'a RuleInfos,
+    pub archives: &'a Limits,
 }
 
 impl BlobMatcher for Detector<'_> {
     type Scratch = Scratch;
 
-    fn findings(&self, data: &[u8], path: &str, scratch: &mut Scratch) -> Vec<Finding> {
-        findings_in_blob(self.matcher, self.infos, data, path, scratch)
+    fn findings(
+        &self,
+        data: &[u8],
+        path: &str,
+        scratch: &mut Scratch,
+        stats: &mut ScanStats,
+    ) -> Vec<Finding> {
+        let Some(kind) = archive::sniff(data) else {
+            return findings_in_blob(self.matcher, self.infos, data, path, scratch);
+        };
+        let mut sink = ArchiveSink {
+            detector: self,
+            scratch,
+            stats,
+            findings: Vec::new(),
+            entries: 0,
+            problems: 0,
+        };
+        archive::walk(data, path, kind, self.archives, &mut sink);
+        let (mut findings, opened) = (sink.findings, sink.entries > 0 || sink.problems == 0);
+        if !opened {
+            // Not an archive after all, or a broken one: its bytes are still matched as they
+            // are (and the scan is already incomplete).
+            findings = findings_in_blob(self.matcher, self.infos, data, path, scratch);
+        }
+        findings
+    }
+}
+
+impl Detector<'_> {
+    /// The findings in an archive too large to hold in memory, read from its file.
+    pub fn findings_in_archive_file(
+        &self,
+        file: &Path,
+        path: &str,
+        scratch: &mut Scratch,
+        stats: &mut ScanStats,
+    ) -> Vec<Finding> {
+        let opened = std::fs::File::open(file).and_then(|mut f| {
+            let mut head = Vec::with_capacity(512);
+            std::io::Read::read_to_end(&mut std::io::Read::take(&mut f, 512), &mut head)?;
+            std::io::Seek::rewind(&mut f)?;
+            Ok((archive::sniff(&head), f))
+        });
+        let (kind, file) = match opened {
+            Ok((Some(kind), file)) => (kind, file),
+            Ok((None, _)) => {
+                // It was an archive when its first window was read.
+                let detail = "changed while it was read".to_string();
+                stats.skip(Path::new(path), SkipReason::Unreadable, Some(detail), false);
+                return Vec::new();
+            }
+            Err(e) => {
+                let detail = crate::text::one_line(&e);
+                stats.skip(Path::new(path), SkipReason::Unreadable, Some(detail), false);
+                return Vec::new();
+            }
+        };
+        let mut sink = ArchiveSink {
+            detector: self,
+            scratch,
+            stats,
+            findings: Vec::new(),
+            entries: 0,
+            problems: 0,
+        };
+        archive::walk_reader(
+            std::io::BufReader::new(file),
+            path,
+            kind,
+            self.archives,
+            &mut sink,
+        );
+        sink.findings
+    }
+}
+
+/// Matches each entry of an archive and counts what could not be read in it.
+struct ArchiveSink<'d, 'a, 's> {
+    detector: &'d Detector<'a>,
+    scratch: &'s mut Scratch,
+    stats: &'s mut ScanStats,
+    findings: Vec<Finding>,
+    entries: u64,
+    problems: u64,
+}
+
+impl archive::Entries for ArchiveSink<'_, '_, '_> {
+    fn entry(&mut self, path: &str, data: &[u8]) {
+        self.entries += 1;
+        let d = self.detector;
+        self.findings.extend(findings_in_blob(
+            d.matcher,
+            d.infos,
+            data,
+            path,
+            self.scratch,
+        ));
+    }
+
+    fn problem(&mut self, problem: Problem) {
+        self.problems += 1;
+        self.stats.skip(
+            Path::new(&problem.path),
+            SkipReason::Unreadable,
+            Some(problem.detail),
+            false,
+        );
     }
 }
 

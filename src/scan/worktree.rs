@@ -1,10 +1,12 @@
 //! The working-tree step: walk every root in parallel and match each file as it is read.
 
-use super::DisplayPaths;
-use crate::engine::{Matcher, RuleInfos, Scratch, findings_from_matches, findings_in_blob};
+use super::{Detector, DisplayPaths};
+use crate::engine::{Matcher, RuleInfos, Scratch, findings_from_matches};
 use crate::finding::Finding;
 use crate::finding::Location;
 use crate::settings::ScanSettings;
+use crate::source::BlobMatcher;
+use crate::source::archive::{self, Limits};
 use crate::source::index::GitView;
 use crate::source::stream::Window;
 use crate::source::worktree::{self, Collector, FileItem, SkipReason, Visitor, WalkOptions};
@@ -47,7 +49,9 @@ pub fn scan(
             Box::new(ScanVisitor {
                 matcher: settings.matcher.clone(),
                 infos: infos.clone(),
+                archives: settings.archives,
                 scratch: Scratch::default(),
+                large_archive: false,
                 findings: Vec::new(),
                 stats: ScanStats::default(),
                 root: root.clone(),
@@ -108,7 +112,10 @@ fn shift(location: &mut Location, window: &Window<'_>) {
 struct ScanVisitor {
     matcher: Arc<Matcher>,
     infos: Arc<RuleInfos>,
+    archives: Limits,
     scratch: Scratch,
+    /// The file being read in windows is an archive: it is read from its file when done.
+    large_archive: bool,
     findings: Vec<Finding>,
     stats: ScanStats,
     root: PathBuf,
@@ -122,17 +129,22 @@ impl Visitor for ScanVisitor {
         self.stats.files_scanned += 1;
         self.stats.bytes_scanned += item.data.len() as u64;
         let path = self.paths.shown(&self.root, item.relative);
-        let found = findings_in_blob(
-            &self.matcher,
-            &self.infos,
-            item.data,
-            &path,
-            &mut self.scratch,
-        );
+        let detector = Detector {
+            matcher: &self.matcher,
+            infos: &self.infos,
+            archives: &self.archives,
+        };
+        let found = detector.findings(item.data, &path, &mut self.scratch, &mut self.stats);
         self.findings.extend(found);
     }
 
     fn window(&mut self, relative: &Path, window: Window<'_>) {
+        if window.owned.start == 0 && window.first_line == 1 {
+            self.large_archive = archive::sniff(window.data).is_some();
+        }
+        if self.large_archive {
+            return;
+        }
         let path = self.paths.shown(&self.root, relative);
         let mut matches = self.matcher.find(window.data, &mut self.scratch);
         // The window that owns a match's first byte reports it: once, however it straddles.
@@ -145,12 +157,29 @@ impl Visitor for ScanVisitor {
         self.findings.extend(found);
     }
 
-    fn done(&mut self, _relative: &Path, bytes: u64) {
+    fn done(&mut self, relative: &Path, bytes: u64) {
         self.stats.files_scanned += 1;
         self.stats.bytes_scanned += bytes;
+        if std::mem::take(&mut self.large_archive) {
+            let file = if relative.as_os_str().is_empty() {
+                self.root.clone()
+            } else {
+                self.root.join(relative)
+            };
+            let path = self.paths.shown(&self.root, relative);
+            let detector = Detector {
+                matcher: &self.matcher,
+                infos: &self.infos,
+                archives: &self.archives,
+            };
+            let found =
+                detector.findings_in_archive_file(&file, &path, &mut self.scratch, &mut self.stats);
+            self.findings.extend(found);
+        }
     }
 
     fn skipped(&mut self, path: &Path, reason: SkipReason, detail: Option<String>) {
+        self.large_archive = false;
         self.stats.skip(path, reason, detail, self.verbose);
     }
 

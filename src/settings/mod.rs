@@ -358,6 +358,8 @@ pub struct ScanSettings {
     pub bundle: Option<BundleSettings>,
     /// Git history, a range or staged changes, and whether the files are scanned too.
     pub git: GitSettings,
+    /// How much may be unpacked from an archive (`archives` in the config).
+    pub archives: crate::source::archive::Limits,
     /// What the settings decided that the report must say (on a pull request: which of its
     /// files were not used, which it changes).
     pub notices: Vec<String>,
@@ -566,6 +568,7 @@ impl ScanSettings {
             suppressions,
             output: OutputSettings::from_args(inputs.output, config.config.fail_on),
             threads,
+            archives: archive_limits(&config.config.archives),
             max_file_size: inputs.max_file_size.unwrap_or(WHOLE_READ_LIMIT),
             skip_larger_than: inputs.max_file_size,
             matcher,
@@ -577,6 +580,17 @@ impl ScanSettings {
             git: inputs.git,
             notices,
         })
+    }
+}
+
+/// The config's archive limits as the archive reader takes them.
+fn archive_limits(archives: &crate::config::Archives) -> crate::source::archive::Limits {
+    crate::source::archive::Limits {
+        max_depth: archives.max_depth,
+        max_unpacked_bytes: archives.max_unpacked_bytes,
+        max_entry_bytes: archives.max_entry_bytes,
+        max_ratio: archives.max_ratio,
+        max_entries: archives.max_entries,
     }
 }
 

@@ -3,6 +3,7 @@
 //! engine, in practice) and keeps what that returns, attributed to where the bytes came from.
 //! Nothing here imports the engine, the checks or the settings.
 
+pub mod archive;
 pub mod history;
 pub mod index;
 pub mod repo;
@@ -11,14 +12,22 @@ pub mod stream;
 pub mod worktree;
 
 use crate::finding::Finding;
+use crate::stats::ScanStats;
 
 /// What a source hands every readable blob to. Implemented by the scan layer over the engine,
 /// so the sources stay "enumerate and read" and the engine never knows where bytes came from.
 pub trait BlobMatcher: Sync {
     /// Reused per worker thread between blobs.
     type Scratch: Default + Send;
-    /// The findings in `data`, placed at `path`.
-    fn findings(&self, data: &[u8], path: &str, scratch: &mut Self::Scratch) -> Vec<Finding>;
+    /// The findings in `data`, placed at `path` (or at `path!entry` inside an archive); what
+    /// could not be read inside it is counted in `stats`.
+    fn findings(
+        &self,
+        data: &[u8],
+        path: &str,
+        scratch: &mut Self::Scratch,
+        stats: &mut ScanStats,
+    ) -> Vec<Finding>;
 }
 
 /// A git blob id. Working-tree files get the same kind of id (see [`blob_id`]) so a secret in

@@ -232,7 +232,7 @@ fn scan_on_disk<M: BlobMatcher>(
     let mut scratch = M::Scratch::default();
     options
         .matcher
-        .findings(&data, path, &mut scratch)
+        .findings(&data, path, &mut scratch, stats)
         .into_iter()
         .map(|mut finding| {
             finding.message = Some(

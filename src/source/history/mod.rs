@@ -474,7 +474,15 @@ fn secret_in_tree_at<M: BlobMatcher>(
     options: &HistoryOptions<'_, M>,
     scratch: &mut M::Scratch,
 ) -> bool {
-    let Some(id) = blob_at_path(repo, tree, &finding.location.path) else {
+    // A finding inside an archive names the archive's path before a `!`.
+    let path = &finding.location.path;
+    let containers = path
+        .match_indices(crate::source::archive::SEPARATOR)
+        .map(|(at, _)| &path[..at]);
+    let Some(id) = std::iter::once(path.as_str())
+        .chain(containers)
+        .find_map(|path| blob_at_path(repo, tree, path))
+    else {
         return false;
     };
     if blobs.contains(&id) {
@@ -486,7 +494,12 @@ fn secret_in_tree_at<M: BlobMatcher>(
     };
     options
         .matcher
-        .findings(data.data, &finding.location.path, scratch)
+        .findings(
+            data.data,
+            &finding.location.path,
+            scratch,
+            &mut crate::stats::ScanStats::default(),
+        )
         .iter()
         .any(|f| f.fingerprint == finding.fingerprint)
 }

@@ -215,7 +215,9 @@ impl<M: BlobMatcher> BlobScan<'_, M> {
             history.blobs_scanned += 1;
             history.bytes_scanned += size;
         }
-        let mut findings = self.matcher.findings(data, &task.path, &mut state.scratch);
+        let mut findings =
+            self.matcher
+                .findings(data, &task.path, &mut state.scratch, &mut state.stats);
         if findings.is_empty() {
             return size;
         }
@@ -223,7 +225,27 @@ impl<M: BlobMatcher> BlobScan<'_, M> {
             let new = data.to_vec();
             let previous = self.previous_versions(state, task);
             let added = AddedLines::new(&new, &previous);
-            findings.retain(|f| added.touches(f));
+            // Inside an archive, lines of the archive mean nothing: a finding is new when no
+            // previous version of the archive held it in the same entry.
+            let mut before = std::collections::HashSet::new();
+            if findings.iter().any(|f| f.location.path != task.path) {
+                for data in &previous {
+                    let mut ignored = ScanStats::default();
+                    for f in
+                        self.matcher
+                            .findings(data, &task.path, &mut state.scratch, &mut ignored)
+                    {
+                        before.insert((f.location.path, f.fingerprint));
+                    }
+                }
+            }
+            findings.retain(|f| {
+                if f.location.path == task.path {
+                    added.touches(f)
+                } else {
+                    !before.contains(&(f.location.path.clone(), f.fingerprint.clone()))
+                }
+            });
             if findings.is_empty() {
                 return size;
             }
