@@ -96,7 +96,7 @@ pub fn append_step_summary(report: &Report<'_>, path: &Path) -> std::io::Result<
                 .map(|c| {
                     format!(
                         "`{}` {}",
-                        &c.id[..12.min(c.id.len())],
+                        super::short_id(&c.id),
                         escape_md(&c.summary)
                     )
                 })
