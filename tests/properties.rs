@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::Tokens;
+use common::{Tokens, leakgate};
 use leakgate::checks::bundle::sourcemap;
 use leakgate::checks::env_files::dotenv::{self, Quote};
 use leakgate::engine::{AllowList, Matcher, RuleInfos, Scratch, Workload, findings_in_blob};
@@ -530,4 +530,140 @@ fn leakgate_error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+// ---------------------------------------------------------------------------------------------
+// The JSON and SARIF reports, end to end: the real binary on a real tree with hostile names.
+
+/// A file name as a repository may have one: any Unicode (RTL and zero-width marks), control
+/// characters, bytes that are not UTF-8, markup, and a token (which must not be printed).
+fn hostile_name(token: String) -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        "[^/\u{0}]{1,8}".prop_map(String::into_bytes),
+        prop::sample::select(vec![
+            "</script>", "\u{202e}", "\u{200b}", "\u{feff}", "\u{1b}[31m", "\t", "\n", "\r", " ",
+            "%20", "#", "?", ":", "\\", "..",
+        ])
+        .prop_map(|s| s.as_bytes().to_vec()),
+        prop::sample::select(vec![vec![0xffu8], vec![0xc3], vec![0x80, 0x80], vec![0xed, 0xa0, 0x80]]),
+        // Standing alone, so it is a token (`xghp_…` is not one).
+        Just(format!(" {token} ").into_bytes()),
+    ];
+    prop::collection::vec(piece, 1..6)
+        .prop_map(|pieces| {
+            let mut name = pieces.concat();
+            name.truncate(200);
+            name
+        })
+        .prop_filter("a usable file name", |n| {
+            !n.is_empty() && n != b"." && n != b".." && !n.contains(&b'/') && !n.contains(&0)
+        })
+}
+
+/// Every string in a JSON document, keys included.
+fn json_strings(value: &serde_json::Value, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| json_strings(v, out)),
+        Value::Object(map) => {
+            for (k, v) in map {
+                out.push(k.clone());
+                json_strings(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(4))]
+
+    /// A tree whose file name is hostile (and holds a token) and whose file holds a token among
+    /// hostile lines (control characters, RTL marks, a huge line): the JSON or SARIF report
+    /// parses back, reports the token exactly once at its line and column, and holds neither
+    /// token in full anywhere. SARIF also passes the SARIF Multitool when
+    /// `LEAKGATE_SARIF_MULTITOOL` is set (as `.ci/run` does).
+    #[test]
+    fn reports_of_hostile_trees_are_valid_and_never_hold_a_secret(
+        ((name_token, _), name) in token().prop_flat_map(|t| (Just(t.clone()), hostile_name(t.0))),
+        (token, rule) in token(),
+        before in prop::collection::vec(surroundings(), 0..4),
+        after in surroundings(),
+        huge in prop::option::of(1usize..60_000),
+        sarif in any::<bool>(),
+    ) {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut text = before.join("\n");
+        if let Some(n) = huge {
+            text.push_str(&"\u{202e}x".repeat(n / 4));
+        }
+        text.push(' ');
+        let offset = text.len();
+        let data = format!("{text}{token} {after}\n");
+        let path = dir.path().join(std::ffi::OsStr::from_bytes(&name));
+        std::fs::write(&path, &data).expect("write the file");
+        let out_dir = tempfile::tempdir().expect("temp dir");
+        let report = out_dir.path().join("report");
+        let format = if sarif { "sarif" } else { "json" };
+        let run = leakgate()
+            .arg("scan")
+            .arg(dir.path())
+            .args(["--no-git", "--format", format, "--output"])
+            .arg(&report)
+            .output()
+            .expect("the binary runs");
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        prop_assert_eq!(run.status.code(), Some(1), "{}", stderr);
+        let raw = std::fs::read(&report).expect("the report is written");
+        let doc: serde_json::Value = serde_json::from_slice(&raw)
+            .map_err(|e| TestCaseError::fail(format!("not JSON: {e}")))?;
+        // Where the token is: (line, column) to (line, column), as the slow count says.
+        let start = line_column(data.as_bytes(), offset);
+        let end = line_column(data.as_bytes(), offset + token.len());
+        let places: Vec<(String, u64, u64, u64, u64)> = if sarif {
+            let run = &doc["runs"][0];
+            let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+            run["results"]
+                .as_array()
+                .expect("results")
+                .iter()
+                .map(|r| {
+                    let index = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+                    assert_eq!(rules[index]["id"], r["ruleId"]);
+                    let region = &r["locations"][0]["physicalLocation"]["region"];
+                    let n = |k: &str| region[k].as_u64().expect("a region");
+                    let rule = r["ruleId"].as_str().expect("ruleId").to_string();
+                    (rule, n("startLine"), n("startColumn"), n("endLine"), n("endColumn"))
+                })
+                .collect()
+        } else {
+            doc["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .map(|f| {
+                    let n = |k: &str| f[k].as_u64().expect("a place");
+                    let rule = f["rule"].as_str().expect("rule").to_string();
+                    (rule, n("line"), n("column"), n("end_line"), n("end_column"))
+                })
+                .collect()
+        };
+        let expected = (rule.to_string(), start.0 as u64, start.1 as u64, end.0 as u64, end.1 as u64);
+        prop_assert_eq!(places, vec![expected]);
+        let mut strings = Vec::new();
+        json_strings(&doc, &mut strings);
+        let raw_text = String::from_utf8_lossy(&raw);
+        for secret in [&token, &name_token] {
+            prop_assert!(!raw_text.contains(secret.as_str()), "{secret} is in the report");
+            prop_assert!(!strings.iter().any(|s| s.contains(secret.as_str())), "{secret} is in the report");
+            prop_assert!(!stderr.contains(secret.as_str()), "{secret} is on stderr");
+        }
+        if sarif && let Some(tool) = common::sarif_multitool() {
+            let file = out_dir.path().join("report.sarif");
+            std::fs::rename(&report, &file).expect("rename");
+            common::assert_valid_sarif(&tool, &file);
+        }
+    }
 }
