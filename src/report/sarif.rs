@@ -287,7 +287,11 @@ fn artifact_location(path: &str) -> ArtifactLocation {
 /// A `:` is encoded too, or `a:b/c` would read as a URI of scheme `a`.
 fn uri(path: &str) -> String {
     let path = path.replace('\\', "/");
-    let path = path.trim_start_matches("./");
+    // `./`, `.//`, `.\`: a path relative to the root however spelt, never one from `/`.
+    let mut path = path.as_str();
+    while let Some(rest) = path.strip_prefix("./").or_else(|| path.strip_prefix('/')) {
+        path = rest;
+    }
     encode(path, b"")
 }
 
@@ -326,6 +330,8 @@ mod tests {
         assert_eq!(uri("./src/a b.rs"), "src/a%20b.rs");
         assert_eq!(uri("dir/ü.txt"), "dir/%C3%BC.txt");
         assert_eq!(uri("a:b/c"), "a%3Ab/c");
+        assert_eq!(uri(".//a"), "a");
+        assert_eq!(uri("./\\"), "");
     }
 
     #[test]
