@@ -216,7 +216,10 @@ mod tests {
 
         fn strings() -> impl Strategy<Value = Vec<String>> {
             prop::collection::vec(
-                prop_oneof!["\\PC{0,16}", "[\u{0}-\u{1f}\u{7f}-\u{9f}\"'\\\\#:&*!|>%@`{}\\[\\], ]{0,8}"],
+                prop_oneof![
+                    "\\PC{0,16}",
+                    "[\u{0}-\u{1f}\u{7f}-\u{9f}\"'\\\\#:&*!|>%@`{}\\[\\], ]{0,8}"
+                ],
                 0..4,
             )
         }

@@ -4,9 +4,7 @@
 //! secret in full.
 
 use super::{Format, Report, ReportOptions, json, sarif};
-use crate::finding::{
-    AlsoFound, CommitInfo, Finding, Location, RuleInfo, Severity, Suppression,
-};
+use crate::finding::{AlsoFound, CommitInfo, Finding, Location, RuleInfo, Severity, Suppression};
 use crate::stats::ScanStats;
 use proptest::prelude::*;
 use serde_json::Value;
@@ -99,17 +97,24 @@ fn finding() -> impl Strategy<Value = Finding> {
                 );
                 f.secret = secret;
                 f.message = message;
-                f.commit = commit.map(|(id, author_name, author_email, date, summary)| CommitInfo {
-                    id,
-                    author_name,
-                    author_email,
-                    date,
-                    summary,
-                });
+                f.commit =
+                    commit.map(
+                        |(id, author_name, author_email, date, summary)| CommitInfo {
+                            id,
+                            author_name,
+                            author_email,
+                            date,
+                            summary,
+                        },
+                    );
                 f.in_head = in_head;
                 f.blob = blob;
                 f.suppressed = suppressed.map(|s| {
-                    [Suppression::Inline, Suppression::IgnoreFile, Suppression::Baseline][s]
+                    [
+                        Suppression::Inline,
+                        Suppression::IgnoreFile,
+                        Suppression::Baseline,
+                    ][s]
                 });
                 f.publishable = publishable;
                 f.local_only = local_only;
@@ -180,9 +185,17 @@ fn assert_no_secret(doc: &Value, raw: &[u8], findings: &[Finding]) -> Result<(),
     for f in findings {
         let escaped = serde_json::to_string(&f.secret).expect("a string serialises");
         let escaped = &escaped[1..escaped.len() - 1];
-        prop_assert!(!raw.contains(escaped), "the secret {:?} is in the output", f.secret);
+        prop_assert!(
+            !raw.contains(escaped),
+            "the secret {:?} is in the output",
+            f.secret
+        );
         for s in &all {
-            prop_assert!(!s.contains(&f.secret), "the secret {:?} is in {s:?}", f.secret);
+            prop_assert!(
+                !s.contains(&f.secret),
+                "the secret {:?} is in {s:?}",
+                f.secret
+            );
         }
     }
     Ok(())
@@ -196,7 +209,9 @@ fn is_uri_reference(uri: &str) -> bool {
         b.is_ascii_alphanumeric()
             || b"/-._~!$&'()*+,;=:@?#".contains(&b)
             || (b == b'%'
-                && bytes.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)))
+                && bytes
+                    .get(i + 1..i + 3)
+                    .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)))
     })
 }
 

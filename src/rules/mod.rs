@@ -564,7 +564,10 @@ mod tests {
             ascii_word_boundaries(r"\\b[\b]\b{start}x"),
             r"\\b[\b](?-u:\b{start})x"
         );
-        assert_eq!(ascii_word_boundaries(r"[]\b][^]\b]\b"), r"[]\b][^]\b](?-u:\b)");
+        assert_eq!(
+            ascii_word_boundaries(r"[]\b][^]\b]\b"),
+            r"[]\b][^]\b](?-u:\b)"
+        );
         let re = build_regex(r"\b(?P<secret>AKIA[A-Z2-7]{16})\b").expect("compiles");
         assert!(re.is_match("密钥AKIAQRPV4JGL324HRC7U".as_bytes()));
         assert!(re.is_match("AKIAQRPV4JGL324HRC7Uключ".as_bytes()));

@@ -95,7 +95,14 @@ mod tests {
             .map(|f| {
                 let l = &f.location;
                 let place = (l.line, l.column, l.end_line, l.end_column);
-                (f.rule.id.clone(), f.secret.clone(), place.0, place.1, place.2, place.3)
+                (
+                    f.rule.id.clone(),
+                    f.secret.clone(),
+                    place.0,
+                    place.1,
+                    place.2,
+                    place.3,
+                )
             })
             .collect()
     }
@@ -140,7 +147,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(cases(6))]
+        #![proptest_config(cases(4))]
 
         /// A line longer than a block is cut, keeping a tail: a token anywhere around the end
         /// of the first block or the cut (on the first cut or a later one) is found exactly

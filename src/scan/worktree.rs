@@ -190,13 +190,20 @@ mod tests {
             .map(|f| {
                 let l = &f.location;
                 let place = (l.line, l.column, l.end_line, l.end_column);
-                (f.rule.id.clone(), f.secret.clone(), place.0, place.1, place.2, place.3)
+                (
+                    f.rule.id.clone(),
+                    f.secret.clone(),
+                    place.0,
+                    place.1,
+                    place.2,
+                    place.3,
+                )
             })
             .collect()
     }
 
     proptest! {
-        #![proptest_config(cases(6))]
+        #![proptest_config(cases(4))]
 
         /// A large file is read in overlapping windows. A token around any window boundary
         /// (where a window's owned bytes end, or where its context ends), read in pieces of

@@ -460,8 +460,19 @@ mod tests {
                 "[0-9a-fA-F]{1,70}".prop_map(Value::from),
                 Just(Value::from(ZERO_SHA)),
                 prop::sample::select(vec![
-                    "--output=/tmp/x", "-c", "HEAD~1", "main..evil", "@{u}", "a b", "main",
-                    "refs/heads/main", "feature/x", "../x", "-x", "x.lock", "",
+                    "--output=/tmp/x",
+                    "-c",
+                    "HEAD~1",
+                    "main..evil",
+                    "@{u}",
+                    "a b",
+                    "main",
+                    "refs/heads/main",
+                    "feature/x",
+                    "../x",
+                    "-x",
+                    "x.lock",
+                    "",
                 ])
                 .prop_map(Value::from),
                 "\\PC{0,12}".prop_map(Value::from),
@@ -479,8 +490,15 @@ mod tests {
                 prop::collection::vec(
                     (
                         prop::sample::select(vec![
-                            "before", "after", "created", "deleted", "forced", "ref",
-                            "pull_request", "merge_group", "repository",
+                            "before",
+                            "after",
+                            "created",
+                            "deleted",
+                            "forced",
+                            "ref",
+                            "pull_request",
+                            "merge_group",
+                            "repository",
                         ]),
                         field(),
                         field(),
@@ -498,7 +516,9 @@ mod tests {
                             ("pull_request", 0) => json!({"base": {"sha": a}, "head": {"sha": b}}),
                             ("merge_group", 0) => json!({"base_sha": a, "head_sha": b}),
                             ("repository", 0) => json!({"default_branch": a}),
-                            ("ref", 0) => json!(format!("refs/heads/{}", b.as_str().unwrap_or("x"))),
+                            ("ref", 0) => {
+                                json!(format!("refs/heads/{}", b.as_str().unwrap_or("x")))
+                            }
                             (_, 1) => c,
                             _ => a,
                         };

@@ -77,7 +77,11 @@ where
                 column_offset,
                 whole: true,
             })?;
-            advance(&block[..release_before], &mut first_line, &mut column_offset);
+            advance(
+                &block[..release_before],
+                &mut first_line,
+                &mut column_offset,
+            );
             block.drain(..release_before);
             pem.drained(release_before);
             continue;
