@@ -766,3 +766,106 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The bugs these properties found, end to end through the binary (each failed on main).
+
+/// A token written right after letters of another script is a token (word boundaries in rule
+/// regexes used to be Unicode-aware, so `密钥AKIA…` had no boundary and was missed).
+#[test]
+fn a_token_right_after_letters_of_another_script_is_found() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut t = Tokens::new(16);
+    let (aws, github) = (t.aws_key_id(), t.github_pat());
+    common::write(
+        dir.path(),
+        "notes.txt",
+        format!("密钥{aws}\nключ{github}ж\n"),
+    );
+    let out = leakgate()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--no-git", "--format", "json"])
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let found: Vec<(&str, u64, u64)> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().expect("rule"),
+                f["line"].as_u64().expect("line"),
+                f["column"].as_u64().expect("column"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![("aws-access-key-id", 1, 3), ("github-pat-classic", 2, 5)]
+    );
+}
+
+/// On standard input, a token after the cut of a line longer than a block (1 MiB) is placed at
+/// its column in the whole line (it used to be counted from the cut).
+#[test]
+fn a_token_after_a_long_line_cut_on_stdin_has_its_column_in_the_line() {
+    let token = Tokens::new(7).github_pat();
+    let before = 1_044_480;
+    let input = format!("{} {token} {}\n", ".".repeat(before), ".".repeat(100_000));
+    let out = leakgate()
+        .args(["scan", "-", "--format", "json"])
+        .write_stdin(input)
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let f = &doc["findings"][0];
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(1), Some(before as u64 + 2))
+    );
+    assert_eq!(doc["findings"].as_array().map(Vec::len), Some(1));
+}
+
+/// Files from several roots are named by absolute paths; SARIF gives them as `file:` URIs with
+/// no base (a relative reference under `%SRCROOT%` must not start with `/`: the SARIF
+/// Multitool rejected the report).
+#[test]
+fn sarif_of_files_outside_one_root_is_valid() {
+    let (a, b) = (
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+    );
+    let mut t = Tokens::new(3);
+    common::write(a.path(), "x.env", format!("TOKEN={}\n", t.github_pat()));
+    common::write(b.path(), "y.env", format!("TOKEN={}\n", t.github_pat()));
+    let out_dir = tempfile::tempdir().expect("dir");
+    let sarif = out_dir.path().join("r.sarif");
+    leakgate()
+        .arg("scan")
+        .arg(a.path().join("x.env"))
+        .arg(b.path().join("y.env"))
+        .args(["--no-git", "--format", "sarif", "--output"])
+        .arg(&sarif)
+        .assert()
+        .code(1);
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&sarif).expect("report")).expect("JSON");
+    let results = doc["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 2);
+    for r in results {
+        let location = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+        let uri = location["uri"].as_str().expect("uri");
+        assert!(
+            uri.starts_with("file:///") && location.get("uriBaseId").is_none()
+                || !uri.starts_with('/') && location["uriBaseId"] == "%SRCROOT%",
+            "{location}"
+        );
+    }
+    if let Some(tool) = common::sarif_multitool() {
+        common::assert_valid_sarif(&tool, &sarif);
+    }
+}
