@@ -218,4 +218,128 @@ mod tests {
     fn empty_file_is_the_default_config() {
         assert!(parse("\n# nothing\n").unwrap().exclude.is_empty());
     }
+
+    mod properties {
+        use super::*;
+        use crate::engine::testing::{cases, token};
+        use proptest::prelude::*;
+
+        /// Any string as a YAML double-quoted scalar: characters YAML does not allow raw
+        /// (controls, the BOM, non-characters) escaped, everything else as it is.
+        fn quoted(s: &str) -> String {
+            let mut out = String::from("\"");
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    c if c.is_control() || matches!(c, '\u{feff}' | '\u{fffe}' | '\u{ffff}') => {
+                        out.push_str(&format!("\\u{:04x}", c as u32))
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        }
+
+        fn list(items: &[String]) -> String {
+            let quoted: Vec<String> = items.iter().map(|s| quoted(s)).collect();
+            format!("[{}]", quoted.join(", "))
+        }
+
+        fn strings() -> impl Strategy<Value = Vec<String>> {
+            prop::collection::vec(
+                prop_oneof![
+                    "\\PC{0,16}",
+                    "[\u{0}-\u{1f}\u{7f}-\u{9f}\"'\\\\#:&*!|>%@`{}\\[\\], ]{0,8}"
+                ],
+                0..4,
+            )
+        }
+
+        proptest! {
+            #![proptest_config(cases(128))]
+
+            /// Any text is read or refused with a one-line error, never a panic.
+            #[test]
+            fn any_text_is_read_or_refused_in_one_line(text in "\\PC{0,200}|[a-z_:\\[\\]{}\\-&*!|> \n\"']{0,200}") {
+                if let Err(e) = parse(&text) {
+                    prop_assert!(!e.to_string().contains('\n'), "{e}");
+                }
+            }
+
+            /// Every value a `.leakgate.yml` holds is read back exactly, whatever characters
+            /// it holds (controls, quotes, `#`, `:`, anchors and tags as text, RTL marks).
+            #[test]
+            fn every_value_reads_back_exactly(
+                exclude in strings(),
+                allow in strings(),
+                stopwords in strings(),
+                disable_rules in strings(),
+                rules_files in strings(),
+                env_files in prop::collection::btree_map("\\PC{1,12}", prop::sample::select(ENV_NAMES.to_vec()), 0..4),
+                fail_on in prop::option::of(prop::sample::select(vec!["info", "low", "medium", "high", "critical"])),
+                flags in any::<(bool, bool)>(),
+            ) {
+                let mut text = format!(
+                    "exclude: {}\nallow: {}\nstopwords: {}\ndisable_rules: {}\nrules_files: {}\nbundle_dirs: {}\n",
+                    list(&exclude), list(&allow), list(&stopwords), list(&disable_rules),
+                    list(&rules_files), list(&exclude),
+                );
+                text.push_str(if env_files.is_empty() { "env_files: {}\n" } else { "env_files:\n" });
+                for (k, v) in &env_files {
+                    text.push_str(&format!("  {}: {v}\n", quoted(k)));
+                }
+                if let Some(f) = fail_on {
+                    text.push_str(&format!("fail_on: {f}\n"));
+                }
+                text.push_str(&format!(
+                    "trust_inline_allows_in_pull_requests: {}\nfail_on_ignored_env_files: {}\n",
+                    flags.0, flags.1
+                ));
+                let config = parse(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+                prop_assert_eq!(&config.exclude, &exclude);
+                prop_assert_eq!(&config.allow, &allow);
+                prop_assert_eq!(&config.stopwords, &stopwords);
+                prop_assert_eq!(&config.disable_rules, &disable_rules);
+                let paths: Vec<PathBuf> = rules_files.iter().map(PathBuf::from).collect();
+                prop_assert_eq!(&config.rules_files, &paths);
+                let dirs: Vec<PathBuf> = exclude.iter().map(PathBuf::from).collect();
+                prop_assert_eq!(&config.bundle_dirs, &dirs);
+                let env: std::collections::BTreeMap<String, String> =
+                    env_files.iter().map(|(k, v)| (k.clone(), v.to_string())).collect();
+                prop_assert_eq!(&config.env_files, &env);
+                prop_assert_eq!(config.fail_on.map(Severity::as_str), fail_on);
+                prop_assert_eq!(
+                    (config.trust_inline_allows_in_pull_requests, config.fail_on_ignored_env_files),
+                    flags
+                );
+            }
+
+            /// A secret pasted in the wrong place (an unknown key, a wrong type, a bad
+            /// severity, broken YAML after it) is refused without repeating it: the error is
+            /// printed in CI logs.
+            #[test]
+            fn an_error_never_repeats_a_secret_in_the_file(
+                (token, _) in token(),
+                key in prop::sample::select(vec![
+                    "exclude", "allow", "fail_on", "env_files", "trust_inline_allows_in_pull_requests",
+                    "bundle_dirs", "unknown",
+                ]),
+                shape in prop::sample::select(vec![
+                    "{t}: 1", "{k}: {t}", "{k}: '{t}'", "{k}: \"{t}\"", "{k}: {{{t}: x}}",
+                    "{k}: [{t}", "{k}:\n  - {t}\n - x", "{k}: !{t} x", "{k}: *{t}", "{k}: &{t}",
+                    "{k}: [a, {{b: {t}}}]", "{t}", "- {t}", "{k}: {t}\n{k}: {t}", "{k}: |\n{t}",
+                    "{k}: [`{t}`]", "{k}: \"{t}", "{k}: '{t}", "{k}: {t}'s",
+                ]),
+            ) {
+                let text = shape.replace("{t}", &token).replace("{k}", key);
+                if let Err(e) = parse(&text) {
+                    let message = e.to_string();
+                    prop_assert!(!message.contains(&token), "{message}");
+                    prop_assert!(!message.contains('\n'), "{message}");
+                }
+            }
+        }
+    }
 }

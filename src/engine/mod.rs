@@ -9,6 +9,8 @@
 
 mod place;
 mod selftest;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use place::{
     INLINE_ALLOW, INLINE_ALLOW_REACH, RuleInfos, allowed_inline, findings_from_matches,

@@ -93,13 +93,7 @@ pub fn append_step_summary(report: &Report<'_>, path: &Path) -> std::io::Result<
             let introduced = f
                 .commit
                 .as_ref()
-                .map(|c| {
-                    format!(
-                        "`{}` {}",
-                        &c.id[..12.min(c.id.len())],
-                        escape_md(&c.summary)
-                    )
-                })
+                .map(|c| format!("`{}` {}", super::short_id(&c.id), escape_md(&c.summary)))
                 .unwrap_or_default();
             let secret = preview(&f.secret, false);
             let secret = if secret.is_empty() {

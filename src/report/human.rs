@@ -98,7 +98,7 @@ fn write_finding(
             out,
             "  {:>9}  introduced in {} by {} on {}: {}",
             "",
-            &commit.id[..12.min(commit.id.len())],
+            super::short_id(&commit.id),
             display_path(&commit.author_name),
             commit.date,
             display_path(&commit.summary)

@@ -7,6 +7,8 @@ mod github;
 mod human;
 mod json;
 pub mod listing;
+#[cfg(test)]
+mod properties;
 pub mod redact;
 mod sarif;
 
@@ -98,7 +100,7 @@ pub fn in_current_file(f: &Finding) -> bool {
 /// "commit 0123456789ab, blob 89abcdef0123": where a finding that is not in the current
 /// file was found (see [`in_current_file`]).
 pub fn history_place(f: &Finding) -> String {
-    let short = |id: &str| id[..12.min(id.len())].to_string();
+    let short = |id: &str| short_id(id).to_string();
     let mut place = Vec::new();
     if let Some(commit) = &f.commit {
         place.push(format!("commit {}", short(&commit.id)));
@@ -107,6 +109,12 @@ pub fn history_place(f: &Finding) -> String {
         place.push(format!("blob {}", short(blob)));
     }
     place.join(", ")
+}
+
+/// The first 12 characters of a commit or blob id, as reports show it. By characters, not
+/// bytes: an id read back from a report (`merge`) may be any text, and must not panic here.
+pub fn short_id(id: &str) -> &str {
+    id.char_indices().nth(12).map_or(id, |(end, _)| &id[..end])
 }
 
 /// One finding as one line of plain sentences, for SARIF messages and GitHub annotations:

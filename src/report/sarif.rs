@@ -220,11 +220,7 @@ fn result(report: &Report<'_>, f: &Finding, index: usize) -> sarif::Result {
         })
         .locations(vec![Location {
             physical_location: Some(PhysicalLocation {
-                artifact_location: Some(ArtifactLocation {
-                    uri: Some(uri(&f.location.path)),
-                    uri_base_id: Some("%SRCROOT%".into()),
-                    ..Default::default()
-                }),
+                artifact_location: Some(artifact_location(&f.location.path)),
                 region,
                 ..Default::default()
             }),
@@ -266,13 +262,44 @@ impl FromSeverity for serde_sarif::sarif::ResultLevel {
     }
 }
 
+/// Where a finding is: a path relative to the scanned root (`%SRCROOT%`), or, for a file
+/// outside it (several roots were scanned), an absolute `file:` URI with no base. SARIF allows
+/// a base only under a relative reference, and a relative reference cannot start with `/`.
+fn artifact_location(path: &str) -> ArtifactLocation {
+    let slashed = path.replace('\\', "/");
+    let bytes = slashed.as_bytes();
+    let drive = bytes.len() >= 3 && bytes[0].is_ascii_alphabetic() && &bytes[1..3] == b":/";
+    if slashed.starts_with('/') || drive {
+        let root = if drive { "file:///" } else { "file://" };
+        return ArtifactLocation {
+            uri: Some(format!("{root}{}", encode(&slashed, b":"))),
+            ..Default::default()
+        };
+    }
+    ArtifactLocation {
+        uri: Some(uri(path)),
+        uri_base_id: Some("%SRCROOT%".into()),
+        ..Default::default()
+    }
+}
+
 /// A relative URI reference: forward slashes, percent-encoding for anything not safe in a path.
+/// A `:` is encoded too, or `a:b/c` would read as a URI of scheme `a`.
 fn uri(path: &str) -> String {
     let path = path.replace('\\', "/");
-    let path = path.trim_start_matches("./");
+    // `./`, `.//`, `.\`: a path relative to the root however spelt, never one from `/`.
+    let mut path = path.as_str();
+    while let Some(rest) = path.strip_prefix("./").or_else(|| path.strip_prefix('/')) {
+        path = rest;
+    }
+    encode(path, b"")
+}
+
+/// `path` with every byte that is not safe in a URI path (or in `keep`) percent-encoded.
+fn encode(path: &str, keep: &[u8]) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&b) {
+        if b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=@".contains(&b) || keep.contains(&b) {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -302,6 +329,21 @@ mod tests {
     fn uris_are_relative_and_escaped() {
         assert_eq!(uri("./src/a b.rs"), "src/a%20b.rs");
         assert_eq!(uri("dir/ü.txt"), "dir/%C3%BC.txt");
+        assert_eq!(uri("a:b/c"), "a%3Ab/c");
+        assert_eq!(uri(".//a"), "a");
+        assert_eq!(uri("./\\"), "");
+    }
+
+    #[test]
+    fn files_outside_the_root_are_absolute_file_uris_without_a_base() {
+        let outside = artifact_location("/tmp/x y/a.txt");
+        assert_eq!(outside.uri.as_deref(), Some("file:///tmp/x%20y/a.txt"));
+        assert_eq!(outside.uri_base_id, None);
+        let windows = artifact_location("C:\\Users\\a\\.env");
+        assert_eq!(windows.uri.as_deref(), Some("file:///C:/Users/a/.env"));
+        let inside = artifact_location("./src/a.rs");
+        assert_eq!(inside.uri.as_deref(), Some("src/a.rs"));
+        assert_eq!(inside.uri_base_id.as_deref(), Some("%SRCROOT%"));
     }
 
     #[test]

@@ -386,10 +386,66 @@ fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
 }
 
 fn build_regex_within(pattern: &str, limit: usize) -> Result<Regex, regex::Error> {
-    regex::bytes::RegexBuilder::new(pattern)
+    regex::bytes::RegexBuilder::new(&ascii_word_boundaries(pattern))
         .size_limit(limit)
         .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
         .build()
+}
+
+/// `pattern` with every word boundary (`\b`, `\B`, `\b{start}`, ...) outside a character class
+/// made ASCII-only. A token's edges are ASCII: with Unicode boundaries, a token written right
+/// after a letter of another script (`ключAKIA…`, `密钥ghp_…`) had no boundary before it and was
+/// missed. (Also faster: the regex crate's lazy DFA cannot run Unicode boundaries on non-ASCII
+/// input.)
+fn ascii_word_boundaries(pattern: &str) -> std::borrow::Cow<'_, str> {
+    if !pattern.contains("\\b") && !pattern.contains("\\B") {
+        return pattern.into();
+    }
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars().peekable();
+    // Nesting of character classes (`[a[b]]`); a `]` first in a class is a literal.
+    let mut class = 0usize;
+    let mut class_start = false;
+    while let Some(c) = chars.next() {
+        let at_class_start = std::mem::take(&mut class_start);
+        match c {
+            '\\' => match chars.next() {
+                Some(b @ ('b' | 'B')) if class == 0 => {
+                    out.push_str("(?-u:\\");
+                    out.push(b);
+                    if chars.peek() == Some(&'{') {
+                        for d in chars.by_ref() {
+                            out.push(d);
+                            if d == '}' {
+                                break;
+                            }
+                        }
+                    }
+                    out.push(')');
+                }
+                Some(e) => {
+                    out.push('\\');
+                    out.push(e);
+                }
+                None => out.push('\\'),
+            },
+            '[' => {
+                class += 1;
+                class_start = true;
+                out.push(c);
+                if chars.peek() == Some(&'^') {
+                    out.push('^');
+                    chars.next();
+                }
+            }
+            ']' if class > 0 && !at_class_start => {
+                class -= 1;
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out.into()
 }
 
 /// What a compiled rule is charged against [`USER_REGEX_BUDGET`]: for each of its regexes, the
@@ -500,6 +556,23 @@ fn compile(pattern: &str) -> Result<(Regex, usize), PatternError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_boundaries_are_ascii_outside_character_classes() {
+        assert_eq!(ascii_word_boundaries(r"\bx\B"), r"(?-u:\b)x(?-u:\B)");
+        assert_eq!(
+            ascii_word_boundaries(r"\\b[\b]\b{start}x"),
+            r"\\b[\b](?-u:\b{start})x"
+        );
+        assert_eq!(
+            ascii_word_boundaries(r"[]\b][^]\b]\b"),
+            r"[]\b][^]\b](?-u:\b)"
+        );
+        let re = build_regex(r"\b(?P<secret>AKIA[A-Z2-7]{16})\b").expect("compiles");
+        assert!(re.is_match("密钥AKIAQRPV4JGL324HRC7U".as_bytes()));
+        assert!(re.is_match("AKIAQRPV4JGL324HRC7Uключ".as_bytes()));
+        assert!(!re.is_match(b"xAKIAQRPV4JGL324HRC7U"));
+    }
 
     #[test]
     fn the_builtin_json_says_exactly_what_the_yaml_says() {

@@ -109,6 +109,24 @@ fn shift(location: &mut Location, window: &Window<'_>) {
     location.end_line += window.first_line - 1;
 }
 
+/// The findings of one window of a large file, placed in the file: those whose first byte the
+/// window owns (so a match crossing a boundary is reported once, however it straddles).
+fn findings_in_window(
+    matcher: &Matcher,
+    infos: &RuleInfos,
+    window: &Window<'_>,
+    path: &str,
+    scratch: &mut Scratch,
+) -> Vec<Finding> {
+    let mut matches = matcher.find(window.data, scratch);
+    matches.retain(|m| window.owned.contains(&m.secret.start));
+    let mut found = findings_from_matches(matcher, infos, window.data, path, matches);
+    for f in &mut found {
+        shift(&mut f.location, window);
+    }
+    found
+}
+
 struct ScanVisitor {
     matcher: Arc<Matcher>,
     infos: Arc<RuleInfos>,
@@ -146,14 +164,13 @@ impl Visitor for ScanVisitor {
             return;
         }
         let path = self.paths.shown(&self.root, relative);
-        let mut matches = self.matcher.find(window.data, &mut self.scratch);
-        // The window that owns a match's first byte reports it: once, however it straddles.
-        matches.retain(|m| window.owned.contains(&m.secret.start));
-        let mut found =
-            findings_from_matches(&self.matcher, &self.infos, window.data, &path, matches);
-        for f in &mut found {
-            shift(&mut f.location, &window);
-        }
+        let found = findings_in_window(
+            &self.matcher,
+            &self.infos,
+            &window,
+            &path,
+            &mut self.scratch,
+        );
         self.findings.extend(found);
     }
 
@@ -186,5 +203,87 @@ impl Visitor for ScanVisitor {
     fn finish(self: Box<Self>) {
         let me = *self;
         me.collector.push((me.findings, me.stats));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::findings_in_blob;
+    use crate::engine::testing::{builtin, cases, token};
+    use crate::source::stream::{Trickle, for_each_window};
+    use proptest::prelude::*;
+
+    fn said(findings: &[Finding]) -> Vec<(String, String, usize, usize, usize, usize)> {
+        findings
+            .iter()
+            .map(|f| {
+                let l = &f.location;
+                let place = (l.line, l.column, l.end_line, l.end_column);
+                (
+                    f.rule.id.clone(),
+                    f.secret.clone(),
+                    place.0,
+                    place.1,
+                    place.2,
+                    place.3,
+                )
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(cases(4))]
+
+        /// A large file is read in overlapping windows. A token around any window boundary
+        /// (where a window's owned bytes end, or where its context ends), read in pieces of
+        /// any size, is found exactly once, at the line and column a whole-file scan gives it.
+        #[test]
+        fn a_token_across_any_window_boundary_is_found_once_at_its_place(
+            (token, rule) in token(),
+            window in 1usize..3,
+            edge in 0usize..3,
+            delta in 0usize..80,
+            line_width in prop::sample::select(vec![0usize, 61, 4096]),
+            multibyte in any::<bool>(),
+            read in prop::sample::select(vec![1000usize, 65_536, 1 << 20]),
+        ) {
+            let (matcher, infos) = builtin();
+            let overlap = window_overlap(matcher);
+            // The smallest step: the most boundaries for the bytes read.
+            let step = overlap;
+            let owned_end = window * step;
+            let boundary = match edge {
+                0 => owned_end,
+                1 => owned_end + overlap,
+                _ => owned_end - overlap / 2,
+            };
+            let filler: &[u8] = if multibyte { "é.".as_bytes() } else { b".." };
+            let mut data = Vec::with_capacity(4 * step);
+            while data.len() < (boundary + 40).saturating_sub(delta + token.len() / 2) {
+                data.extend_from_slice(filler);
+                if line_width > 0 && data.len() % line_width < filler.len() {
+                    data.push(b'\n');
+                }
+            }
+            data.extend_from_slice(b" ");
+            data.extend_from_slice(token.as_bytes());
+            data.extend_from_slice(b" ");
+            while data.len() < 3 * step + overlap / 2 {
+                data.extend_from_slice(filler);
+            }
+            let mut found = Vec::new();
+            let mut scratch = Scratch::default();
+            let input = Trickle { data: &data, n: read };
+            for_each_window(input, step, overlap, |w| {
+                found.extend(findings_in_window(matcher, infos, &w, "big", &mut scratch));
+            })
+            .expect("in-memory reads do not fail");
+            let got = said(&found);
+            prop_assert_eq!(got.len(), 1, "{:?}", got);
+            prop_assert_eq!((got[0].0.as_str(), got[0].1.as_str()), (rule, token.as_str()));
+            let whole = findings_in_blob(matcher, infos, &data, "big", &mut scratch);
+            prop_assert_eq!(got, said(&whole));
+        }
     }
 }

@@ -445,4 +445,139 @@ mod tests {
         ));
         assert!(plan("pull_request", None).is_err());
     }
+
+    mod properties {
+        use super::*;
+        use crate::engine::testing::cases;
+        use proptest::prelude::*;
+        use serde_json::{Value, json};
+
+        /// Values a payload field may hold: real commit ids, the all-zero id, revision syntax
+        /// and options a hostile payload could try to pass to git, and anything else.
+        fn field() -> impl Strategy<Value = Value> {
+            prop_oneof![
+                "[0-9a-f]{40}".prop_map(Value::from),
+                "[0-9a-fA-F]{1,70}".prop_map(Value::from),
+                Just(Value::from(ZERO_SHA)),
+                prop::sample::select(vec![
+                    "--output=/tmp/x",
+                    "-c",
+                    "HEAD~1",
+                    "main..evil",
+                    "@{u}",
+                    "a b",
+                    "main",
+                    "refs/heads/main",
+                    "feature/x",
+                    "../x",
+                    "-x",
+                    "x.lock",
+                    "",
+                ])
+                .prop_map(Value::from),
+                "\\PC{0,12}".prop_map(Value::from),
+                any::<bool>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                Just(Value::Null),
+                Just(json!({})),
+                Just(json!([])),
+            ]
+        }
+
+        /// A payload with any of the fields the reader looks at, each holding anything.
+        fn payload() -> impl Strategy<Value = Value> {
+            (
+                prop::collection::vec(
+                    (
+                        prop::sample::select(vec![
+                            "before",
+                            "after",
+                            "created",
+                            "deleted",
+                            "forced",
+                            "ref",
+                            "pull_request",
+                            "merge_group",
+                            "repository",
+                        ]),
+                        field(),
+                        field(),
+                        field(),
+                        any::<u8>(),
+                    ),
+                    0..9,
+                ),
+                "\\PC{0,8}",
+            )
+                .prop_map(|(fields, extra)| {
+                    let mut map = serde_json::Map::new();
+                    for (name, a, b, c, shape) in fields {
+                        let value = match (name, shape % 3) {
+                            ("pull_request", 0) => json!({"base": {"sha": a}, "head": {"sha": b}}),
+                            ("merge_group", 0) => json!({"base_sha": a, "head_sha": b}),
+                            ("repository", 0) => json!({"default_branch": a}),
+                            ("ref", 0) => {
+                                json!(format!("refs/heads/{}", b.as_str().unwrap_or("x")))
+                            }
+                            (_, 1) => c,
+                            _ => a,
+                        };
+                        map.insert(name.to_string(), value);
+                    }
+                    map.insert(extra, json!(1));
+                    Value::Object(map)
+                })
+        }
+
+        fn is_sha(s: &str) -> bool {
+            (7..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
+        }
+
+        proptest! {
+            #![proptest_config(cases(256))]
+
+            /// Whatever the payload holds, the reader never panics, and every commit id it
+            /// hands on (to git, as revisions) is a hex id taken from the payload, never an
+            /// option or revision syntax; a default branch it hands on is a plain name. A pull
+            /// request's range is its payload's base and head, or an error: never wider, never
+            /// guessed.
+            #[test]
+            fn any_payload_gives_a_plan_of_real_commit_ids_or_an_error(
+                event in prop::sample::select(vec![
+                    "push", "pull_request", "pull_request_target", "merge_group",
+                    "issue_comment", "workflow_run", "schedule", "something_new",
+                ]),
+                payload in payload(),
+                raw in prop::option::of(prop::collection::vec(any::<u8>(), 0..64)),
+            ) {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let path = dir.path().join("event.json");
+                let bytes = raw.clone().unwrap_or_else(|| serde_json::to_vec(&payload).expect("JSON"));
+                std::fs::write(&path, &bytes).expect("write payload");
+                let result = plan(event, Some(&path));
+                match &result {
+                    Ok(CiPlan::Range { base, head, default_branch, .. }) => {
+                        prop_assert!(is_sha(base) && is_sha(head), "{result:?}");
+                        if let Some(name) = default_branch {
+                            prop_assert!(is_plain_branch_name(name), "{result:?}");
+                        }
+                        if event.starts_with("pull_request") {
+                            prop_assert_eq!(Some(base.as_str()), payload["pull_request"]["base"]["sha"].as_str());
+                            prop_assert_eq!(Some(head.as_str()), payload["pull_request"]["head"]["sha"].as_str());
+                        }
+                    }
+                    Ok(CiPlan::BranchHistory { head }) => prop_assert!(is_sha(head), "{result:?}"),
+                    Ok(CiPlan::Everything { .. }) => {
+                        prop_assert!(!event.starts_with("pull_request") && event != "merge_group", "{result:?}");
+                    }
+                    Err(e) => prop_assert!(!e.to_string().contains('\n')),
+                }
+                // Whose configuration judges it is decided by the event alone.
+                if let Ok(plan) = &result {
+                    let trusted = matches!(trust(event, plan), Trust::WorkingTree);
+                    prop_assert_eq!(trusted, TRUSTED_EVENTS.contains(&event));
+                }
+            }
+        }
+    }
 }

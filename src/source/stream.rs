@@ -25,6 +25,9 @@ pub struct Block<'a> {
     pub data: &'a [u8],
     /// 1-based line number of the block's first byte.
     pub first_line: usize,
+    /// Characters between the start of that line and the block's first byte: not zero after a
+    /// long line was cut (counted as [`Window::column_offset`] is).
+    pub column_offset: usize,
     /// The block ends at a line end or the end of the stream: it must be finished whole.
     /// Otherwise it is a cut long line and the callback may keep a tail (see [`safe_cut`]).
     pub whole: bool,
@@ -38,7 +41,7 @@ where
     F: FnMut(Block<'_>) -> io::Result<usize>,
 {
     let mut block: Vec<u8> = Vec::new();
-    let mut first_line = 1usize;
+    let (mut first_line, mut column_offset) = (1usize, 0usize);
     // The block's last `-----BEGIN` that has no `-----END` after it, kept up to date from the
     // bytes each read appends (so a held block is not searched again line after line).
     let mut pem = PemState::default();
@@ -71,9 +74,14 @@ where
             each(Block {
                 data: &block[..release_before],
                 first_line,
+                column_offset,
                 whole: true,
             })?;
-            first_line += memchr::memchr_iter(b'\n', &block[..release_before]).count();
+            advance(
+                &block[..release_before],
+                &mut first_line,
+                &mut column_offset,
+            );
             block.drain(..release_before);
             pem.drained(release_before);
             continue;
@@ -95,15 +103,27 @@ where
         let done = each(Block {
             data: &block[..limit],
             first_line,
+            column_offset,
             whole,
         })?;
         let done = if whole { block.len() } else { done.min(limit) };
-        first_line += memchr::memchr_iter(b'\n', &block[..done]).count();
+        advance(&block[..done], &mut first_line, &mut column_offset);
         block.drain(..done);
         pem.drained(done);
         if eof {
             return Ok(());
         }
+    }
+}
+
+/// Moves a line and column past `gone`, bytes handed on and dropped.
+fn advance(gone: &[u8], line: &mut usize, column: &mut usize) {
+    match memchr::memrchr(b'\n', gone) {
+        Some(last) => {
+            *line += memchr::memchr_iter(b'\n', gone).count();
+            *column = char_count(&gone[last + 1..]);
+        }
+        None => *column += char_count(gone),
     }
 }
 
@@ -261,14 +281,7 @@ where
         }
         // Keep `overlap` bytes of context before the next owned byte.
         let dropped = owned_end - overlap;
-        let gone = &buffer[..dropped];
-        match memchr::memrchr(b'\n', gone) {
-            Some(last) => {
-                line += memchr::memchr_iter(b'\n', gone).count();
-                column = char_count(&gone[last + 1..]);
-            }
-            None => column += char_count(gone),
-        }
+        advance(&buffer[..dropped], &mut line, &mut column);
         offset += dropped as u64;
         buffer.drain(..dropped);
         owned_start = overlap;

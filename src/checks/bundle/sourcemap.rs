@@ -67,14 +67,13 @@ struct RawSection {
 /// Parses a source map from bytes. Anything that is not a v3 map is an error, so callers can
 /// fall back to scanning the file as plain text (a `.map` may be a linker map, for example).
 pub fn parse(bytes: &[u8]) -> Result<SourceMap, SourceMapError> {
+    // An optional `)]}'` XSSI prefix line is allowed by the spec: one line, once (stripping
+    // it again and again would let a file of prefix lines exhaust the stack).
+    let bytes = strip_xssi_prefix(bytes).unwrap_or(bytes);
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') {
-        // Cheap refusal before serde: maps are JSON objects (an optional `)]}'` XSSI prefix
-        // line is allowed by the spec).
-        return match strip_xssi_prefix(bytes) {
-            Some(rest) => parse(rest),
-            None => Err(SourceMapError::NotASourceMap),
-        };
+        // Cheap refusal before serde: maps are JSON objects.
+        return Err(SourceMapError::NotASourceMap);
     }
     let raw: RawMap = serde_json::from_slice(bytes).map_err(SourceMapError::NotJson)?;
     if raw.version.is_none() || (raw.mappings.is_none() && raw.sections.is_none()) {
