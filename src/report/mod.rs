@@ -7,8 +7,10 @@ mod github;
 mod human;
 mod json;
 pub mod listing;
+pub mod origin;
+pub mod read;
 pub mod redact;
-mod sarif;
+pub mod sarif;
 
 use crate::finding::{Finding, RuleInfo, Severity};
 use crate::stats::ScanStats;

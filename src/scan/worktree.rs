@@ -8,7 +8,7 @@ use crate::settings::ScanSettings;
 use crate::source::index::GitView;
 use crate::source::stream::Window;
 use crate::source::worktree::{self, Collector, FileItem, SkipReason, Visitor, WalkOptions};
-use crate::stats::ScanStats;
+use crate::stats::{ScanStats, Shard};
 use crate::text::error_chain;
 use anyhow::Result;
 use std::collections::HashSet;
@@ -54,6 +54,7 @@ pub fn scan(
                 paths: paths.clone(),
                 verbose: settings.output.verbose,
                 collector: collector.clone(),
+                shard: settings.shard,
             })
         })?;
     }
@@ -115,10 +116,26 @@ struct ScanVisitor {
     paths: DisplayPaths,
     verbose: bool,
     collector: Arc<Collector<(Vec<Finding>, ScanStats)>>,
+    /// `--shard`: only this shard's files are matched and counted.
+    shard: Option<Shard>,
+}
+
+impl ScanVisitor {
+    /// Whether a file decided by its path (read in windows, or not read at all) is this
+    /// shard's; see [`super::shards`].
+    fn owns_path(&self, relative: &Path) -> bool {
+        self.shard
+            .is_none_or(|s| s.owns_path(&self.paths.shown(&self.root, relative)))
+    }
 }
 
 impl Visitor for ScanVisitor {
     fn file(&mut self, item: FileItem<'_>) {
+        if let Some(shard) = &self.shard
+            && !super::shards::owns_bytes(shard, item.data)
+        {
+            return;
+        }
         self.stats.files_scanned += 1;
         self.stats.bytes_scanned += item.data.len() as u64;
         let path = self.paths.shown(&self.root, item.relative);
@@ -133,6 +150,9 @@ impl Visitor for ScanVisitor {
     }
 
     fn window(&mut self, relative: &Path, window: Window<'_>) {
+        if !self.owns_path(relative) {
+            return;
+        }
         let path = self.paths.shown(&self.root, relative);
         let mut matches = self.matcher.find(window.data, &mut self.scratch);
         // The window that owns a match's first byte reports it: once, however it straddles.
@@ -145,12 +165,19 @@ impl Visitor for ScanVisitor {
         self.findings.extend(found);
     }
 
-    fn done(&mut self, _relative: &Path, bytes: u64) {
+    fn done(&mut self, relative: &Path, bytes: u64) {
+        if !self.owns_path(relative) {
+            return;
+        }
         self.stats.files_scanned += 1;
         self.stats.bytes_scanned += bytes;
     }
 
     fn skipped(&mut self, path: &Path, reason: SkipReason, detail: Option<String>) {
+        let relative = path.strip_prefix(&self.root).unwrap_or(path);
+        if !self.owns_path(relative) {
+            return;
+        }
         self.stats.skip(path, reason, detail, self.verbose);
     }
 
