@@ -396,6 +396,14 @@ fn bad_shards_and_gate_modes_are_refused_in_one_line() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+    let out = leakgate()
+        .args(["baseline", "create", "--shard", "1/2", "--baseline-file"])
+        .arg(dir.path().join("b.json"))
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.path().join("b.json").exists());
     git(dir.path(), &["init", "-q"]);
     for mode in [
         &["--staged"][..],

@@ -348,3 +348,128 @@ fn fold_history(findings: Vec<Finding>) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{CommitInfo, HistoryOrigin, Location, RuleInfo};
+    use std::sync::Arc;
+
+    fn finding(path: &str, fingerprint: &str) -> Finding {
+        let rule = Arc::new(RuleInfo {
+            id: "r".into(),
+            name: "R".into(),
+            description: String::new(),
+            severity: Severity::High,
+            tags: Vec::new(),
+        });
+        Finding::new(
+            rule,
+            Severity::High,
+            Location::span(path, (2, 1), (2, 9)),
+            fingerprint.into(),
+        )
+    }
+
+    fn from_history(path: &str, order: u32, in_head: bool) -> Finding {
+        let mut f = finding(path, "fp");
+        f.commit = Some(CommitInfo {
+            id: format!("c{order}"),
+            author_name: String::new(),
+            author_email: String::new(),
+            date: String::new(),
+            summary: String::new(),
+        });
+        f.in_head = Some(in_head);
+        f.blob = Some(format!("b{order}"));
+        f.message = Some(history_message(in_head).to_string());
+        f.origin = Some(Origin {
+            worktree: false,
+            history: Some(HistoryOrigin {
+                path: path.into(),
+                order,
+            }),
+        });
+        f
+    }
+
+    fn input(index: u32, count: u32, findings: Vec<Finding>) -> Input {
+        Input {
+            findings,
+            stats: ScanStats {
+                shard: Some(Shard { index, count }),
+                ..ScanStats::default()
+            },
+            tool_version: "1.0.0".into(),
+            fail_on: Some(Severity::Low),
+        }
+    }
+
+    #[test]
+    fn the_earliest_commit_of_any_shard_wins_and_folds_into_the_tree() {
+        let mut tree = finding("a.py", "fp");
+        tree.origin = Some(Origin {
+            worktree: true,
+            history: None,
+        });
+        let combined = combine(vec![
+            input(1, 2, vec![tree, from_history("a.py", 5, false)]),
+            input(
+                2,
+                2,
+                vec![
+                    from_history("a.py", 2, false),
+                    from_history("b.py", 7, true),
+                ],
+            ),
+        ])
+        .unwrap();
+        let found: Vec<_> = combined
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.location.path.as_str(),
+                    f.commit.as_ref().map(|c| c.id.as_str()),
+                    f.in_head,
+                    f.blob.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("a.py", Some("c2"), Some(true), false),
+                ("b.py", Some("c7"), Some(true), true)
+            ]
+        );
+        assert_eq!(
+            combined.findings[0].message.as_deref(),
+            Some(history_message(true)),
+            "restated for what every shard knows"
+        );
+        assert!(combined.missing.is_empty());
+    }
+
+    #[test]
+    fn shards_that_do_not_add_up_are_named() {
+        let one = || input(1, 3, Vec::new());
+        let missing = combine(vec![one(), input(3, 3, Vec::new())]).unwrap();
+        assert_eq!(missing.missing, ["2/3"]);
+        assert!(!missing.stats.complete());
+        assert_eq!(
+            combine(vec![one(), input(2, 2, Vec::new())]).unwrap_err(),
+            CombineError::Counts(3, 2)
+        );
+        assert_eq!(
+            combine(vec![one(), one()]).unwrap_err(),
+            CombineError::Twice("1/3".into())
+        );
+        let mut other = one();
+        other.tool_version = "2.0.0".into();
+        assert!(matches!(
+            combine(vec![one(), other]).unwrap_err(),
+            CombineError::Versions(..)
+        ));
+    }
+}
