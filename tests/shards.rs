@@ -372,6 +372,15 @@ fn the_environment_names_the_shard_as_the_flag_does() {
     let by_env: Value = serde_json::from_slice(&by_env.stdout).unwrap();
     assert_eq!(by_env["summary"]["shard"]["index"], 2);
     assert_eq!(rows(&by_env), rows(&json(&by_flag)));
+    // The human report says which shard it covers.
+    let human = leakgate()
+        .arg("scan")
+        .arg(&fx.repo)
+        .env("LEAKGATE_SHARD", "2/3")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("shard 2/3: scanned "), "{text}");
 }
 
 #[test]
