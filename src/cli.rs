@@ -25,6 +25,11 @@ pub enum Command {
     Scan(ScanArgs),
     /// Scan only the changes staged for commit (`scan --staged`), for pre-commit hooks.
     Protect(ScanArgs),
+    /// Combine reports (`scan --shard I/N` shards, or separate scans) into one: leakgate JSON,
+    /// or SARIF leakgate wrote. One finding per secret and place, every location kept; exit
+    /// code as for the combined findings (2 if any report was incomplete or a shard is
+    /// missing).
+    Merge(MergeArgs),
     /// Check build output (dist/, .next/static/, ...) for what ships to every browser:
     /// secrets, test keys, dev endpoints, published source maps, inlined env objects.
     Bundle(BundleArgs),
@@ -214,6 +219,34 @@ pub struct ScanArgs {
     /// `.leakgate.yml` and `.leakgateignore` from the base commit.
     #[arg(long, conflicts_with_all = ["range", "since", "staged", "refs", "no_git"])]
     pub ci: bool,
+    /// Scan only shard I of N (1-based, like 2/4) of the files and history blobs, decided by
+    /// their git blob ids, so N runners split one repository; combine their reports with
+    /// `leakgate merge`. Not with --staged, --range, --since, --pre-push, --ci or stdin.
+    #[arg(long, value_name = "I/N", env = "LEAKGATE_SHARD")]
+    pub shard: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Reports to combine: `--format json` reports, or `--format sarif` ones.
+    #[arg(required = true, value_name = "REPORT")]
+    pub reports: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Write the combined report to FILE (created with mode 0600) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest severity that fails (exit 1). Default: the strictest `fail_on` the JSON reports
+    /// were written with, else low.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Print nothing but the report.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Also list suppressed findings.
+    #[arg(long)]
+    pub show_suppressed: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -129,7 +129,7 @@ impl Location {
 }
 
 /// The commit that introduced a finding, when it was found in git history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitInfo {
     pub id: String,
     pub author_name: String,
@@ -140,7 +140,7 @@ pub struct CommitInfo {
 
 /// Where a scanned repository lives and what was checked out, for SARIF's
 /// `versionControlProvenance`. Never holds credentials (userinfo is stripped from URLs).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VcsInfo {
     pub repository_uri: String,
     pub revision_id: Option<String>,
@@ -177,6 +177,30 @@ pub struct Finding {
     /// `HEAD` or the history scanned): reported, but it does not fail the gate (the right
     /// place for a developer's own secrets), unless the configuration says it should.
     pub local_only: bool,
+    /// Which source found it (the working-tree walk, history, or both folded into one), so
+    /// `leakgate merge` can fold the reports of several shards the way one scan folds blobs.
+    /// Written only in shard reports; `None` for checks and streams.
+    pub origin: Option<Origin>,
+}
+
+/// See [`Finding::origin`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// Found by the working-tree walk: history's finding of the same secret at its path is
+    /// folded into it.
+    pub worktree: bool,
+    /// Found in history (or history's finding was folded into this one).
+    pub history: Option<HistoryOrigin>,
+}
+
+/// Where history found a secret: the path it was grouped by and the position of the commit
+/// that introduced it in the history walk (the same walk, and so the same positions, in every
+/// shard of one repository). Of several, the earliest is the one a whole scan reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryOrigin {
+    pub path: String,
+    /// `u32::MAX` for a blob no commit holds (only an index or a ref names it).
+    pub order: u32,
 }
 
 /// Another rule's verdict folded into a [`Finding`] about the same value (see
@@ -191,7 +215,7 @@ pub struct AlsoFound {
 }
 
 /// Why a finding is not counted against the gate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Suppression {
     /// A `leakgate:allow` comment on the line or the line before.
@@ -287,6 +311,7 @@ impl Finding {
             suppressed: None,
             also: Vec::new(),
             local_only: false,
+            origin: None,
         }
     }
 
@@ -310,6 +335,7 @@ impl Finding {
             suppressed: _,
             also,
             local_only: _,
+            origin,
         } = self;
         let Location {
             path,
@@ -320,6 +346,13 @@ impl Finding {
         } = location;
         let mut fields = vec![path];
         fields.extend(message.as_mut());
+        if let Some(Origin {
+            worktree: _,
+            history: Some(HistoryOrigin { path, order: _ }),
+        }) = origin
+        {
+            fields.push(path);
+        }
         if let Some(CommitInfo {
             id: _,
             author_name,

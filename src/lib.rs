@@ -45,6 +45,7 @@ pub fn run_from_args() -> std::process::ExitCode {
             staged: true,
             ..args.clone()
         }),
+        Command::Merge(args) => cmd::merge::run(args),
         Command::Bundle(args) => cmd::bundle::run(args),
         Command::Env(args) => cmd::env::run(args),
         Command::Rules(command) => cmd::rules::run(command),

@@ -2,7 +2,7 @@
 //! They feed the summary line and the exit code: a scan that could not read something is
 //! never reported as clean.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Why a file was not matched. Every source and check counts skips the same way.
@@ -18,7 +18,7 @@ pub enum SkipReason {
 /// How many warnings are kept verbatim; the rest are only counted.
 const MAX_KEPT_WARNINGS: usize = 200;
 
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Skipped {
     pub binary: u64,
     pub too_large: u64,
@@ -94,6 +94,71 @@ pub struct ScanStats {
     /// The repositories whose history was scanned (SARIF `versionControlProvenance`).
     #[serde(skip)]
     pub vcs: Vec<crate::finding::VcsInfo>,
+    /// `--shard I/N`: the run matched only the files and blobs of this shard.
+    #[serde(skip)]
+    pub shard: Option<Shard>,
+    /// Reports combined by `leakgate merge` that were themselves incomplete (or a shard that
+    /// is missing): the combined report is incomplete too.
+    #[serde(skip)]
+    pub incomplete_reports: u64,
+}
+
+/// One shard of a scan split over several runners (`--shard I/N`, 1-based): the files and
+/// blobs whose git object id falls in it. Decided from the id's own bytes (a SHA-1, already
+/// uniform), never from a process-seeded hasher, so every machine splits a repository the same
+/// way; a file too large to read whole, or that cannot be read, falls in the shard of its
+/// path's SHA-256 instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// 1-based: `1..=count`.
+    pub index: u32,
+    pub count: u32,
+}
+
+/// Why a `--shard` value was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error(
+    "--shard (or LEAKGATE_SHARD) must be I/N with 1 <= I <= N, like 2/4 (the value is not shown)"
+)]
+pub struct BadShard;
+
+impl Shard {
+    /// Parses `I/N` (`1/4` .. `4/4`); anything else, `0/N`, `I>N` and `N=0` are refused.
+    pub fn parse(text: &str) -> Result<Shard, BadShard> {
+        let (index, count) = text.trim().split_once('/').ok_or(BadShard)?;
+        let number = |s: &str| -> Result<u32, BadShard> {
+            if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(BadShard);
+            }
+            s.parse().map_err(|_| BadShard)
+        };
+        let (index, count) = (number(index)?, number(count)?);
+        if index == 0 || count == 0 || index > count {
+            return Err(BadShard);
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether the object with these id bytes (a git blob, commit or tag id) is this shard's.
+    pub fn owns_id(&self, id: &[u8]) -> bool {
+        let mut head = [0u8; 8];
+        let n = id.len().min(8);
+        head[..n].copy_from_slice(&id[..n]);
+        u64::from_be_bytes(head) % u64::from(self.count) == u64::from(self.index - 1)
+    }
+
+    /// Whether a file decided by its path (too large to hash whole, or unreadable) is this
+    /// shard's.
+    pub fn owns_path(&self, path: &str) -> bool {
+        use sha2::{Digest, Sha256};
+        self.owns_id(&Sha256::digest(path.as_bytes()))
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
 }
 
 impl ScanStats {
@@ -138,6 +203,10 @@ impl ScanStats {
         }
         self.warnings_dropped += other.warnings_dropped;
         self.vcs.extend(other.vcs);
+        self.incomplete_reports += other.incomplete_reports;
+        if self.shard.is_none() {
+            self.shard = other.shard;
+        }
         if let Some(h) = other.history {
             self.history
                 .get_or_insert_with(HistoryStats::default)
@@ -150,11 +219,59 @@ impl ScanStats {
     /// history cut off at a shallow clone's boundary (the commits behind it were never there
     /// to read, so "clean" would be a guess).
     pub fn complete(&self) -> bool {
-        self.skipped.unreadable == 0 && self.skipped.too_large == 0 && !self.history_truncated()
+        self.skipped.unreadable == 0
+            && self.skipped.too_large == 0
+            && !self.history_truncated()
+            && self.incomplete_reports == 0
     }
 
     /// A full-history scan stopped at a shallow clone's boundary.
     pub fn history_truncated(&self) -> bool {
         self.history.as_ref().is_some_and(|h| h.truncated)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_parse_one_based_and_refuse_the_rest() {
+        assert_eq!(Shard::parse("1/4"), Ok(Shard { index: 1, count: 4 }));
+        assert_eq!(Shard::parse("4/4"), Ok(Shard { index: 4, count: 4 }));
+        for bad in [
+            "0/4",
+            "5/4",
+            "1/0",
+            "0/0",
+            "",
+            "/",
+            "1/",
+            "/4",
+            "a/b",
+            "1/4/2",
+            "-1/4",
+            "+1/4",
+            "1 /4",
+            "99999999999/99999999999",
+        ] {
+            assert_eq!(Shard::parse(bad), Err(BadShard), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn every_id_falls_in_exactly_one_shard_and_always_the_same() {
+        for count in 1..=7u32 {
+            for seed in 0u8..=255 {
+                let id = [seed, seed.wrapping_mul(7), 3, 4, 5, 6, 7, seed, 9];
+                let owners: Vec<u32> = (1..=count)
+                    .filter(|&index| Shard { index, count }.owns_id(&id))
+                    .collect();
+                assert_eq!(owners.len(), 1, "{count} {seed}");
+            }
+        }
+        // Fixed by the id's bytes: 0x00..05 is 5, shard 2 of 4 (5 % 4 = 1).
+        let id = [0, 0, 0, 0, 0, 0, 0, 5, 0xff];
+        assert!(Shard { index: 2, count: 4 }.owns_id(&id));
     }
 }

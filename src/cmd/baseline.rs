@@ -15,6 +15,12 @@ pub fn run(command: &BaselineCommand) -> Result<u8> {
     match command {
         BaselineCommand::Create { scan, file } => {
             let settings = ScanSettings::from_args(scan)?;
+            if settings.shard.is_some() {
+                anyhow::bail!(
+                    "a baseline records every finding: it cannot be written from one shard \
+                     (unset LEAKGATE_SHARD, or drop --shard)"
+                );
+            }
             let infos = Arc::new(RuleInfos::new(&settings.matcher));
             let (findings, stats) = crate::scan::collect(&settings, &infos)?;
             if !stats.complete() {

@@ -15,6 +15,7 @@ pub mod env;
 pub mod gate;
 pub mod hook;
 pub mod init;
+pub mod merge;
 pub mod redact;
 pub mod rules;
 pub mod scan;

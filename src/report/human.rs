@@ -257,6 +257,10 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write, paint: &Paint) -> io:
         human_bytes(stats.bytes_scanned),
         report.elapsed.as_secs_f64()
     )];
+    if let Some(shard) = stats.shard {
+        // Said first: everything this report counts is one shard's (`leakgate merge`).
+        parts[0] = format!("shard {shard}: {}", parts[0]);
+    }
     if let Some(h) = &stats.history {
         parts.push(history_summary(h));
     }

@@ -2,8 +2,8 @@
 //! removed or changes meaning; new fields may be added at any time.
 
 use super::Report;
-use crate::finding::{CommitInfo, Finding, Severity, Suppression};
-use crate::stats::{HistoryStats, Skipped};
+use crate::finding::{CommitInfo, Finding, Severity, Suppression, VcsInfo};
+use crate::stats::{HistoryStats, Shard, Skipped};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -58,6 +58,9 @@ struct JsonFinding<'a> {
     /// Only in a git-ignored, never-committed file: reported, does not fail the gate.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     local_only: bool,
+    /// Shard reports only: what `leakgate merge` needs to fold shards as one scan folds blobs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<super::origin::OriginDoc>,
 }
 
 #[derive(Serialize)]
@@ -86,11 +89,19 @@ struct Summary<'a> {
     warnings: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     history: Option<&'a HistoryStats>,
+    /// `--shard I/N`: this report covers only that shard (`leakgate merge` combines them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shard: Option<Shard>,
+    /// Shard reports only: the repositories scanned, so `merge` tells one's shards from
+    /// another's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repositories: Option<&'a [VcsInfo]>,
 }
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
     let findings = report.active().map(|f| json_finding(report, f)).collect();
-    let suppressed = report.options.show_suppressed.then(|| {
+    // A shard report always lists its suppressed findings: `merge` keeps them.
+    let suppressed = (report.options.show_suppressed || report.stats.shard.is_some()).then(|| {
         report
             .suppressed()
             .map(|f| json_finding(report, f))
@@ -121,6 +132,8 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             elapsed_ms: report.elapsed.as_millis(),
             warnings: &stats.warnings,
             history: stats.history.as_ref(),
+            shard: stats.shard,
+            repositories: stats.shard.map(|_| stats.vcs.as_slice()),
         },
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
@@ -160,5 +173,9 @@ fn json_finding<'a>(report: &Report<'_>, f: &'a Finding) -> JsonFinding<'a> {
             })
             .collect(),
         local_only: f.local_only,
+        origin: report
+            .stats
+            .shard
+            .and_then(|_| super::origin::OriginDoc::of(f)),
     }
 }

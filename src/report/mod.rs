@@ -7,10 +7,12 @@ mod github;
 mod human;
 mod json;
 pub mod listing;
+pub mod origin;
+pub mod read;
 #[cfg(test)]
 mod properties;
 pub mod redact;
-mod sarif;
+pub mod sarif;
 
 use crate::finding::{Finding, RuleInfo, Severity};
 use crate::stats::ScanStats;

@@ -86,10 +86,15 @@ fn build(report: &Report<'_>) -> Sarif {
     if !report.stats.vcs.is_empty() {
         run.version_control_provenance = Some(report.stats.vcs.iter().map(provenance).collect());
     }
+    let mut props = BTreeMap::new();
     if total > MAX_RESULTS {
-        let mut props = BTreeMap::new();
         props.insert("truncated".to_string(), json!(true));
         props.insert("total_results".to_string(), json!(total));
+    }
+    if let Some(shard) = report.stats.shard {
+        props.insert("shard".to_string(), json!(shard));
+    }
+    if !props.is_empty() {
         run.properties = Some(PropertyBag {
             tags: None,
             additional_properties: props,
@@ -210,6 +215,9 @@ fn result(report: &Report<'_>, f: &Finding, index: usize) -> sarif::Result {
     if f.local_only {
         props.insert("local_only".to_string(), json!(true));
     }
+    if report.stats.shard.is_some() {
+        shard_properties(f, &preview, located, &mut props);
+    }
     let mut result = sarif::Result::builder()
         .rule_id(f.rule.id.clone())
         .rule_index(index as i64)
@@ -245,6 +253,50 @@ fn result(report: &Report<'_>, f: &Finding, index: usize) -> sarif::Result {
         ]);
     }
     result
+}
+
+/// What `leakgate merge` needs beyond what a SARIF result shows, in a shard report: where the
+/// finding came from, its own explanation and place (a history-only result has no region),
+/// its redacted preview, and each folded verdict whole.
+fn shard_properties(
+    f: &Finding,
+    preview: &str,
+    located: bool,
+    props: &mut BTreeMap<String, serde_json::Value>,
+) {
+    if let Some(origin) = super::origin::OriginDoc::of(f) {
+        props.insert("origin".to_string(), json!(origin));
+    }
+    if let Some(message) = &f.message {
+        props.insert("message".to_string(), json!(message));
+    }
+    props.insert(
+        "location".to_string(),
+        json!({
+            "line": f.location.line,
+            "column": f.location.column,
+            "end_line": f.location.end_line,
+            "end_column": f.location.end_column,
+        }),
+    );
+    if !located && !preview.is_empty() {
+        props.insert("preview".to_string(), json!(preview));
+    }
+    if !f.also.is_empty() {
+        let also: Vec<serde_json::Value> = f
+            .also
+            .iter()
+            .map(|a| {
+                json!({
+                    "rule": a.rule.id,
+                    "severity": a.severity,
+                    "message": a.message,
+                    "fingerprint": a.fingerprint,
+                })
+            })
+            .collect();
+        props.insert("also".to_string(), json!(also));
+    }
 }
 
 trait FromSeverity {

@@ -115,6 +115,7 @@ pub fn scan_roots(
             exclude: &exclude,
             within: within.as_deref(),
             is_env_file: &is_env_file,
+            shard: settings.shard,
         };
         // Paths in the repository, named relative to the scanned folder like its files.
         let in_root = |path: &str| -> String {
@@ -131,6 +132,14 @@ pub fn scan_roots(
         };
         for mut found in outcome.findings {
             found.finding.location.path = in_root(&found.finding.location.path);
+            if let Some(history) = found
+                .finding
+                .origin
+                .as_mut()
+                .and_then(|o| o.history.as_mut())
+            {
+                history.path = in_root(&history.path);
+            }
             out.findings.push(found);
         }
         out.stats.merge(outcome.stats);

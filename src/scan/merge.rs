@@ -115,6 +115,10 @@ pub fn worktree_with_history(
     }
     let mut absorbed = vec![false; history.len()];
     for w in &mut worktree {
+        w.origin = Some(crate::finding::Origin {
+            worktree: true,
+            history: None,
+        });
         let Some(candidates) = by_fingerprint.get(w.fingerprint.as_str()) else {
             continue;
         };
@@ -130,6 +134,13 @@ pub fn worktree_with_history(
         if let Some(i) = same_place {
             w.commit = history[i].finding.commit.clone();
             w.in_head = history[i].finding.in_head;
+            if let Some(origin) = &mut w.origin {
+                origin.history = history[i]
+                    .finding
+                    .origin
+                    .as_ref()
+                    .and_then(|o| o.history.clone());
+            }
             if w.message.is_none() {
                 w.message = history[i].finding.message.clone();
             }

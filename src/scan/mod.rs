@@ -19,6 +19,11 @@
 //!    ([`env::mark_local_only`]);
 //! 9. mark accepted findings (ignore file, baseline) as suppressed.
 //!
+//! With `--shard I/N` the sources match only the shard's files and blobs, and the checks
+//! (cheap, and judging several files at once) run whole but keep only the findings in the
+//! shard's files ([`shards`]), so the folds of steps 5 and 8 happen inside one shard and
+//! `leakgate merge` redoes what crosses shards.
+//!
 //! Paths are named by one [`DisplayPaths`]; what is a secret is decided by the engine through
 //! [`Detector`]; printing and the exit code are the caller's (`cmd`).
 
@@ -27,6 +32,7 @@ pub mod env;
 pub mod git;
 pub mod merge;
 pub mod paths;
+pub mod shards;
 pub mod stdin;
 pub mod worktree;
 
@@ -191,13 +197,15 @@ pub fn collect(
         Default::default()
     };
     stats.merge(worktree_stats);
+    let owner = shards::Owner::new(settings, &paths);
     if let Some(build_output) = build_output {
         let outcome = bundle::check(settings, infos, build_output);
-        findings.extend(outcome.findings);
-        stats.merge(outcome.stats);
+        findings.extend(owner.keep(outcome.findings));
+        stats.merge(owner.check_stats(outcome.stats));
     }
     let git = git::scan_roots(settings, infos, &paths)?;
     stats.merge(git.stats);
+    stats.shard = settings.shard;
     findings.extend(merge::worktree_with_history(
         &paths,
         // A file's blob id needs its bytes whole: only up to the size the walk reads whole.
@@ -213,6 +221,7 @@ pub fn collect(
         stats.merge(stdin_stats);
     }
     let mut ignored_untracked = Vec::new();
+    let mut env_findings = Vec::new();
     if files {
         let checked = env::check_roots(
             settings,
@@ -220,11 +229,17 @@ pub fn collect(
             &paths,
             crate::checks::env_files::SecretScope::SkippedByWorktreeScan,
         )?;
-        findings.extend(checked.findings);
-        stats.merge(checked.stats);
+        env_findings = checked.findings;
+        stats.merge(owner.check_stats(checked.stats));
         ignored_untracked = checked.ignored_untracked;
     }
-    let from_history = env::committed_only_in_history(settings, &findings, &git.env_paths);
+    // Decided on the env check's findings in every file, whichever shard owns them.
+    let from_history = owner.keep(env::committed_only_in_history(
+        settings,
+        &env_findings,
+        &git.env_paths,
+    ));
+    findings.extend(owner.keep(env_findings));
     if let Some(which) = &settings.git.tree_checks {
         let views = git::tree_views(settings, which)?;
         let (tree_findings, tree_stats) = env::check_tree(settings, infos, &paths, which, &views)?;

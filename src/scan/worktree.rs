@@ -10,7 +10,7 @@ use crate::source::archive::{self, Limits};
 use crate::source::index::GitView;
 use crate::source::stream::Window;
 use crate::source::worktree::{self, Collector, FileItem, SkipReason, Visitor, WalkOptions};
-use crate::stats::ScanStats;
+use crate::stats::{ScanStats, Shard};
 use crate::text::error_chain;
 use anyhow::Result;
 use std::collections::HashSet;
@@ -58,6 +58,7 @@ pub fn scan(
                 paths: paths.clone(),
                 verbose: settings.output.verbose,
                 collector: collector.clone(),
+                shard: settings.shard,
             })
         })?;
     }
@@ -140,10 +141,26 @@ struct ScanVisitor {
     paths: DisplayPaths,
     verbose: bool,
     collector: Arc<Collector<(Vec<Finding>, ScanStats)>>,
+    /// `--shard`: only this shard's files are matched and counted.
+    shard: Option<Shard>,
+}
+
+impl ScanVisitor {
+    /// Whether a file decided by its path (read in windows, or not read at all) is this
+    /// shard's; see [`super::shards`].
+    fn owns_path(&self, relative: &Path) -> bool {
+        self.shard
+            .is_none_or(|s| s.owns_path(&self.paths.shown(&self.root, relative)))
+    }
 }
 
 impl Visitor for ScanVisitor {
     fn file(&mut self, item: FileItem<'_>) {
+        if let Some(shard) = &self.shard
+            && !super::shards::owns_bytes(shard, item.data)
+        {
+            return;
+        }
         self.stats.files_scanned += 1;
         self.stats.bytes_scanned += item.data.len() as u64;
         let path = self.paths.shown(&self.root, item.relative);
@@ -157,6 +174,9 @@ impl Visitor for ScanVisitor {
     }
 
     fn window(&mut self, relative: &Path, window: Window<'_>) {
+        if !self.owns_path(relative) {
+            return;
+        }
         if window.owned.start == 0 && window.first_line == 1 {
             self.large_archive = archive::sniff(window.data).is_some();
         }
@@ -175,6 +195,9 @@ impl Visitor for ScanVisitor {
     }
 
     fn done(&mut self, relative: &Path, bytes: u64) {
+        if !self.owns_path(relative) {
+            return;
+        }
         self.stats.files_scanned += 1;
         self.stats.bytes_scanned += bytes;
         if std::mem::take(&mut self.large_archive) {
@@ -197,6 +220,10 @@ impl Visitor for ScanVisitor {
 
     fn skipped(&mut self, path: &Path, reason: SkipReason, detail: Option<String>) {
         self.large_archive = false;
+        let relative = path.strip_prefix(&self.root).unwrap_or(path);
+        if !self.owns_path(relative) {
+            return;
+        }
         self.stats.skip(path, reason, detail, self.verbose);
     }
 

@@ -10,7 +10,7 @@ pub mod trusted;
 
 use crate::checks::env_files::EnvSettings;
 use crate::checks::{self, Switches};
-use crate::cli::{BundleArgs, EnvArgs, FailOn, Format, OutputArgs, ScanArgs};
+use crate::cli::{BundleArgs, EnvArgs, FailOn, Format, MergeArgs, OutputArgs, ScanArgs};
 use crate::config::{self, DEFAULT_CONFIG_NAME, LoadedConfig};
 use crate::engine::{AllowList, Matcher, Workload};
 use crate::finding::Severity;
@@ -19,6 +19,7 @@ use crate::rules::RuleSet;
 use crate::source::history::Selection;
 use crate::source::repo::{self, GitRepo};
 use crate::source::staged::{StagedPlace, StagedScope};
+use crate::stats::Shard;
 use crate::suppress::{IGNORE_FILE_NAME, Suppressions};
 use anyhow::{Context, Result, bail};
 use ci::{CiPlan, Trust};
@@ -363,6 +364,8 @@ pub struct ScanSettings {
     /// What the settings decided that the report must say (on a pull request: which of its
     /// files were not used, which it changes).
     pub notices: Vec<String>,
+    /// `--shard I/N` (or `LEAKGATE_SHARD`): match only this shard's files and blobs.
+    pub shard: Option<Shard>,
 }
 
 /// What the client-bundle check looks at beyond the build output found under the roots.
@@ -397,16 +400,44 @@ pub fn severity_of(fail_on: FailOn) -> Severity {
     }
 }
 
+/// `leakgate merge`: the reports to read and how to write the combined one.
+pub struct MergeSettings {
+    pub reports: Vec<PathBuf>,
+    pub format: report::Format,
+    pub output: Option<PathBuf>,
+    /// `--fail-on` as given; without it, the reports' own threshold decides.
+    pub fail_on: Option<Severity>,
+    pub quiet: bool,
+    pub show_suppressed: bool,
+}
+
+impl MergeSettings {
+    pub fn from_args(args: &MergeArgs) -> MergeSettings {
+        MergeSettings {
+            reports: args.reports.clone(),
+            format: report_format(args.format),
+            output: args.output.clone(),
+            fail_on: args.fail_on.map(severity_of),
+            quiet: args.quiet,
+            show_suppressed: args.show_suppressed,
+        }
+    }
+}
+
+fn report_format(format: Format) -> report::Format {
+    match format {
+        Format::Human => report::Format::Human,
+        Format::Json => report::Format::Json,
+        Format::Sarif => report::Format::Sarif,
+    }
+}
+
 impl OutputSettings {
     /// `--fail-on` wins over the config's `fail_on`; the default fails on low and above.
     pub fn from_args(args: &OutputArgs, config_fail_on: Option<Severity>) -> OutputSettings {
         OutputSettings {
             report: ReportOptions {
-                format: match args.format {
-                    Format::Human => report::Format::Human,
-                    Format::Json => report::Format::Json,
-                    Format::Sarif => report::Format::Sarif,
-                },
+                format: report_format(args.format),
                 output: args.output.clone(),
                 fail_on: args
                     .fail_on
@@ -457,6 +488,32 @@ struct Inputs<'a> {
     trust: Trust,
     /// The pre-commit hook scans a few staged blobs: a matcher that starts fast.
     workload: Workload,
+    shard: Option<Shard>,
+}
+
+/// `--shard I/N` (or `LEAKGATE_SHARD`), checked. A shard splits a whole scan (the files and
+/// the full history, which every runner enumerates the same way); what a gate scans
+/// (`--staged`, `--range`, `--since`, `--pre-push`, `--ci`) and standard input are small and
+/// judged against a base, so they are refused rather than split.
+fn shard_of(args: &ScanArgs, stdin: bool) -> Result<Option<Shard>> {
+    let Some(text) = &args.shard else {
+        return Ok(None);
+    };
+    let shard = Shard::parse(text)?;
+    let refused = [
+        (args.staged, "--staged"),
+        (args.range.is_some(), "--range"),
+        (args.since.is_some(), "--since"),
+        (args.pre_push.is_some(), "--pre-push"),
+        (args.ci, "--ci"),
+        (stdin, "standard input"),
+    ];
+    if let Some((_, what)) = refused.iter().find(|(on, _)| *on) {
+        bail!(
+            "--shard splits a whole scan (files and full history); it cannot be combined with              {what} (unset LEAKGATE_SHARD if it came from the environment)"
+        );
+    }
+    Ok(Some(shard))
 }
 
 impl ScanSettings {
@@ -471,6 +528,7 @@ impl ScanSettings {
         if roots.is_empty() && !stdin {
             roots.push(PathBuf::from("."));
         }
+        let shard = shard_of(args, stdin)?;
         let ci = match args.ci {
             true => Some(resolve_ci_plan(&roots[0], args.output.quiet)?),
             false => None,
@@ -498,6 +556,7 @@ impl ScanSettings {
             } else {
                 Workload::Large
             },
+            shard,
         })
     }
 
@@ -527,6 +586,7 @@ impl ScanSettings {
             git: GitSettings::off(),
             trust: Trust::WorkingTree,
             workload: Workload::Large,
+            shard: None,
         })
     }
 
@@ -579,6 +639,14 @@ impl ScanSettings {
             config,
             git: inputs.git,
             notices,
+            shard: inputs.shard,
+        })
+        .map(|mut settings| {
+            // A shard's JSON or SARIF report lists its suppressed findings: `merge` keeps them.
+            let report = &mut settings.output.report;
+            report.show_suppressed |=
+                settings.shard.is_some() && report.format != report::Format::Human;
+            settings
         })
     }
 }

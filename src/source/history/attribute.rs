@@ -75,6 +75,13 @@ pub fn attribute(
             finding.in_head = present;
             finding.blob = Some(tasks[group.task].id.to_string());
             finding.message = present.map(|p| history_message(p).to_string());
+            finding.origin = Some(crate::finding::Origin {
+                worktree: false,
+                history: Some(crate::finding::HistoryOrigin {
+                    path: tasks[group.task].path.clone(),
+                    order: group.order,
+                }),
+            });
             out.push(HistoryFinding {
                 finding,
                 blobs: group.blobs.clone(),

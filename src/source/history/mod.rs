@@ -20,7 +20,7 @@ use crate::finding::{Finding, VcsInfo};
 use crate::source::BlobMatcher;
 use crate::source::repo::vcs_info;
 use crate::source::worktree::Excludes;
-use crate::stats::{HistoryStats, ScanStats};
+use crate::stats::{HistoryStats, ScanStats, Shard};
 use enumerate::Problems;
 use gix::ObjectId;
 use gix::hashtable::HashSet;
@@ -28,6 +28,7 @@ use gix::objs::Find;
 use scan::BlobScan;
 use std::path::Path;
 
+pub use attribute::history_message;
 pub(crate) use scan::BlobHit;
 
 /// One blob to read, and where it first appeared.
@@ -104,6 +105,10 @@ pub struct HistoryOptions<'a, M: BlobMatcher> {
     /// Which paths are real (non-template) env files, as the configuration names them: their
     /// first commits are reported in [`HistoryOutcome::env_paths`].
     pub is_env_file: &'a (dyn Fn(&str) -> bool + Sync),
+    /// `--shard I/N`: read and match only the blobs (and commit and tag messages) whose id is
+    /// this shard's. Everything else (the walk, which paths held env files, what `HEAD` holds)
+    /// is still enumerated whole, so every shard sees the same history.
+    pub shard: Option<Shard>,
 }
 
 /// A finding from history, with every blob it was found in at its path (so a working-tree
@@ -254,6 +259,11 @@ fn scan_all<M: BlobMatcher>(
         .map(|tree| enumerate::blobs_in_tree(&repo, tree.detach(), &mut problems));
     // The blob workers have caches of their own; this one's memory is better freed.
     repo.objects.unset_pack_cache();
+    // Which paths ever held an env file is decided from every blob, whichever shard reads it.
+    let env_paths = committed_env_paths(&repo, &walk.commits, &tasks, options.is_env_file);
+    if let Some(shard) = &options.shard {
+        tasks.retain(|t| shard.owns_id(t.id.as_bytes()));
+    }
     let (hits, scan_stats) = blob_scan(git, options, false).run(&tasks);
     stats.merge(scan_stats);
     let head_fingerprints: std::collections::HashSet<String> = hits
@@ -276,7 +286,6 @@ fn scan_all<M: BlobMatcher>(
         }
     }
     describe_messages(&mut findings);
-    let env_paths = committed_env_paths(&repo, &walk.commits, &tasks, options.is_env_file);
     let history = stats.history.get_or_insert_with(HistoryStats::default);
     history.mode = "full";
     history.within = options.within.map(str::to_string);
