@@ -469,6 +469,7 @@ fn plan_refuses_hostile_and_malformed_inputs_with_one_line_and_no_matrix() {
         "acme/api|touch PWNED",
         "acme/api&&touch PWNED",
         "acme/a pi",
+        "acme/*",
         "acme/api\nacme/${IFS}x",
         "https://github.com/acme/api",
         "git@github.com:acme/api",
@@ -535,9 +536,13 @@ fn plan_refuses_hostile_and_malformed_inputs_with_one_line_and_no_matrix() {
     }
 
     let dir = tempfile::tempdir().unwrap();
+    // A file named like a format: `*` must not become it.
+    write(dir.path(), "sarif", "");
     for (key, value, says) in [
         ("ORG_AUDIT_FORMATS", "json xml", "formats"),
         ("ORG_AUDIT_FORMATS", " , ", "formats"),
+        // A pattern is a word, never the names of files in the folder.
+        ("ORG_AUDIT_FORMATS", "json *", "formats: '*' is not"),
         ("ORG_AUDIT_FAIL_ON", "everything", "fail-on"),
         ("ORG_AUDIT_FAIL_ON", "low; id", "fail-on"),
     ] {

@@ -15,6 +15,8 @@
 # 2 a shard is missing or failed, no report at all, a report is incomplete or unreadable, or
 # leakgate merge failed. What exists is merged and written in every case.
 set -euo pipefail
+# Lists are split on spaces and commas; never expanded as file name patterns.
+set -f
 
 say() { echo "org-audit: $*" >&2; }
 [ $# -eq 2 ] || {

@@ -24,6 +24,8 @@
 #
 # Exit codes: 0 planned; 2 bad input (one line on stderr saying which and why).
 set -euo pipefail
+# Lists are split on spaces and commas; never expanded as file name patterns.
+set -f
 
 MAX_JOBS=${ORG_AUDIT_MAX_JOBS:-256}
 
