@@ -8,9 +8,9 @@ mod human;
 mod json;
 pub mod listing;
 pub mod origin;
-pub mod read;
 #[cfg(test)]
 mod properties;
+pub mod read;
 pub mod redact;
 pub mod sarif;
 
