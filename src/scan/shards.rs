@@ -206,9 +206,15 @@ pub fn combine(reports: Vec<Input>) -> Result<Combined, CombineError> {
         group.vcs.dedup();
         stats.merge(group);
     }
+    let labels = repository_labels(&reports);
     let mut fail_on: Option<Severity> = None;
     let mut findings = Vec::new();
-    for (i, r) in reports.into_iter().enumerate() {
+    for (i, mut r) in reports.into_iter().enumerate() {
+        if let Some(label) = &labels[i] {
+            for f in &mut r.findings {
+                qualify(f, label);
+            }
+        }
         if !grouped[i] {
             stats.merge(r.stats);
         }
@@ -232,6 +238,58 @@ pub fn combine(reports: Vec<Input>) -> Result<Combined, CombineError> {
         fail_on,
         missing,
     })
+}
+
+/// What names each report's repository in a combined report, when the reports come from more
+/// than one repository: their paths are relative to each repository, so the same `.env` in two
+/// repositories would otherwise read (and fold) as one place. `None` for every report when they
+/// all scanned one repository (or none said which), so a single repository's paths stay as its
+/// scans printed them. A label is the repository's remote without scheme or `.git`, shortened
+/// to `owner/name` when that tells the repositories apart.
+fn repository_labels(reports: &[Input]) -> Vec<Option<String>> {
+    let full: Vec<Option<String>> = reports
+        .iter()
+        .map(|r| r.stats.vcs.first().map(|v| repository_label(&v.repository_uri)))
+        .collect();
+    let distinct: std::collections::BTreeSet<&String> = full.iter().flatten().collect();
+    if distinct.len() < 2 {
+        return vec![None; reports.len()];
+    }
+    let short = |label: &String| {
+        let parts: Vec<&str> = label.rsplitn(3, '/').collect();
+        match parts.as_slice() {
+            [name, owner, _] | [name, owner] => format!("{owner}/{name}"),
+            _ => label.clone(),
+        }
+    };
+    let shorts: std::collections::BTreeSet<String> = distinct.iter().map(|l| short(l)).collect();
+    let unambiguous = shorts.len() == distinct.len();
+    full.into_iter()
+        .map(|label| {
+            Some(match label {
+                Some(l) if unambiguous => short(&l),
+                Some(l) => l,
+                None => "(no repository)".to_string(),
+            })
+        })
+        .collect()
+}
+
+/// `https://github.com/acme/api.git` -> `github.com/acme/api`; `file:///srv/x` -> `/srv/x`.
+fn repository_label(uri: &str) -> String {
+    let rest = uri.split_once("://").map_or(uri, |(_, rest)| rest);
+    // scp-like `git@host:owner/name`
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host).replacen(':', "/", 1);
+    let rest = rest.trim_end_matches('/');
+    rest.strip_suffix(".git").unwrap_or(rest).to_string()
+}
+
+/// A finding of one repository among several: its places are named with the repository.
+fn qualify(f: &mut Finding, label: &str) {
+    f.location.path = format!("{label}/{}", f.location.path);
+    if let Some(h) = f.origin.as_mut().and_then(|o| o.history.as_mut()) {
+        h.path = format!("{label}/{}", h.path);
+    }
 }
 
 /// Whether a secret is still in `HEAD`, from every shard's say: one that saw it there wins.
@@ -471,5 +529,36 @@ mod tests {
             combine(vec![one(), other]).unwrap_err(),
             CombineError::Versions(..)
         ));
+    }
+
+    #[test]
+    fn the_same_secret_at_the_same_path_of_two_repositories_stays_two_findings() {
+        let of = |uri: &str, index: u32| {
+            let mut i = input(index, 1, vec![from_history(".env", 0, true)]);
+            i.stats.vcs = vec![crate::finding::VcsInfo {
+                repository_uri: uri.into(),
+                revision_id: None,
+                branch: None,
+            }];
+            i
+        };
+        let combined = combine(vec![
+            of("https://github.com/acme/api.git", 1),
+            of("git@github.com:acme/web.git", 1),
+        ])
+        .unwrap();
+        let paths: Vec<&str> = combined
+            .findings
+            .iter()
+            .map(|f| f.location.path.as_str())
+            .collect();
+        assert_eq!(paths, ["acme/api/.env", "acme/web/.env"]);
+        // One repository's shards keep their paths as scanned.
+        let one = combine(vec![
+            of("https://github.com/acme/api.git", 1),
+            of("https://github.com/acme/api.git", 1),
+        ]);
+        assert!(one.is_err(), "the same shard twice is refused");
+        assert_eq!(repository_label("file:///srv/repos/x/"), "/srv/repos/x");
     }
 }
