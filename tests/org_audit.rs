@@ -1633,28 +1633,28 @@ fn supports_shards(leakgate: &Path) -> bool {
 #[test]
 fn an_audit_of_two_repositories_in_shards_finds_every_secret_once_and_fails_on_a_lost_shard() {
     let leakgate = assert_cmd::cargo::cargo_bin("leakgate");
-    if !supports_shards(&leakgate) {
-        // `scan --shard` and `merge` come from the sharding work (issue 16); until they are
-        // in this build, the stand-in tests above cover the scripts.
-        eprintln!(
-            "this leakgate has no `scan --shard` / `merge`: the real-binary audit is not run"
-        );
-        return;
-    }
+    assert!(supports_shards(&leakgate), "leakgate has `scan --shard` and `merge`");
     let mut tokens = Tokens::new(1616);
     let api_token = tokens.github_pat();
     let web_token = tokens.stripe_live();
+    // One key copied into both repositories at the same path: two leaks, one per repository.
+    let shared_token = tokens.github_pat();
+    let deploy = format!("export GITHUB_TOKEN={shared_token}\n");
     let server = Server::new();
     server.repository(
         "acme/api",
         &[
             ("config.py", &format!("TOKEN = '{api_token}'\n")),
             ("config.py", "TOKEN = os.environ['TOKEN']\n"),
+            ("deploy.sh", &deploy),
         ],
     );
     server.repository(
         "acme/web",
-        &[("pay.js", &format!("const key = '{web_token}';\n"))],
+        &[
+            ("pay.js", &format!("const key = '{web_token}';\n")),
+            ("deploy.sh", &deploy),
+        ],
     );
     let work = tempfile::tempdir().unwrap();
     let reports_dir = work.path().join("reports");
@@ -1712,6 +1712,25 @@ fn an_audit_of_two_repositories_in_shards_finds_every_secret_once_and_fails_on_a
     assert!(
         text.contains("config.py") && text.contains("pay.js"),
         "{text}"
+    );
+    let merged_json: Value = serde_json::from_str(&json_text).unwrap();
+    let mut deploy_paths: Vec<&str> = merged_json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .filter(|p| p.ends_with("deploy.sh"))
+        .collect();
+    deploy_paths.sort();
+    deploy_paths.dedup();
+    assert_eq!(
+        deploy_paths.len(),
+        2,
+        "the shared key is reported in each repository: {deploy_paths:?}"
+    );
+    assert!(
+        deploy_paths[0].contains("acme/api") && deploy_paths[1].contains("acme/web"),
+        "each finding names its repository: {deploy_paths:?}"
     );
     let sarif = std::fs::read_to_string(merged.join("leakgate-org-audit.sarif")).unwrap();
     let sarif: Value = serde_json::from_str(&sarif).unwrap();
