@@ -1633,7 +1633,10 @@ fn supports_shards(leakgate: &Path) -> bool {
 #[test]
 fn an_audit_of_two_repositories_in_shards_finds_every_secret_once_and_fails_on_a_lost_shard() {
     let leakgate = assert_cmd::cargo::cargo_bin("leakgate");
-    assert!(supports_shards(&leakgate), "leakgate has `scan --shard` and `merge`");
+    assert!(
+        supports_shards(&leakgate),
+        "leakgate has `scan --shard` and `merge`"
+    );
     let mut tokens = Tokens::new(1616);
     let api_token = tokens.github_pat();
     let web_token = tokens.stripe_live();

@@ -249,7 +249,12 @@ pub fn combine(reports: Vec<Input>) -> Result<Combined, CombineError> {
 fn repository_labels(reports: &[Input]) -> Vec<Option<String>> {
     let full: Vec<Option<String>> = reports
         .iter()
-        .map(|r| r.stats.vcs.first().map(|v| repository_label(&v.repository_uri)))
+        .map(|r| {
+            r.stats
+                .vcs
+                .first()
+                .map(|v| repository_label(&v.repository_uri))
+        })
         .collect();
     let distinct: std::collections::BTreeSet<&String> = full.iter().flatten().collect();
     if distinct.len() < 2 {
@@ -279,7 +284,10 @@ fn repository_labels(reports: &[Input]) -> Vec<Option<String>> {
 fn repository_label(uri: &str) -> String {
     let rest = uri.split_once("://").map_or(uri, |(_, rest)| rest);
     // scp-like `git@host:owner/name`
-    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host).replacen(':', "/", 1);
+    let rest = rest
+        .rsplit_once('@')
+        .map_or(rest, |(_, host)| host)
+        .replacen(':', "/", 1);
     let rest = rest.trim_end_matches('/');
     rest.strip_suffix(".git").unwrap_or(rest).to_string()
 }
