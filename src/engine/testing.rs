@@ -53,3 +53,24 @@ pub(crate) fn token() -> impl Strategy<Value = (String, &'static str)> {
 pub(crate) fn surroundings() -> impl Strategy<Value = String> {
     "[^0-9A-Za-z_.+/=-]{0,200}"
 }
+
+/// What a finding says, to compare two ways of reading the same bytes: rule, secret and place
+/// (line, column, end line, end column).
+pub(crate) fn said(
+    findings: &[crate::finding::Finding],
+) -> Vec<(String, String, usize, usize, usize, usize)> {
+    findings
+        .iter()
+        .map(|f| {
+            let l = &f.location;
+            (
+                f.rule.id.clone(),
+                f.secret.clone(),
+                l.line,
+                l.column,
+                l.end_line,
+                l.end_column,
+            )
+        })
+        .collect()
+}

@@ -150,28 +150,9 @@ fn findings_in_block(
 mod tests {
     use super::*;
     use crate::engine::findings_in_blob;
-    use crate::engine::testing::{builtin, cases, surroundings, token};
+    use crate::engine::testing::{builtin, cases, said, surroundings, token};
     use crate::source::stream::{CUT_OVERLAP, MAX_BLOCK, Trickle};
     use proptest::prelude::*;
-
-    /// What a finding says: rule, secret and place.
-    fn said(findings: &[Finding]) -> Vec<(String, String, usize, usize, usize, usize)> {
-        findings
-            .iter()
-            .map(|f| {
-                let l = &f.location;
-                let place = (l.line, l.column, l.end_line, l.end_column);
-                (
-                    f.rule.id.clone(),
-                    f.secret.clone(),
-                    place.0,
-                    place.1,
-                    place.2,
-                    place.3,
-                )
-            })
-            .collect()
-    }
 
     /// `data` read as standard input is, `read` bytes at a time.
     fn streamed(data: &[u8], read: usize) -> Vec<Finding> {

@@ -237,27 +237,9 @@ impl Visitor for ScanVisitor {
 mod tests {
     use super::*;
     use crate::engine::findings_in_blob;
-    use crate::engine::testing::{builtin, cases, token};
+    use crate::engine::testing::{builtin, cases, said, token};
     use crate::source::stream::{Trickle, for_each_window};
     use proptest::prelude::*;
-
-    fn said(findings: &[Finding]) -> Vec<(String, String, usize, usize, usize, usize)> {
-        findings
-            .iter()
-            .map(|f| {
-                let l = &f.location;
-                let place = (l.line, l.column, l.end_line, l.end_column);
-                (
-                    f.rule.id.clone(),
-                    f.secret.clone(),
-                    place.0,
-                    place.1,
-                    place.2,
-                    place.3,
-                )
-            })
-            .collect()
-    }
 
     proptest! {
         #![proptest_config(cases(4))]
