@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{Tokens, git, write};
+use common::{Tokens, git, run_scripts, write, yaml};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::os::unix::fs::PermissionsExt;
@@ -22,11 +22,6 @@ const TARGET: &str = "x86_64-unknown-linux-musl";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn yaml(path: &str) -> Value {
-    let text = std::fs::read_to_string(root().join(path)).unwrap();
-    serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{path} is not YAML: {e}"))
 }
 
 fn action_steps() -> Vec<Value> {
@@ -664,29 +659,6 @@ fn the_release_is_built_from_the_sources_the_action_hashes() {
         .find_map(|l| l.strip_prefix("version="))
         .unwrap();
     assert_eq!(version, env!("CARGO_PKG_VERSION"));
-}
-
-/// Every `run:` script in a workflow or action, with where it is.
-fn run_scripts(value: &Value, at: &str, found: &mut Vec<(String, String)>) {
-    match value {
-        Value::Object(map) => {
-            for (key, v) in map {
-                if key == "run" {
-                    if let Some(s) = v.as_str() {
-                        found.push((at.to_string(), s.to_string()));
-                    }
-                } else {
-                    run_scripts(v, &format!("{at}.{key}"), found);
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (n, v) in items.iter().enumerate() {
-                run_scripts(v, &format!("{at}[{n}]"), found);
-            }
-        }
-        _ => {}
-    }
 }
 
 fn assert_pinned(path: &str) -> usize {

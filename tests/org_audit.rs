@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{Tokens, git, write};
+use common::{Tokens, git, run_scripts, write, yaml};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
@@ -30,10 +30,6 @@ fn root() -> PathBuf {
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn yaml(path: &str) -> Value {
-    serde_saphyr::from_str(&read(path)).unwrap_or_else(|e| panic!("{path} is not YAML: {e}"))
 }
 
 fn script(name: &str) -> PathBuf {
@@ -117,29 +113,6 @@ fn entries(matrix: &Value) -> Vec<(String, String, String)> {
 
 // ---------------------------------------------------------------------------------------------
 // The workflow's shape
-
-/// Every `run:` script in a workflow, with where it is.
-fn run_scripts(value: &Value, at: &str, found: &mut Vec<(String, String)>) {
-    match value {
-        Value::Object(map) => {
-            for (key, v) in map {
-                if key == "run" {
-                    if let Some(s) = v.as_str() {
-                        found.push((at.to_string(), s.to_string()));
-                    }
-                } else {
-                    run_scripts(v, &format!("{at}.{key}"), found);
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (n, v) in items.iter().enumerate() {
-                run_scripts(v, &format!("{at}[{n}]"), found);
-            }
-        }
-        _ => {}
-    }
-}
 
 fn jobs() -> serde_json::Map<String, Value> {
     yaml(WORKFLOW)["jobs"].as_object().expect("jobs").clone()

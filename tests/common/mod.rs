@@ -165,3 +165,34 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
+
+/// A YAML file of this repository (a workflow, the action, a manifest) as JSON values.
+pub fn yaml(path: &str) -> serde_json::Value {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{path} is not YAML: {e}"))
+}
+
+/// Every `run:` script in a workflow or action, with where it is.
+pub fn run_scripts(value: &serde_json::Value, at: &str, found: &mut Vec<(String, String)>) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                if key == "run" {
+                    if let Some(s) = v.as_str() {
+                        found.push((at.to_string(), s.to_string()));
+                    }
+                } else {
+                    run_scripts(v, &format!("{at}.{key}"), found);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (n, v) in items.iter().enumerate() {
+                run_scripts(v, &format!("{at}[{n}]"), found);
+            }
+        }
+        _ => {}
+    }
+}
