@@ -20,6 +20,7 @@ pub mod checks;
 mod cli;
 mod cmd;
 mod config;
+mod inventory;
 mod report;
 mod scan;
 mod settings;
