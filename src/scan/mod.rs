@@ -32,6 +32,7 @@ pub mod env;
 pub mod git;
 pub mod merge;
 pub mod paths;
+pub mod progress;
 pub mod shards;
 pub mod stdin;
 pub mod worktree;
@@ -40,6 +41,7 @@ pub use paths::DisplayPaths;
 
 use crate::engine::{Matcher, RuleInfos, Scratch, findings_in_blob};
 use crate::finding::Finding;
+use crate::inventory::{Departure, Inventory};
 use crate::settings::ScanSettings;
 use crate::source::BlobMatcher;
 use crate::source::archive::{self, Limits, Problem};
@@ -176,9 +178,37 @@ pub fn collect(
     settings: &ScanSettings,
     infos: &Arc<RuleInfos>,
 ) -> Result<(Vec<Finding>, ScanStats)> {
+    let Collected {
+        findings,
+        stats,
+        inventory: _,
+    } = gather(settings, infos, false)?;
+    Ok((findings, stats))
+}
+
+/// What an audit's scan gathers: the findings and counters of [`collect`], and what the scan
+/// saw besides ([`Inventory`]).
+pub struct Collected {
+    pub findings: Vec<Finding>,
+    pub stats: ScanStats,
+    pub inventory: Inventory,
+}
+
+/// [`collect`], also filling the [`Inventory`]: each folder's env files as a matrix, the
+/// build output folders, and when each secret gone from `HEAD` left its history.
+pub fn collect_audit(settings: &ScanSettings, infos: &Arc<RuleInfos>) -> Result<Collected> {
+    gather(settings, infos, true)
+}
+
+/// The one run behind [`collect`] and [`collect_audit`]; `inventory` says whether to fill the
+/// inventory (left empty, at no cost, when not).
+fn gather(settings: &ScanSettings, infos: &Arc<RuleInfos>, inventory: bool) -> Result<Collected> {
+    let phases = progress::Phases::new(settings.progress);
+    phases.start(progress::Phase::Files);
     let paths = DisplayPaths::new(&settings.roots);
     let mut findings = Vec::new();
     let mut stats = ScanStats::default();
+    let mut seen = Inventory::default();
     for notice in &settings.notices {
         stats.warn(notice.clone());
     }
@@ -199,13 +229,20 @@ pub fn collect(
     stats.merge(worktree_stats);
     let owner = shards::Owner::new(settings, &paths);
     if let Some(build_output) = build_output {
-        let outcome = bundle::check(settings, infos, build_output);
+        let outcome = bundle::check(settings, infos, build_output, inventory);
         findings.extend(owner.keep(outcome.findings));
         stats.merge(owner.check_stats(outcome.stats));
+        seen.bundles = outcome.folders;
     }
-    let git = git::scan_roots(settings, infos, &paths)?;
+    phases.start(progress::Phase::History);
+    let extras = git::Extras {
+        departures: inventory,
+        bars: phases.bars(),
+    };
+    let mut git = git::scan_roots(settings, infos, &paths, extras)?;
     stats.merge(git.stats);
     stats.shard = settings.shard;
+    seen.departures = one_per_secret(std::mem::take(&mut git.departures));
     findings.extend(merge::worktree_with_history(
         &paths,
         // A file's blob id needs its bytes whole: only up to the size the walk reads whole.
@@ -220,6 +257,7 @@ pub fn collect(
         findings.extend(stdin_findings);
         stats.merge(stdin_stats);
     }
+    phases.start(progress::Phase::Checks);
     let mut ignored_untracked = Vec::new();
     let mut env_findings = Vec::new();
     if files {
@@ -228,10 +266,12 @@ pub fn collect(
             infos,
             &paths,
             crate::checks::env_files::SecretScope::SkippedByWorktreeScan,
+            inventory,
         )?;
         env_findings = checked.findings;
         stats.merge(owner.check_stats(checked.stats));
         ignored_untracked = checked.ignored_untracked;
+        seen.env = checked.matrix;
     }
     // Decided on the env check's findings in every file, whichever shard owns them.
     let from_history = owner.keep(env::committed_only_in_history(
@@ -262,5 +302,17 @@ pub fn collect(
         &git.env_paths,
     );
     settings.suppressions.apply(&mut findings)?;
-    Ok((findings, stats))
+    Ok(Collected {
+        findings,
+        stats,
+        inventory: seen,
+    })
+}
+
+/// One departure per secret (the same secret in several scanned repositories left each at
+/// its own time: the first root's is kept), in fingerprint order.
+fn one_per_secret(mut departures: Vec<Departure>) -> Vec<Departure> {
+    departures.sort_by(|a, b| a.fingerprint.cmp(&b.fingerprint));
+    departures.dedup_by(|later, first| later.fingerprint == first.fingerprint);
+    departures
 }

@@ -379,6 +379,18 @@ pub struct ScanSettings {
     pub notices: Vec<String>,
     /// `--shard I/N` (or `LEAKGATE_SHARD`): match only this shard's files and blobs.
     pub shard: Option<Shard>,
+    /// Show the scan's phases (`files`, `history`, `checks`) on stderr; drawn only when stderr
+    /// is a terminal (see `scan::progress`). Off unless a command turns it on
+    /// ([`ScanSettings::with_progress`]), so `scan`'s stderr is what it always was.
+    pub progress: bool,
+}
+
+impl ScanSettings {
+    /// The phases on stderr, unless `--quiet` (a long run, such as the audit's, shows them).
+    pub fn with_progress(mut self) -> ScanSettings {
+        self.progress = !self.output.quiet;
+        self
+    }
 }
 
 /// What the client-bundle check looks at beyond the build output found under the roots.
@@ -729,6 +741,7 @@ impl ScanSettings {
             git: inputs.git,
             notices,
             shard: inputs.shard,
+            progress: false,
         })
         .map(|mut settings| {
             // A shard's JSON or SARIF report lists its suppressed findings: `merge` keeps them.
