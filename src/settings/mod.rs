@@ -689,6 +689,8 @@ impl ScanSettings {
             workload: Workload::Large,
             shard: None,
         })
+        // A whole-history audit takes a while: its phases are shown (on a terminal).
+        .map(ScanSettings::with_progress)
     }
 
     fn build(inputs: Inputs<'_>) -> Result<ScanSettings> {
@@ -1012,6 +1014,10 @@ mod tests {
         assert!(!settings.stdin && settings.shard.is_none());
         assert_eq!(settings.output.report.fail_on, Severity::High);
         assert!(!settings.output.report.show_secrets);
+        assert!(settings.progress, "phases shown (drawn only on a terminal)");
+        let quiet = ScanSettings::from_audit_args(&audit_args(&[root, "--quiet"]))
+            .expect("valid audit settings");
+        assert!(!quiet.progress && quiet.output.quiet);
 
         let output = AuditOutput::from_args(&audit_args(&[]));
         assert_eq!(
