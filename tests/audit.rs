@@ -49,7 +49,9 @@ fn short(fingerprint: &str) -> &str {
 /// The summary's lines: the verdict word and its reason, then one line per file written.
 fn summary(run: &Run) -> (String, String, Vec<PathBuf>) {
     let mut lines = run.stdout.lines();
-    let first = lines.next().unwrap_or_else(|| panic!("no summary: {}", run.stderr));
+    let first = lines
+        .next()
+        .unwrap_or_else(|| panic!("no summary: {}", run.stderr));
     let (word, reason) = first
         .split_once(": ")
         .unwrap_or_else(|| panic!("not `WORD: reason`: {first}"));
@@ -67,7 +69,11 @@ fn summary(run: &Run) -> (String, String, Vec<PathBuf>) {
 #[cfg(unix)]
 fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).expect("written").permissions().mode() & 0o777
+    std::fs::metadata(path)
+        .expect("written")
+        .permissions()
+        .mode()
+        & 0o777
 }
 
 #[test]
@@ -121,7 +127,10 @@ fn the_startup_audit_says_fix_first_and_ranks_what_reached_browsers_first() {
     }
     let mut seen = std::collections::BTreeSet::new();
     for risk in risks {
-        assert!(seen.insert(risk["fingerprint"].as_str().expect("fingerprint")), "{risk}");
+        assert!(
+            seen.insert(risk["fingerprint"].as_str().expect("fingerprint")),
+            "{risk}"
+        );
     }
     let rank_of = |rule: &str, secret: &str| -> usize {
         let fingerprint = leakgate::finding::fingerprint(rule, secret.as_bytes());
@@ -163,9 +172,10 @@ fn the_startup_audit_says_fix_first_and_ranks_what_reached_browsers_first() {
             risks[i]["severity"].clone(),
         )
     };
+    // The build output is in the current files (built, never committed).
     assert_eq!(
         standing(bundle),
-        (true.into(), Value::Bool(false), "critical".into())
+        (true.into(), true.into(), "critical".into())
     );
     assert_eq!(
         standing(database),
@@ -265,7 +275,27 @@ fn the_startup_audit_says_fix_first_and_ranks_what_reached_browsers_first() {
         release::assert_no_secret(&fixture, what, bytes);
     }
     let html = String::from_utf8(html).expect("the page is UTF-8");
-    assert!(html.contains("id=\"verdict-word\""), "the page is the audit");
+    assert!(
+        html.contains("id=\"verdict-word\""),
+        "the page is the audit"
+    );
+    assert_eq!(
+        html5_errors(&html),
+        Vec::<String>::new(),
+        "the page is well-formed HTML5"
+    );
+    // The parser does object to a broken page.
+    assert!(!html5_errors("<!doctype html><title>t</title><p></div>").is_empty());
+}
+
+/// What an HTML5 parser (html5ever, every error reported) objects to in a page.
+fn html5_errors(html: &str) -> Vec<String> {
+    use html5ever::tendril::TendrilSink;
+    let mut opts = html5ever::ParseOpts::default();
+    opts.tokenizer.exact_errors = true;
+    opts.tree_builder.exact_errors = true;
+    let dom = html5ever::parse_document(markup5ever_rcdom::RcDom::default(), opts).one(html);
+    dom.errors.borrow().iter().map(|e| e.to_string()).collect()
 }
 
 #[test]
@@ -323,8 +353,7 @@ fn a_clean_repository_ships() {
     assert_eq!(json["audit"]["verdict"], "ship");
     assert_eq!(json["audit"]["risks"], serde_json::json!([]));
     assert_eq!(json["summary"]["complete"], true);
-    let html =
-        std::fs::read_to_string(out.path().join("leakgate-audit.html")).expect("the page");
+    let html = std::fs::read_to_string(out.path().join("leakgate-audit.html")).expect("the page");
     assert!(html.contains("id=\"no-risks\""));
     assert!(!html.contains("id=\"risk-table\""));
 }
@@ -337,7 +366,10 @@ fn an_incomplete_audit_never_ships() {
     clean_repository(origin.path());
     let clones = tempfile::tempdir().expect("temp dir");
     let url = format!("file://{}", origin.path().display());
-    git(clones.path(), &["clone", "-q", "--depth", "1", &url, "shallow"]);
+    git(
+        clones.path(),
+        &["clone", "-q", "--depth", "1", &url, "shallow"],
+    );
     let out = tempfile::tempdir().expect("temp dir");
     let run = audit(&clones.path().join("shallow"), out.path(), &[]);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
@@ -377,7 +409,10 @@ fn bad_input_is_one_line_and_exit_2() {
     let out = tempfile::tempdir().expect("temp dir");
 
     let missing = dir.path().join("no-such-folder");
-    assert_one_line_error(&audit(&missing, out.path(), &[]), "no such file or directory");
+    assert_one_line_error(
+        &audit(&missing, out.path(), &[]),
+        "no such file or directory",
+    );
     let file = dir.path().join("README.md");
     assert_one_line_error(&audit(&file, out.path(), &[]), "not a directory");
     // An --out-dir that cannot be created (a file is in the way) fails before the scan.

@@ -35,8 +35,10 @@ fn browser() -> Option<(PathBuf, PathBuf)> {
         );
         return None;
     }
-    let playwright = PathBuf::from(playwright.expect("LEAKGATE_PLAYWRIGHT is set with LEAKGATE_CHROMIUM"));
-    let chromium = PathBuf::from(chromium.expect("LEAKGATE_CHROMIUM is set with LEAKGATE_PLAYWRIGHT"));
+    let playwright =
+        PathBuf::from(playwright.expect("LEAKGATE_PLAYWRIGHT is set with LEAKGATE_CHROMIUM"));
+    let chromium =
+        PathBuf::from(chromium.expect("LEAKGATE_CHROMIUM is set with LEAKGATE_PLAYWRIGHT"));
     assert!(
         playwright.join("package.json").is_file(),
         "LEAKGATE_PLAYWRIGHT={} is not a playwright-core folder",
@@ -118,6 +120,8 @@ fn the_audit_page_shows_the_audit_in_chromium_without_network_or_errors() {
     .expect("JSON");
 
     let shots = target_dir();
+    // Kept beside the screenshots for review (it holds only the fixture's redacted tokens).
+    std::fs::copy(&page, shots.join("leakgate-audit.html")).expect("copy the page to target/");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/audit.js");
     let rendered = assert_cmd::Command::new("node")
         .timeout(Duration::from_secs(300))
@@ -145,7 +149,11 @@ fn the_audit_page_shows_the_audit_in_chromium_without_network_or_errors() {
 
     // Every render: the page alone, nothing failing, nothing secret, readable.
     for (name, render) in renders {
-        assert_eq!(render["requests"], serde_json::json!([url]), "{name}: {render:#}");
+        assert_eq!(
+            render["requests"],
+            serde_json::json!([url]),
+            "{name}: {render:#}"
+        );
         assert_eq!(render["failed"], serde_json::json!([]), "{name}");
         assert_eq!(render["consoleErrors"], serde_json::json!([]), "{name}");
         assert_eq!(render["pageErrors"], serde_json::json!([]), "{name}");
@@ -166,7 +174,10 @@ fn the_audit_page_shows_the_audit_in_chromium_without_network_or_errors() {
         structure(script_on),
         "the page differs without JavaScript"
     );
-    assert_eq!(structure(&renders["dark"]["landmarks"]), structure(script_on));
+    assert_eq!(
+        structure(&renders["dark"]["landmarks"]),
+        structure(script_on)
+    );
 
     // The document.
     assert_eq!(script_on["lang"], "en");
@@ -180,7 +191,10 @@ fn the_audit_page_shows_the_audit_in_chromium_without_network_or_errors() {
         script_on["csp"],
         "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
     );
-    assert_eq!((script_on["h1"].as_u64(), script_on["main"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (script_on["h1"].as_u64(), script_on["main"].as_u64()),
+        (Some(1), Some(1))
+    );
     assert!(
         script_on["scripts"]
             .as_array()
@@ -190,14 +204,20 @@ fn the_audit_page_shows_the_audit_in_chromium_without_network_or_errors() {
         "every script is inline: {}",
         script_on["scripts"]
     );
-    assert_eq!(script_on["external"], serde_json::json!([]), "nothing is loaded from elsewhere");
+    assert_eq!(
+        script_on["external"],
+        serde_json::json!([]),
+        "nothing is loaded from elsewhere"
+    );
 
     // The parts, in order, each a section labelled by its own h2.
     let sections = script_on["sections"].as_array().expect("sections");
     let ids: Vec<&str> = sections.iter().map(|s| str_of(&s["id"], "id")).collect();
     assert_eq!(
         ids,
-        ["verdict", "risks", "env", "timeline", "bundles", "coverage", "handover"]
+        [
+            "verdict", "risks", "env", "timeline", "bundles", "coverage", "handover"
+        ]
     );
     for section in sections {
         let id = str_of(&section["id"], "id");
@@ -235,21 +255,32 @@ fn the_audit_page_shows_the_audit_in_chromium_without_network_or_errors() {
         assert_eq!(row["fingerprint"], risk["fingerprint"], "{row} {risk}");
         assert_eq!(row["severity"], risk["severity"], "{row} {risk}");
         assert_eq!(row["inHead"], risk["in_head"].to_string(), "{row} {risk}");
-        assert_eq!(row["inBundle"], risk["in_bundle"].to_string(), "{row} {risk}");
+        assert_eq!(
+            row["inBundle"],
+            risk["in_bundle"].to_string(),
+            "{row} {risk}"
+        );
     }
     // The fixture's own ranking: the key compiled into the client bundle first, the token that
     // is only in history after everything still in HEAD.
     let first = &rows[0];
     assert_eq!(
         (&first["rule"], &first["inBundle"], &first["severity"]),
-        (&Value::from("bundle-secret"), &Value::from("true"), &Value::from("critical"))
+        (
+            &Value::from("bundle-secret"),
+            &Value::from("true"),
+            &Value::from("critical")
+        )
     );
     let github_rank = rows
         .iter()
         .position(|r| r["rule"] == "github-pat-classic")
         .expect("the token removed from history is a risk");
     let github_row = &rows[github_rank];
-    assert_eq!((&github_row["inHead"], &github_row["inBundle"]), (&Value::from("false"), &Value::from("false")));
+    assert_eq!(
+        (&github_row["inHead"], &github_row["inBundle"]),
+        (&Value::from("false"), &Value::from("false"))
+    );
     let last_in_head = rows
         .iter()
         .rposition(|r| r["inHead"] == "true")
@@ -275,7 +306,13 @@ fn the_audit_page_shows_the_audit_in_chromium_without_network_or_errors() {
             .map(|c| &c["env"])
             .collect();
         assert_eq!(columns, envs);
-        assert!(table["columns"].as_array().expect("columns").iter().all(|c| c["scope"] == "col"));
+        assert!(
+            table["columns"]
+                .as_array()
+                .expect("columns")
+                .iter()
+                .all(|c| c["scope"] == "col")
+        );
         let variables = matrix["variables"].as_array().expect("variables");
         let rows = table["rows"].as_array().expect("rows");
         assert_eq!(rows.len(), variables.len());
@@ -315,7 +352,11 @@ fn the_audit_page_shows_the_audit_in_chromium_without_network_or_errors() {
     };
     let shared = cell("DATABASE_URL", "production");
     assert_eq!(shared["state"], "shared-value", "{shared}");
-    assert!(str_of(&shared["checks"], "checks").split(' ').any(|c| c == "env-shared-secret"));
+    assert!(
+        str_of(&shared["checks"], "checks")
+            .split(' ')
+            .any(|c| c == "env-shared-secret")
+    );
     assert_eq!(cell("STRIPE_SECRET_KEY", "production")["state"], "test-key");
 
     // The timeline: an accessible SVG, the secret that left history among its marks, and the
@@ -327,7 +368,10 @@ fn the_audit_page_shows_the_audit_in_chromium_without_network_or_errors() {
     assert_eq!(timeline["tableAfter"], true);
     let github = &github_row["fingerprint"];
     assert!(
-        timeline["secrets"].as_array().expect("marks").contains(github),
+        timeline["secrets"]
+            .as_array()
+            .expect("marks")
+            .contains(github),
         "{timeline}"
     );
 
@@ -337,7 +381,9 @@ fn the_audit_page_shows_the_audit_in_chromium_without_network_or_errors() {
         "{}",
         script_on["bundles"]
     );
-    let handover = script_on["handover"]["items"].as_array().expect("handover list");
+    let handover = script_on["handover"]["items"]
+        .as_array()
+        .expect("handover list");
     let fingerprints: Vec<&Value> = risks.iter().map(|r| &r["fingerprint"]).collect();
     assert!(!handover.is_empty());
     for item in handover {
@@ -349,21 +395,36 @@ fn the_audit_page_shows_the_audit_in_chromium_without_network_or_errors() {
 
     // Printed: every part and every risk is on paper.
     let print = &renders["print"];
-    assert!(print["pdfBytes"].as_u64().is_some_and(|n| n > 1000), "{print}");
+    assert!(
+        print["pdfBytes"].as_u64().is_some_and(|n| n > 1000),
+        "{print}"
+    );
     let printed = &print["landmarks"];
     assert!(
-        printed["sections"].as_array().expect("sections").iter().all(|s| s["visible"] == true),
+        printed["sections"]
+            .as_array()
+            .expect("sections")
+            .iter()
+            .all(|s| s["visible"] == true),
         "{}",
         printed["sections"]
     );
     assert!(
-        printed["risks"].as_array().expect("risks").iter().all(|r| r["visible"] == true),
+        printed["risks"]
+            .as_array()
+            .expect("risks")
+            .iter()
+            .all(|r| r["visible"] == true),
         "{}",
         printed["risks"]
     );
 
     let screenshot = shots.join("audit-screenshot.png");
     let png = std::fs::read(&screenshot).expect("the screenshot");
-    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{}", screenshot.display());
+    assert!(
+        png.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "{}",
+        screenshot.display()
+    );
     eprintln!("screenshot: {}", screenshot.display());
 }

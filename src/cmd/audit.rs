@@ -85,7 +85,10 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 fn summary(built: &Audit, written: &[PathBuf]) -> Result<()> {
     report::result_line(&format!("{}: {}", built.verdict().word(), built.reason()))?;
     for path in written {
-        report::result_line(&format!("wrote {}", report::display_path(&path.display().to_string())))?;
+        report::result_line(&format!(
+            "wrote {}",
+            report::display_path(&path.display().to_string())
+        ))?;
     }
     Ok(())
 }

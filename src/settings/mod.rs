@@ -1024,7 +1024,8 @@ mod tests {
             (output.page_name(), output.out_dir.as_path()),
             ("leakgate-audit.html", Path::new("."))
         );
-        let markdown = AuditOutput::from_args(&audit_args(&["--format", "markdown", "--out-dir", "o"]));
+        let markdown =
+            AuditOutput::from_args(&audit_args(&["--format", "markdown", "--out-dir", "o"]));
         assert_eq!(
             (markdown.page_name(), markdown.out_dir.as_path()),
             ("leakgate-audit.md", Path::new("o"))
@@ -1039,7 +1040,10 @@ mod tests {
         for path in [file, dir.path().join("missing")] {
             let args = audit_args(&[path.to_str().expect("UTF-8")]);
             let err = ScanSettings::from_audit_args(&args).err().expect("refused");
-            assert!(format!("{err:#}").contains(&path.display().to_string()), "{err:#}");
+            assert!(
+                format!("{err:#}").contains(&path.display().to_string()),
+                "{err:#}"
+            );
         }
     }
 

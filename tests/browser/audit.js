@@ -111,13 +111,10 @@ function landmarks() {
           labelledby: attr(timeline, 'aria-labelledby'),
           title: text(document.getElementById(attr(timeline, 'aria-labelledby') || '')),
           secrets: all('g.secret', timeline).map((g) => attr(g, 'data-fingerprint')),
-          tableAfter: (() => {
-            let next = timeline.nextElementSibling;
-            while (next && next.tagName.toLowerCase() !== 'table' && !next.querySelector('table')) {
-              next = next.nextElementSibling;
-            }
-            return next !== null;
-          })(),
+          // The same data as a table, after the picture in the same section.
+          tableAfter: all('table', timeline.closest('section') || document).some(
+            (table) => timeline.compareDocumentPosition(table) & Node.DOCUMENT_POSITION_FOLLOWING,
+          ),
         }
       : null,
     bundles: text(document.getElementById('bundles')),
@@ -193,7 +190,7 @@ function lowestContrast() {
   return lowest;
 }
 
-async function render(browser, { javaScript, media, colorScheme, shot, pdf }) {
+async function render(browser, { javaScript, media, colorScheme, shot, top, pdf }) {
   const context = await browser.newContext({
     javaScriptEnabled: javaScript,
     viewport: { width: 1280, height: 900 },
@@ -219,6 +216,10 @@ async function render(browser, { javaScript, media, colorScheme, shot, pdf }) {
   if (shot) {
     await page.screenshot({ path: path.join(shotDir, shot), fullPage: true });
   }
+  if (top) {
+    // What a reader sees first (the verdict and the top risks): the README's picture.
+    await page.screenshot({ path: path.join(shotDir, top) });
+  }
   let pdfBytes = null;
   if (pdf) {
     const bytes = await page.pdf({ path: path.join(shotDir, pdf), format: 'A4', printBackground: false });
@@ -236,6 +237,7 @@ async function render(browser, { javaScript, media, colorScheme, shot, pdf }) {
       javaScript: true,
       colorScheme: 'light',
       shot: 'audit-screenshot.png',
+      top: 'audit-screenshot-top.png',
     });
     result.renders.noscript = await render(browser, {
       javaScript: false,

@@ -53,14 +53,7 @@ fn commit(root: &Path, author: &str, date: &str, message: &str) -> String {
     git(
         root,
         &[
-            "commit",
-            "-q",
-            "--author",
-            author,
-            "--date",
-            date,
-            "-m",
-            message,
+            "commit", "-q", "--author", author, "--date", date, "-m", message,
         ],
     );
     git(root, &["rev-parse", "HEAD"])
