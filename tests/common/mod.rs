@@ -6,8 +6,10 @@
 use assert_cmd::Command;
 use std::path::Path;
 
-// Shared with the crate's own unit tests (`crate::source::fixture`).
+// Shared with the crate's own unit tests (`crate::source::fixture`). Not every test binary
+// uses both (as with the rest of this module, hence the allow).
 mod files;
+#[allow(unused_imports)]
 pub use files::{git, write};
 
 pub fn leakgate() -> Command {

@@ -134,3 +134,180 @@ fn cell(
         checks: checks.into_iter().map(str::to_string).collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Checked, EnvScan, EnvSettings, SecretScope, run};
+    use crate::checks::Switches;
+    use crate::config::Config;
+    use crate::finding::fingerprint;
+    use crate::inventory::EnvMatrix;
+    use crate::source::fixture::write;
+    use std::path::Path;
+
+    /// A made-up value in a key's shape, different per run (never a real credential).
+    fn random(name: &str, len: usize) -> String {
+        let seed = format!("{name}-{}", std::process::id());
+        let hex = fingerprint("matrix-test", seed.as_bytes());
+        // Letters and digits both, so the value reads as a key.
+        hex.chars()
+            .take(len)
+            .enumerate()
+            .map(|(i, c)| {
+                if i % 3 == 0 {
+                    c.to_ascii_uppercase()
+                } else {
+                    c
+                }
+            })
+            .collect()
+    }
+
+    fn check(root: &Path) -> Checked {
+        let (matcher, infos) = crate::engine::testing::builtin();
+        let settings = EnvSettings::from_config(&Config::default(), Switches::default())
+            .expect("the default config is valid");
+        let scan = EnvScan {
+            root,
+            display_root: None,
+            settings: &settings,
+            exclude: &[],
+            threads: 1,
+            max_file_size: 1 << 20,
+            secrets: SecretScope::AllEnvFiles,
+            verbose: false,
+            matrix: true,
+        };
+        run(&scan, matcher, infos).expect("the env check runs")
+    }
+
+    /// A matrix as text: the folder and its columns, then one line per variable with each
+    /// cell's state and, in brackets, the checks that fired there.
+    fn table(matrix: &EnvMatrix) -> Vec<String> {
+        let columns: Vec<String> = matrix
+            .environments
+            .iter()
+            .map(|c| format!("{} {}", c.environment, c.files.join(",")))
+            .collect();
+        let mut out = vec![format!("[{}] {}", matrix.dir, columns.join(" | "))];
+        for row in &matrix.variables {
+            let cells: Vec<String> = row
+                .cells
+                .iter()
+                .map(|c| match c.checks.is_empty() {
+                    true => c.state.as_str().to_string(),
+                    false => format!("{} ({})", c.state.as_str(), c.checks.join(" ")),
+                })
+                .collect();
+            out.push(format!("{}: {}", row.name, cells.join(" | ")));
+        }
+        out
+    }
+
+    #[test]
+    fn each_folder_is_a_matrix_of_what_its_environments_make_of_each_variable() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let shared = random("shared", 32);
+        // A test key shared by two environments: both a shared value and a test key in
+        // production, and a shared value wins.
+        let shared_test_key = format!("sk_test_{}", random("shared test key", 24));
+        // The first line of each real file is an entry: the file-level findings about it
+        // (no .gitignore covers it) are at line 1 and must not land on that variable.
+        write(
+            d,
+            ".env",
+            format!(
+                "FIRST=1\nSESSION_SECRET={shared}\nSTRIPE_SECRET_KEY=sk_test_{}\n\
+                 API_URL=http://localhost:3000\nONLY_LOCAL=yes\nPAYMENTS_KEY={shared_test_key}\n",
+                random("dev test key", 24)
+            ),
+        );
+        write(
+            d,
+            ".env.production",
+            format!(
+                "FIRST=1\nSESSION_SECRET={shared}\nSTRIPE_SECRET_KEY=sk_test_{}\n\
+                 API_URL=http://localhost:3000\nFEATURE_FLAG=\nPAYMENTS_KEY={shared_test_key}\n",
+                random("production test key", 24)
+            ),
+        );
+        write(
+            d,
+            ".env.staging",
+            "API_URL=https://api.staging.example.com\n",
+        );
+        write(
+            d,
+            ".env.example",
+            "FIRST=\nSESSION_SECRET=\nSTRIPE_SECRET_KEY=\nAPI_URL=\nFEATURE_FLAG=\n",
+        );
+        write(
+            d,
+            "apps/web/.env.test",
+            "# a comment\nNEXT_PUBLIC_SITE=http://localhost\n",
+        );
+        let checked = check(d);
+        let file_level: Vec<(&str, usize)> = checked
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == "env-not-ignored")
+            .map(|f| (f.location.path.as_str(), f.location.line))
+            .collect();
+        assert!(file_level.contains(&(".env", 1)), "{file_level:?}");
+        assert!(
+            file_level.contains(&(".env.production", 1)),
+            "{file_level:?}"
+        );
+        let tables: Vec<Vec<String>> = checked.matrix.iter().map(table).collect();
+        let expected = [
+            vec![
+                "[] local/development .env | staging .env.staging | production .env.production \
+                 | template .env.example",
+                // A variable an environment lacks is drift, reported on the template's entry
+                // (apps/web's test file is described by this template too, and lacks them all).
+                "API_URL: set | set | dev-endpoint (env-dev-endpoint-in-production) \
+                 | empty (env-drift)",
+                "FEATURE_FLAG: missing | missing | empty | empty (env-drift)",
+                "FIRST: set | missing | set | empty (env-drift)",
+                "ONLY_LOCAL: set | missing | missing | missing",
+                // Not in the template: drift in production, which is deployed.
+                "PAYMENTS_KEY: shared-value (env-shared-secret) | missing | shared-value \
+                 (env-drift env-shared-secret env-test-key-in-production) | missing",
+                // Reported once, on production's entry; the development entry shares it.
+                "SESSION_SECRET: shared-value (env-shared-secret) | missing \
+                 | shared-value (env-shared-secret) | empty (env-drift)",
+                "STRIPE_SECRET_KEY: set | missing | test-key (env-test-key-in-production) \
+                 | empty (env-drift)",
+            ],
+            vec![
+                "[apps/web] test apps/web/.env.test",
+                "NEXT_PUBLIC_SITE: set",
+            ],
+        ];
+        assert_eq!(tables, expected);
+    }
+
+    #[test]
+    fn no_matrix_unless_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), ".env.production", "A=1\n");
+        let (matcher, infos) = crate::engine::testing::builtin();
+        let settings = EnvSettings::from_config(&Config::default(), Switches::default())
+            .expect("the default config is valid");
+        let scan = EnvScan {
+            root: dir.path(),
+            display_root: None,
+            settings: &settings,
+            exclude: &[],
+            threads: 1,
+            max_file_size: 1 << 20,
+            secrets: SecretScope::AllEnvFiles,
+            verbose: false,
+            matrix: false,
+        };
+        let checked = run(&scan, matcher, infos).expect("the env check runs");
+        assert!(checked.matrix.is_empty());
+        assert!(!checked.findings.is_empty());
+    }
+}
