@@ -387,8 +387,12 @@ fn an_incomplete_audit_never_ships() {
     let json = read_json(&out.path().join("leakgate-audit.json"));
     assert_eq!(json["audit"]["verdict"], "fix-first");
     assert!(json["summary"]["skipped"]["too_large"].as_u64() > Some(0));
-    // Said on stderr too, as scan says it.
+    // Said on stderr too, as scan says it; `--quiet` leaves only the summary.
     assert!(run.stderr.contains("warning:"), "{}", run.stderr);
+    let quiet = audit(origin.path(), out.path(), &["--max-file-size", "10", "--quiet"]);
+    assert_eq!(quiet.code, 2);
+    assert_eq!(quiet.stderr, "");
+    assert_eq!(summary(&quiet).0, "FIX FIRST");
 }
 
 /// One line on stderr, exit 2, nothing on stdout, no panic.

@@ -59,7 +59,7 @@ fn prose(text: &str) -> String {
         return escaped;
     }
     let mut out = String::new();
-    let paired = parts.len() - if parts.len() % 2 == 0 { 1 } else { 0 };
+    let paired = parts.len() - if parts.len().is_multiple_of(2) { 1 } else { 0 };
     for (i, part) in parts.iter().enumerate() {
         if i > 0 && i < paired {
             out.push_str(if i % 2 == 1 { "<code>" } else { "</code>" });
