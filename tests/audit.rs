@@ -254,15 +254,32 @@ fn the_startup_audit_says_fix_first_and_ranks_what_reached_browsers_first() {
             .any(|b| b["path"] == "dist" && b["client"] == true && b["files"] == 2),
         "{bundles:#?}"
     );
-    // The finding records who committed the token, when, and where.
-    let committed = json["findings"]
+    // The token's findings: the file that held it, with who committed it, and the message of
+    // the commit that removed it (quoted, redacted).
+    let places: Vec<&Value> = json["findings"]
         .as_array()
         .expect("findings")
         .iter()
-        .find(|f| f["fingerprint"] == github_fingerprint.as_str())
-        .expect("the token's finding");
+        .filter(|f| f["fingerprint"] == github_fingerprint.as_str())
+        .collect();
+    let committed = places
+        .iter()
+        .find(|f| f["path"] == "src/config.js")
+        .unwrap_or_else(|| panic!("no finding in src/config.js: {places:#?}"));
     assert_eq!(committed["commit"]["id"], fixture.leaked_in.as_str());
     assert_eq!(committed["commit"]["author_name"], fixture.author);
+    assert!(
+        places
+            .iter()
+            .any(|f| f["commit"]["id"] == fixture.removed_in.as_str()),
+        "{places:#?}"
+    );
+    assert!(
+        departure["commit"]["summary"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("Read the deploy token from the environment, not ghp_")),
+        "{departure}"
+    );
 
     // Not one planted secret, nor a long part of one, in any byte written or printed.
     let html = std::fs::read(&page).expect("the page");
@@ -389,7 +406,11 @@ fn an_incomplete_audit_never_ships() {
     assert!(json["summary"]["skipped"]["too_large"].as_u64() > Some(0));
     // Said on stderr too, as scan says it; `--quiet` leaves only the summary.
     assert!(run.stderr.contains("warning:"), "{}", run.stderr);
-    let quiet = audit(origin.path(), out.path(), &["--max-file-size", "10", "--quiet"]);
+    let quiet = audit(
+        origin.path(),
+        out.path(),
+        &["--max-file-size", "10", "--quiet"],
+    );
     assert_eq!(quiet.code, 2);
     assert_eq!(quiet.stderr, "");
     assert_eq!(summary(&quiet).0, "FIX FIRST");

@@ -35,10 +35,12 @@ fn browser() -> Option<(PathBuf, PathBuf)> {
         );
         return None;
     }
-    let playwright =
-        PathBuf::from(playwright.expect("LEAKGATE_PLAYWRIGHT is set with LEAKGATE_CHROMIUM"));
-    let chromium =
-        PathBuf::from(chromium.expect("LEAKGATE_CHROMIUM is set with LEAKGATE_PLAYWRIGHT"));
+    let playwright = PathBuf::from(
+        playwright.expect("LEAKGATE_CHROMIUM is set, so LEAKGATE_PLAYWRIGHT must be too"),
+    );
+    let chromium = PathBuf::from(
+        chromium.expect("LEAKGATE_PLAYWRIGHT is set, so LEAKGATE_CHROMIUM must be too"),
+    );
     assert!(
         playwright.join("package.json").is_file(),
         "LEAKGATE_PLAYWRIGHT={} is not a playwright-core folder",

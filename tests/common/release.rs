@@ -1,6 +1,7 @@
 //! The startup repository the release-audit tests (`tests/audit.rs`, `tests/audit_browser.rs`)
 //! audit: what a small team's repository looks like the week before a first customer. A GitHub
-//! token committed in a config file and removed a commit later (history only), a live Stripe
+//! token committed in a config file and removed a commit later (history only; the removing
+//! commit's message quotes it), a live Stripe
 //! key still in a server file at `HEAD`, env files for local, staging and production (the
 //! database password shared by staging and production, a Stripe test key in production, the
 //! real files committed by mistake), and a built client bundle (`dist/`, git-ignored as builds
@@ -90,11 +91,13 @@ pub fn startup() -> Release {
         "src/config.js",
         "export const githubToken = process.env.GITHUB_TOKEN;\nexport const apiBase = \"/api\";\n",
     );
+    // The message that removes the token quotes it, as people do: repository text (a commit
+    // summary in the findings and in the inventory's departures) that must be redacted too.
     let removed_in = commit(
         root,
         author,
         "2024-02-01T17:30:00Z",
-        "Read the deploy token from the environment",
+        &format!("Read the deploy token from the environment, not {github}"),
     );
 
     write(
