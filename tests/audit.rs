@@ -139,26 +139,17 @@ fn the_startup_audit_says_fix_first_and_ranks_what_reached_browsers_first() {
             .position(|r| r["fingerprint"] == short(&fingerprint))
             .unwrap_or_else(|| panic!("no risk for {rule}: {risks:#?}"))
     };
-    let bundle = rank_of(
-        "bundle-secret",
-        fixture.secret("stripe live key (client bundle)"),
-    );
-    let database = rank_of(
-        "postgres-url-password",
-        fixture.secret("database password (staging and production)"),
-    );
-    let server = rank_of(
-        "stripe-secret-key-live",
-        fixture.secret("stripe live key (server, HEAD)"),
-    );
-    let test_key = rank_of(
-        "stripe-secret-key-test",
-        fixture.secret("stripe test key (production)"),
-    );
-    let github = rank_of(
-        "github-pat-classic",
-        fixture.secret("github token (history only)"),
-    );
+    let [bundle, database, server, test_key, github] = [
+        ("bundle-secret", "stripe live key (client bundle)"),
+        (
+            "postgres-url-password",
+            "database password (staging and production)",
+        ),
+        ("stripe-secret-key-live", "stripe live key (server, HEAD)"),
+        ("stripe-secret-key-test", "stripe test key (production)"),
+        ("github-pat-classic", "github token (history only)"),
+    ]
+    .map(|(rule, secret)| rank_of(rule, fixture.secret(secret)));
     assert_eq!(bundle, 0, "the bundled key is the first risk: {risks:#?}");
     // Both critical and in HEAD: the password in two env files before the key in one file.
     assert!(bundle < database && database < server, "{risks:#?}");

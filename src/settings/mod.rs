@@ -622,15 +622,7 @@ impl ScanSettings {
     /// `leakgate env PATH`: the scan settings for one project folder, env checks on.
     pub fn from_env_args(args: &EnvArgs) -> Result<ScanSettings> {
         let path = &args.path;
-        if std::fs::symlink_metadata(path).is_err() {
-            bail!("{}: no such file or directory", path.display());
-        }
-        if !path.is_dir() {
-            bail!(
-                "{}: not a directory (env checks compare the env files of a project folder)",
-                path.display()
-            );
-        }
+        require_folder(path, "env checks compare the env files of a project folder")?;
         ScanSettings::build(Inputs {
             paths: std::slice::from_ref(path),
             output: &args.output,
@@ -655,15 +647,7 @@ impl ScanSettings {
     /// options only carry the threshold (and JSON, the document the audit JSON extends).
     pub fn from_audit_args(args: &AuditArgs) -> Result<ScanSettings> {
         let path = &args.path;
-        if std::fs::symlink_metadata(path).is_err() {
-            bail!("{}: no such file or directory", path.display());
-        }
-        if !path.is_dir() {
-            bail!(
-                "{}: not a directory (an audit reads a repository or project folder)",
-                path.display()
-            );
-        }
+        require_folder(path, "an audit reads a repository or project folder")?;
         let output = OutputArgs {
             format: Format::Json,
             output: None,
@@ -810,6 +794,15 @@ impl BundleCommandSettings {
             suppressions,
         })
     }
+}
+
+/// A command that reads one project folder refuses anything else, saying `why` it needs one.
+fn require_folder(path: &Path, why: &str) -> Result<()> {
+    require_existing(&[path.to_path_buf()])?;
+    if !path.is_dir() {
+        bail!("{}: not a directory ({why})", path.display());
+    }
+    Ok(())
 }
 
 fn require_existing(paths: &[PathBuf]) -> Result<()> {
