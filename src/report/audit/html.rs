@@ -59,7 +59,7 @@ fn prose(text: &str) -> String {
         return escaped;
     }
     let mut out = String::new();
-    let paired = parts.len() - if parts.len() % 2 == 0 { 1 } else { 0 };
+    let paired = parts.len() - usize::from(parts.len().is_multiple_of(2));
     for (i, part) in parts.iter().enumerate() {
         if i > 0 && i < paired {
             out.push_str(if i % 2 == 1 { "<code>" } else { "</code>" });
@@ -280,8 +280,15 @@ fn commit_full(c: &CommitInfo) -> String {
     text
 }
 
-fn risk_name(r: &Risk) -> String {
-    let mut text = format!("{} {}", escape(&r.rule.name), severity_badge(r.severity));
+/// A risk's name, severity and redacted secret; the name links to its details when `link`.
+fn risk_name(r: &Risk, link: bool) -> String {
+    let name = escape(&r.rule.name);
+    let mut text = if link {
+        format!("<a href=\"#risk-{}\">{name}</a>", r.rank)
+    } else {
+        name
+    };
+    text.push_str(&format!(" {}", severity_badge(r.severity)));
     if !r.preview.is_empty() {
         text.push_str(&format!(
             " <code class=\"preview\">{}</code>",
@@ -328,19 +335,8 @@ fn risks_section(out: &mut String, audit: &Audit) {
         ));
         out.push_str(&format!("<td class=\"num\">{}</td>", r.rank));
         out.push_str(&format!(
-            "<th scope=\"row\"><a href=\"#risk-{}\">{}</a>{}<br><span class=\"fp\">{}</span></th>",
-            r.rank,
-            escape(&r.rule.name),
-            {
-                let mut rest = format!(" {}", severity_badge(r.severity));
-                if !r.preview.is_empty() {
-                    rest.push_str(&format!(
-                        " <code class=\"preview\">{}</code>",
-                        escape(&r.preview)
-                    ));
-                }
-                rest
-            },
+            "<th scope=\"row\">{}<br><span class=\"fp\">{}</span></th>",
+            risk_name(r, true),
             escape(r.short_fingerprint())
         ));
         out.push_str("<td><ul class=\"places\">");
@@ -385,7 +381,7 @@ fn risk_details(out: &mut String, r: &Risk) {
         r.rank,
         r.rank,
         r.rank,
-        risk_name(r)
+        risk_name(r, false)
     ));
     let mut status = vec![escape(r.exposure.label())];
     status.push(format!(
@@ -512,7 +508,10 @@ fn folder_name(dir: &str) -> String {
 }
 
 fn env_matrix(out: &mut String, matrix: &EnvMatrix) {
-    out.push_str(&format!("<h3>Folder {}</h3>\n", folder_name(&matrix.dir)));
+    out.push_str(&format!(
+        "<h3>Env files in {}</h3>\n",
+        folder_name(&matrix.dir)
+    ));
     out.push_str(&format!(
         "<div class=\"scroll\"><table class=\"env-matrix\" data-dir=\"{}\">\n\
          <caption>Variables by environment in {}</caption>\n<thead><tr><th scope=\"col\">Variable</th>",
@@ -633,7 +632,7 @@ fn timeline_section(out: &mut String, audit: &Audit) {
             "<tr data-fingerprint=\"{}\"><td class=\"num\">{}</td><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>\n",
             escape(r.short_fingerprint()),
             r.rank,
-            risk_name(r),
+            risk_name(r, true),
             r.first_commit.as_ref().map(commit_brief).unwrap_or_default(),
             left
         ));
@@ -794,11 +793,10 @@ fn bundles_section(out: &mut String, audit: &Audit, inventory: &Inventory) {
                 .map(place_text)
                 .collect();
             out.push_str(&format!(
-                "<li data-fingerprint=\"{}\"><a href=\"#risk-{}\">{}.</a> {}: {}</li>\n",
+                "<li data-fingerprint=\"{}\">{}. {}: {}</li>\n",
                 escape(r.short_fingerprint()),
                 r.rank,
-                r.rank,
-                risk_name(r),
+                risk_name(r, true),
                 places.join(", ")
             ));
         }
@@ -841,7 +839,7 @@ fn coverage_section(out: &mut String, audit: &Audit, report: &Report<'_>) {
         (
             "Skipped: binary",
             s.binary.to_string(),
-            "not text; archives inside are opened and read",
+            "not text (archives are opened and their entries read)",
         ),
         (
             "Skipped: too large",
@@ -945,11 +943,10 @@ fn handover_section(out: &mut String, audit: &Audit) {
         let (rotate, why) = r.rotate();
         out.push_str(&format!(
             "<li data-fingerprint=\"{}\" data-rotate=\"{rotate}\"><span class=\"box\" \
-             aria-hidden=\"true\"></span><a href=\"#risk-{}\">{}</a> <span class=\"fp\">{}</span>\
+             aria-hidden=\"true\"></span>{} <span class=\"fp\">{}</span>\
              <br>Must live in: {}.<br>Rotate: <strong>{}</strong>, {}.</li>\n",
             escape(r.short_fingerprint()),
-            r.rank,
-            risk_name(r),
+            risk_name(r, true),
             escape(r.short_fingerprint()),
             escape(&r.home_text().unwrap_or_default()),
             if rotate { "yes" } else { "no" },

@@ -45,7 +45,7 @@ pub(super) fn md(text: &str) -> String {
 /// escaped like repository text.
 fn prose(text: &str) -> String {
     let parts: Vec<&str> = text.split('`').collect();
-    if parts.len() < 3 || parts.len() % 2 == 0 {
+    if parts.len() < 3 || parts.len().is_multiple_of(2) {
         return md(text);
     }
     parts
@@ -245,7 +245,7 @@ fn env(out: &mut String, inventory: &Inventory) {
         } else {
             md(&matrix.dir)
         };
-        out.push_str(&format!("### Folder {dir}\n\n| Variable |"));
+        out.push_str(&format!("### Env files in {dir}\n\n| Variable |"));
         for column in &matrix.environments {
             out.push_str(&format!(" {} |", md(&column.environment)));
         }
