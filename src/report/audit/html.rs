@@ -209,75 +209,27 @@ fn yes_no(value: bool) -> &'static str {
     }
 }
 
+/// How the page marks text up (see [`super::Markup`]).
+const MARKUP: super::Markup = super::Markup {
+    text: escape,
+    code,
+    br: "<br>",
+};
+
+fn code(text: &str) -> String {
+    format!("<code>{}</code>", escape(text))
+}
+
 fn place_text(p: &Place) -> String {
-    let mut text = format!("<code>{}</code>", escape(&p.path));
-    if p.line > 0 {
-        text.push_str(&format!(":{}", p.line));
-    }
-    let mut notes = Vec::new();
-    if let Some(history) = &p.history {
-        notes.push(escape(history));
-    }
-    if p.archive {
-        notes.push("in an archive".to_string());
-    }
-    if p.bundle {
-        notes.push("client bundle".to_string());
-    }
-    if p.local_only {
-        notes.push("ignored, never committed".to_string());
-    }
-    if !notes.is_empty() {
-        text.push_str(&format!(
-            " <span class=\"note\">({})</span>",
-            notes.join("; ")
-        ));
-    }
-    text
+    p.render(&MARKUP)
 }
 
-/// `0123456789ab, 2024-01-02, Name <email>`: a commit as a table cell shows it.
 fn commit_brief(c: &CommitInfo) -> String {
-    let mut text = format!("<code>{}</code>", escape(short_id(&c.id)));
-    if !c.date.is_empty() {
-        let day: String = c.date.chars().take(10).collect();
-        text.push_str(&format!(
-            ", <time datetime=\"{}\">{}</time>",
-            escape(&c.date),
-            escape(&day)
-        ));
-    }
-    if !c.author_name.is_empty() || !c.author_email.is_empty() {
-        text.push_str(&format!("<br>{}", escape(&author(c))));
-    }
-    text
+    super::commit_brief(c, &MARKUP)
 }
 
-/// The author as git records it: `Name <email>`.
-fn author(c: &CommitInfo) -> String {
-    match (c.author_name.is_empty(), c.author_email.is_empty()) {
-        (false, false) => format!("{} <{}>", c.author_name, c.author_email),
-        (false, true) => c.author_name.clone(),
-        _ => format!("<{}>", c.author_email),
-    }
-}
-
-/// A commit in full, for a risk's details.
 fn commit_full(c: &CommitInfo) -> String {
-    let mut text = format!("commit <code>{}</code>", escape(&c.id));
-    if !c.date.is_empty() {
-        text.push_str(&format!(
-            " on <time datetime=\"{0}\">{0}</time>",
-            escape(&c.date)
-        ));
-    }
-    if !c.author_name.is_empty() || !c.author_email.is_empty() {
-        text.push_str(&format!(" by {}", escape(&author(c))));
-    }
-    if !c.summary.is_empty() {
-        text.push_str(&format!(": “{}”", escape(&c.summary)));
-    }
-    text
+    super::commit_full(c, &MARKUP)
 }
 
 /// A risk's name, severity and redacted secret; the name links to its details when `link`.
@@ -621,13 +573,7 @@ fn timeline_section(out: &mut String, audit: &Audit) {
     );
     for s in &spans {
         let r = s.risk;
-        let left = if r.in_head {
-            "still present".to_string()
-        } else if let Some(d) = &r.departure {
-            commit_brief(d)
-        } else {
-            "not in HEAD (when it left is unknown)".to_string()
-        };
+        let left = super::left_head(r, &MARKUP);
         out.push_str(&format!(
             "<tr data-fingerprint=\"{}\"><td class=\"num\">{}</td><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>\n",
             escape(r.short_fingerprint()),
@@ -768,11 +714,7 @@ fn bundles_section(out: &mut String, audit: &Audit, inventory: &Inventory) {
                 escape(&b.path),
                 b.client,
                 folder_name(&b.path),
-                if b.client {
-                    "every visitor's browser"
-                } else {
-                    "the server only"
-                },
+                super::ships_to(b.client),
                 b.files,
                 human_bytes(b.bytes),
                 b.source_maps
@@ -825,43 +767,7 @@ fn coverage_section(out: &mut String, audit: &Audit, report: &Report<'_>) {
             }
         ));
     }
-    let s = &stats.skipped;
-    let rows: [(&str, String, &str); 6] = [
-        (
-            "Files read",
-            format!(
-                "{} ({})",
-                stats.files_scanned,
-                human_bytes(stats.bytes_scanned)
-            ),
-            "matched against every rule",
-        ),
-        (
-            "Skipped: binary",
-            s.binary.to_string(),
-            "not text (archives are opened and their entries read)",
-        ),
-        (
-            "Skipped: too large",
-            s.too_large.to_string(),
-            "larger than --max-file-size: not read, so the run is incomplete",
-        ),
-        (
-            "Skipped: unreadable",
-            s.unreadable.to_string(),
-            "could not be read (permissions, I/O errors): the run is incomplete",
-        ),
-        (
-            "Skipped: symbolic links",
-            s.symlink.to_string(),
-            "not followed; their targets are read where they are",
-        ),
-        (
-            "Skipped: special files",
-            s.special.to_string(),
-            "devices, sockets and pipes hold no source",
-        ),
-    ];
+    let rows = super::file_counts(stats);
     out.push_str(
         "<div class=\"scroll\"><table id=\"coverage-table\">\n<caption>Files</caption>\n\
          <thead><tr><th scope=\"col\">What</th><th scope=\"col\">Count</th><th scope=\"col\">\
