@@ -8,7 +8,7 @@ use super::html::escape;
 use super::{Audit, Place, Risk, unread};
 use crate::finding::CommitInfo;
 use crate::inventory::Inventory;
-use crate::report::{Report, human_bytes, short_id};
+use crate::report::{Report, human_bytes};
 
 /// Text from the repository or a rule as Markdown that shows exactly that text, in a
 /// paragraph, a list item or a table cell: [`escape`] for HTML (so `<img>` is text and
