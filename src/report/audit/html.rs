@@ -59,7 +59,7 @@ fn prose(text: &str) -> String {
         return escaped;
     }
     let mut out = String::new();
-    let paired = parts.len() - if parts.len().is_multiple_of(2) { 1 } else { 0 };
+    let paired = parts.len() - usize::from(parts.len().is_multiple_of(2));
     for (i, part) in parts.iter().enumerate() {
         if i > 0 && i < paired {
             out.push_str(if i % 2 == 1 { "<code>" } else { "</code>" });
@@ -209,79 +209,38 @@ fn yes_no(value: bool) -> &'static str {
     }
 }
 
+/// How the page marks text up (see [`super::Markup`]).
+const MARKUP: super::Markup = super::Markup {
+    text: escape,
+    code,
+    br: "<br>",
+};
+
+fn code(text: &str) -> String {
+    format!("<code>{}</code>", escape(text))
+}
+
 fn place_text(p: &Place) -> String {
-    let mut text = format!("<code>{}</code>", escape(&p.path));
-    if p.line > 0 {
-        text.push_str(&format!(":{}", p.line));
-    }
-    let mut notes = Vec::new();
-    if let Some(history) = &p.history {
-        notes.push(escape(history));
-    }
-    if p.archive {
-        notes.push("in an archive".to_string());
-    }
-    if p.bundle {
-        notes.push("client bundle".to_string());
-    }
-    if p.local_only {
-        notes.push("ignored, never committed".to_string());
-    }
-    if !notes.is_empty() {
-        text.push_str(&format!(
-            " <span class=\"note\">({})</span>",
-            notes.join("; ")
-        ));
-    }
-    text
+    p.render(&MARKUP)
 }
 
-/// `0123456789ab, 2024-01-02, Name <email>`: a commit as a table cell shows it.
 fn commit_brief(c: &CommitInfo) -> String {
-    let mut text = format!("<code>{}</code>", escape(short_id(&c.id)));
-    if !c.date.is_empty() {
-        let day: String = c.date.chars().take(10).collect();
-        text.push_str(&format!(
-            ", <time datetime=\"{}\">{}</time>",
-            escape(&c.date),
-            escape(&day)
-        ));
-    }
-    if !c.author_name.is_empty() || !c.author_email.is_empty() {
-        text.push_str(&format!("<br>{}", escape(&author(c))));
-    }
-    text
+    super::commit_brief(c, &MARKUP)
 }
 
-/// The author as git records it: `Name <email>`.
-fn author(c: &CommitInfo) -> String {
-    match (c.author_name.is_empty(), c.author_email.is_empty()) {
-        (false, false) => format!("{} <{}>", c.author_name, c.author_email),
-        (false, true) => c.author_name.clone(),
-        _ => format!("<{}>", c.author_email),
-    }
-}
-
-/// A commit in full, for a risk's details.
 fn commit_full(c: &CommitInfo) -> String {
-    let mut text = format!("commit <code>{}</code>", escape(&c.id));
-    if !c.date.is_empty() {
-        text.push_str(&format!(
-            " on <time datetime=\"{0}\">{0}</time>",
-            escape(&c.date)
-        ));
-    }
-    if !c.author_name.is_empty() || !c.author_email.is_empty() {
-        text.push_str(&format!(" by {}", escape(&author(c))));
-    }
-    if !c.summary.is_empty() {
-        text.push_str(&format!(": “{}”", escape(&c.summary)));
-    }
-    text
+    super::commit_full(c, &MARKUP)
 }
 
-fn risk_name(r: &Risk) -> String {
-    let mut text = format!("{} {}", escape(&r.rule.name), severity_badge(r.severity));
+/// A risk's name, severity and redacted secret; the name links to its details when `link`.
+fn risk_name(r: &Risk, link: bool) -> String {
+    let name = escape(&r.rule.name);
+    let mut text = if link {
+        format!("<a href=\"#risk-{}\">{name}</a>", r.rank)
+    } else {
+        name
+    };
+    text.push_str(&format!(" {}", severity_badge(r.severity)));
     if !r.preview.is_empty() {
         text.push_str(&format!(
             " <code class=\"preview\">{}</code>",
@@ -328,19 +287,8 @@ fn risks_section(out: &mut String, audit: &Audit) {
         ));
         out.push_str(&format!("<td class=\"num\">{}</td>", r.rank));
         out.push_str(&format!(
-            "<th scope=\"row\"><a href=\"#risk-{}\">{}</a>{}<br><span class=\"fp\">{}</span></th>",
-            r.rank,
-            escape(&r.rule.name),
-            {
-                let mut rest = format!(" {}", severity_badge(r.severity));
-                if !r.preview.is_empty() {
-                    rest.push_str(&format!(
-                        " <code class=\"preview\">{}</code>",
-                        escape(&r.preview)
-                    ));
-                }
-                rest
-            },
+            "<th scope=\"row\">{}<br><span class=\"fp\">{}</span></th>",
+            risk_name(r, true),
             escape(r.short_fingerprint())
         ));
         out.push_str("<td><ul class=\"places\">");
@@ -385,7 +333,7 @@ fn risk_details(out: &mut String, r: &Risk) {
         r.rank,
         r.rank,
         r.rank,
-        risk_name(r)
+        risk_name(r, false)
     ));
     let mut status = vec![escape(r.exposure.label())];
     status.push(format!(
@@ -512,7 +460,10 @@ fn folder_name(dir: &str) -> String {
 }
 
 fn env_matrix(out: &mut String, matrix: &EnvMatrix) {
-    out.push_str(&format!("<h3>Folder {}</h3>\n", folder_name(&matrix.dir)));
+    out.push_str(&format!(
+        "<h3>Env files in {}</h3>\n",
+        folder_name(&matrix.dir)
+    ));
     out.push_str(&format!(
         "<div class=\"scroll\"><table class=\"env-matrix\" data-dir=\"{}\">\n\
          <caption>Variables by environment in {}</caption>\n<thead><tr><th scope=\"col\">Variable</th>",
@@ -622,18 +573,12 @@ fn timeline_section(out: &mut String, audit: &Audit) {
     );
     for s in &spans {
         let r = s.risk;
-        let left = if r.in_head {
-            "still present".to_string()
-        } else if let Some(d) = &r.departure {
-            commit_brief(d)
-        } else {
-            "not in HEAD (when it left is unknown)".to_string()
-        };
+        let left = super::left_head(r, &MARKUP);
         out.push_str(&format!(
             "<tr data-fingerprint=\"{}\"><td class=\"num\">{}</td><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>\n",
             escape(r.short_fingerprint()),
             r.rank,
-            risk_name(r),
+            risk_name(r, true),
             r.first_commit.as_ref().map(commit_brief).unwrap_or_default(),
             left
         ));
@@ -769,11 +714,7 @@ fn bundles_section(out: &mut String, audit: &Audit, inventory: &Inventory) {
                 escape(&b.path),
                 b.client,
                 folder_name(&b.path),
-                if b.client {
-                    "every visitor's browser"
-                } else {
-                    "the server only"
-                },
+                super::ships_to(b.client),
                 b.files,
                 human_bytes(b.bytes),
                 b.source_maps
@@ -794,11 +735,10 @@ fn bundles_section(out: &mut String, audit: &Audit, inventory: &Inventory) {
                 .map(place_text)
                 .collect();
             out.push_str(&format!(
-                "<li data-fingerprint=\"{}\"><a href=\"#risk-{}\">{}.</a> {}: {}</li>\n",
+                "<li data-fingerprint=\"{}\">{}. {}: {}</li>\n",
                 escape(r.short_fingerprint()),
                 r.rank,
-                r.rank,
-                risk_name(r),
+                risk_name(r, true),
                 places.join(", ")
             ));
         }
@@ -827,43 +767,7 @@ fn coverage_section(out: &mut String, audit: &Audit, report: &Report<'_>) {
             }
         ));
     }
-    let s = &stats.skipped;
-    let rows: [(&str, String, &str); 6] = [
-        (
-            "Files read",
-            format!(
-                "{} ({})",
-                stats.files_scanned,
-                human_bytes(stats.bytes_scanned)
-            ),
-            "matched against every rule",
-        ),
-        (
-            "Skipped: binary",
-            s.binary.to_string(),
-            "not text; archives inside are opened and read",
-        ),
-        (
-            "Skipped: too large",
-            s.too_large.to_string(),
-            "larger than --max-file-size: not read, so the run is incomplete",
-        ),
-        (
-            "Skipped: unreadable",
-            s.unreadable.to_string(),
-            "could not be read (permissions, I/O errors): the run is incomplete",
-        ),
-        (
-            "Skipped: symbolic links",
-            s.symlink.to_string(),
-            "not followed; their targets are read where they are",
-        ),
-        (
-            "Skipped: special files",
-            s.special.to_string(),
-            "devices, sockets and pipes hold no source",
-        ),
-    ];
+    let rows = super::file_counts(stats);
     out.push_str(
         "<div class=\"scroll\"><table id=\"coverage-table\">\n<caption>Files</caption>\n\
          <thead><tr><th scope=\"col\">What</th><th scope=\"col\">Count</th><th scope=\"col\">\
@@ -945,11 +849,10 @@ fn handover_section(out: &mut String, audit: &Audit) {
         let (rotate, why) = r.rotate();
         out.push_str(&format!(
             "<li data-fingerprint=\"{}\" data-rotate=\"{rotate}\"><span class=\"box\" \
-             aria-hidden=\"true\"></span><a href=\"#risk-{}\">{}</a> <span class=\"fp\">{}</span>\
+             aria-hidden=\"true\"></span>{} <span class=\"fp\">{}</span>\
              <br>Must live in: {}.<br>Rotate: <strong>{}</strong>, {}.</li>\n",
             escape(r.short_fingerprint()),
-            r.rank,
-            risk_name(r),
+            risk_name(r, true),
             escape(r.short_fingerprint()),
             escape(&r.home_text().unwrap_or_default()),
             if rotate { "yes" } else { "no" },

@@ -8,7 +8,7 @@ use super::html::escape;
 use super::{Audit, Place, Risk, unread};
 use crate::finding::CommitInfo;
 use crate::inventory::Inventory;
-use crate::report::{Report, human_bytes, short_id};
+use crate::report::{Report, human_bytes};
 
 /// Text from the repository or a rule as Markdown that shows exactly that text, in a
 /// paragraph, a list item or a table cell: [`escape`] for HTML (so `<img>` is text and
@@ -61,62 +61,24 @@ fn prose(text: &str) -> String {
         .collect()
 }
 
+/// How the Markdown marks text up (see [`super::Markup`]): code is plain escaped text, since
+/// a code span cannot hold every character a path may.
+const MARKUP: super::Markup = super::Markup {
+    text: md,
+    code: md,
+    br: ", ",
+};
+
 fn commit_brief(c: &CommitInfo) -> String {
-    let mut text = md(short_id(&c.id));
-    if !c.date.is_empty() {
-        text.push_str(&format!(
-            ", {}",
-            md(&c.date.chars().take(10).collect::<String>())
-        ));
-    }
-    if !c.author_name.is_empty() {
-        text.push_str(&format!(", {}", md(&c.author_name)));
-    }
-    text
+    super::commit_brief(c, &MARKUP)
 }
 
 fn commit_full(c: &CommitInfo) -> String {
-    let mut text = format!("commit {}", md(&c.id));
-    if !c.date.is_empty() {
-        text.push_str(&format!(" on {}", md(&c.date)));
-    }
-    let author = match (c.author_name.is_empty(), c.author_email.is_empty()) {
-        (true, true) => String::new(),
-        (false, true) => c.author_name.clone(),
-        (true, false) => format!("<{}>", c.author_email),
-        (false, false) => format!("{} <{}>", c.author_name, c.author_email),
-    };
-    if !author.is_empty() {
-        text.push_str(&format!(" by {}", md(&author)));
-    }
-    if !c.summary.is_empty() {
-        text.push_str(&format!(": “{}”", md(&c.summary)));
-    }
-    text
+    super::commit_full(c, &MARKUP)
 }
 
 fn place(p: &Place) -> String {
-    let mut text = md(&p.path);
-    if p.line > 0 {
-        text.push_str(&format!(":{}", p.line));
-    }
-    let mut notes = Vec::new();
-    if let Some(history) = &p.history {
-        notes.push(md(history));
-    }
-    if p.archive {
-        notes.push("in an archive".to_string());
-    }
-    if p.bundle {
-        notes.push("client bundle".to_string());
-    }
-    if p.local_only {
-        notes.push("ignored, never committed".to_string());
-    }
-    if !notes.is_empty() {
-        text.push_str(&format!(" ({})", notes.join("; ")));
-    }
-    text
+    p.render(&MARKUP)
 }
 
 fn name(r: &Risk) -> String {
@@ -245,7 +207,7 @@ fn env(out: &mut String, inventory: &Inventory) {
         } else {
             md(&matrix.dir)
         };
-        out.push_str(&format!("### Folder {dir}\n\n| Variable |"));
+        out.push_str(&format!("### Env files in {dir}\n\n| Variable |"));
         for column in &matrix.environments {
             out.push_str(&format!(" {} |", md(&column.environment)));
         }
@@ -293,13 +255,7 @@ fn timeline(out: &mut String, audit: &Audit) {
     }
     out.push_str("| # | Secret | Entered history | Left HEAD |\n|---:|---|---|---|\n");
     for r in entered {
-        let left = if r.in_head {
-            "still present".to_string()
-        } else if let Some(d) = &r.departure {
-            commit_brief(d)
-        } else {
-            "not in HEAD (when it left is unknown)".to_string()
-        };
+        let left = super::left_head(r, &MARKUP);
         out.push_str(&format!(
             "| {} | {} | {} | {} |\n",
             r.rank,
@@ -326,11 +282,7 @@ fn bundles(out: &mut String, audit: &Audit, inventory: &Inventory) {
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} |\n",
                 md(&b.path),
-                if b.client {
-                    "every visitor's browser"
-                } else {
-                    "the server only"
-                },
+                super::ships_to(b.client),
                 b.files,
                 human_bytes(b.bytes),
                 b.source_maps
@@ -371,19 +323,11 @@ fn coverage(out: &mut String, audit: &Audit, report: &Report<'_>) {
             }
         ));
     }
-    let s = &stats.skipped;
-    out.push_str(&format!(
-        "| What | Count |\n|---|---:|\n| Files read | {} ({}) |\n| Skipped: binary | {} |\n\
-         | Skipped: too large | {} |\n| Skipped: unreadable | {} |\n| Skipped: symbolic links | {} |\n\
-         | Skipped: special files | {} |\n\n",
-        stats.files_scanned,
-        human_bytes(stats.bytes_scanned),
-        s.binary,
-        s.too_large,
-        s.unreadable,
-        s.symlink,
-        s.special
-    ));
+    out.push_str("| What | Count | Why it matters |\n|---|---:|---|\n");
+    for (what, count, why) in super::file_counts(stats) {
+        out.push_str(&format!("| {what} | {count} | {} |\n", md(why)));
+    }
+    out.push('\n');
     match &stats.history {
         Some(h) => out.push_str(&format!(
             "Git history ({} mode): {} commits, {} unique blobs, {} messages read. {}\n\n",

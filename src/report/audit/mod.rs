@@ -593,6 +593,141 @@ pub fn timestamp(date: &str) -> Option<i64> {
     date.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
 }
 
+/// How a format writes text: repository or rule text, escaped for the format (`text`), the
+/// same as code (`code`), and a break between the lines of one cell (`br`). The wording below
+/// is the model's; the renderers only say how it is marked up.
+pub(super) struct Markup {
+    pub text: fn(&str) -> String,
+    pub code: fn(&str) -> String,
+    pub br: &'static str,
+}
+
+impl Place {
+    /// `path:line (commit 0123456789ab, blob 89abcdef0123; client bundle)`.
+    pub(super) fn render(&self, m: &Markup) -> String {
+        let mut text = (m.code)(&self.path);
+        if self.line > 0 {
+            text.push_str(&format!(":{}", self.line));
+        }
+        let mut notes: Vec<String> = self.history.iter().map(|h| (m.text)(h)).collect();
+        for (on, note) in [
+            (self.archive, "in an archive"),
+            (self.bundle, "client bundle"),
+            (self.local_only, "ignored, never committed"),
+        ] {
+            if on {
+                notes.push(note.to_string());
+            }
+        }
+        if !notes.is_empty() {
+            text.push_str(&format!(" ({})", notes.join("; ")));
+        }
+        text
+    }
+}
+
+/// The author as git records it: `Name <email>`.
+fn author(c: &CommitInfo) -> String {
+    match (c.author_name.is_empty(), c.author_email.is_empty()) {
+        (false, false) => format!("{} <{}>", c.author_name, c.author_email),
+        (false, true) => c.author_name.clone(),
+        (true, false) => format!("<{}>", c.author_email),
+        (true, true) => String::new(),
+    }
+}
+
+/// A commit in a table cell: its short id, day and author.
+pub(super) fn commit_brief(c: &CommitInfo, m: &Markup) -> String {
+    let mut text = (m.code)(super::short_id(&c.id));
+    if !c.date.is_empty() {
+        let day: String = c.date.chars().take(10).collect();
+        text.push_str(&format!(", {}", (m.text)(&day)));
+    }
+    let author = author(c);
+    if !author.is_empty() {
+        text.push_str(&format!("{}{}", m.br, (m.text)(&author)));
+    }
+    text
+}
+
+/// A commit in full: id, date and author as git records them, and its summary.
+pub(super) fn commit_full(c: &CommitInfo, m: &Markup) -> String {
+    let mut text = format!("commit {}", (m.code)(&c.id));
+    if !c.date.is_empty() {
+        text.push_str(&format!(" on {}", (m.text)(&c.date)));
+    }
+    let author = author(c);
+    if !author.is_empty() {
+        text.push_str(&format!(" by {}", (m.text)(&author)));
+    }
+    if !c.summary.is_empty() {
+        text.push_str(&format!(": “{}”", (m.text)(&c.summary)));
+    }
+    text
+}
+
+/// When a risk left `HEAD`, for the timeline's table.
+pub(super) fn left_head(r: &Risk, m: &Markup) -> String {
+    if r.in_head {
+        "still present".to_string()
+    } else if let Some(d) = &r.departure {
+        commit_brief(d, m)
+    } else {
+        "not in HEAD (when it left is unknown)".to_string()
+    }
+}
+
+/// The coverage table: what was read and each reason a file was passed over, with why it
+/// matters.
+pub(super) fn file_counts(stats: &ScanStats) -> [(&'static str, String, &'static str); 6] {
+    let s = &stats.skipped;
+    [
+        (
+            "Files read",
+            format!(
+                "{} ({})",
+                stats.files_scanned,
+                super::human_bytes(stats.bytes_scanned)
+            ),
+            "matched against every rule",
+        ),
+        (
+            "Skipped: binary",
+            s.binary.to_string(),
+            "not text (archives are opened and their entries read)",
+        ),
+        (
+            "Skipped: too large",
+            s.too_large.to_string(),
+            "larger than --max-file-size: not read, so the run is incomplete",
+        ),
+        (
+            "Skipped: unreadable",
+            s.unreadable.to_string(),
+            "could not be read (permissions, I/O errors): the run is incomplete",
+        ),
+        (
+            "Skipped: symbolic links",
+            s.symlink.to_string(),
+            "not followed; their targets are read where they are",
+        ),
+        (
+            "Skipped: special files",
+            s.special.to_string(),
+            "devices, sockets and pipes hold no source",
+        ),
+    ]
+}
+
+/// Who a build folder ships to.
+pub(super) fn ships_to(client: bool) -> &'static str {
+    if client {
+        "every visitor's browser"
+    } else {
+        "the server only"
+    }
+}
+
 /// `1 file`, `3 files`.
 fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })

@@ -1381,7 +1381,7 @@ proptest! {
     ) {
         // Histories of some findings, in the date format git records, for the timeline.
         for (i, f) in findings.iter_mut().enumerate() {
-            if let Some(c) = &mut f.commit && i % 2 == 0 {
+            if let Some(c) = &mut f.commit && i.is_multiple_of(2) {
                 c.date = format!("20{:02}-0{}-1{}T10:00:00+02:00", 10 + i, 1 + i % 9, i % 9);
             }
         }
