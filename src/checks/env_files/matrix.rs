@@ -163,7 +163,7 @@ mod tests {
             .collect()
     }
 
-    fn check(root: &Path) -> Checked {
+    fn check(root: &Path, matrix: bool) -> Checked {
         let (matcher, infos) = crate::engine::testing::builtin();
         let settings = EnvSettings::from_config(&Config::default(), Switches::default())
             .expect("the default config is valid");
@@ -176,7 +176,7 @@ mod tests {
             max_file_size: 1 << 20,
             secrets: SecretScope::AllEnvFiles,
             verbose: false,
-            matrix: true,
+            matrix,
         };
         run(&scan, matcher, infos).expect("the env check runs")
     }
@@ -247,7 +247,7 @@ mod tests {
             "apps/web/.env.test",
             "# a comment\nNEXT_PUBLIC_SITE=http://localhost\n",
         );
-        let checked = check(d);
+        let checked = check(d, true);
         let file_level: Vec<(&str, usize)> = checked
             .findings
             .iter()
@@ -292,22 +292,9 @@ mod tests {
     fn no_matrix_unless_asked() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), ".env.production", "A=1\n");
-        let (matcher, infos) = crate::engine::testing::builtin();
-        let settings = EnvSettings::from_config(&Config::default(), Switches::default())
-            .expect("the default config is valid");
-        let scan = EnvScan {
-            root: dir.path(),
-            display_root: None,
-            settings: &settings,
-            exclude: &[],
-            threads: 1,
-            max_file_size: 1 << 20,
-            secrets: SecretScope::AllEnvFiles,
-            verbose: false,
-            matrix: false,
-        };
-        let checked = run(&scan, matcher, infos).expect("the env check runs");
+        let checked = check(dir.path(), false);
         assert!(checked.matrix.is_empty());
         assert!(!checked.findings.is_empty());
+        assert_eq!(check(dir.path(), true).matrix.len(), 1);
     }
 }

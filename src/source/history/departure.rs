@@ -27,7 +27,7 @@ use super::{Collect, GitRepo, HistoryFinding, repo};
 use crate::inventory::Departure;
 use crate::stats::ScanStats;
 use gix::ObjectId;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// How many steps back from `HEAD` the walk takes at most.
 pub const MAX_COMMITS: usize = 100_000;
@@ -41,12 +41,21 @@ pub fn departures(
     max_commits: usize,
     stats: &mut ScanStats,
 ) -> Vec<Departure> {
+    // A secret still in `HEAD` at any of its places has not left, whatever its other places.
+    let in_head: HashSet<&str> = findings
+        .iter()
+        .filter(|found| found.finding.in_head == Some(true))
+        .map(|found| found.finding.fingerprint.as_str())
+        .collect();
     // Which secrets each blob holds, by fingerprint.
     let mut holders: HashMap<ObjectId, Vec<&str>> = HashMap::new();
     let mut open: BTreeMap<&str, Option<ObjectId>> = BTreeMap::new();
     for found in findings {
         let f = &found.finding;
-        if f.commit.is_none() || f.in_head != Some(false) {
+        if f.commit.is_none()
+            || f.in_head != Some(false)
+            || in_head.contains(f.fingerprint.as_str())
+        {
             continue;
         }
         open.insert(f.fingerprint.as_str(), None);
@@ -353,6 +362,38 @@ mod tests {
         assert_eq!(stats.warnings.len(), 1, "{:?}", stats.warnings);
         assert!(stats.warnings[0].contains("after 3 commits"));
         assert!(!stats.warnings[0].contains(&key));
+    }
+
+    #[test]
+    fn a_secret_still_at_one_of_its_places_has_not_departed() {
+        // A range scan decides `in_head` per place: one place may still hold what another lost.
+        let dir = repo();
+        let d = dir.path();
+        let key = secret("one place left");
+        let added = commit(d, "a.txt", &format!("{key}\n"), "a");
+        let gone = remove(d, "a.txt", "remove a");
+        let id = |spec: &str| ObjectId::from_hex(git(d, &["rev-parse", spec]).as_bytes());
+        let blob = id(&format!("{added}:a.txt")).expect("a blob id");
+        let introduced = id(&added).expect("a commit id");
+        let repository = crate::source::repo::discover(d).expect("the fixture is a repository");
+        let place = |path: &str, in_head: bool| {
+            let matcher = Needles(vec![key.clone()]);
+            let mut stats = ScanStats::default();
+            let mut found = matcher.findings(key.as_bytes(), path, &mut (), &mut stats);
+            let mut finding = found.remove(0);
+            finding.in_head = Some(in_head);
+            finding.commit = commit_info(&repository.repo.to_thread_local(), introduced);
+            HistoryFinding {
+                finding,
+                blobs: vec![blob],
+            }
+        };
+        let mut stats = ScanStats::default();
+        let lost = [place("a.txt", false)];
+        let found = departures(&repository, &lost, MAX_COMMITS, &mut stats);
+        assert_eq!(by_secret(&found, &key), Some(gone));
+        let kept = [place("a.txt", false), place("b.txt", true)];
+        assert!(departures(&repository, &kept, MAX_COMMITS, &mut stats).is_empty());
     }
 
     #[test]
