@@ -131,6 +131,7 @@ fn bench_bundle(c: &mut Criterion) {
         max_file_size: 25 * 1024 * 1024,
         switches: Default::default(),
         verbose: false,
+        folders: false,
     };
     let check = BundleCheck::new(&matcher, &infos, options);
     let file = BundleFile {

@@ -39,6 +39,15 @@ pub enum Command {
     /// outside production, test keys, dev endpoints and insecure settings in production, drift
     /// from the template and secrets in browser-exposed variables.
     Env(EnvArgs),
+    /// A one-off release audit: everything `scan` checks (files, all history, env files, build
+    /// output), written as a page people read (`leakgate-audit.html`, or `.md` with --format
+    /// markdown) plus the JSON it was built from (`leakgate-audit.json`): a SHIP / FIX FIRST
+    /// verdict, the risks ranked by business impact, the env matrix, a timeline, what ships to
+    /// browsers, what was not read, and a handover checklist.
+    ///
+    /// Exit codes as for `scan`: 0 SHIP, 1 findings at or above --fail-on, 2 error or an
+    /// incomplete audit (which never says SHIP).
+    Audit(AuditArgs),
     /// List or check detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -113,7 +122,7 @@ pub enum FailOn {
     Info,
 }
 
-/// Where to read settings and how hard to work; shared by `scan`, `env` and `bundle`.
+/// Where to read settings and how hard to work; shared by `scan`, `env`, `bundle` and `audit`.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
     /// Configuration file (default: .leakgate.yml in the first folder scanned, or in the current
@@ -295,6 +304,41 @@ pub struct BundleArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub input: InputArgs,
+}
+
+/// The page `leakgate audit` writes (the JSON is always written beside it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// One self-contained HTML page (no network, readable without JavaScript).
+    Html,
+    /// Markdown, for a pull request or a wiki.
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The repository (or project folder) to audit.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+    /// The page's format.
+    #[arg(long, value_enum, default_value = "html")]
+    pub format: AuditFormat,
+    /// Where to write leakgate-audit.html (or .md) and leakgate-audit.json (created if
+    /// missing; files are created with mode 0600).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out_dir: PathBuf,
+    /// Lowest severity that makes the verdict FIX FIRST (exit 1). Default: low, or `fail_on` in
+    /// the config.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Leave out findings recorded in this baseline file (accepted risks).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Print nothing but the summary (no warnings, no progress).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -23,6 +23,7 @@
 //! `--max-file-size`.
 
 pub mod discover;
+mod folders;
 pub mod patterns;
 mod rules;
 pub mod sourcemap;
@@ -60,6 +61,8 @@ pub struct BundleOptions {
     pub switches: Switches,
     /// Warn about every file passed over (symlinks, special files, binaries), not only errors.
     pub verbose: bool,
+    /// Also tally what each build folder ships ([`BundleOutcome::folders`]), for the audit.
+    pub folders: bool,
 }
 
 /// What the check produced.
@@ -67,6 +70,8 @@ pub struct BundleOptions {
 pub struct BundleOutcome {
     pub findings: Vec<Finding>,
     pub stats: ScanStats,
+    /// Each build folder found and what was read in it, when [`BundleOptions::folders`] asks.
+    pub folders: Vec<crate::inventory::BuildFolder>,
 }
 
 /// A file's findings plus the map references it makes, before references are resolved.
@@ -145,6 +150,13 @@ impl<'a> BundleCheck<'a> {
             // Without a pool of our own, rayon's global one does the same work.
             Err(_) => self.check_all(&found.files),
         };
+        if self.options.folders {
+            let read: Vec<(u64, u64)> = results
+                .iter()
+                .map(|(_, stats)| (stats.files_scanned, stats.bytes_scanned))
+                .collect();
+            outcome.folders = folders::tally(&found, &read);
+        }
         let mut map_refs = Vec::new();
         for (result, stats) in results {
             outcome.findings.extend(result.findings);
@@ -829,6 +841,7 @@ mod tests {
             max_file_size: 1024,
             switches: Switches::default(),
             verbose: false,
+            folders: false,
         };
         let dir = tempfile::tempdir().unwrap();
         let present = dir.path().join("a.js");

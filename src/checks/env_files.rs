@@ -15,6 +15,7 @@ mod cross_checks;
 mod discover;
 pub mod dotenv;
 mod file_checks;
+mod matrix;
 mod project;
 mod rules;
 mod values;
@@ -27,6 +28,7 @@ use crate::checks::{self, Switches};
 use crate::config::Config;
 use crate::engine::{Matcher, RuleInfos, Scratch, allowed_inline, findings_in_blob};
 use crate::finding::{Finding, Location, Severity};
+use crate::inventory::EnvMatrix;
 use crate::source::history::CommittedPath;
 use crate::source::index::{GitView, Tracking};
 use crate::source::worktree::{self, ReadError, WalkError};
@@ -143,6 +145,8 @@ pub struct EnvScan<'a> {
     pub max_file_size: u64,
     pub secrets: SecretScope,
     pub verbose: bool,
+    /// Also lay out each folder's env files as a matrix ([`Checked::matrix`]), for the audit.
+    pub matrix: bool,
 }
 
 /// What checking one root found.
@@ -153,6 +157,8 @@ pub struct Checked {
     /// candidates for "never committed" (whether history ever held them is the caller's to
     /// decide, with the history it scanned).
     pub ignored_untracked: Vec<LocalFile>,
+    /// One matrix of variables by environment per folder, when [`EnvScan::matrix`] asks.
+    pub matrix: Vec<EnvMatrix>,
 }
 
 /// An env file in the working tree that git ignores and does not track.
@@ -171,6 +177,10 @@ pub fn run(scan: &EnvScan<'_>, matcher: &Matcher, infos: &RuleInfos) -> Result<C
     let mut sink = rules::Sink::new(&scan.settings.switches);
     file_checks::check_all(&files, &scan.settings.judge, &mut sink);
     cross_checks::check_all(&files, &scan.settings.judge, &mut sink);
+    let matrix = match scan.matrix {
+        true => matrix::matrices(&files, &sink.findings, &sink.variables),
+        false => Vec::new(),
+    };
     let mut findings = reader.secret_findings;
     findings.extend(sink.findings);
     let ignored_untracked = files
@@ -189,6 +199,7 @@ pub fn run(scan: &EnvScan<'_>, matcher: &Matcher, infos: &RuleInfos) -> Result<C
         findings,
         stats: reader.stats,
         ignored_untracked,
+        matrix,
     })
 }
 

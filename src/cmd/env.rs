@@ -16,7 +16,7 @@ pub fn run(args: &EnvArgs) -> Result<u8> {
     let settings = ScanSettings::from_env_args(args)?;
     let infos = Arc::new(RuleInfos::new(&settings.matcher));
     let paths = DisplayPaths::new(&settings.roots);
-    let checked = env::check_roots(&settings, &infos, &paths, SecretScope::AllEnvFiles)?;
+    let checked = env::check_roots(&settings, &infos, &paths, SecretScope::AllEnvFiles, false)?;
     let stats = checked.stats;
     let mut findings = crate::scan::merge::one_per_value(checked.findings);
     settings.suppressions.apply(&mut findings)?;

@@ -8,6 +8,7 @@
 //! token in a commit message, a file name or a check's message is shown exactly as a finding's
 //! secret is, in every format.
 
+pub mod audit;
 pub mod baseline;
 pub mod bundle;
 pub mod docs;
@@ -41,19 +42,9 @@ pub fn finish(
     mut stats: ScanStats,
     started: Instant,
 ) -> Result<u8> {
-    redact_repository_text(matcher, &mut findings, &mut stats);
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.fingerprint == b.fingerprint);
+    settle(matcher, &mut findings, &mut stats, Vec::new());
     if !output.quiet {
-        for warning in &stats.warnings {
-            report::warn(warning);
-        }
-        if stats.warnings_dropped > 0 {
-            report::warn(&format!(
-                "{} more warnings not shown",
-                stats.warnings_dropped
-            ));
-        }
+        warn_all(&stats);
     }
     let report = Report {
         findings: &findings,
@@ -65,6 +56,34 @@ pub fn finish(
     report::write(&report)?;
     report::write_github_extras(&report);
     Ok(gate::exit_code(&findings, &stats, output.report.fail_on))
+}
+
+/// What every reporting command does to a run's results before they are shown: repository
+/// text redacted (the findings', the warnings', and any `more` text the command reports
+/// besides, such as the audit's inventory), then the findings sorted and duplicates dropped
+/// (the same place and secret reached by two sources).
+pub fn settle(
+    matcher: &Matcher,
+    findings: &mut Vec<Finding>,
+    stats: &mut ScanStats,
+    more: Vec<&mut String>,
+) {
+    redact_repository_text(matcher, findings, stats, more);
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.fingerprint == b.fingerprint);
+}
+
+/// The run's warnings on stderr (already redacted by [`settle`]), and how many were dropped.
+pub fn warn_all(stats: &ScanStats) {
+    for warning in &stats.warnings {
+        report::warn(warning);
+    }
+    if stats.warnings_dropped > 0 {
+        report::warn(&format!(
+            "{} more warnings not shown",
+            stats.warnings_dropped
+        ));
+    }
 }
 
 /// Every rule in force for a run, for the reports that list them (SARIF's
@@ -93,9 +112,15 @@ pub fn rules_in_force(
 
 /// Redacts every secret the matcher finds in repository text that is about to be reported:
 /// each finding's text fields ([`Finding::repository_text_mut`]), the warnings (they name
-/// paths) and the repository provenance. Done whatever `--show-secrets` says: that flag shows
-/// a finding's own secret in the report, never a secret inside a path or a commit message.
-fn redact_repository_text(matcher: &Matcher, findings: &mut [Finding], stats: &mut ScanStats) {
+/// paths), the repository provenance, and `more` (what else the command reports, e.g.
+/// `Inventory::repository_text_mut`). Done whatever `--show-secrets` says: that flag shows a
+/// finding's own secret in the report, never a secret inside a path or a commit message.
+fn redact_repository_text(
+    matcher: &Matcher,
+    findings: &mut [Finding],
+    stats: &mut ScanStats,
+    more: Vec<&mut String>,
+) {
     let mut scratch = Scratch::default();
     let mut redact = |text: &mut String| {
         let spans: Vec<_> = matcher
@@ -120,6 +145,9 @@ fn redact_repository_text(matcher: &Matcher, findings: &mut [Finding], stats: &m
         if let Some(branch) = &mut vcs.branch {
             redact(branch);
         }
+    }
+    for text in more {
+        redact(text);
     }
 }
 

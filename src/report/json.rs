@@ -10,8 +10,10 @@ use std::io::Write;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// The report document, for [`write`] and for documents that extend it (the audit's JSON adds
+/// keys beside these, so every reader of the report reads it too).
 #[derive(Serialize)]
-struct JsonReport<'a> {
+pub(super) struct JsonReport<'a> {
     schema_version: u32,
     tool: Tool,
     findings: Vec<JsonFinding<'a>>,
@@ -99,6 +101,12 @@ struct Summary<'a> {
 }
 
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &document(report))?;
+    writeln!(out)
+}
+
+/// The report as a serialisable document.
+pub(super) fn document<'a>(report: &'a Report<'_>) -> JsonReport<'a> {
     let findings = report.active().map(|f| json_finding(report, f)).collect();
     // A shard report always lists its suppressed findings: `merge` keeps them.
     let suppressed = (report.options.show_suppressed || report.stats.shard.is_some()).then(|| {
@@ -108,7 +116,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             .collect()
     });
     let stats = report.stats;
-    let doc = JsonReport {
+    JsonReport {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
             name: "leakgate",
@@ -135,9 +143,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> std::io::Result<()> {
             shard: stats.shard,
             repositories: stats.shard.map(|_| stats.vcs.as_slice()),
         },
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+    }
 }
 
 fn json_finding<'a>(report: &Report<'_>, f: &'a Finding) -> JsonFinding<'a> {

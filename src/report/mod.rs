@@ -2,6 +2,7 @@
 //! [`Report`], how in [`ReportOptions`]; whether the run fails is decided by the gate in
 //! `cmd`, not here. Redaction is the leaf module [`redact`], the only way a secret becomes text.
 
+pub mod audit;
 pub mod document;
 mod github;
 mod human;

@@ -1,7 +1,7 @@
 //! Properties of the JSON and SARIF writers: for any finding text (control characters, paths
 //! that were invalid UTF-8, huge lines, RTL and zero-width marks, `</script>`, quotes), they
 //! write a document that parses back, has the shape its readers rely on, and never holds a
-//! secret in full.
+//! secret in full. Its strategies (`hostile`, `finding`, ...) also feed the audit's properties.
 
 use super::{Format, Report, ReportOptions, json, sarif};
 use crate::finding::{AlsoFound, CommitInfo, Finding, Location, RuleInfo, Severity, Suppression};
@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// `cases` cases, or `PROPTEST_CASES` when it is set (to run longer).
-fn cases(cases: u32) -> ProptestConfig {
+pub(super) fn cases(cases: u32) -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|n| n.parse().ok())
@@ -24,7 +24,7 @@ fn cases(cases: u32) -> ProptestConfig {
 }
 
 /// Text a repository can put in a path, a commit or a message.
-fn hostile() -> impl Strategy<Value = String> {
+pub(super) fn hostile() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => "\\PC{0,40}",
         4 => "[\u{0}-\u{1f}\u{7f}-\u{9f}\u{202a}-\u{202e}\u{2066}-\u{2069}\u{200b}-\u{200f}\u{feff}\u{fffd}\u{2028}\u{2029}\"'\\\\<>/&%#?:;|`$ a-z.]{0,40}",
@@ -37,7 +37,7 @@ fn hostile() -> impl Strategy<Value = String> {
 }
 
 /// A secret as a matched value may be: a token, or any text (lossy bytes, line breaks).
-fn secret() -> impl Strategy<Value = String> {
+pub(super) fn secret() -> impl Strategy<Value = String> {
     prop_oneof![
         "(ghp_|sk_live_|AKIA|xoxb-|)[0-9A-Za-z]{16,40}",
         "[\\PC\n\t\u{0}]{16,60}",
@@ -67,7 +67,7 @@ fn rule() -> impl Strategy<Value = Arc<RuleInfo>> {
         })
 }
 
-fn finding() -> impl Strategy<Value = Finding> {
+pub(super) fn finding() -> impl Strategy<Value = Finding> {
     (
         (rule(), hostile(), secret(), 0..5usize, any::<[u16; 4]>()),
         (

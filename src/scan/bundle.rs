@@ -71,18 +71,26 @@ pub fn discover_in_scan(settings: &ScanSettings, paths: &DisplayPaths) -> Option
     Some(BuildOutput { found, stats })
 }
 
-/// Reads and checks the build output.
-pub fn check(settings: &ScanSettings, infos: &RuleInfos, output: BuildOutput) -> BundleOutcome {
+/// Reads and checks the build output; `folders` (the audit's) tallies what each folder ships.
+pub fn check(
+    settings: &ScanSettings,
+    infos: &RuleInfos,
+    output: BuildOutput,
+    folders: bool,
+) -> BundleOutcome {
     let bundle = settings
         .bundle
         .as_ref()
         .expect("build output is only found when the bundle check is on");
-    let options = options(
-        bundle,
-        settings.threads,
-        settings.max_file_size,
-        settings.output.verbose,
-    );
+    let options = BundleOptions {
+        folders,
+        ..options(
+            bundle,
+            settings.threads,
+            settings.max_file_size,
+            settings.output.verbose,
+        )
+    };
     let mut outcome = BundleCheck::new(&settings.matcher, infos, options).run(output.found);
     outcome.stats.merge(output.stats);
     outcome
@@ -99,6 +107,7 @@ pub fn options(
         max_file_size,
         switches: bundle.switches.clone(),
         verbose,
+        folders: false,
     }
 }
 

@@ -23,30 +23,39 @@ use std::path::Path;
 
 /// Runs the env checks over every directory root (single-file roots have no project around
 /// them to compare). Nothing when env checks are off. `ignored_untracked` lists only the files
-/// of roots whose whole history the git step scans (see [`mark_local_only`]).
+/// of roots whose whole history the git step scans (see [`mark_local_only`]); `matrix` (the
+/// audit's) lays out every root's env files too.
 pub fn check_roots(
     settings: &ScanSettings,
     infos: &RuleInfos,
     paths: &DisplayPaths,
     secrets: SecretScope,
+    matrix: bool,
 ) -> Result<env_files::Checked> {
     let mut out = env_files::Checked {
         findings: Vec::new(),
         stats: ScanStats::default(),
         ignored_untracked: Vec::new(),
+        matrix: Vec::new(),
     };
     let Some(env) = &settings.env else {
         return Ok(out);
     };
     for root in settings.roots.iter().filter(|r| r.is_dir()) {
-        let scan = env_scan(settings, env, paths, root, secrets);
+        let scan = EnvScan {
+            matrix,
+            ..env_scan(settings, env, paths, root, secrets)
+        };
         let checked = env_files::run(&scan, &settings.matcher, infos)?;
         out.findings.extend(checked.findings);
         out.stats.merge(checked.stats);
+        out.matrix.extend(checked.matrix);
         if whole_history_scanned(settings, root) {
             out.ignored_untracked.extend(checked.ignored_untracked);
         }
     }
+    // Several roots: their folders in path order, as one root's are.
+    out.matrix.sort_by(|a, b| a.dir.cmp(&b.dir));
     Ok(out)
 }
 
@@ -116,6 +125,7 @@ fn env_scan<'a>(
         max_file_size: settings.max_file_size,
         secrets,
         verbose: settings.output.verbose,
+        matrix: false,
     }
 }
 

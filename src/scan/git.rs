@@ -4,6 +4,7 @@
 
 use super::{Detector, DisplayPaths};
 use crate::engine::RuleInfos;
+use crate::inventory::Departure;
 use crate::settings::{GitScope, ScanSettings, TreeChecks};
 use crate::source::history::Selection;
 use crate::source::history::{self, CommittedPath, GitError, HistoryFinding, HistoryOptions};
@@ -22,6 +23,18 @@ pub struct GitScan {
     /// Env files that some scanned commit held (see `HistoryOutcome::env_paths`), named as
     /// findings name them.
     pub env_paths: Vec<CommittedPath>,
+    /// When each secret history holds and `HEAD` no longer does left it, when asked.
+    pub departures: Vec<Departure>,
+}
+
+/// What the git step does beyond finding secrets.
+#[derive(Default, Clone, Copy)]
+pub struct Extras<'a> {
+    /// Find when each secret gone from `HEAD` left it (the audit's timeline): a walk of
+    /// `HEAD`'s first-parent line after a history scan ([`history::departure`]).
+    pub departures: bool,
+    /// Draw the history progress bar below the scan's phases.
+    pub bars: Option<&'a indicatif::MultiProgress>,
 }
 
 /// History (or staged changes) of each root that is a git repository. Without an explicit git
@@ -30,6 +43,7 @@ pub fn scan_roots(
     settings: &ScanSettings,
     infos: &RuleInfos,
     paths: &DisplayPaths,
+    extras: Extras<'_>,
 ) -> Result<GitScan, GitError> {
     let mut out = GitScan::default();
     let Some(scope) = &settings.git.scope else {
@@ -112,6 +126,7 @@ pub fn scan_roots(
             threads: settings.threads,
             max_file_size: settings.max_file_size,
             progress: !settings.output.quiet && std::io::stderr().is_terminal(),
+            bars: extras.bars,
             exclude: &exclude,
             within: within.as_deref(),
             is_env_file: &is_env_file,
@@ -126,10 +141,18 @@ pub fn scan_roots(
                 .unwrap_or(path);
             paths.shown_text(root, relative)
         };
-        let outcome = match scope {
+        let mut outcome = match scope {
             GitScope::History(selection) => history::scan(&git, selection, &options)?,
             GitScope::Staged(place) => staged::scan(&git, place, &options)?,
         };
+        if extras.departures && matches!(scope, GitScope::History(_)) {
+            out.departures.extend(history::departure::departures(
+                &git,
+                &outcome.findings,
+                history::departure::MAX_COMMITS,
+                &mut outcome.stats,
+            ));
+        }
         for mut found in outcome.findings {
             found.finding.location.path = in_root(&found.finding.location.path);
             if let Some(history) = found

@@ -32,6 +32,7 @@ pub mod env;
 pub mod git;
 pub mod merge;
 pub mod paths;
+pub mod progress;
 pub mod shards;
 pub mod stdin;
 pub mod worktree;
@@ -40,6 +41,7 @@ pub use paths::DisplayPaths;
 
 use crate::engine::{Matcher, RuleInfos, Scratch, findings_in_blob};
 use crate::finding::Finding;
+use crate::inventory::{Departure, Inventory};
 use crate::settings::ScanSettings;
 use crate::source::BlobMatcher;
 use crate::source::archive::{self, Limits, Problem};
@@ -176,9 +178,37 @@ pub fn collect(
     settings: &ScanSettings,
     infos: &Arc<RuleInfos>,
 ) -> Result<(Vec<Finding>, ScanStats)> {
+    let Collected {
+        findings,
+        stats,
+        inventory: _,
+    } = gather(settings, infos, false)?;
+    Ok((findings, stats))
+}
+
+/// What an audit's scan gathers: the findings and counters of [`collect`], and what the scan
+/// saw besides ([`Inventory`]).
+pub struct Collected {
+    pub findings: Vec<Finding>,
+    pub stats: ScanStats,
+    pub inventory: Inventory,
+}
+
+/// [`collect`], also filling the [`Inventory`]: each folder's env files as a matrix, the
+/// build output folders, and when each secret gone from `HEAD` left its history.
+pub fn collect_audit(settings: &ScanSettings, infos: &Arc<RuleInfos>) -> Result<Collected> {
+    gather(settings, infos, true)
+}
+
+/// The one run behind [`collect`] and [`collect_audit`]; `inventory` says whether to fill the
+/// inventory (left empty, at no cost, when not).
+fn gather(settings: &ScanSettings, infos: &Arc<RuleInfos>, inventory: bool) -> Result<Collected> {
+    let phases = progress::Phases::new(settings.progress);
+    phases.start(progress::Phase::Files);
     let paths = DisplayPaths::new(&settings.roots);
     let mut findings = Vec::new();
     let mut stats = ScanStats::default();
+    let mut seen = Inventory::default();
     for notice in &settings.notices {
         stats.warn(notice.clone());
     }
@@ -199,13 +229,20 @@ pub fn collect(
     stats.merge(worktree_stats);
     let owner = shards::Owner::new(settings, &paths);
     if let Some(build_output) = build_output {
-        let outcome = bundle::check(settings, infos, build_output);
+        let outcome = bundle::check(settings, infos, build_output, inventory);
         findings.extend(owner.keep(outcome.findings));
         stats.merge(owner.check_stats(outcome.stats));
+        seen.bundles = outcome.folders;
     }
-    let git = git::scan_roots(settings, infos, &paths)?;
+    phases.start(progress::Phase::History);
+    let extras = git::Extras {
+        departures: inventory,
+        bars: phases.bars(),
+    };
+    let mut git = git::scan_roots(settings, infos, &paths, extras)?;
     stats.merge(git.stats);
     stats.shard = settings.shard;
+    seen.departures = one_per_secret(std::mem::take(&mut git.departures));
     findings.extend(merge::worktree_with_history(
         &paths,
         // A file's blob id needs its bytes whole: only up to the size the walk reads whole.
@@ -220,6 +257,7 @@ pub fn collect(
         findings.extend(stdin_findings);
         stats.merge(stdin_stats);
     }
+    phases.start(progress::Phase::Checks);
     let mut ignored_untracked = Vec::new();
     let mut env_findings = Vec::new();
     if files {
@@ -228,10 +266,12 @@ pub fn collect(
             infos,
             &paths,
             crate::checks::env_files::SecretScope::SkippedByWorktreeScan,
+            inventory,
         )?;
         env_findings = checked.findings;
         stats.merge(owner.check_stats(checked.stats));
         ignored_untracked = checked.ignored_untracked;
+        seen.env = checked.matrix;
     }
     // Decided on the env check's findings in every file, whichever shard owns them.
     let from_history = owner.keep(env::committed_only_in_history(
@@ -262,5 +302,150 @@ pub fn collect(
         &git.env_paths,
     );
     settings.suppressions.apply(&mut findings)?;
-    Ok((findings, stats))
+    Ok(Collected {
+        findings,
+        stats,
+        inventory: seen,
+    })
+}
+
+/// One departure per secret (the same secret in several scanned repositories left each at
+/// its own time: the first root's is kept), in fingerprint order.
+fn one_per_secret(mut departures: Vec<Departure>) -> Vec<Departure> {
+    departures.sort_by(|a, b| a.fingerprint.cmp(&b.fingerprint));
+    departures.dedup_by(|later, first| later.fingerprint == first.fingerprint);
+    departures
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use crate::inventory::CellState;
+    use crate::source::fixture::{git, write};
+    use clap::Parser;
+
+    /// A GitHub token in its documented format (made up at test time, checksum included).
+    fn github_token(seed: &str) -> String {
+        let body = &crate::finding::fingerprint("audit-test", seed.as_bytes())[..30];
+        format!(
+            "ghp_{body}{}",
+            crate::rules::base62_checksum(body.as_bytes())
+        )
+    }
+
+    fn settings(root: &Path) -> ScanSettings {
+        let cli = Cli::try_parse_from(
+            ["leakgate", "scan", "--quiet"]
+                .map(std::ffi::OsString::from)
+                .into_iter()
+                .chain([root.as_os_str().to_owned()]),
+        )
+        .expect("the arguments parse");
+        let Command::Scan(args) = cli.command else {
+            unreachable!("a scan command was parsed")
+        };
+        ScanSettings::from_args(&args).expect("the settings build")
+    }
+
+    /// A small project: a secret committed then removed, env files for two environments
+    /// sharing a secret, and a client build.
+    #[test]
+    fn the_audit_scan_finds_what_scan_finds_and_fills_the_inventory() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let old = github_token(&format!("removed {}", std::process::id()));
+        git(d, &["init", "-q"]);
+        write(d, ".gitignore", ".env*\n!.env.example\ndist/\n");
+        write(
+            d,
+            "src/config.js",
+            format!("export const token = '{old}';\n"),
+        );
+        git(d, &["add", "-A"]);
+        git(d, &["commit", "-q", "-m", "add config"]);
+        write(
+            d,
+            "src/config.js",
+            "export const token = process.env.TOKEN;\n",
+        );
+        git(
+            d,
+            &["commit", "-q", "-am", "read the token from the environment"],
+        );
+        let removal = git(d, &["rev-parse", "HEAD"]);
+        let session = crate::finding::fingerprint("session", old.as_bytes());
+        write(d, ".env", format!("SESSION_SECRET={session}\n"));
+        write(d, ".env.production", format!("SESSION_SECRET={session}\n"));
+        write(
+            d,
+            "dist/index.html",
+            "<script src=assets/app.js></script>\n",
+        );
+        write(
+            d,
+            "dist/assets/app.js",
+            "console.log(1);\n//# sourceMappingURL=app.js.map\n",
+        );
+        write(
+            d,
+            "dist/assets/app.js.map",
+            r#"{"version":3,"sources":["a.ts"],"mappings":""}"#,
+        );
+        let settings = settings(d);
+        let infos = Arc::new(RuleInfos::new(&settings.matcher));
+        let (findings, stats) = collect(&settings, &infos).expect("scan runs");
+        let audit = collect_audit(&settings, &infos).expect("the audit scan runs");
+        let said = |f: &[Finding]| {
+            let mut v: Vec<(String, String, usize)> = f
+                .iter()
+                .map(|f| (f.rule.id.clone(), f.location.path.clone(), f.location.line))
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(said(&audit.findings), said(&findings));
+        assert_eq!(audit.stats.files_scanned, stats.files_scanned);
+        assert_eq!(audit.stats.warnings, stats.warnings);
+
+        let removed = audit
+            .findings
+            .iter()
+            .find(|f| f.secret == old)
+            .expect("history holds the removed token");
+        assert_eq!(removed.in_head, Some(false));
+        let departures = &audit.inventory.departures;
+        assert_eq!(departures.len(), 1, "{departures:?}");
+        assert_eq!(departures[0].fingerprint, removed.fingerprint);
+        assert_eq!(departures[0].commit.id, removal);
+        assert_eq!(
+            departures[0].commit.summary,
+            "read the token from the environment"
+        );
+
+        let env = &audit.inventory.env;
+        assert_eq!(env.len(), 1, "{env:?}");
+        let row = &env[0].variables[0];
+        assert_eq!(row.name, "SESSION_SECRET");
+        let states: Vec<CellState> = row.cells.iter().map(|c| c.state).collect();
+        assert_eq!(states, [CellState::SharedValue, CellState::SharedValue]);
+
+        let bundles = &audit.inventory.bundles;
+        assert_eq!(bundles.len(), 1, "{bundles:?}");
+        assert_eq!(bundles[0].path, "dist");
+        assert!(bundles[0].client);
+        assert_eq!((bundles[0].files, bundles[0].source_maps), (3, 1));
+        let bytes: u64 = [
+            "dist/index.html",
+            "dist/assets/app.js",
+            "dist/assets/app.js.map",
+        ]
+        .iter()
+        .map(|p| std::fs::metadata(d.join(p)).unwrap().len())
+        .sum();
+        assert_eq!(bundles[0].bytes, bytes);
+        // Nothing in the inventory holds a secret value.
+        let text = serde_json::to_string(&audit.inventory).unwrap();
+        assert!(!text.contains(&old) && !text.contains(&session));
+    }
 }

@@ -10,7 +10,9 @@ pub mod trusted;
 
 use crate::checks::env_files::EnvSettings;
 use crate::checks::{self, Switches};
-use crate::cli::{BundleArgs, EnvArgs, FailOn, Format, MergeArgs, OutputArgs, ScanArgs};
+use crate::cli::{
+    AuditArgs, AuditFormat, BundleArgs, EnvArgs, FailOn, Format, MergeArgs, OutputArgs, ScanArgs,
+};
 use crate::config::{self, DEFAULT_CONFIG_NAME, LoadedConfig};
 use crate::engine::{AllowList, Matcher, Workload};
 use crate::finding::Severity;
@@ -74,6 +76,17 @@ pub struct GitSettings {
 }
 
 impl GitSettings {
+    /// Everything there is: the files and the full history of every ref (`audit`). A folder
+    /// that is not in a repository is audited without history, as `scan` scans it.
+    pub fn everything() -> GitSettings {
+        GitSettings {
+            files: true,
+            scope: Some(GitScope::History(Selection::All { refs: Vec::new() })),
+            tree_checks: None,
+            required: false,
+        }
+    }
+
     /// Files only, no git (commands other than `scan`).
     pub fn off() -> GitSettings {
         GitSettings {
@@ -366,6 +379,18 @@ pub struct ScanSettings {
     pub notices: Vec<String>,
     /// `--shard I/N` (or `LEAKGATE_SHARD`): match only this shard's files and blobs.
     pub shard: Option<Shard>,
+    /// Show the scan's phases (`files`, `history`, `checks`) on stderr; drawn only when stderr
+    /// is a terminal (see `scan::progress`). Off unless a command turns it on
+    /// ([`ScanSettings::with_progress`]), so `scan`'s stderr is what it always was.
+    pub progress: bool,
+}
+
+impl ScanSettings {
+    /// The phases on stderr, unless `--quiet` (a long run, such as the audit's, shows them).
+    pub fn with_progress(mut self) -> ScanSettings {
+        self.progress = !self.output.quiet;
+        self
+    }
 }
 
 /// What the client-bundle check looks at beyond the build output found under the roots.
@@ -397,6 +422,40 @@ pub fn severity_of(fail_on: FailOn) -> Severity {
         FailOn::Medium => Severity::Medium,
         FailOn::Low => Severity::Low,
         FailOn::Info => Severity::Info,
+    }
+}
+
+/// What `leakgate audit` writes besides the scan: the page's format and where the files go.
+pub struct AuditOutput {
+    pub format: AuditPage,
+    /// The folder for `leakgate-audit.{html,md,json}` (created if missing).
+    pub out_dir: PathBuf,
+}
+
+/// The audit page's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditPage {
+    Html,
+    Markdown,
+}
+
+impl AuditOutput {
+    pub fn from_args(args: &AuditArgs) -> AuditOutput {
+        AuditOutput {
+            format: match args.format {
+                AuditFormat::Html => AuditPage::Html,
+                AuditFormat::Markdown => AuditPage::Markdown,
+            },
+            out_dir: args.out_dir.clone(),
+        }
+    }
+
+    /// The page's file name in [`AuditOutput::out_dir`].
+    pub fn page_name(&self) -> &'static str {
+        match self.format {
+            AuditPage::Html => "leakgate-audit.html",
+            AuditPage::Markdown => "leakgate-audit.md",
+        }
     }
 }
 
@@ -563,15 +622,7 @@ impl ScanSettings {
     /// `leakgate env PATH`: the scan settings for one project folder, env checks on.
     pub fn from_env_args(args: &EnvArgs) -> Result<ScanSettings> {
         let path = &args.path;
-        if std::fs::symlink_metadata(path).is_err() {
-            bail!("{}: no such file or directory", path.display());
-        }
-        if !path.is_dir() {
-            bail!(
-                "{}: not a directory (env checks compare the env files of a project folder)",
-                path.display()
-            );
-        }
+        require_folder(path, "env checks compare the env files of a project folder")?;
         ScanSettings::build(Inputs {
             paths: std::slice::from_ref(path),
             output: &args.output,
@@ -588,6 +639,42 @@ impl ScanSettings {
             workload: Workload::Large,
             shard: None,
         })
+    }
+
+    /// `leakgate audit PATH`: everything `scan` runs with no narrowing flag (the files, the
+    /// full history of all refs, the env and bundle checks), with the config, ignore file and
+    /// baseline read as `scan` reads them. The audit writes its own files, so the report
+    /// options only carry the threshold (and JSON, the document the audit JSON extends).
+    pub fn from_audit_args(args: &AuditArgs) -> Result<ScanSettings> {
+        let path = &args.path;
+        require_folder(path, "an audit reads a repository or project folder")?;
+        let output = OutputArgs {
+            format: Format::Json,
+            output: None,
+            fail_on: args.fail_on,
+            show_secrets: false,
+            quiet: args.quiet,
+            verbose: false,
+            show_suppressed: false,
+        };
+        ScanSettings::build(Inputs {
+            paths: std::slice::from_ref(path),
+            output: &output,
+            config: args.input.config.as_deref(),
+            threads: args.input.threads,
+            max_file_size: args.input.max_file_size,
+            env: true,
+            stdin: false,
+            baseline: args.baseline.as_deref(),
+            bundle: true,
+            bundle_dirs: &[],
+            git: GitSettings::everything(),
+            trust: Trust::WorkingTree,
+            workload: Workload::Large,
+            shard: None,
+        })
+        // A whole-history audit takes a while: its phases are shown (on a terminal).
+        .map(ScanSettings::with_progress)
     }
 
     fn build(inputs: Inputs<'_>) -> Result<ScanSettings> {
@@ -640,6 +727,7 @@ impl ScanSettings {
             git: inputs.git,
             notices,
             shard: inputs.shard,
+            progress: false,
         })
         .map(|mut settings| {
             // A shard's JSON or SARIF report lists its suppressed findings: `merge` keeps them.
@@ -706,6 +794,15 @@ impl BundleCommandSettings {
             suppressions,
         })
     }
+}
+
+/// A command that reads one project folder refuses anything else, saying `why` it needs one.
+fn require_folder(path: &Path, why: &str) -> Result<()> {
+    require_existing(&[path.to_path_buf()])?;
+    if !path.is_dir() {
+        bail!("{}: not a directory ({why})", path.display());
+    }
+    Ok(())
 }
 
 fn require_existing(paths: &[PathBuf]) -> Result<()> {
@@ -885,6 +982,62 @@ mod tests {
             g.scope,
             Some(GitScope::History(Selection::All { ref refs })) if refs.is_empty()
         ));
+    }
+
+    fn audit_args(args: &[&str]) -> AuditArgs {
+        let argv = ["leakgate", "audit"].iter().chain(args.iter());
+        match Cli::try_parse_from(argv).expect("valid arguments").command {
+            Command::Audit(args) => args,
+            _ => unreachable!("parsed an audit command"),
+        }
+    }
+
+    #[test]
+    fn an_audit_runs_every_step_over_all_history_and_writes_into_the_out_dir() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().to_str().expect("UTF-8 temp path");
+        let settings = ScanSettings::from_audit_args(&audit_args(&[root, "--fail-on", "high"]))
+            .expect("valid audit settings");
+        assert!(settings.git.files && !settings.git.required && settings.git.tree_checks.is_none());
+        assert!(matches!(
+            settings.git.scope,
+            Some(GitScope::History(Selection::All { ref refs })) if refs.is_empty()
+        ));
+        assert!(settings.env.is_some() && settings.bundle.is_some());
+        assert!(!settings.stdin && settings.shard.is_none());
+        assert_eq!(settings.output.report.fail_on, Severity::High);
+        assert!(!settings.output.report.show_secrets);
+        assert!(settings.progress, "phases shown (drawn only on a terminal)");
+        let quiet = ScanSettings::from_audit_args(&audit_args(&[root, "--quiet"]))
+            .expect("valid audit settings");
+        assert!(!quiet.progress && quiet.output.quiet);
+
+        let output = AuditOutput::from_args(&audit_args(&[]));
+        assert_eq!(
+            (output.page_name(), output.out_dir.as_path()),
+            ("leakgate-audit.html", Path::new("."))
+        );
+        let markdown =
+            AuditOutput::from_args(&audit_args(&["--format", "markdown", "--out-dir", "o"]));
+        assert_eq!(
+            (markdown.page_name(), markdown.out_dir.as_path()),
+            ("leakgate-audit.md", Path::new("o"))
+        );
+    }
+
+    #[test]
+    fn an_audit_of_a_file_or_a_missing_path_is_refused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("a.txt");
+        std::fs::write(&file, "x").expect("write");
+        for path in [file, dir.path().join("missing")] {
+            let args = audit_args(&[path.to_str().expect("UTF-8")]);
+            let err = ScanSettings::from_audit_args(&args).err().expect("refused");
+            assert!(
+                format!("{err:#}").contains(&path.display().to_string()),
+                "{err:#}"
+            );
+        }
     }
 
     #[test]

@@ -11,6 +11,12 @@ pub mod staged;
 pub mod stream;
 pub mod worktree;
 
+/// Fixture files and git repositories for the unit tests that need a real repository: the
+/// integration tests' own helpers, so both build repositories the same way.
+#[cfg(test)]
+#[path = "../../tests/common/files.rs"]
+pub(crate) mod fixture;
+
 use crate::finding::Finding;
 use crate::stats::ScanStats;
 

@@ -775,6 +775,7 @@ fn completions_name_every_subcommand_in_each_shell() {
             "install-hook",
             "baseline",
             "schema",
+            "audit",
         ] {
             assert!(script.contains(sub), "{shell} lacks {sub}");
         }
@@ -809,7 +810,7 @@ fn the_man_page_is_roff_that_names_the_subcommands() {
         page.contains(".SH NAME") && page.contains(".SH SUBCOMMANDS"),
         "{page}"
     );
-    for sub in ["scan", "protect", "init", "completions", "man"] {
+    for sub in ["scan", "protect", "audit", "init", "completions", "man"] {
         assert!(
             page.contains(&format!("leakgate\\-{sub}")) || page.contains(sub),
             "{sub}"
@@ -822,7 +823,12 @@ fn the_man_page_is_roff_that_names_the_subcommands() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    for page in ["leakgate.1", "leakgate-scan.1", "leakgate-init.1"] {
+    for page in [
+        "leakgate.1",
+        "leakgate-scan.1",
+        "leakgate-audit.1",
+        "leakgate-init.1",
+    ] {
         let text = std::fs::read_to_string(tmp.path().join("man").join(page)).unwrap();
         assert!(text.contains(".TH"), "{page}");
     }

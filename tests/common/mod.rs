@@ -6,6 +6,12 @@
 use assert_cmd::Command;
 use std::path::Path;
 
+// Shared with the crate's own unit tests (`crate::source::fixture`). Not every test binary
+// uses both (as with the rest of this module, hence the allow).
+mod files;
+#[allow(unused_imports)]
+pub use files::{git, write};
+
 pub fn leakgate() -> Command {
     let mut cmd = Command::cargo_bin("leakgate").expect("the leakgate binary is built for tests");
     // Not the hook environment `cargo test` may itself run under (a pre-commit hook sets these).
@@ -15,14 +21,6 @@ pub fn leakgate() -> Command {
         .env_remove("GIT_INDEX_FILE")
         .env_remove("GIT_WORK_TREE");
     cmd
-}
-
-pub fn write(root: &Path, relative: &str, contents: impl AsRef<[u8]>) {
-    let path = root.join(relative);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).expect("create parent dirs");
-    }
-    std::fs::write(path, contents).expect("write fixture file");
 }
 
 /// A small deterministic generator (xorshift64*): random enough for token bodies.
@@ -133,37 +131,6 @@ pub fn assert_valid_sarif(tool: &std::ffi::OsStr, sarif: &Path) {
         "SARIF Multitool errors:\n{}",
         errors.join("\n")
     );
-}
-
-/// Runs git in `dir` for building fixture repositories, isolated from the machine's and the
-/// caller's git setup (no system or global config, no `GIT_DIR`/`GIT_INDEX_FILE`/`GIT_WORK_TREE`
-/// inherited from a hook the tests may run under), with a fixed identity and branch name.
-/// Panics with git's stderr when it fails; returns its trimmed stdout.
-pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_INDEX_FILE")
-        .env_remove("GIT_WORK_TREE")
-        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(["-c", "protocol.file.allow=always"])
-        .args(args)
-        .output()
-        .expect("git runs (tests build fixture repositories with it)");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 /// A YAML file of this repository (a workflow, the action, a manifest) as JSON values.

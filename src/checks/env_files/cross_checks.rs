@@ -118,11 +118,14 @@ fn shared_secrets(files: &[EnvFile], judge: &Judge, sink: &mut Sink) {
                 secret: None,
                 case: format!("{}\0{}", entry.key, names.join(",")),
             };
-            let compared: Vec<&str> = others
+            let sharing: Vec<(&str, usize)> = others
                 .iter()
-                .map(|&(of, _)| files[of].relative.as_str())
+                .map(|&(of, oe)| {
+                    let file = &files[of];
+                    (file.relative.as_str(), file.dotenv.entries[oe].line)
+                })
                 .collect();
-            sink.at_entry_among(verdict, &files[f].place(), entry, &compared);
+            sink.at_entry_sharing(verdict, &files[f].place(), entry, &sharing);
         }
     }
 }

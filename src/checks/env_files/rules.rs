@@ -205,6 +205,11 @@ pub struct Sink<'a> {
     /// reported and every other file the verdict compared it with. A scan that reports only
     /// what some files changed keeps the findings that involve one of them.
     pub involved: Vec<Vec<String>>,
+    /// For each finding (same order), the variables it is about as (relative path, line of
+    /// the key): the entry it is reported on and, for a shared secret, the entries holding the
+    /// same value in the other environments; none for a finding about a whole file. Recorded
+    /// by the check that knows them, so the env matrix never guesses a variable from a line.
+    pub variables: Vec<Vec<(String, usize)>>,
 }
 
 impl<'a> Sink<'a> {
@@ -213,6 +218,7 @@ impl<'a> Sink<'a> {
             switches,
             findings: Vec::new(),
             involved: Vec::new(),
+            variables: Vec::new(),
         }
     }
 
@@ -237,14 +243,35 @@ impl<'a> Sink<'a> {
             end_column: entry.column + entry.key.chars().count(),
         };
         let allowed = place.allowed_lines.contains(&entry.line);
-        if let Some(finding) = self.push(verdict, place, location, others) {
+        let variable = vec![(place.relative.to_string(), entry.line)];
+        if let Some(finding) = self.push(verdict, place, location, others, variable) {
             finding.suppressed = allowed.then_some(Suppression::Inline);
+        }
+    }
+
+    /// A finding on a variable whose value the variables `sharing` (relative path, line of
+    /// the key) in other files hold too: it is about each of them.
+    pub fn at_entry_sharing(
+        &mut self,
+        verdict: Verdict,
+        place: &Place<'_>,
+        entry: &Entry,
+        sharing: &[(&str, usize)],
+    ) {
+        let others: Vec<&str> = sharing.iter().map(|&(relative, _)| relative).collect();
+        let before = self.findings.len();
+        self.at_entry_among(verdict, place, entry, &others);
+        if self.findings.len() > before
+            && let Some(variables) = self.variables.last_mut()
+        {
+            variables.extend(sharing.iter().map(|&(r, line)| (r.to_string(), line)));
         }
     }
 
     /// A finding on a whole file: at its first line.
     pub fn at_file(&mut self, verdict: Verdict, place: &Place<'_>) {
-        self.push(verdict, place, Location::file_start(place.shown), &[]);
+        let location = Location::file_start(place.shown);
+        self.push(verdict, place, location, &[], Vec::new());
     }
 
     /// Records the finding (returned, to be marked further) unless its rule is off.
@@ -254,6 +281,7 @@ impl<'a> Sink<'a> {
         place: &Place<'_>,
         location: Location,
         others: &[&str],
+        variables: Vec<(String, usize)>,
     ) -> Option<&mut Finding> {
         if !self.switches.is_on(verdict.rule.id()) {
             return None;
@@ -261,6 +289,7 @@ impl<'a> Sink<'a> {
         let mut involved = vec![place.relative.to_string()];
         involved.extend(others.iter().map(|o| o.to_string()));
         self.involved.push(involved);
+        self.variables.push(variables);
         let id = verdict.rule.id();
         let fingerprint = match &verdict.secret {
             Some(secret) => fingerprint(id, secret.as_bytes()),

@@ -42,9 +42,9 @@ pub trait Problems {
 }
 
 /// Why a commit could not be read (a missing or corrupt object), shown on one line.
-type ObjectError = Box<dyn std::error::Error + Send + Sync>;
+pub(super) type ObjectError = Box<dyn std::error::Error + Send + Sync>;
 
-fn read_commit(
+pub(super) fn read_commit(
     repo: &gix::Repository,
     id: ObjectId,
     buf: &mut Vec<u8>,
@@ -284,13 +284,7 @@ pub fn changed_blobs(
     commits: &[CommitNode],
     problems: &mut dyn Problems,
 ) -> Vec<BlobTask> {
-    let mut differ = TreeDiffer {
-        repo,
-        seen_blobs: HashSet::default(),
-        tasks: Vec::new(),
-        buf: Vec::new(),
-        parent_trees: HashMap::new(),
-    };
+    let mut differ = TreeDiffer::new(repo);
     for (order, commit) in commits.iter().enumerate() {
         let mut parent_roots = Vec::new();
         for parent in &commit.parents {
@@ -308,12 +302,38 @@ pub fn changed_blobs(
     differ.tasks
 }
 
-struct TreeDiffer<'r> {
+/// Finds the blobs of a tree that differ from other trees at the same path, each blob once
+/// over all the trees it is given.
+pub(super) struct TreeDiffer<'r> {
     repo: &'r gix::Repository,
     seen_blobs: HashSet<ObjectId>,
     tasks: Vec<BlobTask>,
     buf: Vec<u8>,
     parent_trees: HashMap<ObjectId, ObjectId>,
+}
+
+impl<'r> TreeDiffer<'r> {
+    pub(super) fn new(repo: &'r gix::Repository) -> TreeDiffer<'r> {
+        TreeDiffer {
+            repo,
+            seen_blobs: HashSet::default(),
+            tasks: Vec::new(),
+            buf: Vec::new(),
+            parent_trees: HashMap::new(),
+        }
+    }
+
+    /// The blobs `tree` holds at a path where none of `others` holds the same blob, leaving
+    /// out blobs an earlier call already returned (their path is where they were met first).
+    pub(super) fn blobs_not_in(
+        &mut self,
+        tree: ObjectId,
+        others: Vec<ObjectId>,
+        problems: &mut dyn Problems,
+    ) -> Vec<BlobTask> {
+        self.diff(tree, others, 0, problems);
+        std::mem::take(&mut self.tasks)
+    }
 }
 
 impl TreeDiffer<'_> {

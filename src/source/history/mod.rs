@@ -8,6 +8,7 @@
 //! metadata. Everything goes through gix; no `git` process, hook, filter or smudge ever runs.
 
 mod attribute;
+pub mod departure;
 mod enumerate;
 mod lines;
 pub mod repo;
@@ -97,6 +98,8 @@ pub struct HistoryOptions<'a, M: BlobMatcher> {
     pub max_file_size: u64,
     /// Show a progress bar on stderr (the caller checks for a terminal and `--quiet`).
     pub progress: bool,
+    /// Where the bar is drawn when the scan shows its phases (below them); `None`: alone.
+    pub bars: Option<&'a indicatif::MultiProgress>,
     /// Paths (at each commit) not to scan: the config's `exclude`.
     pub exclude: &'a Excludes,
     /// A full-history scan of a subfolder: only paths in this folder (relative to the
@@ -469,6 +472,7 @@ fn blob_scan<'a, M: BlobMatcher>(
         max_file_size: options.max_file_size,
         threads: options.threads,
         progress: options.progress,
+        bars: options.bars,
         added_lines_only,
     }
 }

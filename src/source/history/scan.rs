@@ -41,6 +41,8 @@ pub struct BlobScan<'a, M: BlobMatcher> {
     pub max_file_size: u64,
     pub threads: usize,
     pub progress: bool,
+    /// Draw the bar here (below the scan's phases) rather than alone.
+    pub bars: Option<&'a indicatif::MultiProgress>,
     /// Report only findings on lines added relative to each task's `previous` versions.
     pub added_lines_only: bool,
 }
@@ -94,6 +96,10 @@ impl<M: BlobMatcher> BlobScan<'_, M> {
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
+        let bar = match self.bars {
+            Some(bars) => bars.add(bar),
+            None => bar,
+        };
         bar.enable_steady_tick(Duration::from_millis(200));
         bar
     }

@@ -1,0 +1,45 @@
+//! Fixture files and repositories, shared by the integration tests (`tests/common`) and the
+//! crate's unit tests that need a real repository (`crate::source::fixture`): std only.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+/// Writes `contents` at `relative` under `root`, creating folders.
+pub fn write(root: &Path, relative: &str, contents: impl AsRef<[u8]>) {
+    let path = root.join(relative);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("create parent dirs");
+    }
+    std::fs::write(path, contents).expect("write fixture file");
+}
+
+/// Runs git in `dir` for building fixture repositories, isolated from the machine's and the
+/// caller's git setup (no system or global config, no `GIT_DIR`/`GIT_INDEX_FILE`/`GIT_WORK_TREE`
+/// inherited from a hook the tests may run under), with a fixed identity and branch name.
+/// Panics with git's stderr when it fails; returns its trimmed stdout.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE")
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(["-c", "protocol.file.allow=always"])
+        .args(args)
+        .output()
+        .expect("git runs (tests build fixture repositories with it)");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
