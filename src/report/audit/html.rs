@@ -178,7 +178,7 @@ fn verdict_section(out: &mut String, audit: &Audit, report: &Report<'_>) {
             count(Exposure::Bundle).to_string(),
             "reached a client bundle",
         ),
-        (count(Exposure::Head).to_string(), "still in HEAD"),
+        (count(Exposure::Head).to_string(), "in the current files"),
         (count(Exposure::History).to_string(), "only in git history"),
         (stats.files_scanned.to_string(), "files read"),
     ];
@@ -263,14 +263,14 @@ fn risks_section(out: &mut String, audit: &Audit) {
     out.push_str(
         "<p class=\"lead\">Each distinct secret once, however many places hold it. Ranked by \
          business impact: what reached a client bundle (public to every visitor) first, then \
-         what is still in HEAD, then what is only in git history; within each, by severity, \
+         what is still in the current files, then what is only in git history; within each, by severity, \
          then the number of places, then the oldest first commit.</p>\n",
     );
     out.push_str(
         "<div class=\"scroll\"><table id=\"risk-table\">\n<caption>Risks by rank</caption>\n\
          <thead><tr><th scope=\"col\">#</th><th scope=\"col\">Risk</th>\
          <th scope=\"col\">Where</th><th scope=\"col\">Entered history</th>\
-         <th scope=\"col\">In HEAD</th><th scope=\"col\">Client bundle</th>\
+         <th scope=\"col\">In current files</th><th scope=\"col\">Client bundle</th>\
          <th scope=\"col\">Next step</th></tr></thead>\n<tbody>\n",
     );
     for r in risks {
@@ -353,7 +353,8 @@ fn risk_details(out: &mut String, r: &Risk) {
         status.join(" · ")
     ));
     out.push_str(&format!(
-        "<dt>What it unlocks</dt><dd>{}</dd>\n",
+        "<dt>{}</dt><dd>{}</dd>\n",
+        r.description_label(),
         prose(&r.rule.description)
     ));
     if !r.also.is_empty() {
@@ -398,7 +399,7 @@ fn risk_details(out: &mut String, r: &Risk) {
         )
     ));
     out.push_str(&format!(
-        "<dt>Still in HEAD</dt><dd>{}</dd>\n",
+        "<dt>In the current files</dt><dd>{}</dd>\n",
         if r.in_head {
             "Yes".to_string()
         } else if let Some(left) = &r.departure {
@@ -555,7 +556,7 @@ fn timeline_section(out: &mut String, audit: &Audit) {
     timeline_svg(out, &spans);
     out.push_str(
         "<p class=\"legend\"><span class=\"key exp-bundle\"></span> reached a client bundle \
-         <span class=\"key exp-head\"></span> still in HEAD <span class=\"key exp-history\">\
+         <span class=\"key exp-head\"></span> in the current files <span class=\"key exp-history\">\
          </span> only in history. A bar starts at the commit that added the secret and ends \
          at the commit that removed it from HEAD; an open arrow means it is still there.</p>\n",
     );

@@ -124,8 +124,8 @@ fn risks(out: &mut String, audit: &Audit) {
     }
     out.push_str(
         "Each distinct secret once. Ranked by what reached a client bundle, then what is still \
-         in HEAD, then what is only in git history; then severity, places and age.\n\n\
-         | # | Risk | Fingerprint | Where | Entered history | In HEAD | Client bundle | Next step |\n\
+         in the current files, then what is only in git history; then severity, places and age.\n\n\
+         | # | Risk | Fingerprint | Where | Entered history | In current files | Client bundle | Next step |\n\
          |---:|---|---|---|---|---|---|---|\n",
     );
     for r in audit.risks() {
@@ -157,7 +157,8 @@ fn risks(out: &mut String, audit: &Audit) {
             if r.fails { ", fails the gate" } else { "" }
         ));
         out.push_str(&format!(
-            "- What it unlocks: {}\n",
+            "- {}: {}\n",
+            r.description_label(),
             prose(&r.rule.description)
         ));
         if !r.also.is_empty() {

@@ -104,7 +104,7 @@ impl Exposure {
     pub fn label(self) -> &'static str {
         match self {
             Exposure::Bundle => "reached a client bundle",
-            Exposure::Head => "still in HEAD",
+            Exposure::Head => "still in the current files",
             Exposure::History => "only in git history",
             Exposure::Local => "only in ignored local files",
         }
@@ -311,7 +311,11 @@ impl Audit {
                     "reached a client bundle",
                     "reached a client bundle",
                 ),
-                (Exposure::Head, "is still in HEAD", "are still in HEAD"),
+                (
+                    Exposure::Head,
+                    "is still in the current files",
+                    "are still in the current files",
+                ),
                 (
                     Exposure::History,
                     "is only in git history",
@@ -400,6 +404,16 @@ impl Risk {
     /// The first 16 characters of the fingerprint, as every report prints it.
     pub fn short_fingerprint(&self) -> &str {
         short_fingerprint(&self.fingerprint)
+    }
+
+    /// The heading of the rule's description: a credential's says what it unlocks (and how
+    /// to revoke it), a configuration problem's what it means.
+    pub fn description_label(&self) -> &'static str {
+        if self.secret {
+            "What it unlocks"
+        } else {
+            "What it means"
+        }
     }
 
     /// Whether to rotate the credential, and why (the handover checklist).

@@ -623,7 +623,7 @@ fn verdict_and_reason_for_each_kind_of_run() {
     assert_eq!(verdict, Verdict::FixFirst);
     assert_eq!(
         reason,
-        "1 secret at or above low severity must be fixed first: 1 is still in HEAD."
+        "1 secret at or above low severity must be fixed first: 1 is still in the current files."
     );
 
     let mut unreadable = full_history(9);
@@ -642,7 +642,7 @@ fn verdict_and_reason_for_each_kind_of_run() {
     assert_eq!(verdict, Verdict::FixFirst);
     assert!(
         reason.ends_with(
-            "1 is still in HEAD, and not everything was read (git history stops at a shallow \
+            "1 is still in the current files, and not everything was read (git history stops at a shallow \
              clone's boundary)."
         ),
         "{reason}"
@@ -676,7 +676,7 @@ fn verdict_and_reason_for_each_kind_of_run() {
     assert_eq!(
         audit.reason(),
         "3 secrets and 1 configuration problem at or above low severity must be fixed first: \
-         1 reached a client bundle, 2 are still in HEAD and 1 is only in git history."
+         1 reached a client bundle, 2 are still in the current files and 1 is only in git history."
     );
 }
 
