@@ -6,9 +6,11 @@
 //!
 //! The model is built once ([`Audit::build`]) so the three formats say the same thing.
 //!
-//! **One risk per secret.** Active findings (not suppressed) are grouped by fingerprint (one
-//! secret under one rule): the same key in three files and two commits is one row with five
-//! places. An env or bundle check that reports no secret value (a drifted variable, a
+//! **One risk per secret.** Active findings (not suppressed) are grouped by the secret they
+//! hold: the same key in three files and two commits is one row with five places, and a key
+//! its provider's rule found in the source and `bundle-secret` found in the build output is
+//! one row too (named by the provider's rule, whose fingerprint it shows, and marked as having
+//! reached a bundle). An env or bundle check that reports no secret value (a drifted variable, a
 //! published source map) has a fingerprint of its own and is a risk too: it is ranked with
 //! the secrets and placed after secrets of equal exposure and severity, since a credential
 //! that leaked outranks a configuration to fix. The env matrix shows the same checks again,
@@ -198,9 +200,9 @@ impl Audit {
     /// Groups, ranks and decides (see the module documentation).
     pub fn build(report: &Report<'_>, inventory: &Inventory) -> Audit {
         let fail_on = report.options.fail_on;
-        let mut groups: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+        let mut groups: BTreeMap<Identity<'_>, Vec<&Finding>> = BTreeMap::new();
         for f in report.active() {
-            groups.entry(f.fingerprint.as_str()).or_default().push(f);
+            groups.entry(Identity::of(f)).or_default().push(f);
         }
         let mut risks: Vec<Risk> = groups
             .into_values()
@@ -756,9 +758,40 @@ fn list(items: &[String]) -> String {
     }
 }
 
-/// The risk of one fingerprint's findings.
+/// What makes findings one risk. A secret is one risk whichever rules saw it: its provider's
+/// rule in the source and `bundle-secret` in the build output name the same key by two
+/// fingerprints (a fingerprint is rule + secret), and it is one credential to rotate. A
+/// finding without a value (a configuration problem) is its own fingerprint.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Identity<'a> {
+    Secret(&'a str),
+    Fingerprint(&'a str),
+}
+
+impl<'a> Identity<'a> {
+    fn of(f: &'a Finding) -> Identity<'a> {
+        if f.secret.is_empty() {
+            Identity::Fingerprint(&f.fingerprint)
+        } else {
+            Identity::Secret(&f.secret)
+        }
+    }
+}
+
+/// Whether a finding is a repository check's (bundle, env) rather than a provider rule's,
+/// which names the credential and how to rotate it.
+fn is_check(f: &Finding) -> bool {
+    f.rule.id.starts_with("bundle-") || f.rule.id.starts_with("env-")
+}
+
+/// The risk of one secret's (or one fingerprint's) findings, named by a provider rule's
+/// finding when there is one.
 fn risk(findings: &[&Finding], inventory: &Inventory, fail_on: Severity) -> Risk {
-    let first = findings[0];
+    let first = findings
+        .iter()
+        .copied()
+        .find(|f| !is_check(f))
+        .unwrap_or(findings[0]);
     let client_folders: Vec<&str> = inventory
         .bundles
         .iter()
@@ -809,14 +842,15 @@ fn risk(findings: &[&Finding], inventory: &Inventory, fail_on: Severity) -> Risk
             inventory
                 .departures
                 .iter()
-                .find(|d| d.fingerprint == first.fingerprint)
+                .find(|d| findings.iter().any(|f| f.fingerprint == d.fingerprint))
                 .map(|d| d.commit.clone())
         })
         .flatten();
     let mut also: Vec<Arc<RuleInfo>> = Vec::new();
-    for a in findings.iter().flat_map(|f| &f.also) {
-        if a.rule.id != first.rule.id && !also.iter().any(|r| r.id == a.rule.id) {
-            also.push(a.rule.clone());
+    let others = findings.iter().map(|f| &f.rule);
+    for rule in others.chain(findings.iter().flat_map(|f| f.also.iter().map(|a| &a.rule))) {
+        if rule.id != first.rule.id && !also.iter().any(|r| r.id == rule.id) {
+            also.push(rule.clone());
         }
     }
     let mut messages: Vec<String> = Vec::new();

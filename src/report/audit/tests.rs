@@ -1,4 +1,4 @@
-//! The audit model and its three renderers, at unit level: ranking, one risk per fingerprint,
+//! The audit model and its three renderers, at unit level: ranking, one risk per secret,
 //! the verdict and its sentence, the page's landmarks, HTML5 well-formedness (parsed by
 //! html5ever, zero parse errors) with hostile repository text, Markdown that repository text
 //! cannot break (parsed by pulldown-cmark), the JSON document, and no secret in any output.
@@ -598,6 +598,54 @@ fn one_risk_and_one_row_per_fingerprint() {
     );
     let md = run.markdown();
     assert_eq!(md.matches("| 1 | GitHub token").count(), 1);
+}
+
+#[test]
+fn one_secret_seen_by_a_provider_rule_and_the_bundle_check_is_one_risk_that_reached_a_bundle() {
+    // The same key in the source (its provider's rule) and compiled into the client build
+    // (`bundle-secret`): two fingerprints, one credential to rotate.
+    let mut runner = TestRunner::deterministic();
+    let value = token(&mut runner, "sk_live_[0-9A-Za-z]{24}");
+    let stripe = rule(
+        "stripe-secret-key-live",
+        "Stripe live secret key",
+        Severity::Critical,
+    );
+    let bundle = rule(
+        "bundle-secret",
+        "Secret in client-visible build output",
+        Severity::Critical,
+    );
+    let source = committed(
+        found(&stripe, "src/pay.js", 3, &value),
+        commit(1, "2024-01-02T03:04:05Z", "Ann"),
+        true,
+    );
+    let shipped = found(&bundle, "dist/assets/index.js", 1, &value);
+    let other = found(
+        &stripe,
+        "src/other.js",
+        1,
+        &token(&mut runner, "sk_live_[0-9A-Za-z]{24}"),
+    );
+    let run = Run::new(
+        vec![shipped, source.clone(), other],
+        full_history(1),
+        Inventory::default(),
+    );
+    let audit = run.audit();
+    assert_eq!(audit.risks().len(), 2, "{:#?}", audit.risks());
+    let key = &audit.risks()[0];
+    assert_eq!(
+        key.rule.id, "stripe-secret-key-live",
+        "the provider's rule names it"
+    );
+    assert_eq!(key.fingerprint, source.fingerprint);
+    assert!(key.in_bundle && key.exposure == Exposure::Bundle);
+    assert_eq!(key.places.len(), 2);
+    assert!(key.also.iter().any(|r| r.id == "bundle-secret"));
+    assert!(key.first_commit.is_some());
+    assert!(!audit.risks()[1].in_bundle);
 }
 
 #[test]
