@@ -94,6 +94,21 @@ pub struct RuleInfo {
     pub tags: Vec<String>,
 }
 
+#[cfg(test)]
+impl RuleInfo {
+    /// A rule for unit tests that need a finding of some rule: named `name of <id>`, with no
+    /// description or tags.
+    pub fn for_test(id: &str, severity: Severity) -> Arc<RuleInfo> {
+        Arc::new(RuleInfo {
+            id: id.into(),
+            name: format!("name of {id}"),
+            description: String::new(),
+            severity,
+            tags: Vec::new(),
+        })
+    }
+}
+
 /// A place in a file. Lines and columns are 1-based; columns count Unicode scalar values.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
 pub struct Location {

@@ -364,13 +364,7 @@ mod tests {
 
     fn finding(fp: &str) -> Finding {
         use crate::finding::{Location, RuleInfo, Severity};
-        let rule = std::sync::Arc::new(RuleInfo {
-            id: "r".into(),
-            name: "R".into(),
-            description: String::new(),
-            severity: Severity::High,
-            tags: Vec::new(),
-        });
+        let rule = RuleInfo::for_test("r", Severity::High);
         Finding::new(
             rule,
             Severity::High,

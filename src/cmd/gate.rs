@@ -25,16 +25,9 @@ pub fn exit_code(findings: &[Finding], stats: &ScanStats, fail_on: Severity) -> 
 mod tests {
     use super::*;
     use crate::finding::{Location, RuleInfo, Suppression};
-    use std::sync::Arc;
 
     fn finding(severity: Severity, suppressed: Option<Suppression>) -> Finding {
-        let rule = Arc::new(RuleInfo {
-            id: "r".into(),
-            name: "r".into(),
-            description: String::new(),
-            severity,
-            tags: Vec::new(),
-        });
+        let rule = RuleInfo::for_test("r", severity);
         let mut f = Finding::new(rule, severity, Location::default(), "fp".into());
         f.suppressed = suppressed;
         f

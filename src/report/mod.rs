@@ -337,13 +337,7 @@ mod tests {
     use super::*;
 
     fn finding(commit: bool, in_head: Option<bool>, blob: bool) -> Finding {
-        let rule = Arc::new(RuleInfo {
-            id: "r".into(),
-            name: "R".into(),
-            description: String::new(),
-            severity: Severity::High,
-            tags: Vec::new(),
-        });
+        let rule = RuleInfo::for_test("r", Severity::High);
         let mut f = Finding::new(
             rule,
             Severity::High,

@@ -174,16 +174,9 @@ fn blob_of_file(path: &Path, max: u64) -> Option<BlobId> {
 mod tests {
     use super::*;
     use crate::finding::{CommitInfo, Location, RuleInfo, Severity};
-    use std::sync::Arc;
 
     fn finding(path: &str, fingerprint: &str) -> Finding {
-        let rule = Arc::new(RuleInfo {
-            id: "r".into(),
-            name: "r".into(),
-            description: String::new(),
-            severity: Severity::High,
-            tags: Vec::new(),
-        });
+        let rule = RuleInfo::for_test("r", Severity::High);
         let location = Location {
             path: path.into(),
             ..Location::file_start(path)
@@ -252,13 +245,7 @@ mod tests {
         column: usize,
         secret: &str,
     ) -> Finding {
-        let info = Arc::new(RuleInfo {
-            id: rule.into(),
-            name: format!("name of {rule}"),
-            description: String::new(),
-            severity,
-            tags: Vec::new(),
-        });
+        let info = RuleInfo::for_test(rule, severity);
         let location = Location::span(path, (line, column), (line, column + 5));
         let fingerprint = crate::finding::fingerprint(rule, secret.as_bytes());
         let mut f = Finding::new(info, severity, location, fingerprint);

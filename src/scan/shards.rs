@@ -419,16 +419,9 @@ fn fold_history(findings: Vec<Finding>) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::finding::{CommitInfo, HistoryOrigin, Location, RuleInfo};
-    use std::sync::Arc;
 
     fn finding(path: &str, fingerprint: &str) -> Finding {
-        let rule = Arc::new(RuleInfo {
-            id: "r".into(),
-            name: "R".into(),
-            description: String::new(),
-            severity: Severity::High,
-            tags: Vec::new(),
-        });
+        let rule = RuleInfo::for_test("r", Severity::High);
         Finding::new(
             rule,
             Severity::High,

@@ -157,7 +157,6 @@ mod tests {
     use crate::source::fixture::git;
     use crate::source::{BlobMatcher, worktree};
     use std::path::Path;
-    use std::sync::Arc;
 
     /// Finds each of a few made-up secrets wherever its bytes are, as a rule would.
     struct Needles(Vec<String>);
@@ -166,13 +165,7 @@ mod tests {
         type Scratch = ();
 
         fn findings(&self, data: &[u8], path: &str, _: &mut (), _: &mut ScanStats) -> Vec<Finding> {
-            let rule = Arc::new(RuleInfo {
-                id: "test-secret".into(),
-                name: "test secret".into(),
-                description: String::new(),
-                severity: Severity::High,
-                tags: Vec::new(),
-            });
+            let rule = RuleInfo::for_test("test-secret", Severity::High);
             self.0
                 .iter()
                 .filter(|n| memchr::memmem::find(data, n.as_bytes()).is_some())
