@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{Tokens, git, run_scripts, write, yaml};
+use common::{Tokens, git, run_scripts, uses_lines, write, yaml};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::os::unix::fs::PermissionsExt;
@@ -664,12 +664,7 @@ fn the_release_is_built_from_the_sources_the_action_hashes() {
 fn assert_pinned(path: &str) -> usize {
     let text = std::fs::read_to_string(root().join(path)).unwrap();
     let mut pinned = 0;
-    for line in text.lines() {
-        let trimmed = line.trim_start().trim_start_matches("- ");
-        let Some(uses) = trimmed.strip_prefix("uses: ") else {
-            continue;
-        };
-        let uses = uses.split_whitespace().next().unwrap();
+    for (line, uses) in uses_lines(&text) {
         if uses.starts_with("./") {
             continue;
         }

@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{Tokens, git, run_scripts, write, yaml};
+use common::{Tokens, git, run_scripts, uses_lines, write, yaml};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
@@ -302,23 +302,11 @@ fn the_workflow_has_least_privilege_pinned_actions_and_no_expressions_in_scripts
     // Every action is pinned by commit, to a commit this repository already reviewed.
     let reviewed: BTreeSet<String> = [read("action.yml"), read(".github/workflows/release.yml")]
         .iter()
-        .flat_map(|t| t.lines().map(str::to_string).collect::<Vec<_>>())
-        .filter_map(|l| {
-            let uses = l
-                .trim_start()
-                .trim_start_matches("- ")
-                .strip_prefix("uses: ")?;
-            Some(uses.split_whitespace().next()?.to_string())
-        })
+        .flat_map(|t| uses_lines(t).into_iter().map(|(_, uses)| uses.to_string()))
         .collect();
     let text = read(WORKFLOW);
     let mut pinned = 0;
-    for line in text.lines() {
-        let trimmed = line.trim_start().trim_start_matches("- ");
-        let Some(uses) = trimmed.strip_prefix("uses: ") else {
-            continue;
-        };
-        let uses = uses.split_whitespace().next().unwrap();
+    for (line, uses) in uses_lines(&text) {
         let (_, version) = uses.split_once('@').expect("uses names a version");
         assert!(
             version.len() == 40 && version.bytes().all(|b| b.is_ascii_hexdigit()),

@@ -140,6 +140,20 @@ pub fn yaml(path: &str) -> serde_json::Value {
     serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{path} is not YAML: {e}"))
 }
 
+/// Every `uses:` line of a workflow or action's text, with the action it names
+/// (`owner/repo@version`, the comment after it left out), in order.
+pub fn uses_lines(text: &str) -> Vec<(&str, &str)> {
+    text.lines()
+        .filter_map(|line| {
+            let uses = line
+                .trim_start()
+                .trim_start_matches("- ")
+                .strip_prefix("uses: ")?;
+            Some((line, uses.split_whitespace().next()?))
+        })
+        .collect()
+}
+
 /// Every `run:` script in a workflow or action, with where it is.
 pub fn run_scripts(value: &serde_json::Value, at: &str, found: &mut Vec<(String, String)>) {
     use serde_json::Value;
