@@ -235,18 +235,7 @@ impl<'a> Sink<'a> {
         entry: &Entry,
         others: &[&str],
     ) {
-        let location = Location {
-            path: place.shown.to_string(),
-            line: entry.line,
-            column: entry.column,
-            end_line: entry.line,
-            end_column: entry.column + entry.key.chars().count(),
-        };
-        let allowed = place.allowed_lines.contains(&entry.line);
-        let variable = vec![(place.relative.to_string(), entry.line)];
-        if let Some(finding) = self.push(verdict, place, location, others, variable) {
-            finding.suppressed = allowed.then_some(Suppression::Inline);
-        }
+        self.on_entry(verdict, place, entry, others, Vec::new());
     }
 
     /// A finding on a variable whose value the variables `sharing` (relative path, line of
@@ -259,12 +248,35 @@ impl<'a> Sink<'a> {
         sharing: &[(&str, usize)],
     ) {
         let others: Vec<&str> = sharing.iter().map(|&(relative, _)| relative).collect();
-        let before = self.findings.len();
-        self.at_entry_among(verdict, place, entry, &others);
-        if self.findings.len() > before
-            && let Some(variables) = self.variables.last_mut()
-        {
-            variables.extend(sharing.iter().map(|&(r, line)| (r.to_string(), line)));
+        let also = sharing
+            .iter()
+            .map(|&(relative, line)| (relative.to_string(), line))
+            .collect();
+        self.on_entry(verdict, place, entry, &others, also);
+    }
+
+    /// A finding on `entry` (at its key's line and column), compared with `others`, about the
+    /// entry's variable and the variables in `also`.
+    fn on_entry(
+        &mut self,
+        verdict: Verdict,
+        place: &Place<'_>,
+        entry: &Entry,
+        others: &[&str],
+        also: Vec<(String, usize)>,
+    ) {
+        let location = Location {
+            path: place.shown.to_string(),
+            line: entry.line,
+            column: entry.column,
+            end_line: entry.line,
+            end_column: entry.column + entry.key.chars().count(),
+        };
+        let allowed = place.allowed_lines.contains(&entry.line);
+        let mut variables = vec![(place.relative.to_string(), entry.line)];
+        variables.extend(also);
+        if let Some(finding) = self.push(verdict, place, location, others, variables) {
+            finding.suppressed = allowed.then_some(Suppression::Inline);
         }
     }
 
