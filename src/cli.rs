@@ -189,6 +189,10 @@ pub struct ScanArgs {
     /// Skip the env-file checks (and the secret scan of git-ignored env files).
     #[arg(long)]
     pub no_env: bool,
+    /// Skip the launch checks (CORS, cookies, webhook signatures, logs, debug in production,
+    /// GitHub workflows, Docker).
+    #[arg(long)]
+    pub no_launch: bool,
     /// Do not scan git history, only the files (history is scanned by default when PATH is a
     /// git repository).
     #[arg(long, conflicts_with_all = ["git_only", "refs", "range", "since", "staged"])]

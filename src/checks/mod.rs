@@ -12,6 +12,7 @@
 pub mod bundle;
 pub mod common;
 pub mod env_files;
+pub mod launch;
 
 use crate::finding::{RuleInfo, Severity};
 use std::collections::{HashMap, HashSet};
@@ -30,7 +31,10 @@ pub struct Check {
 
 /// Every check of every module, in a stable order.
 pub fn all() -> impl Iterator<Item = &'static Check> {
-    env_files::CHECKS.iter().chain(bundle::CHECKS.iter())
+    env_files::CHECKS
+        .iter()
+        .chain(bundle::CHECKS.iter())
+        .chain(launch::checks())
 }
 
 /// The check with this id, if there is one.

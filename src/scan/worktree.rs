@@ -1,6 +1,7 @@
 //! The working-tree step: walk every root in parallel and match each file as it is read.
 
 use super::{Detector, DisplayPaths};
+use crate::checks::launch::{self, LaunchSettings, SourceFile};
 use crate::engine::{Matcher, RuleInfos, Scratch, findings_from_matches};
 use crate::finding::Finding;
 use crate::finding::Location;
@@ -11,7 +12,7 @@ use crate::source::index::GitView;
 use crate::source::stream::Window;
 use crate::source::worktree::{self, Collector, FileItem, SkipReason, Visitor, WalkOptions};
 use crate::stats::{ScanStats, Shard};
-use crate::text::error_chain;
+use crate::text::{error_chain, slash_path};
 use anyhow::Result;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -59,6 +60,7 @@ pub fn scan(
                 verbose: settings.output.verbose,
                 collector: collector.clone(),
                 shard: settings.shard,
+                launch: settings.launch.clone(),
             })
         })?;
     }
@@ -143,6 +145,9 @@ struct ScanVisitor {
     collector: Arc<Collector<(Vec<Finding>, ScanStats)>>,
     /// `--shard`: only this shard's files are matched and counted.
     shard: Option<Shard>,
+    /// The launch checks judge the files they read as the walk reads them (no walk of their
+    /// own); `None` with `--no-launch`.
+    launch: Option<LaunchSettings>,
 }
 
 impl ScanVisitor {
@@ -171,6 +176,20 @@ impl Visitor for ScanVisitor {
         };
         let found = detector.findings(item.data, &path, &mut self.scratch, &mut self.stats);
         self.findings.extend(found);
+        if let Some(launch) = &self.launch
+            && item.data.len() <= launch::files::MAX_BYTES
+        {
+            let relative = slash_path(item.relative);
+            if let Some(kind) = launch::kind_of(&relative) {
+                let file = SourceFile {
+                    relative: &relative,
+                    shown: &path,
+                    data: item.data,
+                    kind,
+                };
+                self.findings.extend(launch::check_file(launch, &file));
+            }
+        }
     }
 
     fn window(&mut self, relative: &Path, window: Window<'_>) {

@@ -9,6 +9,7 @@ pub mod push;
 pub mod trusted;
 
 use crate::checks::env_files::EnvSettings;
+use crate::checks::launch::LaunchSettings;
 use crate::checks::{self, Switches};
 use crate::cli::{
     AuditArgs, AuditFormat, BundleArgs, EnvArgs, FailOn, Format, MergeArgs, OutputArgs, ScanArgs,
@@ -370,6 +371,9 @@ pub struct ScanSettings {
     pub env: Option<EnvSettings>,
     /// The client-bundle check; `None` with `--no-bundle`.
     pub bundle: Option<BundleSettings>,
+    /// The launch checks (CORS, cookies, webhooks, logs, workflows, ...); `None` with
+    /// `--no-launch`.
+    pub launch: Option<LaunchSettings>,
     /// Git history, a range or staged changes, and whether the files are scanned too.
     pub git: GitSettings,
     /// How much may be unpacked from an archive (`archives` in the config).
@@ -542,6 +546,7 @@ struct Inputs<'a> {
     baseline: Option<&'a Path>,
     bundle: bool,
     bundle_dirs: &'a [PathBuf],
+    launch: bool,
     git: GitSettings,
     /// Whose config, ignore file, baseline and inline allows count (`--ci` decides).
     trust: Trust,
@@ -608,6 +613,7 @@ impl ScanSettings {
             baseline: args.baseline.as_deref(),
             bundle: !args.no_bundle,
             bundle_dirs: &args.bundle,
+            launch: !args.no_launch,
             git: GitSettings::from_args(args, ci.as_ref().map(|(_, plan, _)| plan))?,
             trust,
             workload: if args.staged {
@@ -634,6 +640,7 @@ impl ScanSettings {
             baseline: None,
             bundle: false,
             bundle_dirs: &[],
+            launch: false,
             git: GitSettings::off(),
             trust: Trust::WorkingTree,
             workload: Workload::Large,
@@ -668,6 +675,7 @@ impl ScanSettings {
             baseline: args.baseline.as_deref(),
             bundle: true,
             bundle_dirs: &[],
+            launch: true,
             git: GitSettings::everything(),
             trust: Trust::WorkingTree,
             workload: Workload::Large,
@@ -720,6 +728,7 @@ impl ScanSettings {
             skip_larger_than: inputs.max_file_size,
             matcher,
             env: inputs.env.then_some(env_settings),
+            launch: inputs.launch.then(|| LaunchSettings::new(switches.clone())),
             bundle: inputs
                 .bundle
                 .then(|| BundleSettings::new(inputs.bundle_dirs, &config, switches)),

@@ -1,0 +1,223 @@
+//! Launch checks: the unsafe configuration a startup ships with (CORS open to any origin with
+//! credentials, session cookies without `Secure`, webhooks that never verify a signature,
+//! secrets written to logs, debug mode in production, GitHub workflows that leak or run
+//! attacker text, images that bake in secrets), found in the repository before the first
+//! customer. Part of `leakgate scan` by default (`--no-launch` turns it off); each check is a
+//! rule id like any other (`rules list`, `disable_rules`, every report format).
+//!
+//! Shape: unlike the env and bundle checks, which compare several files, every launch check
+//! judges one file on its own (a route and its verification live in one module, a workflow is
+//! one file), so the scan hands each file the walk already read to [`check_file`] and no extra
+//! walk runs. [`files::kind_of`] decides from the path alone which files are read and how
+//! (code, a Dockerfile, a compose file, an nginx config, a workflow); code is parsed once into
+//! a syntax tree ([`syntax`], tree-sitter) and handed to every family: [`cors`], [`cookies`],
+//! [`webhooks`], [`logs`], [`debug`], [`workflows`], [`docker`]. Each family owns its `CHECKS`
+//! table and its [`Examples`], and speaks through the one [`Sink`].
+//!
+//! Precision first: these are heuristics over code, and a noisy check gets the tool switched
+//! off. Test code, fixtures, examples and docs are not read ([`files::kind_of`]); each check's
+//! severity was set by what it reported on real applications of its stack (docs/launch.md).
+
+mod cookies;
+mod cors;
+mod debug;
+mod docker;
+pub mod files;
+mod logs;
+mod sink;
+pub mod syntax;
+mod webhooks;
+mod workflows;
+
+pub use files::{Kind, kind_of};
+pub use sink::Sink;
+
+use crate::checks::{Check, Switches};
+use crate::finding::Finding;
+use syntax::Code;
+
+/// Launch-check settings, built once by `settings`.
+#[derive(Debug, Clone, Default)]
+pub struct LaunchSettings {
+    switches: Switches,
+}
+
+impl LaunchSettings {
+    pub fn new(switches: Switches) -> LaunchSettings {
+        LaunchSettings { switches }
+    }
+}
+
+/// One file as the launch checks see it: where it is and its bytes.
+pub struct SourceFile<'a> {
+    /// Relative to the scanned root, `/`-separated: what the checks judge names by.
+    pub relative: &'a str,
+    /// As findings name it.
+    pub shown: &'a str,
+    pub data: &'a [u8],
+    pub kind: Kind,
+}
+
+/// Every launch check, in a stable order.
+pub fn checks() -> impl Iterator<Item = &'static Check> {
+    cors::CHECKS
+        .iter()
+        .chain(cookies::CHECKS.iter())
+        .chain(webhooks::CHECKS.iter())
+        .chain(logs::CHECKS.iter())
+        .chain(debug::CHECKS.iter())
+        .chain(workflows::CHECKS.iter())
+        .chain(docker::CHECKS.iter())
+}
+
+/// Every family's examples, for the self-test and the docs.
+pub fn examples() -> impl Iterator<Item = &'static Examples> {
+    cors::EXAMPLES
+        .iter()
+        .chain(cookies::EXAMPLES.iter())
+        .chain(webhooks::EXAMPLES.iter())
+        .chain(logs::EXAMPLES.iter())
+        .chain(debug::EXAMPLES.iter())
+        .chain(workflows::EXAMPLES.iter())
+        .chain(docker::EXAMPLES.iter())
+}
+
+/// A file a check is shown on: its path (which decides the file's kind, and for some checks
+/// its environment) and its text.
+#[derive(Debug)]
+pub struct Example {
+    pub path: &'static str,
+    pub text: &'static str,
+}
+
+/// What one check must report ([`Examples::fires`]: at least one finding of `rule` in each)
+/// and must not ([`Examples::quiet`]: none of `rule`), proven by a test over every check.
+#[derive(Debug)]
+pub struct Examples {
+    pub rule: &'static str,
+    pub fires: &'static [Example],
+    pub quiet: &'static [Example],
+}
+
+/// Runs every launch check that applies to `file`. A file that is not UTF-8, or code that does
+/// not parse into anything, yields nothing (these checks judge what a reader can read).
+pub fn check_file(settings: &LaunchSettings, file: &SourceFile<'_>) -> Vec<Finding> {
+    let mut sink = Sink::new(&settings.switches, file);
+    let Ok(text) = std::str::from_utf8(file.data) else {
+        return Vec::new();
+    };
+    match file.kind {
+        Kind::Code(language) => {
+            let Some(code) = Code::parse(text, language) else {
+                return Vec::new();
+            };
+            cors::code(&code, &mut sink);
+            cookies::code(&code, &mut sink);
+            webhooks::code(&code, &mut sink);
+            logs::code(&code, &mut sink);
+            debug::code(&code, &mut sink);
+        }
+        Kind::Dockerfile => docker::dockerfile(text, &mut sink),
+        Kind::Compose => docker::compose(text, &mut sink),
+        Kind::Nginx => {
+            cors::nginx(text, &mut sink);
+            cookies::nginx(text, &mut sink);
+        }
+        Kind::Workflow => workflows::workflow(text, &mut sink),
+    }
+    sink.into_findings()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn run(example: &Example) -> Vec<Finding> {
+        let kind = kind_of(example.path)
+            .unwrap_or_else(|| panic!("example path {} is not read", example.path));
+        let file = SourceFile {
+            relative: example.path,
+            shown: example.path,
+            data: example.text.as_bytes(),
+            kind,
+        };
+        check_file(&LaunchSettings::default(), &file)
+    }
+
+    /// Every launch check reports each of its examples and none of its negative examples,
+    /// and has at least one of each.
+    #[test]
+    fn every_check_fires_on_its_examples_and_stays_quiet_on_its_negatives() {
+        let ids: HashSet<&str> = checks().map(|c| c.id).collect();
+        let mut covered = HashSet::new();
+        for examples in examples() {
+            assert!(
+                ids.contains(examples.rule),
+                "{} is not a check",
+                examples.rule
+            );
+            assert!(
+                !examples.fires.is_empty(),
+                "{} has no example",
+                examples.rule
+            );
+            assert!(
+                !examples.quiet.is_empty(),
+                "{} has no negative",
+                examples.rule
+            );
+            covered.insert(examples.rule);
+            for example in examples.fires {
+                let found = run(example);
+                assert!(
+                    found.iter().any(|f| f.rule.id == examples.rule),
+                    "{} missed its example {}:\n{}\nfound: {:?}",
+                    examples.rule,
+                    example.path,
+                    example.text,
+                    found.iter().map(|f| &f.rule.id).collect::<Vec<_>>()
+                );
+                for f in &found {
+                    assert!(
+                        f.severity <= crate::checks::find(&f.rule.id).expect("a check").severity
+                    );
+                }
+            }
+            for example in examples.quiet {
+                let found = run(example);
+                assert!(
+                    !found.iter().any(|f| f.rule.id == examples.rule),
+                    "{} fired on its negative example {}:\n{}",
+                    examples.rule,
+                    example.path,
+                    example.text
+                );
+            }
+        }
+        let missing: Vec<_> = ids.difference(&covered).collect();
+        assert!(missing.is_empty(), "checks without examples: {missing:?}");
+    }
+
+    /// A switched-off check reports nothing, and the others still report.
+    #[test]
+    fn a_disabled_check_is_silent() {
+        for examples in examples() {
+            let example = &examples.fires[0];
+            let settings =
+                LaunchSettings::new(Switches::from_disabled(&[examples.rule.to_string()]));
+            let file = SourceFile {
+                relative: example.path,
+                shown: example.path,
+                data: example.text.as_bytes(),
+                kind: kind_of(example.path).expect("a read path"),
+            };
+            let found = check_file(&settings, &file);
+            assert!(
+                !found.iter().any(|f| f.rule.id == examples.rule),
+                "{}",
+                examples.rule
+            );
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! Source code as a syntax tree (tree-sitter), with the few questions the launch checks ask
+//! of it: which calls are made and on what, what an object literal or keyword argument says,
+//! what a string literal holds, which function a node sits in. A regex over code guesses
+//! (`origin: true` inside a comment, a string, another object); the tree does not.
+//!
+//! Decision: one TypeScript grammar family for all JavaScript. The TSX grammar reads plain
+//! JavaScript and JSX as well as TSX, and the TypeScript grammar reads `.ts` (where `<T>x`
+//! casts are not JSX); tree-sitter-javascript would only add build time. Python has its own
+//! grammar. Parsing is error-tolerant: a file with a syntax error still yields the parts that
+//! parse.
+
+use tree_sitter::{Node, Parser, Tree};
+
+/// The grammars the launch checks read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    /// `.ts`, `.mts`, `.cts`.
+    TypeScript,
+    /// `.tsx`, and all JavaScript (`.js`, `.jsx`, `.mjs`, `.cjs`).
+    Tsx,
+    Python,
+}
+
+impl Language {
+    pub fn is_script(self) -> bool {
+        matches!(self, Language::TypeScript | Language::Tsx)
+    }
+}
+
+/// A parsed file: its text and its tree.
+pub struct Code<'a> {
+    pub text: &'a str,
+    pub tree: Tree,
+    pub language: Language,
+}
+
+impl<'a> Code<'a> {
+    /// Parses `text`; `None` only when the grammar cannot be loaded or the parser gives up.
+    pub fn parse(text: &'a str, language: Language) -> Option<Code<'a>> {
+        let grammar: tree_sitter::Language = match language {
+            Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Language::Python => tree_sitter_python::LANGUAGE.into(),
+        };
+        let mut parser = Parser::new();
+        parser.set_language(&grammar).ok()?;
+        let tree = parser.parse(text, None)?;
+        Some(Code {
+            text,
+            tree,
+            language,
+        })
+    }
+
+    pub fn root(&self) -> Node<'_> {
+        self.tree.root_node()
+    }
+
+    /// The source text of `node`.
+    pub fn text(&self, node: Node<'_>) -> &'a str {
+        self.text.get(node.byte_range()).unwrap_or("")
+    }
+
+    /// Every node of one of `kinds`, in document order.
+    pub fn nodes<'t>(&'t self, kinds: &[&str]) -> Vec<Node<'t>> {
+        descendants(self.root(), kinds)
+    }
+
+    /// Every call (`call_expression` in scripts, `call` in Python), in document order.
+    pub fn calls(&self) -> Vec<Node<'_>> {
+        self.nodes(&["call_expression", "call", "new_expression"])
+    }
+
+    /// What a call calls, as written without whitespace: `app.use`, `res.cookie`, `cors`,
+    /// `CORSMiddleware`, `stripe.webhooks.constructEvent`, `hmac.compare_digest`.
+    pub fn callee(&self, call: Node<'_>) -> String {
+        let function = call
+            .child_by_field_name("function")
+            .or_else(|| call.child_by_field_name("constructor"));
+        function.map_or_else(String::new, |f| squash(self.text(f)))
+    }
+
+    /// The argument nodes of a call (positional and keyword, comments left out).
+    pub fn arguments<'t>(&self, call: Node<'t>) -> Vec<Node<'t>> {
+        let Some(list) = call.child_by_field_name("arguments") else {
+            return Vec::new();
+        };
+        let mut cursor = list.walk();
+        list.named_children(&mut cursor)
+            .filter(|n| n.kind() != "comment")
+            .collect()
+    }
+
+    /// A Python call's keyword argument `name=...`: its value.
+    pub fn keyword_argument<'t>(&self, call: Node<'t>, name: &str) -> Option<Node<'t>> {
+        self.arguments(call).into_iter().find_map(|arg| {
+            (arg.kind() == "keyword_argument"
+                && arg
+                    .child_by_field_name("name")
+                    .is_some_and(|n| self.text(n) == name))
+            .then(|| arg.child_by_field_name("value"))
+            .flatten()
+        })
+    }
+
+    /// The value of the property `name` of a JavaScript object literal (`{ name: value }`,
+    /// `{ 'name': value }`, or the shorthand `{ name }`, whose value is the identifier itself);
+    /// the last one wins, as at run time. For a Python dict (`{"name": value}`) the same.
+    pub fn property<'t>(&self, object: Node<'t>, name: &str) -> Option<Node<'t>> {
+        let mut cursor = object.walk();
+        let mut found = None;
+        for child in object.named_children(&mut cursor) {
+            match child.kind() {
+                "pair" => {
+                    let key = child.child_by_field_name("key");
+                    if key.is_some_and(|k| self.key_name(k).as_deref() == Some(name)) {
+                        found = child.child_by_field_name("value");
+                    }
+                }
+                "shorthand_property_identifier" if self.text(child) == name => {
+                    found = Some(child);
+                }
+                _ => {}
+            }
+        }
+        found
+    }
+
+    /// The name a property key spells: an identifier, or a string literal's contents.
+    pub fn key_name(&self, key: Node<'_>) -> Option<String> {
+        match key.kind() {
+            "property_identifier" | "identifier" | "shorthand_property_identifier" => {
+                Some(self.text(key).to_string())
+            }
+            _ => self.string_value(key),
+        }
+    }
+
+    /// The contents of a string literal (quotes removed, no interpolation), or `None` when
+    /// `node` is not a plain string (a template with `${}`, an f-string with fields, a
+    /// concatenation).
+    pub fn string_value(&self, node: Node<'_>) -> Option<String> {
+        match node.kind() {
+            "string" => {
+                let mut cursor = node.walk();
+                if node
+                    .named_children(&mut cursor)
+                    .any(|c| c.kind() == "interpolation")
+                {
+                    return None;
+                }
+                Some(strip_quotes(self.text(node)).to_string())
+            }
+            "template_string" => {
+                let mut cursor = node.walk();
+                if node
+                    .named_children(&mut cursor)
+                    .any(|c| c.kind() == "template_substitution")
+                {
+                    return None;
+                }
+                Some(strip_quotes(self.text(node)).to_string())
+            }
+            "concatenated_string" => {
+                let mut cursor = node.walk();
+                let mut out = String::new();
+                for part in node.named_children(&mut cursor) {
+                    out.push_str(&self.string_value(part)?);
+                }
+                Some(out)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether `node` is the literal `true` (`True` in Python).
+    pub fn is_true(&self, node: Node<'_>) -> bool {
+        node.kind() == "true"
+    }
+
+    /// Whether `node` is the literal `false` (`False` in Python).
+    pub fn is_false(&self, node: Node<'_>) -> bool {
+        node.kind() == "false"
+    }
+
+    /// The innermost function (declaration, expression, arrow, method; Python `def` or
+    /// `lambda`) around `node`.
+    pub fn enclosing_function<'t>(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let mut at = node.parent();
+        while let Some(n) = at {
+            if is_function(n.kind()) {
+                return Some(n);
+            }
+            at = n.parent();
+        }
+        None
+    }
+
+    /// Whether `node` sits inside `outer` (or is it).
+    pub fn contains(outer: Node<'_>, node: Node<'_>) -> bool {
+        outer.start_byte() <= node.start_byte() && node.end_byte() <= outer.end_byte()
+    }
+}
+
+/// Every descendant of `root` (itself included) of one of `kinds`, in document order.
+pub fn descendants<'t>(root: Node<'t>, kinds: &[&str]) -> Vec<Node<'t>> {
+    let mut out = Vec::new();
+    let mut cursor = root.walk();
+    'walk: loop {
+        let node = cursor.node();
+        if kinds.contains(&node.kind()) {
+            out.push(node);
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    out
+}
+
+/// Node kinds that are functions in either grammar.
+pub fn is_function(kind: &str) -> bool {
+    matches!(
+        kind,
+        "function_declaration"
+            | "function_expression"
+            | "function"
+            | "arrow_function"
+            | "method_definition"
+            | "generator_function_declaration"
+            | "generator_function"
+            | "function_definition"
+            | "lambda"
+    )
+}
+
+/// `text` without whitespace (a callee split over lines reads the same).
+fn squash(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// A literal's contents: Python prefixes (`r`, `b`, `f`, `u`) and one layer of matching
+/// quotes (`'`, `"`, `` ` ``, triple quotes) removed.
+fn strip_quotes(text: &str) -> &str {
+    let text = text.trim_start_matches(['r', 'b', 'u', 'f', 'R', 'B', 'U', 'F']);
+    for quote in ["\"\"\"", "'''", "\"", "'", "`"] {
+        if text.len() >= 2 * quote.len() && text.starts_with(quote) && text.ends_with(quote) {
+            return &text[quote.len()..text.len() - quote.len()];
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first_call<'t>(code: &'t Code<'_>, callee: &str) -> Node<'t> {
+        code.calls()
+            .into_iter()
+            .find(|c| code.callee(*c) == callee)
+            .unwrap_or_else(|| panic!("no call to {callee}"))
+    }
+
+    #[test]
+    fn calls_objects_and_strings_in_javascript() {
+        let text = "// cors({ origin: true })\napp.use(cors({ 'origin': true, credentials: \
+                    true, methods: `GET`, maxAge }));\nconst s = `a${b}`;";
+        let code = Code::parse(text, Language::Tsx).expect("parses");
+        let cors = first_call(&code, "cors");
+        let options = code.arguments(cors)[0];
+        assert_eq!(options.kind(), "object");
+        assert!(code.is_true(code.property(options, "origin").expect("origin")));
+        assert!(code.is_true(code.property(options, "credentials").expect("credentials")));
+        let methods = code.property(options, "methods").expect("methods");
+        assert_eq!(code.string_value(methods).as_deref(), Some("GET"));
+        assert_eq!(
+            code.text(code.property(options, "maxAge").expect("shorthand")),
+            "maxAge"
+        );
+        assert!(code.property(options, "nothing").is_none());
+        // The comment is not a call.
+        assert_eq!(code.calls().len(), 2);
+        let template = code.nodes(&["template_string"]);
+        assert_eq!(code.string_value(template[1]), None);
+    }
+
+    #[test]
+    fn typescript_reads_casts_and_types() {
+        let text = "const o = <any>cors({ origin: true as boolean });\nfunction f(x: number): \
+                    void { res.cookie('sid', x, { secure: false }); }";
+        let code = Code::parse(text, Language::TypeScript).expect("parses");
+        let cookie = first_call(&code, "res.cookie");
+        let function = code.enclosing_function(cookie).expect("in f");
+        assert_eq!(function.kind(), "function_declaration");
+        let options = code.arguments(cookie)[2];
+        assert!(code.is_false(code.property(options, "secure").expect("secure")));
+    }
+
+    #[test]
+    fn keyword_arguments_and_strings_in_python() {
+        let text = "app.add_middleware(\n    CORSMiddleware,\n    allow_origins=[\"*\"],\n    \
+                    allow_credentials=True,\n)\nx = f\"{a}\"\ny = r'raw' 'more'\n";
+        let code = Code::parse(text, Language::Python).expect("parses");
+        let call = first_call(&code, "app.add_middleware");
+        assert_eq!(code.text(code.arguments(call)[0]), "CORSMiddleware");
+        assert!(
+            code.is_true(
+                code.keyword_argument(call, "allow_credentials")
+                    .expect("kw")
+            )
+        );
+        let origins = code.keyword_argument(call, "allow_origins").expect("kw");
+        let first = origins.named_child(0).expect("an item");
+        assert_eq!(code.string_value(first).as_deref(), Some("*"));
+        let strings = code.nodes(&["string", "concatenated_string"]);
+        let fstring = strings
+            .iter()
+            .find(|s| code.text(**s).starts_with('f'))
+            .expect("f");
+        assert_eq!(code.string_value(*fstring), None);
+        let joined = strings
+            .iter()
+            .find(|s| s.kind() == "concatenated_string")
+            .expect("joined");
+        assert_eq!(code.string_value(*joined).as_deref(), Some("rawmore"));
+    }
+
+    #[test]
+    fn broken_code_still_parses_what_it_can() {
+        let code = Code::parse(
+            "app.use(cors({ origin: true }));\nfunction (",
+            Language::Tsx,
+        )
+        .expect("parses");
+        first_call(&code, "cors");
+        assert!(Code::parse("", Language::Python).is_some());
+    }
+}
