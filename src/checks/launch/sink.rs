@@ -48,14 +48,8 @@ impl<'a> Sink<'a> {
         message: String,
     ) {
         let identity = format!("{}\0{case}", self.file.relative);
-        self.push(
-            check,
-            severity,
-            span,
-            fingerprint(check.id, identity.as_bytes()),
-            message,
-        )
-        .map(|_| ());
+        let fingerprint = fingerprint(check.id, identity.as_bytes());
+        self.push(check, severity, span, fingerprint, message);
     }
 
     /// Reports a secret written where it must not be (an `ENV` value in a Dockerfile, a
