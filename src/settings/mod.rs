@@ -12,7 +12,8 @@ use crate::checks::env_files::EnvSettings;
 use crate::checks::launch::LaunchSettings;
 use crate::checks::{self, Switches};
 use crate::cli::{
-    AuditArgs, AuditFormat, BundleArgs, EnvArgs, FailOn, Format, MergeArgs, OutputArgs, ScanArgs,
+    AuditArgs, AuditFormat, BundleArgs, ChecklistArgs, EnvArgs, FailOn, Format, MergeArgs,
+    OutputArgs, ScanArgs,
 };
 use crate::config::{self, DEFAULT_CONFIG_NAME, LoadedConfig};
 use crate::engine::{AllowList, Matcher, Workload};
@@ -683,6 +684,45 @@ impl ScanSettings {
         })
         // A whole-history audit takes a while: its phases are shown (on a terminal).
         .map(ScanSettings::with_progress)
+    }
+
+    /// `leakgate checklist PATH`: what `scan PATH` runs (the files, the full history of all
+    /// refs unless `--no-git`, the env, bundle and launch checks unless switched off), with the
+    /// config, ignore file and baseline read as `scan` reads them. The checklist writes its own
+    /// report, so the report options only carry the threshold.
+    pub fn from_checklist_args(args: &ChecklistArgs) -> Result<ScanSettings> {
+        let path = &args.path;
+        require_folder(path, "a checklist reads a repository or project folder")?;
+        let output = OutputArgs {
+            format: Format::Json,
+            output: None,
+            fail_on: args.fail_on,
+            show_secrets: false,
+            quiet: args.quiet,
+            verbose: false,
+            show_suppressed: false,
+        };
+        ScanSettings::build(Inputs {
+            paths: std::slice::from_ref(path),
+            output: &output,
+            config: args.input.config.as_deref(),
+            threads: args.input.threads,
+            max_file_size: args.input.max_file_size,
+            env: !args.no_env,
+            stdin: false,
+            baseline: args.baseline.as_deref(),
+            bundle: !args.no_bundle,
+            bundle_dirs: &[],
+            launch: !args.no_launch,
+            git: if args.no_git {
+                GitSettings::off()
+            } else {
+                GitSettings::everything()
+            },
+            trust: Trust::WorkingTree,
+            workload: Workload::Large,
+            shard: None,
+        })
     }
 
     fn build(inputs: Inputs<'_>) -> Result<ScanSettings> {
