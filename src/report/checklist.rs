@@ -402,16 +402,23 @@ fn judge(item: &'static Item, inputs: &Inputs<'_>, is_check: &dyn Fn(&RuleInfo) 
         .count();
     let switched_off = existing.saturating_sub(in_force.len() - secret_rules);
     for f in inputs.findings.iter().filter(|f| f.suppressed.is_none()) {
-        let covered = std::iter::once(&f.rule)
-            .chain(f.also.iter().map(|a| &a.rule))
-            .any(|r| item.covers_rule(r, is_check(r)));
-        if !covered {
+        // The finding's own rule, or a verdict folded into it (an env check's on a secret's
+        // line): the evidence names the rule this item is judged by.
+        let own = item
+            .covers_rule(&f.rule, is_check(&f.rule))
+            .then(|| (&f.rule, f.severity));
+        let Some((rule, severity)) = own.or_else(|| {
+            f.also
+                .iter()
+                .find(|a| item.covers_rule(&a.rule, is_check(&a.rule)))
+                .map(|a| (&a.rule, a.severity))
+        }) else {
             continue;
-        }
+        };
         if f.fails(inputs.fail_on) {
             judged.evidence.push(Evidence {
-                rule: f.rule.id.clone(),
-                severity: f.severity,
+                rule: rule.id.clone(),
+                severity,
                 path: f.location.path.clone(),
                 line: f.location.line,
                 fingerprint: short_fingerprint(&f.fingerprint).to_string(),
@@ -511,6 +518,10 @@ pub fn write(list: &Checklist, format: Format, output: Option<&Path>) -> anyhow:
     Ok(())
 }
 
+/// The most evidence lines an item shows in the human and Markdown checklists (the JSON has
+/// all of it): the most severe first, the rest counted.
+const SHOWN_EVIDENCE: usize = 5;
+
 /// The checklist for a terminal: plain words, one item per line, evidence beneath.
 pub fn human(list: &Checklist) -> String {
     let mut out = String::new();
@@ -531,7 +542,7 @@ pub fn human(list: &Checklist) -> String {
         let indent = "                ";
         match item.status {
             Status::Fail => {
-                for e in &item.evidence {
+                for e in item.evidence.iter().take(SHOWN_EVIDENCE) {
                     out.push_str(&format!(
                         "{indent}{} ({}) at {}:{}  fingerprint {}\n",
                         e.rule,
@@ -539,6 +550,12 @@ pub fn human(list: &Checklist) -> String {
                         e.path,
                         e.line,
                         e.fingerprint
+                    ));
+                }
+                if item.evidence.len() > SHOWN_EVIDENCE {
+                    out.push_str(&format!(
+                        "{indent}and {} more (`leakgate scan` lists every finding)\n",
+                        item.evidence.len() - SHOWN_EVIDENCE
                     ));
                 }
             }
@@ -580,6 +597,7 @@ pub fn markdown(list: &Checklist) -> String {
             Status::Fail => item
                 .evidence
                 .iter()
+                .take(SHOWN_EVIDENCE)
                 .map(|e| {
                     format!(
                         "`{}` ({}) {}:{} `{}`",
@@ -590,6 +608,10 @@ pub fn markdown(list: &Checklist) -> String {
                         e.fingerprint
                     )
                 })
+                .chain(
+                    (item.evidence.len() > SHOWN_EVIDENCE)
+                        .then(|| format!("and {} more", item.evidence.len() - SHOWN_EVIDENCE)),
+                )
                 .collect::<Vec<_>>()
                 .join("<br>"),
             Status::NotChecked => md(&item.reason),
@@ -765,5 +787,32 @@ mod tests {
         for text in [human(&list), markdown(&list), json(&list).unwrap()] {
             assert!(text.contains("Session cookies") || text.contains("session-cookies"));
         }
+    }
+
+    /// An env verdict folded into a secret's finding is evidence for the env item under the
+    /// env check's id, and for the secrets item under the secret rule's.
+    #[test]
+    fn folded_verdicts_are_evidence_under_their_own_rule() {
+        let env = rule("env-secret-in-template", &["env", "config"]);
+        let secret = rule("github-pat", &["github"]);
+        let mut found = finding(&secret, Severity::Critical, ".env.example");
+        found.absorb(finding(&env, Severity::Medium, ".env.example"));
+        let findings = vec![found];
+        let checks = vec![env.clone()];
+        let in_force = vec![secret, env];
+        let list = Checklist::build(&Inputs {
+            path: ".".into(),
+            findings: &findings,
+            complete: true,
+            incomplete_because: None,
+            fail_on: Severity::Low,
+            in_force: &in_force,
+            checks: &checks,
+        });
+        let env_item = status(&list, "env-separation");
+        assert_eq!(env_item.evidence[0].rule, "env-secret-in-template");
+        assert_eq!(env_item.evidence[0].severity, Severity::Medium);
+        let secrets = status(&list, "secrets-out-of-code");
+        assert_eq!(secrets.evidence[0].rule, "github-pat");
     }
 }
