@@ -545,3 +545,86 @@ fn docs_name_every_launch_check_and_the_checklist() {
     assert!(readme.contains("leakgate checklist"));
     assert!(readme.contains("docs/launch.md"));
 }
+
+/// `--pre-push` judges what each updated ref's pushed commits changed, read from git.
+#[test]
+fn a_push_reports_launch_problems_its_commits_add() {
+    let check = code_check();
+    let example = &check.fires[0];
+    let dir = repo_with_readme();
+    let base = git(dir.path(), &["rev-parse", "HEAD"]);
+    write(dir.path(), &example.path, &example.text);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "add the problem"]);
+    let head = git(dir.path(), &["rev-parse", "HEAD"]);
+    write(dir.path(), &example.path, "\n");
+    let push = |line: String| {
+        let out = leakgate()
+            .args([
+                "scan",
+                "--format",
+                "json",
+                "--pre-push",
+                "origin",
+                "file:///x",
+            ])
+            .env_remove("PRE_COMMIT")
+            .current_dir(dir.path())
+            .write_stdin(line)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == check.id.as_str() && f["path"] == example.path.as_str())
+    };
+    assert!(push(format!(
+        "refs/heads/main {head} refs/heads/main {base}\n"
+    )));
+    // Nothing pushed beyond what the remote has: nothing to judge.
+    assert!(!push(format!(
+        "refs/heads/main {head} refs/heads/main {head}\n"
+    )));
+}
+
+/// The release audit lists a failing launch finding as a configuration problem, and its
+/// handover names it among what to fix before launch.
+#[test]
+fn the_audit_lists_launch_problems_in_its_handover() {
+    let check = launch_checks()
+        .into_iter()
+        .find(|c| {
+            let run = scan_one(&c.fires[0], &[]);
+            run.json["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule"] == c.id.as_str() && f["severity"] != "info")
+        })
+        .expect("a launch check above info");
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &check.fires[0].path, &check.fires[0].text);
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = leakgate()
+        .args(["audit", "--format", "markdown", "-q", "--out-dir"])
+        .arg(out_dir.path())
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let page = std::fs::read_to_string(out_dir.path().join("leakgate-audit.md")).unwrap();
+    let handover = &page[page.find("## Handover checklist").expect("a handover")..];
+    assert!(
+        handover.contains("Launch configuration to fix"),
+        "{handover}"
+    );
+    assert!(handover.contains(&check.id), "{handover}");
+    assert!(stdout_says(&out.stdout, "configuration problem"));
+}
+
+fn stdout_says(stdout: &[u8], what: &str) -> bool {
+    String::from_utf8_lossy(stdout).contains(what)
+}

@@ -62,6 +62,10 @@ pub enum TreeChecks {
     /// The index (`--staged`): findings that involve a file whose staged blob differs from
     /// `HEAD`'s, i.e. what the commit changes, or a file named to check whole.
     Index(StagedScope),
+    /// `--pre-push`: each updated ref's `remote..local`, as a range. A ref the push creates has
+    /// no base to compare with (its commits were judged by the pre-commit hook, and will be by
+    /// CI), so it is left to the secret scan rather than reported whole.
+    Push { ranges: Vec<(String, String)> },
 }
 
 #[derive(Debug, Clone)]
@@ -144,6 +148,12 @@ impl GitSettings {
             Some(GitScope::History(Selection::Range { from, to })) => Some(TreeChecks::Range {
                 from: from.clone(),
                 to: to.clone(),
+            }),
+            Some(GitScope::History(Selection::Push { updates })) => Some(TreeChecks::Push {
+                ranges: updates
+                    .iter()
+                    .filter_map(|u| Some((u.remote.clone()?, u.local.clone())))
+                    .collect(),
             }),
             _ => None,
         };
