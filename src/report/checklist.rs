@@ -406,7 +406,7 @@ fn judge(item: &'static Item, inputs: &Inputs<'_>, is_check: &dyn Fn(&RuleInfo) 
         // line): the evidence names the rule this item is judged by.
         let own = item
             .covers_rule(&f.rule, is_check(&f.rule))
-            .then(|| (&f.rule, f.severity));
+            .then_some((&f.rule, f.severity));
         let Some((rule, severity)) = own.or_else(|| {
             f.also
                 .iter()
