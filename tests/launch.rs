@@ -647,3 +647,49 @@ fn the_audit_lists_launch_problems_in_its_handover() {
 fn stdout_says(stdout: &[u8], what: &str) -> bool {
     String::from_utf8_lossy(stdout).contains(what)
 }
+
+/// With `--shard I/N`, each file's launch findings are reported by exactly one shard (the one
+/// that owns the file), so the shards together say what the whole scan says.
+#[test]
+fn shards_split_launch_findings_by_file() {
+    let check = code_check();
+    let example = &check.fires[0];
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..8 {
+        // Each copy differs, so each has a blob id of its own.
+        write(
+            dir.path(),
+            &format!("svc{i}/{}", example.path),
+            format!(
+                "{}\n{}\n",
+                example.text,
+                if example.path.ends_with(".py") {
+                    format!("# copy {i}")
+                } else {
+                    format!("// copy {i}")
+                }
+            ),
+        );
+    }
+    let launch_of = |run: &Scan| -> Vec<String> {
+        let mut paths: Vec<String> = run
+            .found()
+            .into_iter()
+            .filter(|(rule, _)| *rule == check.id)
+            .map(|(_, path)| path)
+            .collect();
+        paths.sort();
+        paths
+    };
+    let whole = launch_of(&scan_in(dir.path(), &["--no-git", "."]));
+    assert_eq!(whole.len(), 8, "{whole:?}");
+    let mut union = Vec::new();
+    for shard in ["1/3", "2/3", "3/3"] {
+        union.extend(launch_of(&scan_in(
+            dir.path(),
+            &["--no-git", "--shard", shard, "."],
+        )));
+    }
+    union.sort();
+    assert_eq!(union, whole);
+}

@@ -25,6 +25,7 @@
 use super::audit::short_fingerprint;
 use crate::finding::{Finding, RuleInfo, Severity};
 use serde::Serialize;
+use std::cmp::Reverse;
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
@@ -481,8 +482,6 @@ fn judge(item: &'static Item, inputs: &Inputs<'_>, is_check: &dyn Fn(&RuleInfo) 
     };
     judged
 }
-
-use std::cmp::Reverse;
 
 /// The checklist's output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
