@@ -200,6 +200,40 @@ impl<'a> Code<'a> {
     pub fn contains(outer: Node<'_>, node: Node<'_>) -> bool {
         outer.start_byte() <= node.start_byte() && node.end_byte() <= outer.end_byte()
     }
+
+    /// What an identifier stands for when this file gives it a value (`const options = {...}`,
+    /// Python `options = {...}`, at any level): the value of the last such declaration before
+    /// `node`, or else of the first one after it. Any other node, or a name the file never
+    /// assigns, is returned as it is. One step only (`a = b` gives `b`), so it cannot loop.
+    pub fn resolve<'t>(&'t self, node: Node<'t>) -> Node<'t> {
+        if node.kind() != "identifier" {
+            return node;
+        }
+        let name = self.text(node);
+        let mut before = None;
+        let mut after = None;
+        for declaration in self.nodes(&["variable_declarator", "assignment"]) {
+            let (target, value) = match declaration.kind() {
+                "variable_declarator" => ("name", "value"),
+                _ => ("left", "right"),
+            };
+            let (Some(target), Some(value)) = (
+                declaration.child_by_field_name(target),
+                declaration.child_by_field_name(value),
+            ) else {
+                continue;
+            };
+            if target.kind() != "identifier" || self.text(target) != name {
+                continue;
+            }
+            if declaration.start_byte() < node.start_byte() {
+                before = Some(value);
+            } else if after.is_none() {
+                after = Some(value);
+            }
+        }
+        before.or(after).unwrap_or(node)
+    }
 }
 
 /// Every descendant of `root` (itself included) of one of `kinds`, in document order.
