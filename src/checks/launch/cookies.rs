@@ -164,17 +164,44 @@ pub const EXAMPLES: &[Examples] = &[
 ];
 
 /// Whether a cookie's name (a literal, or the expression that names it) says it carries a
-/// session or sign-in.
+/// session or sign-in: `session` anywhere (`sessionid`, `__session`), `jwt` anywhere, or a
+/// word `sid`, `sess`, `auth`, `token` (or a word ending in it: `authtoken`), `refresh`.
+/// Words split at punctuation and camel case, so `hideGoogleOauthModal`, `oauth_state` and
+/// `sidebar_state` are not sessions.
 fn is_session_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    [
-        "session", "sess_", "auth", "token", "jwt", "refresh", "remember", "login",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
-        || lower
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| matches!(w, "sid" | "sess" | "ssid"))
+    if lower.contains("session") || lower.contains("jwt") {
+        return true;
+    }
+    words(name).iter().any(|w| {
+        matches!(w.as_str(), "sid" | "ssid" | "sess" | "auth" | "refresh") || w.ends_with("token")
+    })
+}
+
+/// Lower-case words of a name, split at non-alphanumerics and camel-case humps
+/// (`refreshToken` -> `refresh`, `token`; `SESSION_ID` -> `session`, `id`).
+fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            previous_lower = false;
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower && !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        word.push(c.to_ascii_lowercase());
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
 }
 
 /// CSRF cookies are read by scripts on purpose.
@@ -372,7 +399,9 @@ fn judge_script_options(
     judge_httponly: bool,
     production: bool,
 ) {
-    let get = |name: &str| options.and_then(|o| option(code, o, name));
+    let get = |name: &str| options.and_then(|o| spread_option(code, o, name).0);
+    // Options spread in from another file (`{ ...baseOptions, expires }`) may say anything.
+    let unknown = options.is_some_and(|o| spread_option(code, o, "").1);
     let secure = get("secure");
     let secure_false = secure.is_some_and(|s| code.is_false(s));
     if secure_false {
@@ -397,7 +426,7 @@ fn judge_script_options(
             &format!("{what} httpOnly:false"),
             format!("{what} is set with `httpOnly: false`: page scripts can read it."),
         ),
-        None if judge_httponly => sink.report(
+        None if judge_httponly && !unknown => sink.report(
             &NOT_HTTPONLY,
             Severity::Low,
             site.byte_range(),
@@ -424,6 +453,33 @@ fn judge_script_options(
             ),
         );
     }
+}
+
+/// An option of a cookie's options object, looking also into objects spread into it
+/// (`{ ...sessionCookieOptions, expires }`) when this file defines them; a property written
+/// after a spread wins, as at run time. Second: whether a spread could not be read here.
+fn spread_option<'t>(code: &'t Code<'_>, object: Node<'t>, name: &str) -> (Option<Node<'t>>, bool) {
+    let mut found = None;
+    let mut unknown = false;
+    let mut cursor = object.walk();
+    for child in object.named_children(&mut cursor) {
+        if child.kind() == "spread_element" {
+            let spread = child.named_child(0).map(|a| code.resolve(a));
+            match spread.filter(|s| s.kind() == "object") {
+                Some(inner) => {
+                    if let Some(value) = option(code, inner, name) {
+                        found = Some(value);
+                    }
+                }
+                None => unknown = true,
+            }
+        } else if let Some(value) = option(code, object, name)
+            .filter(|v| v.parent().is_some_and(|p| p == child) || *v == child)
+        {
+            found = Some(value);
+        }
+    }
+    (found, unknown)
 }
 
 /// An explicit `httpOnly: false` counts on every session cookie except a CSRF one.
@@ -758,6 +814,21 @@ mod tests {
             ("auth.ts", "res.cookie('token', jwt)", &[(http, Low)]),
             (
                 "auth.ts",
+                "res.cookie('token', jwt, { ...base, secure: true })",
+                &[],
+            ),
+            (
+                "auth.ts",
+                "const base = { secure: false } as const;\nres.cookie('token', jwt, { ...base, httpOnly: true })",
+                &[(secure, Medium)],
+            ),
+            (
+                "auth.ts",
+                "const base = { secure: false };\nres.cookie('token', jwt, { ...base, httpOnly: true, secure: true })",
+                &[],
+            ),
+            (
+                "auth.ts",
                 "res.cookie('token', jwt, { httpOnly: true, secure: false })",
                 &[(secure, Medium)],
             ),
@@ -933,7 +1004,7 @@ mod tests {
             "auth_token",
             "refreshToken",
             "__Secure-next-auth.session-token",
-            "remember_me",
+            "remember_token",
             "SESSION_COOKIE_NAME",
             "jwt",
         ] {

@@ -205,7 +205,10 @@ impl<'a> Code<'a> {
     /// Python `options = {...}`, at any level): the value of the last such declaration before
     /// `node`, or else of the first one after it. Any other node, or a name the file never
     /// assigns, is returned as it is. One step only (`a = b` gives `b`), so it cannot loop.
+    /// TypeScript's `x as const`, `x satisfies T`, `<T>x`, `x!` and parentheses are seen
+    /// through.
     pub fn resolve<'t>(&'t self, node: Node<'t>) -> Node<'t> {
+        let node = unwrap_type(node);
         if node.kind() != "identifier" {
             return node;
         }
@@ -232,7 +235,7 @@ impl<'a> Code<'a> {
                 after = Some(value);
             }
         }
-        before.or(after).unwrap_or(node)
+        unwrap_type(before.or(after).unwrap_or(node))
     }
 }
 
@@ -258,6 +261,30 @@ pub fn descendants<'t>(root: Node<'t>, kinds: &[&str]) -> Vec<Node<'t>> {
         }
     }
     out
+}
+
+/// `node` without the TypeScript wrappers that do not change its value (`as`, `satisfies`,
+/// `<T>`, `!`, parentheses).
+pub fn unwrap_type(node: Node<'_>) -> Node<'_> {
+    let mut node = node;
+    while matches!(
+        node.kind(),
+        "as_expression"
+            | "satisfies_expression"
+            | "type_assertion"
+            | "non_null_expression"
+            | "parenthesized_expression"
+    ) {
+        let mut cursor = node.walk();
+        let Some(inner) = node
+            .named_children(&mut cursor)
+            .find(|c| !c.kind().contains("type") && c.kind() != "comment")
+        else {
+            break;
+        };
+        node = inner;
+    }
+    node
 }
 
 /// Node kinds that are functions in either grammar.
