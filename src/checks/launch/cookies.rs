@@ -756,7 +756,8 @@ mod tests {
         let secure = "cookie-not-secure";
         let http = "cookie-not-httponly";
         let none = "cookie-samesite-none-without-secure";
-        let cases: &[(&str, &str, &[(&str, Severity)])] = &[
+        type Case<'a> = (&'a str, &'a str, &'a [(&'a str, Severity)]);
+        let cases: &[Case] = &[
             // Express session libraries.
             (
                 "app.js",

@@ -233,12 +233,12 @@ fn verdict(
 }
 
 pub fn code(code: &Code<'_>, sink: &mut Sink<'_>) {
+    if is_development_file(sink.file().relative) {
+        return;
+    }
     if code.language.is_script() {
         script_libraries(code, sink);
     } else {
-        if is_development_file(sink.file().relative) {
-            return;
-        }
         python_libraries(code, sink);
         django_settings(code, sink);
     }
@@ -457,10 +457,7 @@ fn always_allows(code: &Code<'_>, function: Node<'_>) -> bool {
         return yes(body);
     }
     let returns = descendants(body, &["return_statement"]);
-    !returns.is_empty()
-        && returns
-            .iter()
-            .all(|r| r.named_child(0).is_some_and(|value| yes(value)))
+    !returns.is_empty() && returns.iter().all(|r| r.named_child(0).is_some_and(yes))
 }
 
 // ---------------------------------------------------------------- Python libraries
@@ -644,11 +641,7 @@ fn header_sets<'t>(code: &'t Code<'_>) -> Vec<HeaderSet<'t>> {
                 .and_then(|k| code.string_value(k))
                 .zip(code.property(node, "value")),
             _ => {
-                let (left, right) = if node.kind() == "assignment" {
-                    ("left", "right")
-                } else {
-                    ("left", "right")
-                };
+                let (left, right) = ("left", "right");
                 let left = node.child_by_field_name(left);
                 let value = node.child_by_field_name(right);
                 let key = left
@@ -698,28 +691,29 @@ fn reads_request_origin(code: &Code<'_>, value: Node<'_>) -> bool {
     .any(|needle| text.contains(needle))
 }
 
-/// Whether `node` sits under an `if` (or `?:`) inside its function whose condition mentions
-/// the origin: an allow-list check.
+/// Whether an allow-list check comes first: an `if` (or `?:`) whose condition mentions the
+/// origin, around `node` or earlier in the same function (`if (!allowed.includes(origin))
+/// return;`).
 fn guarded_by_origin_check(code: &Code<'_>, node: Node<'_>) -> bool {
-    let mut at = node.parent();
-    while let Some(n) = at {
-        if is_function(n.kind()) {
-            return false;
-        }
-        if matches!(
-            n.kind(),
-            "if_statement" | "ternary_expression" | "conditional_expression" | "elif_clause"
-        ) {
-            let condition = n
-                .child_by_field_name("condition")
-                .map_or("", |c| code.text(c));
-            if condition.to_ascii_lowercase().contains("origin") {
-                return true;
-            }
-        }
-        at = n.parent();
-    }
-    false
+    let scope = code.enclosing_function(node).unwrap_or_else(|| code.root());
+    descendants(
+        scope,
+        &[
+            "if_statement",
+            "ternary_expression",
+            "conditional_expression",
+            "elif_clause",
+        ],
+    )
+    .into_iter()
+    .filter(|n| n.start_byte() <= node.start_byte())
+    .filter(|n| {
+        code.enclosing_function(*n).map(|f| f.id()) == code.enclosing_function(node).map(|f| f.id())
+    })
+    .any(|n| {
+        let condition = n.child_by_field_name("condition").unwrap_or(n);
+        code.text(condition).to_ascii_lowercase().contains("origin")
+    })
 }
 
 fn headers_by_hand(code: &Code<'_>, sink: &mut Sink<'_>) {
@@ -911,7 +905,8 @@ mod tests {
         let high = "cors-credentials-any-origin";
         let low = "cors-wildcard-credentials";
         let any = "cors-any-origin";
-        let cases: &[(&str, &str, Option<(&str, Severity)>)] = &[
+        type Case<'a> = (&'a str, &'a str, Option<(&'a str, Severity)>);
+        let cases: &[Case] = &[
             // Express / Nest / Fastify / Hono.
             (
                 "a.js",
