@@ -6,8 +6,9 @@
 //! - Only session and auth cookies are judged: a cookie set by a session library
 //!   (express-session, cookie-session, `@fastify/session`, iron-session, Remix session storage:
 //!   an options object with `cookie`/`cookieOptions` next to `secret`, `password`, `keys`,
-//!   `store`...), or one whose name says session, auth, token, jwt, refresh, remember, login or
-//!   `sid`. A theme or analytics cookie may be read by scripts.
+//!   `store`...; next-auth `{ name, options }`), or one whose name says so by its words
+//!   (`session` or `jwt` anywhere; `sid`, `sess`, `auth`, `refresh`, `...token`). A theme,
+//!   analytics, "last login method" or OAuth-modal cookie may be read by scripts.
 //! - Only literals decide. `secure: process.env.NODE_ENV === 'production'`, `secure: !isDev`,
 //!   `SESSION_COOKIE_SECURE = not DEBUG` or `= env.bool(...)` are the right practice and stay
 //!   quiet; so does everything in settings files or config classes named for development.
@@ -363,6 +364,23 @@ fn session_libraries(code: &Code<'_>, sink: &mut Sink<'_>, production: bool) {
             false,
             production,
         );
+    }
+    // next-auth / Auth.js `cookies: { sessionToken: { name: '...', options: { ... } } }`.
+    for object in code.nodes(&["object"]) {
+        let (Some(name), Some(options)) = (
+            code.property(object, "name"),
+            code.property(object, "options").map(|o| code.resolve(o)),
+        ) else {
+            continue;
+        };
+        let name_text = code
+            .string_value(name)
+            .unwrap_or_else(|| code.text(name).to_string());
+        if options.kind() != "object" || !is_session_name(&name_text) {
+            continue;
+        }
+        let what = format!("the `{}` cookie", label(&name_text));
+        judge_script_options(code, sink, options, &what, Some(options), false, production);
     }
     for call in code.calls() {
         if code.callee(call) != "cookieSession" {
@@ -811,6 +829,21 @@ mod tests {
                 &[(secure, Medium)],
             ),
             ("app.ts", "const x = { cookie: { secure: false } }", &[]),
+            (
+                "auth.ts",
+                "export const authOptions = { cookies: { sessionToken: { name: 'next-auth.session-token', options: { httpOnly: true, secure: false } } } }",
+                &[(secure, Medium)],
+            ),
+            (
+                "auth.ts",
+                "export const authOptions = { cookies: { sessionToken: { name: `${p}next-auth.session-token`, options: { httpOnly: true, secure: VERCEL } } } }",
+                &[],
+            ),
+            (
+                "auth.ts",
+                "const f = { name: 'theme', options: { secure: false } }",
+                &[],
+            ),
             // Hand-set cookies.
             ("auth.ts", "res.cookie('token', jwt)", &[(http, Low)]),
             (
