@@ -310,7 +310,7 @@ fn script_cookies(code: &Code<'_>, sink: &mut Sink<'_>, production: bool) {
         if is_clearing(code, value, options) {
             continue;
         }
-        let what = format!("the `{}` cookie", label(&name_text));
+        let what = format!("The `{}` cookie", label(&name_text));
         judge_script_options(
             code,
             sink,
@@ -359,7 +359,7 @@ fn session_libraries(code: &Code<'_>, sink: &mut Sink<'_>, production: bool) {
             code,
             sink,
             cookie,
-            "the session cookie",
+            "The session cookie",
             Some(cookie),
             false,
             production,
@@ -379,7 +379,7 @@ fn session_libraries(code: &Code<'_>, sink: &mut Sink<'_>, production: bool) {
         if options.kind() != "object" || !is_session_name(&name_text) {
             continue;
         }
-        let what = format!("the `{}` cookie", label(&name_text));
+        let what = format!("The `{}` cookie", label(&name_text));
         judge_script_options(code, sink, options, &what, Some(options), false, production);
     }
     for call in code.calls() {
@@ -398,7 +398,7 @@ fn session_libraries(code: &Code<'_>, sink: &mut Sink<'_>, production: bool) {
             code,
             sink,
             options,
-            "the cookie-session cookie",
+            "The cookie-session cookie",
             Some(options),
             false,
             production,
@@ -695,7 +695,7 @@ fn python_set_cookie(code: &Code<'_>, sink: &mut Sink<'_>) {
         if clearing {
             continue;
         }
-        let what = format!("the `{}` cookie", label(&name_text));
+        let what = format!("The `{}` cookie", label(&name_text));
         let secure = code.keyword_argument(call, "secure");
         let secure_false = secure.is_some_and(|s| code.is_false(s));
         if secure_false {

@@ -741,7 +741,7 @@ fn headers_by_hand(code: &Code<'_>, sink: &mut Sink<'_>) {
         verdict(
             sink,
             set.site.byte_range(),
-            "a response header",
+            "A response header",
             origins,
             credentials,
         );
