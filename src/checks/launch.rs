@@ -26,6 +26,7 @@ pub mod files;
 mod logs;
 mod sink;
 pub mod syntax;
+mod triggers;
 mod webhooks;
 mod workflows;
 
@@ -35,6 +36,7 @@ pub use sink::Sink;
 use crate::checks::{Check, Switches};
 use crate::finding::Finding;
 use syntax::Code;
+use triggers::Family;
 
 /// Launch-check settings, built once by `settings`.
 #[derive(Debug, Clone, Default)]
@@ -99,6 +101,9 @@ pub struct Examples {
     pub quiet: &'static [Example],
 }
 
+/// A family's entry point for parsed code.
+type CodeCheck = fn(&Code<'_>, &mut Sink<'_>);
+
 /// Runs every launch check that applies to `file`. A file that is not UTF-8, or code that does
 /// not parse into anything, yields nothing (these checks judge what a reader can read).
 pub fn check_file(settings: &LaunchSettings, file: &SourceFile<'_>) -> Vec<Finding> {
@@ -108,14 +113,26 @@ pub fn check_file(settings: &LaunchSettings, file: &SourceFile<'_>) -> Vec<Findi
     };
     match file.kind {
         Kind::Code(language) => {
+            // Parsing is the cost: only files with a family's words are parsed (`triggers`).
+            let wanted = triggers::wanted(file.data);
+            if wanted.is_empty() {
+                return Vec::new();
+            }
             let Some(code) = Code::parse(text, language) else {
                 return Vec::new();
             };
-            cors::code(&code, &mut sink);
-            cookies::code(&code, &mut sink);
-            webhooks::code(&code, &mut sink);
-            logs::code(&code, &mut sink);
-            debug::code(&code, &mut sink);
+            let families: [(Family, CodeCheck); 5] = [
+                (Family::Cors, cors::code),
+                (Family::Cookies, cookies::code),
+                (Family::Webhooks, webhooks::code),
+                (Family::Logs, logs::code),
+                (Family::Debug, debug::code),
+            ];
+            for (family, check) in families {
+                if wanted.has(family) {
+                    check(&code, &mut sink);
+                }
+            }
         }
         Kind::Dockerfile => docker::dockerfile(text, &mut sink),
         Kind::Compose => docker::compose(text, &mut sink),

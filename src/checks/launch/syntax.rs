@@ -200,6 +200,43 @@ impl<'a> Code<'a> {
     pub fn contains(outer: Node<'_>, node: Node<'_>) -> bool {
         outer.start_byte() <= node.start_byte() && node.end_byte() <= outer.end_byte()
     }
+
+    /// What an identifier stands for when this file gives it a value (`const options = {...}`,
+    /// Python `options = {...}`, at any level): the value of the last such declaration before
+    /// `node`, or else of the first one after it. Any other node, or a name the file never
+    /// assigns, is returned as it is. One step only (`a = b` gives `b`), so it cannot loop.
+    /// TypeScript's `x as const`, `x satisfies T`, `<T>x`, `x!` and parentheses are seen
+    /// through.
+    pub fn resolve<'t>(&'t self, node: Node<'t>) -> Node<'t> {
+        let node = unwrap_type(node);
+        if node.kind() != "identifier" {
+            return node;
+        }
+        let name = self.text(node);
+        let mut before = None;
+        let mut after = None;
+        for declaration in self.nodes(&["variable_declarator", "assignment"]) {
+            let (target, value) = match declaration.kind() {
+                "variable_declarator" => ("name", "value"),
+                _ => ("left", "right"),
+            };
+            let (Some(target), Some(value)) = (
+                declaration.child_by_field_name(target),
+                declaration.child_by_field_name(value),
+            ) else {
+                continue;
+            };
+            if target.kind() != "identifier" || self.text(target) != name {
+                continue;
+            }
+            if declaration.start_byte() < node.start_byte() {
+                before = Some(value);
+            } else if after.is_none() {
+                after = Some(value);
+            }
+        }
+        unwrap_type(before.or(after).unwrap_or(node))
+    }
 }
 
 /// Every descendant of `root` (itself included) of one of `kinds`, in document order.
@@ -224,6 +261,30 @@ pub fn descendants<'t>(root: Node<'t>, kinds: &[&str]) -> Vec<Node<'t>> {
         }
     }
     out
+}
+
+/// `node` without the TypeScript wrappers that do not change its value (`as`, `satisfies`,
+/// `<T>`, `!`, parentheses).
+pub fn unwrap_type(node: Node<'_>) -> Node<'_> {
+    let mut node = node;
+    while matches!(
+        node.kind(),
+        "as_expression"
+            | "satisfies_expression"
+            | "type_assertion"
+            | "non_null_expression"
+            | "parenthesized_expression"
+    ) {
+        let mut cursor = node.walk();
+        let Some(inner) = node
+            .named_children(&mut cursor)
+            .find(|c| !c.kind().contains("type") && c.kind() != "comment")
+        else {
+            break;
+        };
+        node = inner;
+    }
+    node
 }
 
 /// Node kinds that are functions in either grammar.
