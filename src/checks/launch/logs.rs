@@ -312,6 +312,12 @@ pub fn code(code: &Code<'_>, sink: &mut Sink<'_>) {
                 if secret == Secret::AuthBody && !(auth_file || in_auth_route(code, call)) {
                     continue;
                 }
+                // Python `print` of a credential is a command's output to its operator (a
+                // seed script printing the token it made, a CLI showing a new client secret),
+                // by design; a web app logs through `logging`.
+                if secret == Secret::Credential && python && callee == "print" {
+                    continue;
+                }
                 if seen.contains(&secret) || !sink.is_on(secret.check()) {
                     continue;
                 }
@@ -372,7 +378,10 @@ fn classify(code: &Code<'_>, node: Node<'_>, bodies: &[String]) -> Option<Secret
             {
                 return Some(Secret::Authorization);
             }
-            credential_name(property_text).then_some(Secret::Credential)
+            // A field called `token` is as often an id (`transaction.token`, `coupon.token`)
+            // as a credential: only the names that cannot be anything else count here.
+            (credential_name(property_text) && !lower.ends_with("token") || is_token_field(&lower))
+                .then_some(Secret::Credential)
         }
         "subscript_expression" | "subscript" => {
             let object = node
@@ -417,6 +426,15 @@ fn classify(code: &Code<'_>, node: Node<'_>, bodies: &[String]) -> Option<Secret
         }
         _ => None,
     }
+}
+
+/// Fields whose name says which token it is: `accessToken`, `refresh_token`, `id_token`.
+fn is_token_field(lower: &str) -> bool {
+    let squashed: String = lower.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    matches!(
+        squashed.as_str(),
+        "accesstoken" | "refreshtoken" | "idtoken" | "authtoken" | "sessiontoken" | "bearertoken"
+    )
 }
 
 /// `req`, `request`, `ctx.request`, `c.req`, `self.request`: the incoming request.
@@ -763,6 +781,8 @@ mod tests {
                 one("log-environment", Severity::Low),
             ),
             ("console.log(user.password)", one("log-credential-variable", Severity::Medium)),
+            ("console.log(session.accessToken)", one("log-credential-variable", Severity::Medium)),
+            ("console.log('coupon', coupon.token, transaction.token)", vec![]),
             ("logger.debug('token', accessToken)", one("log-credential-variable", Severity::Medium)),
             // Quiet: single fields, names, other loggers, other calls.
             ("console.log(req.headers['user-agent'], req.headers.host)", vec![]),
@@ -800,6 +820,7 @@ mod tests {
             ("print(os.environ.get('PORT'), os.environ['HOME'])", vec![]),
             ("logger.info('ua %s', request.headers.get('user-agent'))", vec![]),
             ("print(password_reset_url, token_type, max_tokens)", vec![]),
+            ("print(f'ACCESS_TOKEN={token}')", vec![]),
             ("logger.info('x', extra={'password': None})", vec![]),
         ];
         for (text, expected) in cases {

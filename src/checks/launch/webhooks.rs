@@ -138,7 +138,7 @@ pub const EXAMPLES: &[Examples] = &[
                        (digest !== hmac) return res.status(401).end();\n",
             },
             Example {
-                path: "app/hooks.py",
+                path: "app/webhooks.py",
                 text: "def check(body, header):\n    expected = hmac.new(KEY, body, \
                        hashlib.sha256).hexdigest()\n    return expected == header\n",
             },
@@ -152,7 +152,7 @@ pub const EXAMPLES: &[Examples] = &[
                        Buffer.from(hmac))) return res.status(401).end();\n",
             },
             Example {
-                path: "app/hooks.py",
+                path: "app/webhooks.py",
                 text: "def check(body, header):\n    version, sig = header.split('=')\n    if \
                        version != 'v1':\n        return False\n    expected = hmac.new(KEY, \
                        body, hashlib.sha256).hexdigest()\n    return \
@@ -201,6 +201,8 @@ const SIGNATURE_HEADERS: &[(&str, &str, bool)] = &[
     ("typeform-signature", "Typeform", false),
     ("x-zm-signature", "Zoom", true),
     ("x-line-signature", "LINE", false),
+    ("x-hubspot-signature", "HubSpot", false),
+    ("x-hubspot-signature-v3", "HubSpot", true),
 ];
 
 /// Headers that carry the signed timestamp of providers that sign one.
@@ -276,7 +278,13 @@ pub fn code(code: &Code<'_>, sink: &mut Sink<'_>) {
     if sink.is_on(UNVERIFIED) {
         unverified(&facts, sink);
     }
-    if sink.is_on(PLAIN_COMPARE) && !facts.hmacs.is_empty() {
+    // An HMAC compared with `==` outside anything webhook-shaped (an invite code, a session
+    // hash) is another question than this family's: left to a future check.
+    let webhook_shaped = facts.header.is_some()
+        || facts.route
+        || facts.event.is_some()
+        || sink.file().relative.to_ascii_lowercase().contains("webhook");
+    if sink.is_on(PLAIN_COMPARE) && !facts.hmacs.is_empty() && webhook_shaped {
         plain_compares(code, sink);
     }
     if sink.is_on(NO_REPLAY) {
@@ -297,6 +305,7 @@ fn facts(code: &Code<'_>, relative: &str) -> Facts {
         if let Some((_, provider, timestamp)) = SIGNATURE_HEADERS
             .iter()
             .find(|(name, _, _)| *name == header)
+            .filter(|_| is_read(literal))
         {
             if facts.header.is_none() {
                 facts.header = Some((literal.byte_range(), provider));
@@ -376,6 +385,19 @@ fn says_verified(lower: &str) -> bool {
         || lower.contains("comparedigest")
 }
 
+/// Whether a header-name literal is read from something: an index (`req.headers['x']`,
+/// `request.META["HTTP_X"]`) or a call's argument (`headers.get('x')`, `req.header('x')`). A
+/// key in an object or dict literal is a header being set on an outgoing request (a service
+/// that sends webhooks), and a TypeScript property name is a type.
+fn is_read(literal: Node<'_>) -> bool {
+    literal.parent().is_some_and(|parent| {
+        matches!(
+            parent.kind(),
+            "subscript_expression" | "subscript" | "arguments" | "argument_list"
+        )
+    })
+}
+
 /// `Stripe-Signature`, `HTTP_STRIPE_SIGNATURE` (Django's `META`) -> `stripe-signature`.
 fn header_name(value: &str) -> String {
     let lower = value.trim().to_ascii_lowercase();
@@ -392,10 +414,12 @@ fn last_segment(callee: &str) -> &str {
 }
 
 /// `crypto.createHmac`, `createHmac`, `hmac.new`, `hmac.HMAC`, `crypto.subtle.sign`/`verify`,
-/// `new Hmac`.
+/// and `createHash` (HubSpot's v1 scheme is a SHA-256 of the client secret and the body).
+/// Only ever asked about modules that already look like webhook code.
 fn is_hmac(callee: &str) -> bool {
     let lower = callee.to_ascii_lowercase();
     lower.ends_with("createhmac")
+        || lower.ends_with("createhash")
         || lower == "hmac.new"
         || lower == "hmac.hmac"
         || lower == "hmac"
@@ -766,6 +790,13 @@ mod tests {
                  'checkout.session.completed': return paid(e); } }",
                 vec![],
             ),
+            // A service that sends webhooks sets the header on its own request.
+            (
+                "server/webhook/tasks.py",
+                "def send(url, body, signature):\n    return client.post(url, headers={\n        \
+                 \"webhook-signature\": signature,\n    })\n",
+                vec![],
+            ),
             // A comment or a word in prose is not a header read.
             (
                 "app/api/webhook/route.ts",
@@ -783,7 +814,7 @@ mod tests {
     fn plain_comparisons_of_an_hmac() {
         let fires = [
             (
-                "src/slack.ts",
+                "src/webhooks/slack.ts",
                 "const hmac = createHmac('sha256', s);\nhmac.update(base);\nconst expected = \
                  hmac.digest('hex');\nif (!hash || hash !== expected) throw new Error('bad');",
             ),
@@ -791,6 +822,12 @@ mod tests {
                 "src/hook.js",
                 "if (req.headers['x-hub-signature-256'] != 'sha256=' + \
                  crypto.createHmac('sha256', k).update(b).digest('hex')) return 401;",
+            ),
+            (
+                "app/api/hubspot/webhook/route.ts",
+                "const signature = req.headers.get('X-HubSpot-Signature');\nconst expectedHash = \
+                 crypto.createHash('sha256').update(SECRET + raw).digest('hex');\nif (signature \
+                 !== expectedHash) throw new Error('bad');",
             ),
             (
                 "hooks/views.py",
@@ -815,6 +852,17 @@ mod tests {
                 "const d = createHmac('sha256', k).update(b).digest();\nif (d.length !== \
                  sig.length) return false;\nif (sig === undefined) return false;\nreturn \
                  timingSafeEqual(d, sig);",
+            ),
+            // An HMAC compared with == outside anything webhook-shaped (an invite code).
+            (
+                "app/models.py",
+                "verified = hmac(str(team.id), secret=key) == invite['v']",
+            ),
+            // A header set on an outgoing webhook is not a handler's read.
+            (
+                "app/webhook/send.py",
+                "sig = hmac.new(k, b, 'sha256').hexdigest()\nheaders = {'webhook-signature': \
+                 sig}\nif sig == None:\n    pass\n",
             ),
             // An HMAC used for signing, compared to nothing.
             (
