@@ -422,7 +422,13 @@ fn classify(code: &Code<'_>, node: Node<'_>, bodies: &[String]) -> Option<Secret
             if bodies.iter().any(|b| b == name) {
                 return Some(Secret::AuthBody);
             }
-            (credential_name(name) && !is_property_key(node)).then_some(Secret::Credential)
+            // The `token` in `transaction.token` (a Python attribute's name is an identifier)
+            // is judged with its object, as a field.
+            let field = node
+                .parent()
+                .is_some_and(|p| matches!(p.kind(), "attribute" | "member_expression"));
+            (credential_name(name) && !is_property_key(node) && !field)
+                .then_some(Secret::Credential)
         }
         _ => None,
     }
@@ -821,6 +827,8 @@ mod tests {
             ("logger.info('ua %s', request.headers.get('user-agent'))", vec![]),
             ("print(password_reset_url, token_type, max_tokens)", vec![]),
             ("print(f'ACCESS_TOKEN={token}')", vec![]),
+            ("logger.info('releasing %s', transaction_item.token)", vec![]),
+            ("logger.info('refreshing %s', creds.refresh_token)", one("log-credential-variable", Severity::Medium)),
             ("logger.info('x', extra={'password': None})", vec![]),
         ];
         for (text, expected) in cases {
