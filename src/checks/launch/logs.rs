@@ -340,7 +340,10 @@ pub fn code(code: &Code<'_>, sink: &mut Sink<'_>) {
                     severity,
                     call.byte_range(),
                     &format!("{callee} {shown}"),
-                    format!("`{callee}` writes {} (`{shown}`) to the logs{guard}.", secret.says()),
+                    format!(
+                        "`{callee}` writes {} (`{shown}`) to the logs{guard}.",
+                        secret.says()
+                    ),
                 );
             }
         }
@@ -436,7 +439,10 @@ fn classify(code: &Code<'_>, node: Node<'_>, bodies: &[String]) -> Option<Secret
 
 /// Fields whose name says which token it is: `accessToken`, `refresh_token`, `id_token`.
 fn is_token_field(lower: &str) -> bool {
-    let squashed: String = lower.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let squashed: String = lower
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
     matches!(
         squashed.as_str(),
         "accesstoken" | "refreshtoken" | "idtoken" | "authtoken" | "sessiontoken" | "bearertoken"
@@ -489,9 +495,33 @@ fn credential_name(name: &str) -> bool {
         return false;
     }
     let other = [
-        "hash", "csrf", "xsrf", "page", "cursor", "count", "total", "max", "min", "num", "input",
-        "field", "label", "placeholder", "next", "cancel", "continuation", "type", "show",
-        "salt", "length", "name", "tokenizer", "encrypted", "masked", "redacted", "public",
+        "hash",
+        "csrf",
+        "xsrf",
+        "page",
+        "cursor",
+        "count",
+        "total",
+        "max",
+        "min",
+        "num",
+        "input",
+        "field",
+        "label",
+        "placeholder",
+        "next",
+        "cancel",
+        "continuation",
+        "type",
+        "show",
+        "salt",
+        "length",
+        "name",
+        "tokenizer",
+        "encrypted",
+        "masked",
+        "redacted",
+        "public",
     ];
     if other.iter().any(|o| lower.contains(o)) {
         return false;
@@ -535,8 +565,7 @@ fn body_names(code: &Code<'_>) -> Vec<String> {
             "call_expression" | "call" => {
                 let callee = code.callee(value);
                 let (object, method) = callee.rsplit_once('.').unwrap_or(("", ""));
-                is_request(object)
-                    && matches!(method, "json" | "formData" | "get_json" | "body")
+                is_request(object) && matches!(method, "json" | "formData" | "get_json" | "body")
             }
             _ => false,
         };
@@ -566,16 +595,8 @@ fn whole_value_reaches(code: &Code<'_>, node: Node<'_>, argument: Node<'_>) -> b
                     return false;
                 }
             }
-            "subscript_expression" | "subscript" => {
-                let object = parent
-                    .child_by_field_name("object")
-                    .or_else(|| parent.child_by_field_name("value"));
-                if object.is_none_or(|o| o.id() == at.id()) {
-                    return false;
-                }
-                // Used as an index: not logged.
-                return false;
-            }
+            // A field read out of it, or used as an index: not logged whole.
+            "subscript_expression" | "subscript" => return false,
             "call_expression" | "call" => {
                 if parent
                     .child_by_field_name("function")
@@ -603,15 +624,32 @@ fn whole_value_reaches(code: &Code<'_>, node: Node<'_>, argument: Node<'_>) -> b
             }
             "pair" | "keyword_argument" => {
                 let value = parent.child_by_field_name("value");
-                if !value.is_some_and(|v| v.id() == at.id()) {
+                if value.is_none_or(|v| v.id() != at.id()) {
                     return false;
                 }
             }
-            "object" | "array" | "dictionary" | "list" | "tuple" | "set" | "template_string"
-            | "template_substitution" | "string" | "interpolation" | "parenthesized_expression"
-            | "spread_element" | "await_expression" | "await" | "as_expression"
-            | "non_null_expression" | "satisfies_expression" | "expression_list"
-            | "dictionary_splat" | "list_splat" | "string_content" | "format_expression" => {}
+            "object"
+            | "array"
+            | "dictionary"
+            | "list"
+            | "tuple"
+            | "set"
+            | "template_string"
+            | "template_substitution"
+            | "string"
+            | "interpolation"
+            | "parenthesized_expression"
+            | "spread_element"
+            | "await_expression"
+            | "await"
+            | "as_expression"
+            | "non_null_expression"
+            | "satisfies_expression"
+            | "expression_list"
+            | "dictionary_splat"
+            | "list_splat"
+            | "string_content"
+            | "format_expression" => {}
             kind if is_function(kind) => return false,
             _ => return false,
         }
@@ -736,7 +774,10 @@ fn in_dev_only_branch(code: &Code<'_>, call: Node<'_>) -> bool {
 }
 
 fn squash(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace()).take(80).collect()
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .take(80)
+        .collect()
 }
 
 #[cfg(test)]
@@ -774,36 +815,87 @@ mod tests {
         let headers_high = one("log-request-headers", Severity::High);
         let cases: &[(&str, Vec<(String, Severity)>)] = &[
             ("console.log(req.headers)", headers_high.clone()),
-            ("console.error('x', JSON.stringify(req.headers))", headers_high.clone()),
-            ("console.log(`h=${JSON.stringify(request.headers)}`)", headers_high.clone()),
-            ("this.logger.log({ cookies: req.cookies })", headers_high.clone()),
+            (
+                "console.error('x', JSON.stringify(req.headers))",
+                headers_high.clone(),
+            ),
+            (
+                "console.log(`h=${JSON.stringify(request.headers)}`)",
+                headers_high.clone(),
+            ),
+            (
+                "this.logger.log({ cookies: req.cookies })",
+                headers_high.clone(),
+            ),
             ("req.log.info({ ...req.headers })", headers_high.clone()),
-            ("logger.info('auth ' + req.headers['authorization'])", headers_high.clone()),
-            ("console.log(req.headers.get('Authorization'))", headers_high.clone()),
-            ("console.log(process.env)", one("log-environment", Severity::High)),
-            ("winston.info(JSON.stringify(process.env, null, 2))", one("log-environment", Severity::High)),
+            (
+                "logger.info('auth ' + req.headers['authorization'])",
+                headers_high.clone(),
+            ),
+            (
+                "console.log(req.headers.get('Authorization'))",
+                headers_high.clone(),
+            ),
+            (
+                "console.log(process.env)",
+                one("log-environment", Severity::High),
+            ),
+            (
+                "winston.info(JSON.stringify(process.env, null, 2))",
+                one("log-environment", Severity::High),
+            ),
             (
                 "if (process.env.NODE_ENV !== 'production') { console.log(process.env) }",
                 one("log-environment", Severity::Low),
             ),
-            ("console.log(user.password)", one("log-credential-variable", Severity::Medium)),
-            ("console.log(session.accessToken)", one("log-credential-variable", Severity::Medium)),
-            ("console.log('coupon', coupon.token, transaction.token)", vec![]),
-            ("logger.debug('token', accessToken)", one("log-credential-variable", Severity::Medium)),
+            (
+                "console.log(user.password)",
+                one("log-credential-variable", Severity::Medium),
+            ),
+            (
+                "console.log(session.accessToken)",
+                one("log-credential-variable", Severity::Medium),
+            ),
+            (
+                "console.log('coupon', coupon.token, transaction.token)",
+                vec![],
+            ),
+            (
+                "logger.debug('token', accessToken)",
+                one("log-credential-variable", Severity::Medium),
+            ),
             // Quiet: single fields, names, other loggers, other calls.
-            ("console.log(req.headers['user-agent'], req.headers.host)", vec![]),
-            ("console.log(process.env.PORT, process.env['NODE_ENV'])", vec![]),
+            (
+                "console.log(req.headers['user-agent'], req.headers.host)",
+                vec![],
+            ),
+            (
+                "console.log(process.env.PORT, process.env['NODE_ENV'])",
+                vec![],
+            ),
             ("console.log(Object.keys(req.headers))", vec![]),
             ("logger.info(redact(req.headers))", vec![]),
             ("res.json(req.headers)", vec![]),
             ("fetch(url, { headers: req.headers })", vec![]),
-            ("console.log(tokenCount, passwordReset, hashedPassword, csrfToken, nextPageToken)", vec![]),
+            (
+                "console.log(tokenCount, passwordReset, hashedPassword, csrfToken, nextPageToken)",
+                vec![],
+            ),
             ("console.log('password', 'token')", vec![]),
-            ("console.log(token.length, password ? 'set' : 'unset')", vec![]),
-            ("console.log(isPasswordValid, hasToken, showPassword)", vec![]),
+            (
+                "console.log(token.length, password ? 'set' : 'unset')",
+                vec![],
+            ),
+            (
+                "console.log(isPasswordValid, hasToken, showPassword)",
+                vec![],
+            ),
             ("console.log(response.headers)", vec![]),
             ("console.log({ password: '***' })", vec![]),
-            ("const log = (m) => m; console.log(m => req.headers)", vec![]),
+            (
+                "const log = (m) => m; console.log(m => req.headers)",
+                vec![],
+            ),
         ];
         for (text, expected) in cases {
             assert_eq!(&rules("src/app.ts", text), expected, "{text}");
@@ -813,22 +905,49 @@ mod tests {
     #[test]
     fn python_cases() {
         let cases: &[(&str, Vec<(String, Severity)>)] = &[
-            ("print(request.headers)", one("log-request-headers", Severity::High)),
-            ("logger.info('meta %s', request.META)", one("log-request-headers", Severity::High)),
+            (
+                "print(request.headers)",
+                one("log-request-headers", Severity::High),
+            ),
+            (
+                "logger.info('meta %s', request.META)",
+                one("log-request-headers", Severity::High),
+            ),
             (
                 "logging.debug(f'auth={request.headers[\"Authorization\"]}')",
                 one("log-request-headers", Severity::High),
             ),
-            ("print(dict(os.environ))", one("log-environment", Severity::High)),
-            ("app.logger.info(\"%s\", os.environ)", one("log-environment", Severity::High)),
-            ("if settings.DEBUG:\n    print(os.environ)\n", one("log-environment", Severity::Low)),
-            ("logger.warning('pw %s', password)", one("log-credential-variable", Severity::Medium)),
+            (
+                "print(dict(os.environ))",
+                one("log-environment", Severity::High),
+            ),
+            (
+                "app.logger.info(\"%s\", os.environ)",
+                one("log-environment", Severity::High),
+            ),
+            (
+                "if settings.DEBUG:\n    print(os.environ)\n",
+                one("log-environment", Severity::Low),
+            ),
+            (
+                "logger.warning('pw %s', password)",
+                one("log-credential-variable", Severity::Medium),
+            ),
             ("print(os.environ.get('PORT'), os.environ['HOME'])", vec![]),
-            ("logger.info('ua %s', request.headers.get('user-agent'))", vec![]),
+            (
+                "logger.info('ua %s', request.headers.get('user-agent'))",
+                vec![],
+            ),
             ("print(password_reset_url, token_type, max_tokens)", vec![]),
             ("print(f'ACCESS_TOKEN={token}')", vec![]),
-            ("logger.info('releasing %s', transaction_item.token)", vec![]),
-            ("logger.info('refreshing %s', creds.refresh_token)", one("log-credential-variable", Severity::Medium)),
+            (
+                "logger.info('releasing %s', transaction_item.token)",
+                vec![],
+            ),
+            (
+                "logger.info('refreshing %s', creds.refresh_token)",
+                one("log-credential-variable", Severity::Medium),
+            ),
             ("logger.info('x', extra={'password': None})", vec![]),
         ];
         for (text, expected) in cases {
@@ -839,12 +958,22 @@ mod tests {
     #[test]
     fn auth_bodies_only_in_auth_routes() {
         let login = "router.post('/auth/login', (req, res) => { console.log(req.body); });";
-        assert_eq!(rules("src/routes/index.js", login), one("log-auth-request-body", Severity::High));
-        let named = "async function signup(req, res) { logger.info('signup', { body: req.body }); }";
-        assert_eq!(rules("src/controllers/users.js", named), one("log-auth-request-body", Severity::High));
+        assert_eq!(
+            rules("src/routes/index.js", login),
+            one("log-auth-request-body", Severity::High)
+        );
+        let named =
+            "async function signup(req, res) { logger.info('signup', { body: req.body }); }";
+        assert_eq!(
+            rules("src/controllers/users.js", named),
+            one("log-auth-request-body", Severity::High)
+        );
         let python = "@app.post('/login')\ndef login():\n    data = request.get_json()\n    \
                       logging.info('login %s', data)\n";
-        assert_eq!(rules("app/api.py", python), one("log-auth-request-body", Severity::High));
+        assert_eq!(
+            rules("app/api.py", python),
+            one("log-auth-request-body", Severity::High)
+        );
         let posts = "router.post('/posts', (req, res) => { console.log(req.body); });";
         assert!(rules("src/routes/index.js", posts).is_empty());
         let field = "router.post('/login', (req, res) => { console.log(req.body.email); });";

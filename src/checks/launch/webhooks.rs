@@ -283,7 +283,11 @@ pub fn code(code: &Code<'_>, sink: &mut Sink<'_>) {
     let webhook_shaped = facts.header.is_some()
         || facts.route
         || facts.event.is_some()
-        || sink.file().relative.to_ascii_lowercase().contains("webhook");
+        || sink
+            .file()
+            .relative
+            .to_ascii_lowercase()
+            .contains("webhook");
     if sink.is_on(PLAIN_COMPARE) && !facts.hmacs.is_empty() && webhook_shaped {
         plain_compares(code, sink);
     }
@@ -543,7 +547,10 @@ fn plain_compares(code: &Code<'_>, sink: &mut Sink<'_>) {
         if !matches!(operator, "==" | "===" | "!=" | "!==") {
             continue;
         }
-        if [left, right].iter().any(|side| not_a_signature(code, *side)) {
+        if [left, right]
+            .iter()
+            .any(|side| not_a_signature(code, *side))
+        {
             continue;
         }
         let from_hmac = |side: Node<'_>| {
@@ -568,7 +575,11 @@ fn plain_compares(code: &Code<'_>, sink: &mut Sink<'_>) {
             PLAIN_COMPARE,
             Severity::Medium,
             comparison.byte_range(),
-            &format!("{} {operator} {}", squash(code.text(left)), squash(code.text(right))),
+            &format!(
+                "{} {operator} {}",
+                squash(code.text(left)),
+                squash(code.text(right))
+            ),
             format!(
                 "The computed HMAC is compared with `{operator}`, which is not constant-time: \
                  use crypto.timingSafeEqual or hmac.compare_digest."
@@ -578,7 +589,10 @@ fn plain_compares(code: &Code<'_>, sink: &mut Sink<'_>) {
 }
 
 fn squash(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace()).take(80).collect()
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .take(80)
+        .collect()
 }
 
 /// The two operands and the operator of a binary comparison (a Python chain of more than two
@@ -721,7 +735,8 @@ mod tests {
     fn unverified_handlers_by_evidence() {
         let high = vec![("webhook-unverified".to_string(), Severity::High)];
         let medium = vec![("webhook-unverified".to_string(), Severity::Medium)];
-        let cases: &[(&str, &str, Vec<(String, Severity)>)] = &[
+        type Case = (&'static str, &'static str, Vec<(String, Severity)>);
+        let cases: &[Case] = &[
             // Header read in a route file, only checked for presence.
             (
                 "app/api/webhook/route.ts",
@@ -845,7 +860,10 @@ mod tests {
         }
         let quiet = [
             // No HMAC in the module: a token compared with === is another question.
-            ("src/a.ts", "if (req.headers['x-token'] !== process.env.TOKEN) return 401;"),
+            (
+                "src/a.ts",
+                "if (req.headers['x-token'] !== process.env.TOKEN) return 401;",
+            ),
             // Lengths and literals.
             (
                 "src/a.ts",
@@ -911,8 +929,14 @@ mod tests {
 
     #[test]
     fn header_names_normalise() {
-        assert_eq!(super::header_name("HTTP_STRIPE_SIGNATURE"), "stripe-signature");
-        assert_eq!(super::header_name("X-Hub-Signature-256"), "x-hub-signature-256");
+        assert_eq!(
+            super::header_name("HTTP_STRIPE_SIGNATURE"),
+            "stripe-signature"
+        );
+        assert_eq!(
+            super::header_name("X-Hub-Signature-256"),
+            "x-hub-signature-256"
+        );
         assert_eq!(super::header_name("x_signature"), "x-signature");
     }
 
