@@ -396,7 +396,10 @@ impl Yaml {
                 YamlValue::Seq(items.into_iter().map(|i| Yaml::from_raw(i, text)).collect())
             }
         };
-        Yaml { value, span: start..end }
+        Yaml {
+            value,
+            span: start..end,
+        }
     }
 
     /// A mapping key as written: YAML 1.1 reads the key `on` (a workflow's triggers) or `yes`
@@ -457,7 +460,12 @@ impl Yaml {
 enum RawYaml {
     Null,
     Scalar(String),
-    Map(Vec<(serde_saphyr::Spanned<RawYaml>, serde_saphyr::Spanned<RawYaml>)>),
+    Map(
+        Vec<(
+            serde_saphyr::Spanned<RawYaml>,
+            serde_saphyr::Spanned<RawYaml>,
+        )>,
+    ),
     Seq(Vec<serde_saphyr::Spanned<RawYaml>>),
 }
 
