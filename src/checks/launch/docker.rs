@@ -123,7 +123,10 @@ pub const EXAMPLES: &[Examples] = &[
 /// Words that make a key-named variable public or not a secret at all.
 const NOT_SECRET_WORDS: &[&str] = &["GPG", "PGP", "FINGERPRINT", "PUBLIC", "PUB"];
 
+/// Decision: Next.js's server-only naming convention (`NEXT_PRIVATE_SMTP_FROM_ADDRESS`) says
+/// "not for the browser", not "secret": the rest of the name decides.
 fn is_secret_name(name: &str) -> bool {
+    let name = name.strip_prefix("NEXT_PRIVATE_").unwrap_or(name);
     names::is_secret_name(name)
         && !names::name_words(name)
             .iter()
@@ -364,12 +367,29 @@ pub fn compose(text: &str, sink: &mut Sink<'_>) {
     let Some(doc) = Yaml::parse(text) else {
         return;
     };
-    let production = sink.file().relative.to_ascii_lowercase().contains("prod");
+    let relative = sink.file().relative.to_ascii_lowercase();
+    let production = relative.contains("prod");
     let weak = if production {
         Severity::Medium
     } else {
         Severity::Low
     };
+    // A compose file for CI, tests or a dev container starts throwaway services: even a
+    // random-looking password there is a fixture (measured: redash's `.ci/compose.ci.yaml`).
+    let throwaway = !production
+        && names::name_words(&relative).iter().any(|w| {
+            [
+                "CI",
+                "TEST",
+                "TESTS",
+                "TESTING",
+                "DEV",
+                "DEVCONTAINER",
+                "LOCAL",
+                "E2E",
+            ]
+            .contains(&w.as_str())
+        });
     for (service_key, service) in doc.get("services").map(Yaml::entries).unwrap_or_default() {
         let service_name = service_key.as_str().unwrap_or("service");
         let lists = [
@@ -387,15 +407,19 @@ pub fn compose(text: &str, sink: &mut Sink<'_>) {
                 if !is_secret_name(&name) {
                     continue;
                 }
-                let Some(severity) = literal_severity(&value, weak) else {
+                let Some(mut severity) = literal_severity(&value, weak) else {
                     continue;
                 };
+                if throwaway {
+                    severity = Severity::Low;
+                }
                 let Some(span) = value_span(text, node, &name, &value) else {
                     continue;
                 };
                 let why = match severity {
                     Severity::High => "a real-looking secret",
                     _ if production => "a literal in a file named for production",
+                    _ if throwaway => "a literal in a file for CI, tests or development",
                     _ => "a weak literal (a local default)",
                 };
                 sink.report_secret(
@@ -554,6 +578,16 @@ mod tests {
                 None,
             ),
             ("compose.yaml", "env_file: .env.production".into(), None),
+            (
+                ".ci/compose.ci.yaml",
+                format!("environment:\n      API_KEY: {secret}"),
+                Some(Severity::Low),
+            ),
+            (
+                "docker-compose.yml",
+                "environment:\n      - NEXT_PRIVATE_SMTP_FROM_ADDRESS=a@b.c".into(),
+                None,
+            ),
         ];
         for (path, service, want) in table {
             let text = format!("services:\n  app:\n    image: x\n    {service}\n");
