@@ -48,7 +48,16 @@ pub enum Command {
     /// Exit codes as for `scan`: 0 SHIP, 1 findings at or above --fail-on, 2 error or an
     /// incomplete audit (which never says SHIP).
     Audit(AuditArgs),
-    /// List or check detection rules.
+    /// The launch checklist as a report: each item of the minimum bar a startup ships with
+    /// (secrets out of code, env separation, CORS, webhook signatures, redacted logs, session
+    /// cookies, debug off, CI workflows, ...), whether leakgate can check it from the
+    /// repository, its status (pass, fail, not checked, not checkable here) and the evidence.
+    /// It runs what `scan PATH` runs.
+    ///
+    /// Exit codes as for `scan`: 0 nothing failing at or above --fail-on, 1 failing findings, 2
+    /// error or an incomplete run.
+    Checklist(ChecklistArgs),
+    /// List, show or check detection rules and checks.
     #[command(subcommand)]
     Rules(RulesCommand),
     /// Record current findings so that only new ones fail later scans.
@@ -353,9 +362,77 @@ pub enum RulesCommand {
         #[arg(long = "rules", value_name = "FILE")]
         extra: Vec<PathBuf>,
     },
+    /// Print one rule's or check's id, name, severity, tags, description and examples (a
+    /// secret rule's examples are redacted).
+    Show {
+        /// The rule or check id (as `rules list` prints it).
+        #[arg(value_name = "ID")]
+        id: String,
+        /// Also look in these rules files.
+        #[arg(long = "rules", value_name = "FILE")]
+        extra: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: ShowFormat,
+    },
     /// Validate rules files and run their examples; one line per problem.
     Check {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+}
+
+/// How `rules show` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    Human,
+    Json,
+}
+
+/// How `checklist` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChecklistFormat {
+    /// Plain words for a terminal.
+    Human,
+    /// Markdown, for a pull request or a wiki.
+    Markdown,
+    /// JSON with stable keys (items, summary, verdict).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ChecklistArgs {
+    /// The repository (or project folder) to check.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ChecklistFormat,
+    /// Write the checklist to FILE (created with mode 0600) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest severity that fails an item and the run (exit 1). Default: low, or `fail_on` in
+    /// the config.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Leave out findings recorded in this baseline file (accepted risks).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Skip the env-file checks (their items are then "not checked").
+    #[arg(long)]
+    pub no_env: bool,
+    /// Skip the client-bundle checks.
+    #[arg(long)]
+    pub no_bundle: bool,
+    /// Skip the launch checks (CORS, cookies, webhooks, logs, debug, workflows, Docker).
+    #[arg(long)]
+    pub no_launch: bool,
+    /// Do not scan git history, only the files.
+    #[arg(long)]
+    pub no_git: bool,
+    /// Print nothing but the checklist (no warnings, no progress).
+    #[arg(long, short)]
+    pub quiet: bool,
 }

@@ -50,6 +50,7 @@ pub fn run_from_args() -> std::process::ExitCode {
         Command::Bundle(args) => cmd::bundle::run(args),
         Command::Env(args) => cmd::env::run(args),
         Command::Audit(args) => cmd::audit::run(args),
+        Command::Checklist(args) => cmd::checklist::run(args),
         Command::Rules(command) => cmd::rules::run(command),
         Command::Baseline(command) => cmd::baseline::run(command),
         Command::Redact(args) => cmd::redact::run(args),

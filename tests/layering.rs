@@ -29,6 +29,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "rules",
             "source",
             "config",
+            "yaml",
             "report",
             "finding",
             "inventory",

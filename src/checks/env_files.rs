@@ -18,7 +18,7 @@ mod file_checks;
 mod matrix;
 mod project;
 mod rules;
-mod values;
+pub(in crate::checks) mod values;
 
 pub use classify::{EnvNames, EnvNamesError, Environment, classify_name};
 pub use rules::{CHECKS, EnvRule};

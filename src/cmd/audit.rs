@@ -45,8 +45,7 @@ pub fn run(args: &AuditArgs) -> Result<u8> {
     let rules = super::rules_in_force(
         &infos,
         &crate::checks::Switches::from_disabled(&settings.config.config.disable_rules),
-        settings.env.is_some(),
-        settings.bundle.is_some(),
+        super::Steps::of(&settings),
     );
     let report = Report {
         findings: &findings,

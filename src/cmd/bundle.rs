@@ -36,7 +36,14 @@ pub fn run(args: &BundleArgs) -> Result<u8> {
     let mut outcome = check.run(found);
     settings.suppressions.apply(&mut outcome.findings)?;
     stats.merge(outcome.stats);
-    let rules = super::rules_in_force(&infos, &settings.bundle.switches, false, true);
+    let rules = super::rules_in_force(
+        &infos,
+        &settings.bundle.switches,
+        super::Steps {
+            bundle: true,
+            ..Default::default()
+        },
+    );
     super::finish(
         &settings.output,
         &settings.matcher,

@@ -26,8 +26,10 @@ pub fn run(args: &EnvArgs) -> Result<u8> {
         &super::rules_in_force(
             &infos,
             &crate::checks::Switches::from_disabled(&settings.config.config.disable_rules),
-            true,
-            false,
+            super::Steps {
+                env: true,
+                ..Default::default()
+            },
         ),
         findings,
         stats,

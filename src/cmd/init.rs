@@ -112,7 +112,9 @@ jobs:
         with:
           fetch-depth: 0   # all history: a push or pull request is judged by what it adds
       - id: leakgate
-        uses: leakgate/leakgate@v{VERSION}
+        # Pinned by tag: the release's commit SHA is safer (workflow-unpinned-action says why);
+        # put it here and drop the allow once you know it (`git ls-remote --tags` on the repo).
+        uses: leakgate/leakgate@v{VERSION}  # leakgate:allow
         with:
           fail-on: low
       - name: Upload the findings to code scanning

@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod baseline;
 pub mod bundle;
+pub mod checklist;
 pub mod docs;
 pub mod env;
 pub mod gate;
@@ -89,25 +90,45 @@ pub fn warn_all(stats: &ScanStats) {
 /// Every rule in force for a run, for the reports that list them (SARIF's
 /// `tool.driver.rules`, so code scanning knows each one whether it fired or not): the secret
 /// rules the matcher holds (disabled ones are not in it), then the checks of each step that
-/// runs (`env`, `bundle`), minus those `disable_rules` switches off.
+/// runs (`env`, `bundle`, `launch`), minus those `disable_rules` switches off.
 pub fn rules_in_force(
     infos: &RuleInfos,
     switches: &checks::Switches,
-    env: bool,
-    bundle: bool,
+    steps: Steps,
 ) -> Vec<Arc<RuleInfo>> {
-    let env_checks = checks::env_files::CHECKS.iter().filter(move |_| env);
-    let bundle_checks = checks::bundle::CHECKS.iter().filter(move |_| bundle);
+    let env_checks = checks::env_files::CHECKS.iter().filter(move |_| steps.env);
+    let bundle_checks = checks::bundle::CHECKS.iter().filter(move |_| steps.bundle);
+    let launch_checks = checks::launch::checks().filter(move |_| steps.launch);
     infos
         .all()
         .cloned()
         .chain(
             env_checks
                 .chain(bundle_checks)
+                .chain(launch_checks)
                 .filter(|c| switches.is_on(c.id))
                 .map(|c| checks::info(c.id)),
         )
         .collect()
+}
+
+/// Which check steps a run has on, for [`rules_in_force`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Steps {
+    pub env: bool,
+    pub bundle: bool,
+    pub launch: bool,
+}
+
+impl Steps {
+    /// The steps a scan's settings turn on.
+    pub fn of(settings: &crate::settings::ScanSettings) -> Steps {
+        Steps {
+            env: settings.env.is_some(),
+            bundle: settings.bundle.is_some(),
+            launch: settings.launch.is_some(),
+        }
+    }
 }
 
 /// Redacts every secret the matcher finds in repository text that is about to be reported:

@@ -1,12 +1,13 @@
-//! `leakgate rules list` and `leakgate rules check`: see what is compiled in, and let users
-//! prove their own rules the same way the built-ins are proven.
+//! `leakgate rules list`, `rules show ID` and `rules check`: see what is compiled in, read
+//! one rule or check in full, and let users prove their own rules the same way the built-ins
+//! are proven.
 
 use super::{EXIT_CLEAN, EXIT_ERROR};
-use crate::cli::RulesCommand;
-use crate::engine::check_examples;
+use crate::cli::{RulesCommand, ShowFormat};
+use crate::engine::{Matcher, Scratch, check_examples};
 use crate::report::{
     self,
-    listing::{ListedRule, write_rule_list},
+    listing::{ListedRule, RuleDetail, ShownExample, ShownExamples, write_rule_list},
 };
 use crate::rules::{RuleSet, read_rules_file};
 use anyhow::Result;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 pub fn run(command: &RulesCommand) -> Result<u8> {
     match command {
         RulesCommand::List { extra } => list(extra),
+        RulesCommand::Show { id, extra, format } => show(id, extra, *format == ShowFormat::Json),
         RulesCommand::Check { files } => check(files),
     }
 }
@@ -44,6 +46,83 @@ fn list(extra: &[PathBuf]) -> Result<u8> {
         note: Some("check; severity depends on the case"),
     }));
     write_rule_list(&rows, set.len(), crate::checks::all().count())?;
+    Ok(EXIT_CLEAN)
+}
+
+/// One rule or check in full. A secret rule's examples are secrets (made up, but in the
+/// provider's format): each is shown with the secrets the rules find in it redacted, or, when
+/// none is found (a negative example), with every token-like run redacted; never in full.
+fn show(id: &str, extra: &[PathBuf], json: bool) -> Result<u8> {
+    let detail = if let Some(check) = crate::checks::find(id) {
+        let mut examples = ShownExamples::default();
+        for e in crate::checks::launch::examples().filter(|e| e.rule == check.id) {
+            let shown = |list: &[crate::checks::launch::Example]| -> Vec<ShownExample> {
+                list.iter()
+                    .map(|x| ShownExample {
+                        path: Some(x.path.to_string()),
+                        text: x.text.to_string(),
+                    })
+                    .collect()
+            };
+            examples.fires.extend(shown(e.fires));
+            examples.quiet.extend(shown(e.quiet));
+        }
+        RuleDetail {
+            id: check.id.to_string(),
+            kind: "check",
+            name: check.name.to_string(),
+            severity: check.severity,
+            tags: check.tags.iter().map(|t| t.to_string()).collect(),
+            description: check.description.to_string(),
+            examples,
+        }
+    } else {
+        let mut set = RuleSet::builtin()?;
+        for file in extra {
+            set.add_file(file)?;
+        }
+        let set = Arc::new(set);
+        let Some(rule) = set.rules().iter().find(|r| r.id() == id) else {
+            anyhow::bail!(
+                "no rule or check has the id {} (`leakgate rules list` lists them)",
+                crate::text::quoted_value(id)
+            );
+        };
+        let matcher = Matcher::new(
+            set.clone(),
+            crate::engine::AllowList::default(),
+            crate::engine::Workload::Small,
+        )?;
+        let mut scratch = Scratch::default();
+        let mut redacted = |text: &str| -> ShownExample {
+            let spans: Vec<_> = matcher
+                .find(text.as_bytes(), &mut scratch)
+                .into_iter()
+                .map(|m| m.secret)
+                .collect();
+            let text = if spans.is_empty() {
+                // A near miss may still look like a token: every token-like run is redacted.
+                report::redact::excerpt(text.as_bytes(), 0..0, false)
+            } else {
+                report::redact::redact_spans(text, &spans)
+            };
+            ShownExample { path: None, text }
+        };
+        let spec = &rule.spec;
+        RuleDetail {
+            id: rule.id().to_string(),
+            kind: "rule",
+            name: spec.name.clone(),
+            severity: rule.severity(),
+            tags: spec.tags.clone(),
+            description: spec.description.clone(),
+            examples: ShownExamples {
+                fires: spec.examples.iter().map(|e| redacted(e)).collect(),
+                quiet: spec.negative_examples.iter().map(|e| redacted(e)).collect(),
+            },
+        }
+    };
+    report::listing::write_rule_detail(&detail, json)?;
     Ok(EXIT_CLEAN)
 }
 

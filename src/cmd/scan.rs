@@ -22,8 +22,7 @@ pub fn run(args: &ScanArgs) -> Result<u8> {
         &super::rules_in_force(
             &infos,
             &crate::checks::Switches::from_disabled(&settings.config.config.disable_rules),
-            settings.env.is_some(),
-            settings.bundle.is_some(),
+            super::Steps::of(&settings),
         ),
         findings,
         stats,

@@ -33,3 +33,77 @@ pub fn write_rule_list(
     writeln!(out, "{rules} rules, {checks} checks")?;
     out.flush()
 }
+
+/// One rule or check as `rules show` prints it. A secret rule's examples arrive already
+/// redacted (`cmd` finds the secret in each with the engine and redacts it through
+/// [`super::redact`]); a check's examples are code, shown as they are, each with the path
+/// that decides how it is read.
+#[derive(Debug, serde::Serialize)]
+pub struct RuleDetail {
+    pub id: String,
+    /// `rule` (a secret rule) or `check` (a repository check).
+    pub kind: &'static str,
+    pub name: String,
+    pub severity: Severity,
+    pub tags: Vec<String>,
+    pub description: String,
+    pub examples: ShownExamples,
+}
+
+/// What a rule reports (`fires`) and what it must not (`quiet`).
+#[derive(Debug, Default, serde::Serialize)]
+pub struct ShownExamples {
+    pub fires: Vec<ShownExample>,
+    pub quiet: Vec<ShownExample>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct ShownExample {
+    /// Where a check's example lives (it decides how the file is read); `None` for a rule's.
+    pub path: Option<String>,
+    pub text: String,
+}
+
+/// Writes one rule's detail to stdout, as plain text or JSON.
+pub fn write_rule_detail(detail: &RuleDetail, json: bool) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if json {
+        serde_json::to_writer_pretty(&mut out, detail)?;
+        writeln!(out)?;
+        out.flush()?;
+        return Ok(());
+    }
+    writeln!(out, "{} ({})", detail.id, detail.kind)?;
+    writeln!(out, "name:        {}", detail.name)?;
+    let ceiling = if detail.kind == "check" {
+        " (the highest it reports; a case may be lower)"
+    } else {
+        ""
+    };
+    writeln!(out, "severity:    {}{ceiling}", detail.severity.as_str())?;
+    writeln!(out, "tags:        {}", detail.tags.join(", "))?;
+    writeln!(out)?;
+    writeln!(out, "{}", detail.description.trim_end())?;
+    for (heading, examples) in [
+        ("Reported", &detail.examples.fires),
+        ("Not reported", &detail.examples.quiet),
+    ] {
+        if examples.is_empty() {
+            continue;
+        }
+        writeln!(out)?;
+        writeln!(out, "{heading}:")?;
+        for example in examples {
+            match &example.path {
+                Some(path) => writeln!(out, "  --- {path}")?,
+                None => writeln!(out, "  ---")?,
+            }
+            for line in example.text.lines() {
+                writeln!(out, "  {line}")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}

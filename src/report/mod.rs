@@ -3,6 +3,7 @@
 //! `cmd`, not here. Redaction is the leaf module [`redact`], the only way a secret becomes text.
 
 pub mod audit;
+pub mod checklist;
 pub mod document;
 mod github;
 mod human;

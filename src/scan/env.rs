@@ -207,10 +207,12 @@ pub fn check_tree(
                         .as_ref()
                         .is_some_and(|b| b.id_at(&file.relative).is_some()),
                 },
-                TreeChecks::Range { .. } | TreeChecks::Commit { .. } => Tracking {
-                    in_index: false,
-                    in_head: true,
-                },
+                TreeChecks::Range { .. } | TreeChecks::Commit { .. } | TreeChecks::Push { .. } => {
+                    Tracking {
+                        in_index: false,
+                        in_head: true,
+                    }
+                }
             };
             given.push(GivenFile {
                 report: view.changed(&file.relative, file.id),

@@ -223,6 +223,18 @@ pub fn tree_views<'a>(
             }) => repo::open_git_dir(git_dir)?,
             _ => repo::discover(root)?,
         };
+        if let TreeChecks::Push { ranges } = which {
+            for (from, to) in ranges {
+                let range = TreeChecks::Range {
+                    from: from.clone(),
+                    to: to.clone(),
+                };
+                let view = snapshots(&git, root, &range)
+                    .with_context(|| format!("{}: files cannot be read from git", git.shown))?;
+                views.push(view);
+            }
+            continue;
+        }
         let view = snapshots(&git, root, which)
             .with_context(|| format!("{}: files cannot be read from git", git.shown))?;
         views.push(view);
@@ -243,6 +255,7 @@ fn snapshots<'a>(
             to.clone(),
         ),
         TreeChecks::Commit { rev } => (Snapshot::of_commit(git, rev)?, None, rev.clone()),
+        TreeChecks::Push { .. } => unreachable!("a push is read as one range per updated ref"),
         TreeChecks::Index(scope) => {
             named = scope.named(git)?;
             (

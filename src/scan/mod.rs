@@ -12,7 +12,9 @@
 //! 7. the env-file checks, and `env-committed-real-file` for env files only history holds
 //!    ([`env`]); without the working tree (a range, CI, staged changes), the env-file checks
 //!    over the git snapshot instead, reporting what the range or the commit changes, and the
-//!    bundle checks over the build output it changes ([`bundle::check_tree`]);
+//!    bundle checks over the build output it changes ([`bundle::check_tree`]), and the launch
+//!    checks over the files it changes ([`launch::check_tree`]; in the walk they run as each
+//!    file is read);
 //! 8. fold the env checks' verdicts on a value into the secret finding on that line
 //!    ([`merge::one_per_value`]), so one problem is one finding;
 //!    findings in git-ignored env files that were never committed do not fail the gate
@@ -30,6 +32,7 @@
 pub mod bundle;
 pub mod env;
 pub mod git;
+pub mod launch;
 pub mod merge;
 pub mod paths;
 pub mod progress;
@@ -291,6 +294,9 @@ fn gather(settings: &ScanSettings, infos: &Arc<RuleInfos>, inventory: bool) -> R
         let outcome = bundle::check_tree(settings, infos, &paths, &views);
         findings.extend(outcome.findings);
         stats.merge(outcome.stats);
+        let (launch_findings, launch_stats) = launch::check_tree(settings, &paths, &views);
+        findings.extend(launch_findings);
+        stats.merge(launch_stats);
     }
     findings.extend(from_history);
     let mut findings = merge::one_per_value(findings);

@@ -12,7 +12,8 @@ use crate::checks::env_files::EnvSettings;
 use crate::checks::launch::LaunchSettings;
 use crate::checks::{self, Switches};
 use crate::cli::{
-    AuditArgs, AuditFormat, BundleArgs, EnvArgs, FailOn, Format, MergeArgs, OutputArgs, ScanArgs,
+    AuditArgs, AuditFormat, BundleArgs, ChecklistArgs, EnvArgs, FailOn, Format, MergeArgs,
+    OutputArgs, ScanArgs,
 };
 use crate::config::{self, DEFAULT_CONFIG_NAME, LoadedConfig};
 use crate::engine::{AllowList, Matcher, Workload};
@@ -61,6 +62,10 @@ pub enum TreeChecks {
     /// The index (`--staged`): findings that involve a file whose staged blob differs from
     /// `HEAD`'s, i.e. what the commit changes, or a file named to check whole.
     Index(StagedScope),
+    /// `--pre-push`: each updated ref's `remote..local`, as a range. A ref the push creates has
+    /// no base to compare with (its commits were judged by the pre-commit hook, and will be by
+    /// CI), so it is left to the secret scan rather than reported whole.
+    Push { ranges: Vec<(String, String)> },
 }
 
 #[derive(Debug, Clone)]
@@ -143,6 +148,12 @@ impl GitSettings {
             Some(GitScope::History(Selection::Range { from, to })) => Some(TreeChecks::Range {
                 from: from.clone(),
                 to: to.clone(),
+            }),
+            Some(GitScope::History(Selection::Push { updates })) => Some(TreeChecks::Push {
+                ranges: updates
+                    .iter()
+                    .filter_map(|u| Some((u.remote.clone()?, u.local.clone())))
+                    .collect(),
             }),
             _ => None,
         };
@@ -683,6 +694,45 @@ impl ScanSettings {
         })
         // A whole-history audit takes a while: its phases are shown (on a terminal).
         .map(ScanSettings::with_progress)
+    }
+
+    /// `leakgate checklist PATH`: what `scan PATH` runs (the files, the full history of all
+    /// refs unless `--no-git`, the env, bundle and launch checks unless switched off), with the
+    /// config, ignore file and baseline read as `scan` reads them. The checklist writes its own
+    /// report, so the report options only carry the threshold.
+    pub fn from_checklist_args(args: &ChecklistArgs) -> Result<ScanSettings> {
+        let path = &args.path;
+        require_folder(path, "a checklist reads a repository or project folder")?;
+        let output = OutputArgs {
+            format: Format::Json,
+            output: None,
+            fail_on: args.fail_on,
+            show_secrets: false,
+            quiet: args.quiet,
+            verbose: false,
+            show_suppressed: false,
+        };
+        ScanSettings::build(Inputs {
+            paths: std::slice::from_ref(path),
+            output: &output,
+            config: args.input.config.as_deref(),
+            threads: args.input.threads,
+            max_file_size: args.input.max_file_size,
+            env: !args.no_env,
+            stdin: false,
+            baseline: args.baseline.as_deref(),
+            bundle: !args.no_bundle,
+            bundle_dirs: &[],
+            launch: !args.no_launch,
+            git: if args.no_git {
+                GitSettings::off()
+            } else {
+                GitSettings::everything()
+            },
+            trust: Trust::WorkingTree,
+            workload: Workload::Large,
+            shard: None,
+        })
     }
 
     fn build(inputs: Inputs<'_>) -> Result<ScanSettings> {

@@ -1,11 +1,998 @@
-//! Secrets in logs (filled in by the logs slice).
+//! Secrets in logs: whole request headers or cookies (every session token and `Authorization`
+//! bearer that reaches the server), the `Authorization` header itself, the body of a login,
+//! signup or password request, the whole environment (`process.env`, `os.environ`: every
+//! secret the app has), or a password or token variable, written through a logger. Logs are
+//! copied to log services, kept for months and read by people and tools that never should see
+//! credentials.
+//!
+//! Decisions, each from what real applications do (docs/launch-precision/logs.md):
+//! - A log call is `console.*`, Python `print`/`logging.*`, or a level method (`info`,
+//!   `debug`, `error`, ...) on something named like a logger (`logger`, `this.logger`,
+//!   `req.log`, `fastify.log`, `app.logger`, `winston`, `pino`).
+//! - Only a whole object fires: `req.headers`, `{ headers: req.headers }`,
+//!   `${JSON.stringify(req.headers)}`, `dict(request.headers)`. One field read out of it
+//!   (`req.headers['user-agent']`, `process.env.PORT`, `os.environ.get("PORT")`) or the object
+//!   passed through any call other than a plain serialiser (`Object.keys(req.headers)`,
+//!   `redact(req.headers)`) does not: that is the code choosing what to log.
+//! - A credential variable fires by its name's last word (`password`, `token`, `secret`,
+//!   `apiKey`, `privateKey`), never by a word in a string, and not for names that say it is
+//!   something else (`passwordReset`, `tokenCount`, `hashedPassword`, `csrfToken`,
+//!   `nextPageToken`).
+//! - Logging inside a development-only branch (`if (process.env.NODE_ENV !== 'production')`,
+//!   `if settings.DEBUG`) is reported lower (low): it does not reach production logs unless
+//!   the environment is wrong.
 
-use super::syntax::Code;
-use super::{Examples, Sink};
+use super::syntax::{Code, descendants, is_function};
+use super::{Example, Examples, Sink};
 use crate::checks::Check;
+use crate::finding::Severity;
+use tree_sitter::Node;
 
-pub const CHECKS: [Check; 0] = [];
+pub const CHECKS: [Check; 4] = [
+    Check {
+        id: "log-request-headers",
+        name: "Request headers, cookies or Authorization written to logs",
+        severity: Severity::High,
+        description: "A log call writes the whole request headers, the cookies or the \
+                      `Authorization` header, so every session cookie and bearer token that \
+                      reaches the server is copied into the logs, where anyone with log access \
+                      (and every log service the logs are shipped to) can replay them. Replace \
+                      the whole object with the few fields you need \
+                      (`req.headers['user-agent']`, the request id), or set the logger's \
+                      redaction (pino `redact: ['req.headers.authorization', \
+                      'req.headers.cookie']`, a logging filter in Python).",
+        tags: &["launch", "logs"],
+    },
+    Check {
+        id: "log-environment",
+        name: "Whole environment written to logs",
+        severity: Severity::High,
+        description: "A log call writes the whole environment (`process.env`, `os.environ`), which \
+                      holds every secret the app runs with: database URLs, API keys, signing \
+                      secrets. Replace it with the single non-secret variables you need to see \
+                      (`process.env.NODE_ENV`), and rotate any secret that reached a log service.",
+        tags: &["launch", "logs"],
+    },
+    Check {
+        id: "log-auth-request-body",
+        name: "Login, signup or password request body written to logs",
+        severity: Severity::High,
+        description: "A log call in a login, signup, password or token route writes the whole \
+                      request body, which carries the user's password or token in clear text. \
+                      Replace it with the fields that are not secret (the email or user id), or \
+                      set the logger to redact `password` and `token` fields.",
+        tags: &["launch", "logs"],
+    },
+    Check {
+        id: "log-credential-variable",
+        name: "Password, token or secret variable written to logs",
+        severity: Severity::Medium,
+        description: "A log call writes a variable whose name says it is a password, token, secret \
+                      or key. Replace it with something that identifies the value without \
+                      revealing it (its length, the last four characters, the user id), and \
+                      rotate the credential if these logs were shipped anywhere.",
+        tags: &["launch", "logs"],
+    },
+];
 
-pub const EXAMPLES: &[Examples] = &[];
+const HEADERS: &Check = &CHECKS[0];
+const ENVIRONMENT: &Check = &CHECKS[1];
+const AUTH_BODY: &Check = &CHECKS[2];
+const CREDENTIAL: &Check = &CHECKS[3];
 
-pub fn code(_code: &Code<'_>, _sink: &mut Sink<'_>) {}
+pub const EXAMPLES: &[Examples] = &[
+    Examples {
+        rule: "log-request-headers",
+        fires: &[
+            Example {
+                path: "src/middleware/log.js",
+                text: "app.use((req, res, next) => {\n  console.log('incoming', req.headers);\n  \
+                       next();\n});\n",
+            },
+            Example {
+                path: "src/server.ts",
+                text: "fastify.addHook('onRequest', async (request) => {\n  \
+                       request.log.info({ headers: request.headers }, 'request');\n});\n",
+            },
+            Example {
+                path: "src/auth.ts",
+                text: "logger.debug(`auth: ${req.headers.authorization}`);\n",
+            },
+            Example {
+                path: "app/views.py",
+                text: "def index(request):\n    logging.info(\"headers %s\", \
+                       dict(request.headers))\n    return render(request, 'index.html')\n",
+            },
+        ],
+        quiet: &[
+            Example {
+                path: "src/middleware/log.js",
+                text: "app.use((req, res, next) => {\n  console.log(req.method, req.url, \
+                       req.headers['user-agent']);\n  next();\n});\n",
+            },
+            Example {
+                path: "app/views.py",
+                text: "def index(request):\n    logger.info(\"ua %s\", \
+                       request.headers.get(\"User-Agent\"))\n    return render(request, \
+                       'index.html')\n",
+            },
+            Example {
+                path: "src/server.ts",
+                text: "console.log('header names', Object.keys(req.headers));\n",
+            },
+        ],
+    },
+    Examples {
+        rule: "log-environment",
+        fires: &[
+            Example {
+                path: "src/index.js",
+                text: "console.log('starting with', process.env);\n",
+            },
+            Example {
+                path: "app/main.py",
+                text: "import os\nprint(os.environ)\n",
+            },
+        ],
+        quiet: &[
+            Example {
+                path: "src/index.js",
+                text: "console.log(`listening on ${process.env.PORT}`);\n",
+            },
+            Example {
+                path: "app/main.py",
+                text: "import os\nlogging.info('port %s', os.environ.get('PORT'))\n",
+            },
+        ],
+    },
+    Examples {
+        rule: "log-auth-request-body",
+        fires: &[
+            Example {
+                path: "src/routes/auth.js",
+                text: "router.post('/login', async (req, res) => {\n  console.log('login', \
+                       req.body);\n  const user = await login(req.body.email, \
+                       req.body.password);\n  res.json(user);\n});\n",
+            },
+            Example {
+                path: "app/api/signup/route.ts",
+                text: "export async function POST(req: Request) {\n  const body = await \
+                       req.json();\n  console.log(body);\n  return Response.json(await \
+                       signup(body));\n}\n",
+            },
+        ],
+        quiet: &[
+            Example {
+                path: "src/routes/auth.js",
+                text: "router.post('/login', async (req, res) => {\n  console.log('login', \
+                       req.body.email);\n  res.json(await login(req.body.email, \
+                       req.body.password));\n});\n",
+            },
+            Example {
+                path: "src/routes/posts.js",
+                text: "router.post('/posts', async (req, res) => {\n  console.log('new post', \
+                       req.body);\n  res.json(await create(req.body));\n});\n",
+            },
+        ],
+    },
+    Examples {
+        rule: "log-credential-variable",
+        fires: &[
+            Example {
+                path: "src/services/user.ts",
+                text: "async function reset(email: string, password: string) {\n  \
+                       console.log('new password', password);\n}\n",
+            },
+            Example {
+                path: "app/auth.py",
+                text: "def issue(user):\n    token = make_token(user)\n    logger.debug(\"token \
+                       %s\", token)\n    return token\n",
+            },
+        ],
+        quiet: &[
+            Example {
+                path: "src/services/user.ts",
+                text: "console.log('password reset requested', passwordReset, tokenCount);\n\
+                       console.log('Enter your password');\n",
+            },
+            Example {
+                path: "app/auth.py",
+                text: "def issue(user):\n    logger.debug(\"token issued for %s\", \
+                       user.id)\n    logger.info(\"hash %s\", hashed_password)\n",
+            },
+        ],
+    },
+];
+
+/// Level methods of a logger.
+const LEVELS: &[&str] = &[
+    "log",
+    "info",
+    "warn",
+    "warning",
+    "error",
+    "exception",
+    "critical",
+    "fatal",
+    "debug",
+    "trace",
+    "verbose",
+    "silly",
+    "http",
+    "dir",
+];
+
+/// Whether `callee` writes a log line.
+fn is_log_call(callee: &str, python: bool) -> bool {
+    if python && matches!(callee, "print" | "pprint" | "pprint.pprint") {
+        return true;
+    }
+    let mut segments = callee.rsplit('.');
+    let (Some(last), Some(owner)) = (segments.next(), segments.next()) else {
+        return false;
+    };
+    let owner = owner.to_ascii_lowercase();
+    let last = last.to_ascii_lowercase();
+    if !LEVELS.contains(&last.as_str()) {
+        return false;
+    }
+    owner == "console"
+        || owner.ends_with("logger")
+        || owner == "log"
+        || owner == "_log"
+        || owner == "logging"
+        || owner == "winston"
+        || owner == "pino"
+        || owner == "structlog"
+}
+
+/// What a logged value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Secret {
+    Headers,
+    Cookies,
+    Authorization,
+    Environment,
+    AuthBody,
+    Credential,
+}
+
+impl Secret {
+    fn check(self) -> &'static Check {
+        match self {
+            Secret::Headers | Secret::Cookies | Secret::Authorization => HEADERS,
+            Secret::Environment => ENVIRONMENT,
+            Secret::AuthBody => AUTH_BODY,
+            Secret::Credential => CREDENTIAL,
+        }
+    }
+
+    fn says(self) -> &'static str {
+        match self {
+            Secret::Headers => "the whole request headers",
+            Secret::Cookies => "the request cookies",
+            Secret::Authorization => "the Authorization header",
+            Secret::Environment => "the whole environment",
+            Secret::AuthBody => "the request body of an auth route",
+            Secret::Credential => "a credential variable",
+        }
+    }
+}
+
+pub fn code(code: &Code<'_>, sink: &mut Sink<'_>) {
+    let python = code.language == super::syntax::Language::Python;
+    let auth_file = says_auth(sink.file().relative);
+    let bodies = body_names(code);
+    for call in code.calls() {
+        let callee = code.callee(call);
+        if !is_log_call(&callee, python) {
+            continue;
+        }
+        let mut seen: Vec<Secret> = Vec::new();
+        for argument in code.arguments(call) {
+            for node in descendants(
+                argument,
+                &[
+                    "member_expression",
+                    "subscript_expression",
+                    "attribute",
+                    "subscript",
+                    "call_expression",
+                    "call",
+                    "identifier",
+                    "shorthand_property_identifier",
+                ],
+            ) {
+                let Some(secret) = classify(code, node, &bodies) else {
+                    continue;
+                };
+                if !whole_value_reaches(code, node, argument) {
+                    continue;
+                }
+                if secret == Secret::AuthBody && !(auth_file || in_auth_route(code, call)) {
+                    continue;
+                }
+                // Python `print` of a credential is a command's output to its operator (a
+                // seed script printing the token it made, a CLI showing a new client secret),
+                // by design; a web app logs through `logging`.
+                if secret == Secret::Credential && python && callee == "print" {
+                    continue;
+                }
+                if seen.contains(&secret) || !sink.is_on(secret.check()) {
+                    continue;
+                }
+                seen.push(secret);
+                let check = secret.check();
+                let dev_only = in_dev_only_branch(code, call);
+                let severity = if dev_only {
+                    Severity::Low
+                } else {
+                    check.severity
+                };
+                let shown = squash(code.text(node));
+                let guard = if dev_only {
+                    " (inside a development-only branch, so reported low)"
+                } else {
+                    ""
+                };
+                sink.report(
+                    check,
+                    severity,
+                    call.byte_range(),
+                    &format!("{callee} {shown}"),
+                    format!(
+                        "`{callee}` writes {} (`{shown}`) to the logs{guard}.",
+                        secret.says()
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// What `node` is, if it is something that must not be logged whole.
+fn classify(code: &Code<'_>, node: Node<'_>, bodies: &[String]) -> Option<Secret> {
+    match node.kind() {
+        "member_expression" | "attribute" => {
+            let object = node.child_by_field_name("object")?;
+            let property = node
+                .child_by_field_name("property")
+                .or_else(|| node.child_by_field_name("attribute"))?;
+            let object_text = squash(code.text(object));
+            let property_text = code.text(property);
+            let lower = property_text.to_ascii_lowercase();
+            if object_text == "process" && property_text == "env"
+                || object_text == "os" && property_text == "environ"
+            {
+                return Some(Secret::Environment);
+            }
+            if is_request(&object_text) {
+                match property_text {
+                    "headers" | "META" | "rawHeaders" => return Some(Secret::Headers),
+                    "cookies" | "signedCookies" | "COOKIES" => return Some(Secret::Cookies),
+                    "body" | "json" | "form" | "data" | "POST" | "values" => {
+                        return Some(Secret::AuthBody);
+                    }
+                    _ => {}
+                }
+            }
+            if object_text.to_ascii_lowercase().ends_with("headers")
+                && matches!(lower.as_str(), "authorization" | "cookie")
+            {
+                return Some(Secret::Authorization);
+            }
+            // A field called `token` is as often an id (`transaction.token`, `coupon.token`)
+            // as a credential: only the names that cannot be anything else count here.
+            (credential_name(property_text) && !lower.ends_with("token") || is_token_field(&lower))
+                .then_some(Secret::Credential)
+        }
+        "subscript_expression" | "subscript" => {
+            let object = node
+                .child_by_field_name("object")
+                .or_else(|| node.child_by_field_name("value"))?;
+            let index = node
+                .child_by_field_name("index")
+                .or_else(|| node.child_by_field_name("subscript"))?;
+            let object_text = squash(code.text(object)).to_ascii_lowercase();
+            let key = code.string_value(index)?.to_ascii_lowercase();
+            ((object_text.ends_with("headers") || object_text.ends_with(".meta"))
+                && matches!(
+                    key.as_str(),
+                    "authorization" | "cookie" | "http_authorization" | "http_cookie"
+                ))
+            .then_some(Secret::Authorization)
+        }
+        "call_expression" | "call" => {
+            // `req.headers.get('authorization')`, `req.header('Authorization')`,
+            // `request.headers.get("Cookie")`, `await req.json()` in an auth route.
+            let callee = code.callee(node);
+            let first = code.arguments(node).first().copied();
+            let key = first
+                .and_then(|a| code.string_value(a))
+                .map(|k| k.to_ascii_lowercase());
+            let getter = callee.ends_with("headers.get")
+                || callee.ends_with(".header")
+                || callee.ends_with(".get") && is_request(callee.trim_end_matches(".get"));
+            if getter && matches!(key.as_deref(), Some("authorization" | "cookie")) {
+                return Some(Secret::Authorization);
+            }
+            let (object, method) = callee.rsplit_once('.')?;
+            (is_request(object) && matches!(method, "json" | "formData" | "body" | "form"))
+                .then_some(Secret::AuthBody)
+        }
+        "identifier" | "shorthand_property_identifier" => {
+            let name = code.text(node);
+            if bodies.iter().any(|b| b == name) {
+                return Some(Secret::AuthBody);
+            }
+            // The `token` in `transaction.token` (a Python attribute's name is an identifier)
+            // is judged with its object, as a field.
+            let field = node
+                .parent()
+                .is_some_and(|p| matches!(p.kind(), "attribute" | "member_expression"));
+            (credential_name(name) && !is_property_key(node) && !field)
+                .then_some(Secret::Credential)
+        }
+        _ => None,
+    }
+}
+
+/// Fields whose name says which token it is: `accessToken`, `refresh_token`, `id_token`.
+fn is_token_field(lower: &str) -> bool {
+    let squashed: String = lower
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    matches!(
+        squashed.as_str(),
+        "accesstoken" | "refreshtoken" | "idtoken" | "authtoken" | "sessiontoken" | "bearertoken"
+    )
+}
+
+/// `req`, `request`, `ctx.request`, `c.req`, `self.request`: the incoming request.
+fn is_request(object: &str) -> bool {
+    let last = object.rsplit('.').next().unwrap_or(object);
+    matches!(last, "req" | "request" | "rawRequest" | "incomingRequest")
+        || object == "ctx"
+        || object == "context"
+}
+
+/// A key in an object literal or a keyword argument's name is not a logged value.
+fn is_property_key(node: Node<'_>) -> bool {
+    node.parent().is_some_and(|p| {
+        (p.kind() == "pair" || p.kind() == "keyword_argument")
+            && p.child_by_field_name("key")
+                .or_else(|| p.child_by_field_name("name"))
+                .is_some_and(|k| k.id() == node.id())
+    })
+}
+
+/// Whether a variable's name says it holds a credential: its last word is `password`,
+/// `token`, `secret`, `apikey`, `privatekey`, `jwt`; unless another word says it is something
+/// else (a hash, a count, a flag, a page cursor, a CSRF token).
+fn credential_name(name: &str) -> bool {
+    let lower: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if lower.len() > 40 {
+        return false;
+    }
+    let credential = [
+        "password",
+        "passwd",
+        "token",
+        "secret",
+        "apikey",
+        "privatekey",
+        "secretkey",
+        "jwt",
+    ]
+    .iter()
+    .any(|s| lower.ends_with(s));
+    if !credential {
+        return false;
+    }
+    let other = [
+        "hash",
+        "csrf",
+        "xsrf",
+        "page",
+        "cursor",
+        "count",
+        "total",
+        "max",
+        "min",
+        "num",
+        "input",
+        "field",
+        "label",
+        "placeholder",
+        "next",
+        "cancel",
+        "continuation",
+        "type",
+        "show",
+        "salt",
+        "length",
+        "name",
+        "tokenizer",
+        "encrypted",
+        "masked",
+        "redacted",
+        "public",
+    ];
+    if other.iter().any(|o| lower.contains(o)) {
+        return false;
+    }
+    !(lower.starts_with("is") && lower.len() > 2 && !lower.starts_with("issue")
+        || lower.starts_with("has")
+        || lower.starts_with("should"))
+}
+
+/// Names assigned the whole request body: `const body = await req.json()`,
+/// `data = request.get_json()`, `const { ...rest } = req.body` is left alone.
+fn body_names(code: &Code<'_>) -> Vec<String> {
+    let mut names = Vec::new();
+    for assignment in code.nodes(&["variable_declarator", "assignment"]) {
+        let (Some(name), Some(value)) = (
+            assignment
+                .child_by_field_name("name")
+                .or_else(|| assignment.child_by_field_name("left")),
+            assignment
+                .child_by_field_name("value")
+                .or_else(|| assignment.child_by_field_name("right")),
+        ) else {
+            continue;
+        };
+        if name.kind() != "identifier" {
+            continue;
+        }
+        let mut value = value;
+        while matches!(value.kind(), "await_expression" | "await" | "as_expression") {
+            match value.named_child(0) {
+                Some(inner) => value = inner,
+                None => break,
+            }
+        }
+        let text = squash(code.text(value));
+        let body = match value.kind() {
+            "member_expression" | "attribute" => {
+                let (object, property) = text.rsplit_once('.').unwrap_or(("", ""));
+                is_request(object) && matches!(property, "body" | "json" | "form" | "data")
+            }
+            "call_expression" | "call" => {
+                let callee = code.callee(value);
+                let (object, method) = callee.rsplit_once('.').unwrap_or(("", ""));
+                is_request(object) && matches!(method, "json" | "formData" | "get_json" | "body")
+            }
+            _ => false,
+        };
+        if body {
+            names.push(code.text(name).to_string());
+        }
+    }
+    names
+}
+
+/// Whether the value of `node` reaches the log call whole: every step from it up to the
+/// argument is a container (an object, array, template, f-string, concatenation, keyword
+/// argument) or a plain serialiser (`JSON.stringify`, `util.inspect`, `dict`, `str`,
+/// `json.dumps`), never a field access or another call.
+fn whole_value_reaches(code: &Code<'_>, node: Node<'_>, argument: Node<'_>) -> bool {
+    let mut at = node;
+    while at.id() != argument.id() {
+        let Some(parent) = at.parent() else {
+            return false;
+        };
+        match parent.kind() {
+            "member_expression" | "attribute" => {
+                if parent
+                    .child_by_field_name("object")
+                    .is_some_and(|o| o.id() == at.id())
+                {
+                    return false;
+                }
+            }
+            // A field read out of it, or used as an index: not logged whole.
+            "subscript_expression" | "subscript" => return false,
+            "call_expression" | "call" => {
+                if parent
+                    .child_by_field_name("function")
+                    .is_some_and(|f| f.id() == at.id())
+                {
+                    // The node is what is called (`req.json` in `req.json()`): the call's value
+                    // is judged on its own.
+                    return false;
+                }
+            }
+            "arguments" | "argument_list" => {
+                let call = parent.parent();
+                if !call.is_some_and(|c| is_serialiser(&code.callee(c))) {
+                    return false;
+                }
+            }
+            "binary_expression" | "binary_operator" => {
+                let operator = parent
+                    .child_by_field_name("operator")
+                    .map(|o| code.text(o))
+                    .unwrap_or("");
+                if !matches!(operator, "+" | "%") {
+                    return false;
+                }
+            }
+            "pair" | "keyword_argument" => {
+                let value = parent.child_by_field_name("value");
+                if value.is_none_or(|v| v.id() != at.id()) {
+                    return false;
+                }
+            }
+            "object"
+            | "array"
+            | "dictionary"
+            | "list"
+            | "tuple"
+            | "set"
+            | "template_string"
+            | "template_substitution"
+            | "string"
+            | "interpolation"
+            | "parenthesized_expression"
+            | "spread_element"
+            | "await_expression"
+            | "await"
+            | "as_expression"
+            | "non_null_expression"
+            | "satisfies_expression"
+            | "expression_list"
+            | "dictionary_splat"
+            | "list_splat"
+            | "string_content"
+            | "format_expression" => {}
+            kind if is_function(kind) => return false,
+            _ => return false,
+        }
+        at = parent;
+    }
+    true
+}
+
+/// Calls that pass a whole object on to the log unchanged.
+fn is_serialiser(callee: &str) -> bool {
+    matches!(
+        callee,
+        "JSON.stringify"
+            | "util.inspect"
+            | "inspect"
+            | "String"
+            | "str"
+            | "repr"
+            | "dict"
+            | "json.dumps"
+            | "pformat"
+            | "pprint.pformat"
+            | "Object.fromEntries"
+            | "Array.from"
+    ) || callee.ends_with(".format")
+}
+
+/// A login, signup, password or token route: the function around `call` (or the route path
+/// it is registered under) says so.
+fn in_auth_route(code: &Code<'_>, call: Node<'_>) -> bool {
+    let mut at = call.parent();
+    while let Some(node) = at {
+        if is_function(node.kind()) {
+            if let Some(name) = function_name(code, node)
+                && says_auth(&name)
+            {
+                return true;
+            }
+            // A handler passed to `router.post('/login', ...)`.
+            if let Some(call) = node
+                .parent()
+                .filter(|p| matches!(p.kind(), "arguments" | "argument_list"))
+                .and_then(|p| p.parent())
+                && let Some(path) = code
+                    .arguments(call)
+                    .first()
+                    .and_then(|a| code.string_value(*a))
+                && says_auth(&path)
+            {
+                return true;
+            }
+        }
+        at = node.parent();
+    }
+    false
+}
+
+fn function_name(code: &Code<'_>, function: Node<'_>) -> Option<String> {
+    if let Some(name) = function.child_by_field_name("name") {
+        return Some(code.text(name).to_string());
+    }
+    let parent = function.parent()?;
+    (parent.kind() == "variable_declarator")
+        .then(|| parent.child_by_field_name("name"))
+        .flatten()
+        .map(|n| code.text(n).to_string())
+}
+
+/// A name or path about logging in, signing up or passwords.
+fn says_auth(text: &str) -> bool {
+    let lower: String = text
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '/')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    [
+        "login",
+        "signin",
+        "signup",
+        "register",
+        "password",
+        "resetpass",
+        "logon",
+        "authenticate",
+        "/auth/",
+        "/auth",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+/// Inside `if (process.env.NODE_ENV !== 'production')`, `if (isDev)`, `if settings.DEBUG:`.
+fn in_dev_only_branch(code: &Code<'_>, call: Node<'_>) -> bool {
+    let mut at = call.parent();
+    while let Some(node) = at {
+        if node.kind() == "if_statement"
+            && let Some(condition) = node.child_by_field_name("condition")
+            && node
+                .child_by_field_name("consequence")
+                .is_some_and(|c| Code::contains(c, call))
+        {
+            let text = squash(code.text(condition));
+            let dev = text.contains("development")
+                || text.contains("NODE_ENV!==\"production\"")
+                || text.contains("NODE_ENV!=='production'")
+                || text.contains("NODE_ENV!=\"production\"")
+                || text.contains("NODE_ENV!='production'")
+                || text.contains("isDev")
+                || text.contains("IS_DEV")
+                || text.contains("__DEV__")
+                || text.contains("env.DEV")
+                || text.ends_with("DEBUG")
+                || text.ends_with("DEBUG)")
+                || text.ends_with(".debug");
+            if dev {
+                return true;
+            }
+        }
+        at = node.parent();
+    }
+    false
+}
+
+fn squash(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .take(80)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{LaunchSettings, SourceFile, check_file, kind_of};
+    use crate::finding::{Finding, Severity};
+    use proptest::prelude::*;
+
+    fn run(path: &str, text: &str) -> Vec<Finding> {
+        let file = SourceFile {
+            relative: path,
+            shown: path,
+            data: text.as_bytes(),
+            kind: kind_of(path).expect("read"),
+        };
+        check_file(&LaunchSettings::default(), &file)
+            .into_iter()
+            .filter(|f| f.rule.id.starts_with("log-"))
+            .collect()
+    }
+
+    fn rules(path: &str, text: &str) -> Vec<(String, Severity)> {
+        run(path, text)
+            .into_iter()
+            .map(|f| (f.rule.id.clone(), f.severity))
+            .collect()
+    }
+
+    fn one(rule: &str, severity: Severity) -> Vec<(String, Severity)> {
+        vec![(rule.to_string(), severity)]
+    }
+
+    #[test]
+    fn javascript_cases() {
+        let headers_high = one("log-request-headers", Severity::High);
+        let cases: &[(&str, Vec<(String, Severity)>)] = &[
+            ("console.log(req.headers)", headers_high.clone()),
+            (
+                "console.error('x', JSON.stringify(req.headers))",
+                headers_high.clone(),
+            ),
+            (
+                "console.log(`h=${JSON.stringify(request.headers)}`)",
+                headers_high.clone(),
+            ),
+            (
+                "this.logger.log({ cookies: req.cookies })",
+                headers_high.clone(),
+            ),
+            ("req.log.info({ ...req.headers })", headers_high.clone()),
+            (
+                "logger.info('auth ' + req.headers['authorization'])",
+                headers_high.clone(),
+            ),
+            (
+                "console.log(req.headers.get('Authorization'))",
+                headers_high.clone(),
+            ),
+            (
+                "console.log(process.env)",
+                one("log-environment", Severity::High),
+            ),
+            (
+                "winston.info(JSON.stringify(process.env, null, 2))",
+                one("log-environment", Severity::High),
+            ),
+            (
+                "if (process.env.NODE_ENV !== 'production') { console.log(process.env) }",
+                one("log-environment", Severity::Low),
+            ),
+            (
+                "console.log(user.password)",
+                one("log-credential-variable", Severity::Medium),
+            ),
+            (
+                "console.log(session.accessToken)",
+                one("log-credential-variable", Severity::Medium),
+            ),
+            (
+                "console.log('coupon', coupon.token, transaction.token)",
+                vec![],
+            ),
+            (
+                "logger.debug('token', accessToken)",
+                one("log-credential-variable", Severity::Medium),
+            ),
+            // Quiet: single fields, names, other loggers, other calls.
+            (
+                "console.log(req.headers['user-agent'], req.headers.host)",
+                vec![],
+            ),
+            (
+                "console.log(process.env.PORT, process.env['NODE_ENV'])",
+                vec![],
+            ),
+            ("console.log(Object.keys(req.headers))", vec![]),
+            ("logger.info(redact(req.headers))", vec![]),
+            ("res.json(req.headers)", vec![]),
+            ("fetch(url, { headers: req.headers })", vec![]),
+            (
+                "console.log(tokenCount, passwordReset, hashedPassword, csrfToken, nextPageToken)",
+                vec![],
+            ),
+            ("console.log('password', 'token')", vec![]),
+            (
+                "console.log(token.length, password ? 'set' : 'unset')",
+                vec![],
+            ),
+            (
+                "console.log(isPasswordValid, hasToken, showPassword)",
+                vec![],
+            ),
+            ("console.log(response.headers)", vec![]),
+            ("console.log({ password: '***' })", vec![]),
+            (
+                "const log = (m) => m; console.log(m => req.headers)",
+                vec![],
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(&rules("src/app.ts", text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn python_cases() {
+        let cases: &[(&str, Vec<(String, Severity)>)] = &[
+            (
+                "print(request.headers)",
+                one("log-request-headers", Severity::High),
+            ),
+            (
+                "logger.info('meta %s', request.META)",
+                one("log-request-headers", Severity::High),
+            ),
+            (
+                "logging.debug(f'auth={request.headers[\"Authorization\"]}')",
+                one("log-request-headers", Severity::High),
+            ),
+            (
+                "print(dict(os.environ))",
+                one("log-environment", Severity::High),
+            ),
+            (
+                "app.logger.info(\"%s\", os.environ)",
+                one("log-environment", Severity::High),
+            ),
+            (
+                "if settings.DEBUG:\n    print(os.environ)\n",
+                one("log-environment", Severity::Low),
+            ),
+            (
+                "logger.warning('pw %s', password)",
+                one("log-credential-variable", Severity::Medium),
+            ),
+            ("print(os.environ.get('PORT'), os.environ['HOME'])", vec![]),
+            (
+                "logger.info('ua %s', request.headers.get('user-agent'))",
+                vec![],
+            ),
+            ("print(password_reset_url, token_type, max_tokens)", vec![]),
+            ("print(f'ACCESS_TOKEN={token}')", vec![]),
+            (
+                "logger.info('releasing %s', transaction_item.token)",
+                vec![],
+            ),
+            (
+                "logger.info('refreshing %s', creds.refresh_token)",
+                one("log-credential-variable", Severity::Medium),
+            ),
+            ("logger.info('x', extra={'password': None})", vec![]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(&rules("app/views.py", text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn auth_bodies_only_in_auth_routes() {
+        let login = "router.post('/auth/login', (req, res) => { console.log(req.body); });";
+        assert_eq!(
+            rules("src/routes/index.js", login),
+            one("log-auth-request-body", Severity::High)
+        );
+        let named =
+            "async function signup(req, res) { logger.info('signup', { body: req.body }); }";
+        assert_eq!(
+            rules("src/controllers/users.js", named),
+            one("log-auth-request-body", Severity::High)
+        );
+        let python = "@app.post('/login')\ndef login():\n    data = request.get_json()\n    \
+                      logging.info('login %s', data)\n";
+        assert_eq!(
+            rules("app/api.py", python),
+            one("log-auth-request-body", Severity::High)
+        );
+        let posts = "router.post('/posts', (req, res) => { console.log(req.body); });";
+        assert!(rules("src/routes/index.js", posts).is_empty());
+        let field = "router.post('/login', (req, res) => { console.log(req.body.email); });";
+        assert!(rules("src/routes/index.js", field).is_empty());
+    }
+
+    proptest! {
+        #![proptest_config(crate::engine::testing::cases(64))]
+
+        #[test]
+        fn never_panics_and_spans_stay_inside(text in "[ -~\n]{0,400}", python in proptest::bool::ANY) {
+            let path = if python { "app/login.py" } else { "src/routes/login.ts" };
+            let prefixed = format!("console.log(req.headers, process.env, password); print(os.environ)\n{text}");
+            for text in [text.as_str(), prefixed.as_str()] {
+                for finding in run(path, text) {
+                    prop_assert!(finding.location.line >= 1);
+                    prop_assert!(finding.location.end_line <= text.lines().count().max(1) + 1);
+                }
+            }
+        }
+    }
+}

@@ -200,6 +200,43 @@ impl<'a> Code<'a> {
     pub fn contains(outer: Node<'_>, node: Node<'_>) -> bool {
         outer.start_byte() <= node.start_byte() && node.end_byte() <= outer.end_byte()
     }
+
+    /// What an identifier stands for when this file gives it a value (`const options = {...}`,
+    /// Python `options = {...}`, at any level): the value of the last such declaration before
+    /// `node`, or else of the first one after it. Any other node, or a name the file never
+    /// assigns, is returned as it is. One step only (`a = b` gives `b`), so it cannot loop.
+    /// TypeScript's `x as const`, `x satisfies T`, `<T>x`, `x!` and parentheses are seen
+    /// through.
+    pub fn resolve<'t>(&'t self, node: Node<'t>) -> Node<'t> {
+        let node = unwrap_type(node);
+        if node.kind() != "identifier" {
+            return node;
+        }
+        let name = self.text(node);
+        let mut before = None;
+        let mut after = None;
+        for declaration in self.nodes(&["variable_declarator", "assignment"]) {
+            let (target, value) = match declaration.kind() {
+                "variable_declarator" => ("name", "value"),
+                _ => ("left", "right"),
+            };
+            let (Some(target), Some(value)) = (
+                declaration.child_by_field_name(target),
+                declaration.child_by_field_name(value),
+            ) else {
+                continue;
+            };
+            if target.kind() != "identifier" || self.text(target) != name {
+                continue;
+            }
+            if declaration.start_byte() < node.start_byte() {
+                before = Some(value);
+            } else if after.is_none() {
+                after = Some(value);
+            }
+        }
+        unwrap_type(before.or(after).unwrap_or(node))
+    }
 }
 
 /// Every descendant of `root` (itself included) of one of `kinds`, in document order.
@@ -224,6 +261,30 @@ pub fn descendants<'t>(root: Node<'t>, kinds: &[&str]) -> Vec<Node<'t>> {
         }
     }
     out
+}
+
+/// `node` without the TypeScript wrappers that do not change its value (`as`, `satisfies`,
+/// `<T>`, `!`, parentheses).
+pub fn unwrap_type(node: Node<'_>) -> Node<'_> {
+    let mut node = node;
+    while matches!(
+        node.kind(),
+        "as_expression"
+            | "satisfies_expression"
+            | "type_assertion"
+            | "non_null_expression"
+            | "parenthesized_expression"
+    ) {
+        let mut cursor = node.walk();
+        let Some(inner) = node
+            .named_children(&mut cursor)
+            .find(|c| !c.kind().contains("type") && c.kind() != "comment")
+        else {
+            break;
+        };
+        node = inner;
+    }
+    node
 }
 
 /// Node kinds that are functions in either grammar.
@@ -343,5 +404,226 @@ mod tests {
         .expect("parses");
         first_call(&code, "cors");
         assert!(Code::parse("", Language::Python).is_some());
+    }
+}
+
+/// A YAML document (a workflow, a compose file) as a tree whose every node knows the bytes of
+/// the file it was read from, so a finding points at the key or value it is about. Parsed
+/// through `crate::yaml` (budgets against alias bombs and deep nesting) with serde-saphyr's
+/// spans; scalars of every type are kept as the text they resolve to (`true`, `1`), anchors and
+/// merge keys are resolved (an alias points at where it is used).
+#[derive(Debug)]
+pub struct Yaml {
+    pub value: YamlValue,
+    /// Byte offsets of the node in the file (a scalar's text with its quotes or block; a
+    /// mapping's or sequence's start, empty).
+    pub span: std::ops::Range<usize>,
+}
+
+#[derive(Debug)]
+pub enum YamlValue {
+    Null,
+    Scalar(String),
+    Map(Vec<(Yaml, Yaml)>),
+    Seq(Vec<Yaml>),
+}
+
+impl Yaml {
+    /// The document in `text`, or `None` when it is not YAML the budgets accept.
+    pub fn parse(text: &str) -> Option<Yaml> {
+        let raw: serde_saphyr::Spanned<RawYaml> = crate::yaml::from_str(text).ok()?;
+        Some(Yaml::from_raw(raw, text))
+    }
+
+    fn from_raw(raw: serde_saphyr::Spanned<RawYaml>, text: &str) -> Yaml {
+        let len = text.len();
+        let span = raw.referenced.span();
+        let start = usize::try_from(span.byte_offset().unwrap_or(0))
+            .unwrap_or(len)
+            .min(len);
+        let end = usize::try_from(span.byte_len().unwrap_or(0))
+            .map_or(len, |l| start.saturating_add(l))
+            .min(len);
+        let value = match raw.value {
+            RawYaml::Null => YamlValue::Null,
+            RawYaml::Scalar(s) => YamlValue::Scalar(s),
+            RawYaml::Map(entries) => YamlValue::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (Yaml::key(k, text), Yaml::from_raw(v, text)))
+                    .collect(),
+            ),
+            RawYaml::Seq(items) => {
+                YamlValue::Seq(items.into_iter().map(|i| Yaml::from_raw(i, text)).collect())
+            }
+        };
+        Yaml {
+            value,
+            span: start..end,
+        }
+    }
+
+    /// A mapping key as written: YAML 1.1 reads the key `on` (a workflow's triggers) or `yes`
+    /// as a boolean, but a key is a name, so a key that resolved to one keeps its own text.
+    fn key(raw: serde_saphyr::Spanned<RawYaml>, text: &str) -> Yaml {
+        let mut key = Yaml::from_raw(raw, text);
+        if let YamlValue::Scalar(s) = &mut key.value
+            && (s == "true" || s == "false")
+            && let Some(written) = text.get(key.span.clone())
+            && !written.is_empty()
+            && written.chars().all(|c| c.is_ascii_alphabetic())
+        {
+            *s = written.to_string();
+        }
+        key
+    }
+
+    /// A scalar's text.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            YamlValue::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A mapping's entries (none for anything else).
+    pub fn entries(&self) -> &[(Yaml, Yaml)] {
+        match &self.value {
+            YamlValue::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    /// A sequence's items (none for anything else).
+    pub fn items(&self) -> &[Yaml] {
+        match &self.value {
+            YamlValue::Seq(items) => items,
+            _ => &[],
+        }
+    }
+
+    /// The entry `key` of a mapping: the key node and its value (the last one wins).
+    pub fn entry(&self, key: &str) -> Option<(&Yaml, &Yaml)> {
+        self.entries()
+            .iter()
+            .rev()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(k, v)| (k, v))
+    }
+
+    /// The value of the entry `key` of a mapping.
+    pub fn get(&self, key: &str) -> Option<&Yaml> {
+        self.entry(key).map(|(_, v)| v)
+    }
+}
+
+/// What serde-saphyr hands over, before spans become byte ranges.
+enum RawYaml {
+    Null,
+    Scalar(String),
+    Map(
+        Vec<(
+            serde_saphyr::Spanned<RawYaml>,
+            serde_saphyr::Spanned<RawYaml>,
+        )>,
+    ),
+    Seq(Vec<serde_saphyr::Spanned<RawYaml>>),
+}
+
+impl<'de> serde::Deserialize<'de> for RawYaml {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<RawYaml, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawYaml;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any YAML node")
+            }
+            fn visit_unit<E>(self) -> Result<RawYaml, E> {
+                Ok(RawYaml::Null)
+            }
+            fn visit_none<E>(self) -> Result<RawYaml, E> {
+                Ok(RawYaml::Null)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<RawYaml, E> {
+                Ok(RawYaml::Scalar(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<RawYaml, E> {
+                Ok(RawYaml::Scalar(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<RawYaml, E> {
+                Ok(RawYaml::Scalar(v.to_string()))
+            }
+            fn visit_i128<E>(self, v: i128) -> Result<RawYaml, E> {
+                Ok(RawYaml::Scalar(v.to_string()))
+            }
+            fn visit_u128<E>(self, v: u128) -> Result<RawYaml, E> {
+                Ok(RawYaml::Scalar(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<RawYaml, E> {
+                Ok(RawYaml::Scalar(v.to_string()))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<RawYaml, E> {
+                Ok(RawYaml::Scalar(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<RawYaml, E> {
+                Ok(RawYaml::Scalar(v))
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<RawYaml, E> {
+                Ok(RawYaml::Scalar(String::from_utf8_lossy(v).into_owned()))
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<RawYaml, D::Error> {
+                serde::Deserialize::deserialize(d)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RawYaml, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(RawYaml::Seq(items))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawYaml, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(RawYaml::Map(entries))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod yaml_tests {
+    use super::*;
+
+    #[test]
+    fn yaml_nodes_know_their_bytes() {
+        let text = "on: push\njobs:\n  a:\n    steps:\n      - run: |\n          echo hi\n      - \
+                    uses: \"x/y@v1\"\n        with: {n: 1, t: true}\n";
+        let doc = Yaml::parse(text).expect("parses");
+        let (key, on) = doc.entry("on").expect("on");
+        assert_eq!(&text[key.span.clone()], "on");
+        assert_eq!(on.as_str(), Some("push"));
+        let steps = doc
+            .get("jobs")
+            .and_then(|j| j.get("a"))
+            .and_then(|a| a.get("steps"))
+            .expect("steps");
+        let run = steps.items()[0].get("run").expect("run");
+        assert_eq!(run.as_str(), Some("echo hi\n"));
+        assert!(text[run.span.clone()].starts_with("echo hi"));
+        let uses = steps.items()[1].get("uses").expect("uses");
+        assert_eq!(&text[uses.span.clone()], "\"x/y@v1\"");
+        let with = steps.items()[1].get("with").expect("with");
+        assert_eq!(with.get("t").and_then(Yaml::as_str), Some("true"));
+        assert!(Yaml::parse("a: [").is_none());
+        assert!(Yaml::parse("").is_some_and(|y| matches!(y.value, YamlValue::Null)));
     }
 }

@@ -42,6 +42,19 @@ const WORDS: &[(Family, &[&[&str]])] = &[
                 "token",
                 "secret",
                 "body",
+                // Request data by other names (Django's `request.META`, Flask's
+                // `request.get_json()`, `.form`, `.data`, `.values`), and credential names
+                // the words above miss (`api_key`, `privateKey`, `jwt`): what `logs` reports.
+                "meta",
+                "json",
+                "form",
+                "data",
+                "values",
+                "apikey",
+                "api_key",
+                "privatekey",
+                "private_key",
+                "jwt",
             ],
         ],
     ),

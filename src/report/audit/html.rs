@@ -838,8 +838,10 @@ fn handover_section(out: &mut String, audit: &Audit) {
     if audit.credentials().next().is_none() {
         out.push_str(
             "<p id=\"no-credentials\">No credential was found in what was read: nothing to \
-             hand over or rotate.</p>\n</section>\n",
+             hand over or rotate.</p>\n",
         );
+        launch_handover(out, audit);
+        out.push_str("</section>\n");
         return;
     }
     out.push_str(
@@ -860,7 +862,38 @@ fn handover_section(out: &mut String, audit: &Audit) {
             escape(why)
         ));
     }
-    out.push_str("</ol>\n</section>\n");
+    out.push_str("</ol>\n");
+    launch_handover(out, audit);
+    out.push_str("</section>\n");
+}
+
+/// The launch configuration to fix before launch, when a launch check fails the gate
+/// (`leakgate checklist` lists every item of the launch checklist).
+fn launch_handover(out: &mut String, audit: &Audit) {
+    if audit.launch_problems().next().is_none() {
+        return;
+    }
+    out.push_str(
+        "<p class=\"lead\">Launch configuration to fix before launch (<code>leakgate \
+         checklist</code> lists every item):</p>\n<ol id=\"launch-list\">\n",
+    );
+    for r in audit.launch_problems() {
+        let at = r
+            .places
+            .first()
+            .map(|p| format!("{}:{}", p.path, p.line))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "<li data-fingerprint=\"{}\"><span class=\"box\" aria-hidden=\"true\"></span>{} \
+             (<code>{}</code>) at {} <span class=\"fp\">{}</span></li>\n",
+            escape(r.short_fingerprint()),
+            escape(&r.rule.name),
+            escape(&r.rule.id),
+            escape(&at),
+            escape(r.short_fingerprint())
+        ));
+    }
+    out.push_str("</ol>\n");
 }
 
 /// The page's style: system fonts only, light and dark palettes (contrast at least 4.5:1 for

@@ -373,7 +373,6 @@ fn handover(out: &mut String, audit: &Audit) {
     out.push_str("## Handover checklist\n\n");
     if audit.credentials().next().is_none() {
         out.push_str("No credential was found: nothing to hand over or rotate.\n");
-        return;
     }
     for r in audit.credentials() {
         let (rotate, why) = r.rotate();
@@ -385,6 +384,32 @@ fn handover(out: &mut String, audit: &Audit) {
             md(&r.home_text().unwrap_or_default()),
             if rotate { "yes" } else { "no" },
             md(why)
+        ));
+    }
+    launch_handover(out, audit);
+}
+
+/// The launch configuration to fix before launch (`leakgate checklist` lists every item).
+fn launch_handover(out: &mut String, audit: &Audit) {
+    if audit.launch_problems().next().is_none() {
+        return;
+    }
+    out.push_str(
+        "\nLaunch configuration to fix before launch (`leakgate checklist` lists every item):\n\n",
+    );
+    for r in audit.launch_problems() {
+        let at = r
+            .places
+            .first()
+            .map(|p| format!("{}:{}", p.path, p.line))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "- [ ] **{}.** {} (`{}`) at {}, fingerprint {}.\n",
+            r.rank,
+            md(&r.rule.name),
+            md(&r.rule.id),
+            md(&at),
+            md(r.short_fingerprint())
         ));
     }
 }

@@ -272,6 +272,15 @@ impl Audit {
         self.fail_on
     }
 
+    /// The launch checks' configuration problems that fail the gate (CORS, cookies, webhooks,
+    /// logs, debug, workflows, Docker), in rank order: the handover lists them as what to fix
+    /// before launch, beside the credentials.
+    pub fn launch_problems(&self) -> impl Iterator<Item = &Risk> {
+        self.risks
+            .iter()
+            .filter(|r| r.fails && !r.secret && is_launch(&r.rule))
+    }
+
     /// Everything the run was asked to read was read.
     pub fn complete(&self) -> bool {
         self.complete
@@ -778,10 +787,16 @@ impl<'a> Identity<'a> {
     }
 }
 
-/// Whether a finding is a repository check's (bundle, env) rather than a provider rule's,
-/// which names the credential and how to rotate it.
+/// Whether a finding is a repository check's (bundle, env, launch) rather than a provider
+/// rule's, which names the credential and how to rotate it.
 fn is_check(f: &Finding) -> bool {
-    f.rule.id.starts_with("bundle-") || f.rule.id.starts_with("env-")
+    f.rule.id.starts_with("bundle-") || f.rule.id.starts_with("env-") || is_launch(&f.rule)
+}
+
+/// Whether a rule is a launch check's (CORS, cookies, webhooks, logs, debug, workflows,
+/// Docker): its tags say so, as every launch check's do.
+fn is_launch(rule: &RuleInfo) -> bool {
+    rule.tags.iter().any(|t| t == "launch")
 }
 
 /// The risk of one secret's (or one fingerprint's) findings, named by a provider rule's
