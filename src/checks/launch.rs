@@ -118,9 +118,10 @@ pub fn check_file(settings: &LaunchSettings, file: &SourceFile<'_>) -> Vec<Findi
             if wanted.is_empty() {
                 return Vec::new();
             }
-            let Some(code) = Code::parse(text, language) else {
+            let Some(tree) = syntax::parse(text, language) else {
                 return Vec::new();
             };
+            let code = Code::new(text, &tree, language);
             let families: [(Family, CodeCheck); 5] = [
                 (Family::Cors, cors::code),
                 (Family::Cookies, cookies::code),

@@ -29,7 +29,7 @@ pub enum Kind {
 /// Larger files are generated (bundles, vendored libraries, data), not configuration.
 pub const MAX_BYTES: usize = 512 * 1024;
 
-/// Folder names whose contents are tests, fixtures, examples or documentation.
+/// Folder names whose contents are tests, fixtures, examples, documentation or generated output.
 const NOT_SHIPPED_DIRS: &[&str] = &[
     "test",
     "tests",
@@ -57,6 +57,11 @@ const NOT_SHIPPED_DIRS: &[&str] = &[
     "stories",
     "storybook",
     "benchmarks",
+    // Compiled or generated output: the source it was built from is read instead.
+    "dist",
+    "coverage",
+    ".output",
+    "storybook-static",
 ];
 
 /// How the launch checks read the file at `relative` (from the scanned root, `/`-separated),
@@ -172,6 +177,8 @@ mod tests {
             ("vendor/x.py", None),
             (".next/server/app.js", None),
             ("public/app.min.js", None),
+            ("dist/main.js", None),
+            ("packages/api/dist/server.js", None),
             ("types/index.d.ts", None),
             ("README.md", None),
             ("config.yml", None),

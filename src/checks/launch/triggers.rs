@@ -25,12 +25,19 @@ pub enum Family {
 /// file (ASCII case-insensitive).
 const WORDS: &[(Family, &[&[&str]])] = &[
     (Family::Cors, &[&["cors", "access-control-allow"]]),
-    (Family::Cookies, &[&["cookie", "session"]]),
+    // Every session option the cookie checks judge is spelt with `cookie` (`cookie: {..}`,
+    // `cookieSession`, `SESSION_COOKIE_SECURE`, `set_cookie`); `session` alone is mostly
+    // a database session in Python.
+    (Family::Cookies, &[&["cookie"]]),
     (Family::Webhooks, &[&["webhook", "signature", "hmac"]]),
     (
         Family::Logs,
         &[
-            &["console.", "log", "print", "pino", "winston", "debug("],
+            // What `logs` takes for a log call: console, *logger, log, _log, logging, winston,
+            // pino, structlog, and Python's print/pprint (`log` alone is in login, dialog).
+            &[
+                "console", "logger", "logging", "log.", "winston", "pino", "print(", "pprint",
+            ],
             &[
                 "headers",
                 "environ",
@@ -64,27 +71,50 @@ const WORDS: &[(Family, &[&[&str]])] = &[
     ),
 ];
 
-/// Each pattern of the automaton, as (family index in [`WORDS`], group index).
+/// The words as one automaton: each distinct word once, owning every (family, group) whose
+/// word it is or contains (so a leftmost-longest match of `debug(` also counts as `debug`).
 struct Automaton {
     words: AhoCorasick,
-    owners: Vec<(usize, usize)>,
+    owners: Vec<Vec<(usize, usize)>>,
 }
 
-static AUTOMATON: LazyLock<Automaton> = LazyLock::new(|| {
-    let mut patterns = Vec::new();
-    let mut owners = Vec::new();
+/// Every (word, family index, group index) of [`WORDS`], words in lower case.
+fn entries() -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
     for (family, (_, groups)) in WORDS.iter().enumerate() {
         for (group, words) in groups.iter().enumerate() {
             for word in *words {
-                patterns.push(*word);
-                owners.push((family, group));
+                out.push((word.to_ascii_lowercase(), family, group));
             }
         }
     }
+    out
+}
+
+static AUTOMATON: LazyLock<Automaton> = LazyLock::new(|| {
+    let entries = entries();
+    let mut words: Vec<String> = entries.iter().map(|(w, _, _)| w.clone()).collect();
+    words.sort();
+    words.dedup();
+    let owners = words
+        .iter()
+        .map(|word| {
+            let mut owners: Vec<(usize, usize)> = entries
+                .iter()
+                .filter(|(w, _, _)| word.contains(w.as_str()))
+                .map(|(_, family, group)| (*family, *group))
+                .collect();
+            owners.sort();
+            owners.dedup();
+            owners
+        })
+        .collect();
+    // Leftmost-longest search keeps the automaton's fast prefilter (an overlapping search was
+    // a tenth of a files-only scan); see `wanted` for how no word hides another.
     let words = AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
-        .match_kind(MatchKind::Standard)
-        .build(&patterns)
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(&words)
         .expect("a few dozen short literal words always build");
     Automaton { words, owners }
 });
@@ -107,19 +137,38 @@ impl Wanted {
     }
 }
 
+/// Calls `on_word` with the owners of each word found in `data` until it returns false. The
+/// next search starts one byte after the last match's start, not at its end, so a word
+/// starting inside another's match (`signature` in `corsignature`) is still seen.
+fn for_each_word(data: &[u8], mut on_word: impl FnMut(&[(usize, usize)]) -> bool) {
+    let automaton = &*AUTOMATON;
+    let mut from = 0;
+    while let Some(found) = automaton
+        .words
+        .find(aho_corasick::Input::new(data).range(from..))
+    {
+        if !on_word(&automaton.owners[found.pattern().as_usize()]) {
+            return;
+        }
+        from = found.start() + 1;
+    }
+}
+
 /// Which families `data` could concern.
 pub fn wanted(data: &[u8]) -> Wanted {
-    let automaton = &*AUTOMATON;
     // One bit per (family, group) seen.
-    let mut seen = vec![0u64; WORDS.len()];
-    for found in automaton.words.find_overlapping_iter(data) {
-        let (family, group) = automaton.owners[found.pattern().as_usize()];
-        seen[family] |= 1 << group;
-    }
+    let mut seen = [0u64; WORDS.len()];
+    let complete: Vec<u64> = WORDS.iter().map(|(_, g)| (1u64 << g.len()) - 1).collect();
+    for_each_word(data, |owners| {
+        for &(family, group) in owners {
+            seen[family] |= 1 << group;
+        }
+        // Stop early once every family is wanted.
+        !seen.iter().zip(&complete).all(|(s, c)| s == c)
+    });
     let mut wanted = 0;
-    for (index, (_, groups)) in WORDS.iter().enumerate() {
-        let all = (1u64 << groups.len()) - 1;
-        if seen[index] == all {
+    for (index, all) in complete.iter().enumerate() {
+        if seen[index] == *all {
             wanted |= 1 << index;
         }
     }
@@ -142,5 +191,34 @@ mod tests {
         assert!(wanted(b"import os\nprint(os.environ)").has(Family::Logs));
         assert!(wanted(b"").is_empty());
         assert!(wanted(b"DEBUG = True").has(Family::Debug));
+        // A longer word counts as the shorter words it contains.
+        assert!(wanted(b"debug(x)").has(Family::Debug));
+    }
+
+    /// Two words that overlap in the text (the end of one is the start of the other) are
+    /// both seen, and a word is seen anywhere in the file.
+    #[test]
+    fn overlapping_words_are_all_seen() {
+        let entries = entries();
+        for (a, fa, ga) in &entries {
+            for (b, fb, gb) in &entries {
+                for cut in 1..a.len().min(b.len()) {
+                    if a[a.len() - cut..] != b[..cut] {
+                        continue;
+                    }
+                    let text = format!("x{a}{}y", &b[cut..]);
+                    let mut seen = Vec::new();
+                    for_each_word(text.as_bytes(), |owners| {
+                        seen.extend_from_slice(owners);
+                        true
+                    });
+                    assert!(seen.contains(&(*fa, *ga)), "{a} in {text}");
+                    assert!(seen.contains(&(*fb, *gb)), "{b} in {text}");
+                }
+            }
+        }
+        let far = format!("{}cors", "x".repeat(100_000));
+        assert!(wanted(far.as_bytes()).has(Family::Cors));
+        assert!(wanted(b"corsignature").has(Family::Webhooks));
     }
 }
