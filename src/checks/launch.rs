@@ -146,21 +146,26 @@ pub fn check_file(settings: &LaunchSettings, file: &SourceFile<'_>) -> Vec<Findi
     sink.into_findings()
 }
 
+/// Every launch finding on `text` as if it were the file at `path` (which must be a path
+/// [`kind_of`] reads), with every check on: the one way the families' tests run a snippet.
+#[cfg(test)]
+pub(crate) fn check_text(path: &str, text: &str) -> Vec<Finding> {
+    let file = SourceFile {
+        relative: path,
+        shown: path,
+        data: text.as_bytes(),
+        kind: kind_of(path).unwrap_or_else(|| panic!("{path} is not a path the checks read")),
+    };
+    check_file(&LaunchSettings::default(), &file)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashSet;
 
     fn run(example: &Example) -> Vec<Finding> {
-        let kind = kind_of(example.path)
-            .unwrap_or_else(|| panic!("example path {} is not read", example.path));
-        let file = SourceFile {
-            relative: example.path,
-            shown: example.path,
-            data: example.text.as_bytes(),
-            kind,
-        };
-        check_file(&LaunchSettings::default(), &file)
+        check_text(example.path, example.text)
     }
 
     /// Every launch check reports each of its examples and none of its negative examples,

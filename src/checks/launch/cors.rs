@@ -881,18 +881,12 @@ pub fn nginx(text: &str, sink: &mut Sink<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Kind, LaunchSettings, SourceFile, check_file, kind_of};
+    use super::super::check_text;
     use super::*;
     use proptest::prelude::*;
 
     fn found(path: &str, text: &str) -> Vec<(String, Severity)> {
-        let file = SourceFile {
-            relative: path,
-            shown: path,
-            data: text.as_bytes(),
-            kind: kind_of(path).expect("a read path"),
-        };
-        check_file(&LaunchSettings::default(), &file)
+        check_text(path, text)
             .into_iter()
             .filter(|f| f.rule.id.starts_with("cors-"))
             .map(|f| (f.rule.id.clone(), f.severity))
@@ -1197,13 +1191,10 @@ mod tests {
             which in 0usize..4,
         ) {
             let path = ["a.ts", "a.js", "a.py", "nginx.conf"][which];
-            let kind = kind_of(path).expect("read");
-            let file = SourceFile { relative: path, shown: path, data: text.as_bytes(), kind };
             let lines = text.split('\n').count();
-            for finding in check_file(&LaunchSettings::default(), &file) {
+            for finding in check_text(path, &text) {
                 prop_assert!(finding.location.line >= 1 && finding.location.line <= lines);
             }
-            let _ = Kind::Nginx;
         }
     }
 }

@@ -382,19 +382,13 @@ fn in_build_options(code: &Code<'_>, pair: Node<'_>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{LaunchSettings, SourceFile, check_file, kind_of};
+    use super::super::check_text;
     use super::*;
     use crate::finding::Finding;
     use proptest::prelude::*;
 
     fn run(path: &str, text: &str) -> Vec<Finding> {
-        let file = SourceFile {
-            relative: path,
-            shown: path,
-            data: text.as_bytes(),
-            kind: kind_of(path).expect("read"),
-        };
-        check_file(&LaunchSettings::default(), &file)
+        check_text(path, text)
     }
 
     fn found(path: &str, text: &str, rule: &str) -> Option<Severity> {

@@ -463,19 +463,13 @@ fn value_span(text: &str, node: &Yaml, name: &str, value: &str) -> Option<Range<
 
 #[cfg(test)]
 mod tests {
-    use super::super::{LaunchSettings, SourceFile, check_file, kind_of};
+    use super::super::check_text;
     use super::*;
     use crate::finding::Finding;
     use proptest::prelude::*;
 
     fn run(path: &str, text: &str) -> Vec<Finding> {
-        let file = SourceFile {
-            relative: path,
-            shown: path,
-            data: text.as_bytes(),
-            kind: kind_of(path).expect("read"),
-        };
-        check_file(&LaunchSettings::default(), &file)
+        check_text(path, text)
     }
 
     /// A random-looking value made at test time, so no secret rule meets a committed one.

@@ -707,18 +707,12 @@ fn no_replay(facts: &Facts, sink: &mut Sink<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{LaunchSettings, SourceFile, check_file, kind_of};
+    use super::super::check_text;
     use crate::finding::{Finding, Severity};
     use proptest::prelude::*;
 
     fn run(path: &str, text: &str) -> Vec<Finding> {
-        let file = SourceFile {
-            relative: path,
-            shown: path,
-            data: text.as_bytes(),
-            kind: kind_of(path).expect("read"),
-        };
-        check_file(&LaunchSettings::default(), &file)
+        check_text(path, text)
             .into_iter()
             .filter(|f| f.rule.id.starts_with("webhook-"))
             .collect()

@@ -1101,20 +1101,14 @@ fn is_pinned(reference: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{LaunchSettings, SourceFile, check_file, kind_of};
+    use super::super::check_text;
     use super::*;
     use crate::finding::Finding;
     use proptest::prelude::*;
 
     fn run(text: &str) -> Vec<Finding> {
         let path = ".github/workflows/ci.yml";
-        let file = SourceFile {
-            relative: path,
-            shown: path,
-            data: text.as_bytes(),
-            kind: kind_of(path).expect("read"),
-        };
-        check_file(&LaunchSettings::default(), &file)
+        check_text(path, text)
     }
 
     fn rules(text: &str) -> Vec<(String, Severity)> {
