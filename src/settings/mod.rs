@@ -566,6 +566,20 @@ struct Inputs<'a> {
     shard: Option<Shard>,
 }
 
+/// The report options of a command that writes its own report (`audit`, `checklist`): only the
+/// threshold and quietness count (and JSON, the document their reports extend).
+fn threshold_only(fail_on: Option<FailOn>, quiet: bool) -> OutputArgs {
+    OutputArgs {
+        format: Format::Json,
+        output: None,
+        fail_on,
+        show_secrets: false,
+        quiet,
+        verbose: false,
+        show_suppressed: false,
+    }
+}
+
 /// `--shard I/N` (or `LEAKGATE_SHARD`), checked. A shard splits a whole scan (the files and
 /// the full history, which every runner enumerates the same way); what a gate scans
 /// (`--staged`, `--range`, `--since`, `--pre-push`, `--ci`) and standard input are small and
@@ -666,15 +680,7 @@ impl ScanSettings {
     pub fn from_audit_args(args: &AuditArgs) -> Result<ScanSettings> {
         let path = &args.path;
         require_folder(path, "an audit reads a repository or project folder")?;
-        let output = OutputArgs {
-            format: Format::Json,
-            output: None,
-            fail_on: args.fail_on,
-            show_secrets: false,
-            quiet: args.quiet,
-            verbose: false,
-            show_suppressed: false,
-        };
+        let output = threshold_only(args.fail_on, args.quiet);
         ScanSettings::build(Inputs {
             paths: std::slice::from_ref(path),
             output: &output,
@@ -703,15 +709,7 @@ impl ScanSettings {
     pub fn from_checklist_args(args: &ChecklistArgs) -> Result<ScanSettings> {
         let path = &args.path;
         require_folder(path, "a checklist reads a repository or project folder")?;
-        let output = OutputArgs {
-            format: Format::Json,
-            output: None,
-            fail_on: args.fail_on,
-            show_secrets: false,
-            quiet: args.quiet,
-            verbose: false,
-            show_suppressed: false,
-        };
+        let output = threshold_only(args.fail_on, args.quiet);
         ScanSettings::build(Inputs {
             paths: std::slice::from_ref(path),
             output: &output,
