@@ -92,9 +92,7 @@ pub fn kind_of(relative: &str) -> Option<Kind> {
     {
         return Some(Kind::Dockerfile);
     }
-    if (lower.starts_with("docker-compose") || lower.starts_with("compose"))
-        && (lower.ends_with(".yml") || lower.ends_with(".yaml"))
-    {
+    if is_compose(&lower) {
         return Some(Kind::Compose);
     }
     if is_nginx(&lower, &dirs) {
@@ -114,6 +112,22 @@ pub fn kind_of(relative: &str) -> Option<Kind> {
         _ => return None,
     };
     Some(Kind::Code(language))
+}
+
+/// `docker-compose.yml`, `compose.prod.yaml`, and the names projects give per environment:
+/// `prod.compose.yml`, `app-compose.yaml`, `stack_compose.yml` (found in a real repository).
+fn is_compose(lower: &str) -> bool {
+    let Some(stem) = lower
+        .strip_suffix(".yml")
+        .or_else(|| lower.strip_suffix(".yaml"))
+    else {
+        return false;
+    };
+    stem.starts_with("docker-compose")
+        || stem.starts_with("compose")
+        || [".compose", "-compose", "_compose"]
+            .iter()
+            .any(|mark| stem.contains(mark))
 }
 
 /// `foo.test.ts`, `foo.spec.js`, `test_foo.py`, `foo_test.py`, `conftest.py`, stories.
@@ -158,6 +172,10 @@ mod tests {
             ("api.Dockerfile", Some(Kind::Dockerfile)),
             ("docker-compose.prod.yml", Some(Kind::Compose)),
             ("compose.yaml", Some(Kind::Compose)),
+            ("prod.compose.yml", Some(Kind::Compose)),
+            ("deploy/app-compose.yaml", Some(Kind::Compose)),
+            ("composer.json", None),
+            ("src/compose.ts", Some(Kind::Code(Language::TypeScript))),
             ("nginx.conf", Some(Kind::Nginx)),
             ("deploy/nginx/site.conf", Some(Kind::Nginx)),
             ("etc/sites-available/app.conf", Some(Kind::Nginx)),

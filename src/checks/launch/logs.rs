@@ -430,11 +430,84 @@ fn classify(code: &Code<'_>, node: Node<'_>, bodies: &[String]) -> Option<Secret
             let field = node
                 .parent()
                 .is_some_and(|p| matches!(p.kind(), "attribute" | "member_expression"));
-            (credential_name(name) && !is_property_key(node) && !field)
-                .then_some(Secret::Credential)
+            if is_property_key(node) || field {
+                return None;
+            }
+            if let Some(secret) = request_part_named(code, node) {
+                return Some(secret);
+            }
+            credential_name(name).then_some(Secret::Credential)
         }
         _ => None,
     }
+}
+
+/// The request's headers, cookies or `Authorization` under another name in the same file:
+/// `const h = req.headers`, `headers = request.headers`, `const { headers } = req`,
+/// `const { cookies: jar } = req`, `const { authorization } = req.headers`.
+fn request_part_named(code: &Code<'_>, node: Node<'_>) -> Option<Secret> {
+    let name = code.text(node);
+    let value = code.resolve(node);
+    if value != node
+        && matches!(
+            value.kind(),
+            "member_expression" | "attribute" | "subscript"
+        )
+    {
+        return classify(code, value, &[])
+            .filter(|s| matches!(s, Secret::Headers | Secret::Cookies | Secret::Authorization));
+    }
+    for declarator in code.nodes(&["variable_declarator"]) {
+        let (Some(pattern), Some(source)) = (
+            declarator.child_by_field_name("name"),
+            declarator.child_by_field_name("value"),
+        ) else {
+            continue;
+        };
+        if pattern.kind() != "object_pattern" || declarator.start_byte() > node.start_byte() {
+            continue;
+        }
+        let mut cursor = pattern.walk();
+        let key = pattern
+            .named_children(&mut cursor)
+            .find_map(|part| match part.kind() {
+                "shorthand_property_identifier_pattern" if code.text(part) == name => {
+                    Some(name.to_string())
+                }
+                "pair_pattern" => {
+                    let value = part.child_by_field_name("value")?;
+                    (code.text(value) == name)
+                        .then(|| part.child_by_field_name("key"))
+                        .flatten()
+                        .and_then(|k| code.key_name(k))
+                }
+                _ => None,
+            });
+        let Some(key) = key else {
+            continue;
+        };
+        let source = squash(code.text(source));
+        let secret = if is_request(&source) {
+            match key.as_str() {
+                "headers" | "rawHeaders" => Some(Secret::Headers),
+                "cookies" | "signedCookies" => Some(Secret::Cookies),
+                _ => None,
+            }
+        } else if source.to_ascii_lowercase().ends_with("headers")
+            && matches!(
+                key.to_ascii_lowercase().as_str(),
+                "authorization" | "cookie"
+            )
+        {
+            Some(Secret::Authorization)
+        } else {
+            None
+        };
+        if secret.is_some() {
+            return secret;
+        }
+    }
+    None
 }
 
 /// Fields whose name says which token it is: `accessToken`, `refresh_token`, `id_token`.
@@ -809,6 +882,29 @@ mod tests {
         let headers_high = one("log-request-headers", Severity::High);
         let cases: &[(&str, Vec<(String, Severity)>)] = &[
             ("console.log(req.headers)", headers_high.clone()),
+            // The headers under another name (found in a real app: destructured from req).
+            (
+                "app.get('/', (req, res) => { const { headers } = req; console.log('h', headers); })",
+                headers_high.clone(),
+            ),
+            (
+                "const h = req.headers;\nconsole.log(h)",
+                headers_high.clone(),
+            ),
+            (
+                "const { cookies: jar } = req;\nlogger.info(jar)",
+                headers_high.clone(),
+            ),
+            (
+                "const { authorization } = req.headers;\nconsole.log(authorization)",
+                headers_high.clone(),
+            ),
+            // Not the request's: a local object that happens to be called headers.
+            ("const { headers } = options;\nconsole.log(headers)", vec![]),
+            (
+                "const headers = { accept: 'json' };\nconsole.log(headers)",
+                vec![],
+            ),
             (
                 "console.error('x', JSON.stringify(req.headers))",
                 headers_high.clone(),
