@@ -291,6 +291,9 @@ pub fn code(code: &Code<'_>, sink: &mut Sink<'_>) {
     if sink.is_on(PLAIN_COMPARE) && !facts.hmacs.is_empty() && webhook_shaped {
         plain_compares(code, sink);
     }
+    if sink.is_on(PLAIN_COMPARE) {
+        signature_against_secret(code, sink);
+    }
     if sink.is_on(NO_REPLAY) {
         no_replay(&facts, sink);
     }
@@ -588,6 +591,53 @@ fn plain_compares(code: &Code<'_>, sink: &mut Sink<'_>) {
     }
 }
 
+/// `signature === process.env.STRIPE_WEBHOOK_SECRET`: the received signature compared with the
+/// webhook secret itself, with no HMAC. Providers never send the secret, so real events fail,
+/// and the comparison tells an attacker how much of a guessed secret is right. Both sides must
+/// say so by name (a signature on one, a webhook or signing secret on the other), so a shared
+/// token header (`x-gitlab-token`) compared with its secret is not this.
+fn signature_against_secret(code: &Code<'_>, sink: &mut Sink<'_>) {
+    for comparison in code.nodes(&["binary_expression", "comparison_operator"]) {
+        let Some((left, right, operator)) = operands(code, comparison) else {
+            continue;
+        };
+        if !matches!(operator, "==" | "===" | "!=" | "!==") {
+            continue;
+        }
+        let is_signature = |side: Node<'_>| {
+            code.string_value(side).is_none()
+                && code.text(side).to_ascii_lowercase().contains("signature")
+        };
+        let is_secret = |side: Node<'_>| {
+            let text = code.text(side).to_ascii_lowercase();
+            code.string_value(side).is_none()
+                && text.contains("secret")
+                && ["webhook", "signing", "endpoint"]
+                    .iter()
+                    .any(|w| text.contains(w))
+        };
+        if !(is_signature(left) && is_secret(right) || is_signature(right) && is_secret(left)) {
+            continue;
+        }
+        sink.report(
+            PLAIN_COMPARE,
+            Severity::Medium,
+            comparison.byte_range(),
+            &format!(
+                "{} {operator} {} (secret)",
+                squash(code.text(left)),
+                squash(code.text(right))
+            ),
+            format!(
+                "The received signature is compared with the webhook secret itself (`{operator}`): \
+                 providers send an HMAC of the body, never the secret, and the comparison is not \
+                 constant-time. Use the provider's verification call (for Stripe \
+                 `stripe.webhooks.constructEvent`)."
+            ),
+        );
+    }
+}
+
 fn squash(text: &str) -> String {
     text.chars()
         .filter(|c| !c.is_whitespace())
@@ -843,6 +893,17 @@ mod tests {
                 "sig = hmac.new(k, body, 'sha256').hexdigest()\nif sig != \
                  request.headers['X-Signature']:\n    abort(401)\n",
             ),
+            // The signature compared with the webhook secret itself (found in a real app): no
+            // HMAC at all, so no real event passes and the comparison leaks the secret's prefix.
+            (
+                "src/helpers/verifyStripeRequest.ts",
+                "export function verifyStripeRequest(stripeSignature: string) {\n  return \
+                 stripeSignature === process.env.STRIPE_WEBHOOK_SECRET;\n}",
+            ),
+            (
+                "app/hooks.py",
+                "def check(signature):\n    return signature == settings.GITHUB_WEBHOOK_SECRET\n",
+            ),
         ];
         for (path, text) in fires {
             assert!(
@@ -857,6 +918,16 @@ mod tests {
             (
                 "src/a.ts",
                 "if (req.headers['x-token'] !== process.env.TOKEN) return 401;",
+            ),
+            // A shared token header compared with its secret (no signature): another scheme.
+            (
+                "src/webhook.ts",
+                "if (req.headers['x-gitlab-token'] !== process.env.GITLAB_WEBHOOK_SECRET) return 401;",
+            ),
+            // A signature compared with a computed one in constant time, the secret only read.
+            (
+                "src/webhook.ts",
+                "const secret = process.env.WEBHOOK_SECRET;\nif (!signature || !secret) return;\n",
             ),
             // Lengths and literals.
             (
