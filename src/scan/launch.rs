@@ -45,11 +45,16 @@ pub fn check_tree(
     let excludes = worktree::exclude_set(&settings.config.config.exclude).ok();
     let most = settings.max_file_size.min(launch::files::MAX_BYTES as u64);
     for view in views {
-        let listed = view.head.files(|path| {
-            !excludes.as_ref().is_some_and(|g| g.is_match(path))
-                && launch::kind_of(&slash_path(path)).is_some()
-        });
+        let listed = view
+            .head
+            .files(|path| !excludes.as_ref().is_some_and(|g| g.is_match(path)));
         for file in listed {
+            // The path decides first (cheap); only files the checks read are compared with
+            // the base (a tree lookup each).
+            let relative = slash_path(&file.relative);
+            let Some(kind) = launch::kind_of(&relative) else {
+                continue;
+            };
             if !view.changed(&file.relative, file.id) {
                 continue;
             }
@@ -58,10 +63,6 @@ pub fn check_tree(
             {
                 continue;
             }
-            let relative = slash_path(&file.relative);
-            let Some(kind) = launch::kind_of(&relative) else {
-                continue;
-            };
             let shown = paths.shown_text(view.root, &relative);
             let data = match view.head.blob(file.id, most) {
                 Ok(data) => data,
