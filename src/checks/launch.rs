@@ -159,6 +159,21 @@ pub(crate) fn check_text(path: &str, text: &str) -> Vec<Finding> {
     check_file(&LaunchSettings::default(), &file)
 }
 
+/// The (rule id, severity) of every finding of the checks whose id starts with `prefix` (one
+/// family) on `text` at `path`: what the families' table tests compare.
+#[cfg(test)]
+pub(crate) fn family_findings(
+    prefix: &str,
+    path: &str,
+    text: &str,
+) -> Vec<(String, crate::finding::Severity)> {
+    check_text(path, text)
+        .into_iter()
+        .filter(|f| f.rule.id.starts_with(prefix))
+        .map(|f| (f.rule.id.clone(), f.severity))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

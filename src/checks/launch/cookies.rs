@@ -750,16 +750,12 @@ pub fn nginx(_text: &str, _sink: &mut Sink<'_>) {}
 
 #[cfg(test)]
 mod tests {
-    use super::super::check_text;
+    use super::super::{check_text, family_findings};
     use super::*;
     use proptest::prelude::*;
 
     fn found(path: &str, text: &str) -> Vec<(String, Severity)> {
-        check_text(path, text)
-            .into_iter()
-            .filter(|f| f.rule.id.starts_with("cookie-"))
-            .map(|f| (f.rule.id.clone(), f.severity))
-            .collect()
+        family_findings("cookie-", path, text)
     }
 
     #[test]

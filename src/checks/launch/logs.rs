@@ -22,7 +22,7 @@
 //!   `if settings.DEBUG`) is reported lower (low): it does not reach production logs unless
 //!   the environment is wrong.
 
-use super::syntax::{Code, descendants, is_function};
+use super::syntax::{Code, descendants, is_function, short};
 use super::{Example, Examples, Sink};
 use crate::checks::Check;
 use crate::finding::Severity;
@@ -329,7 +329,7 @@ pub fn code(code: &Code<'_>, sink: &mut Sink<'_>) {
                 } else {
                     check.severity
                 };
-                let shown = squash(code.text(node));
+                let shown = short(code.text(node));
                 let guard = if dev_only {
                     " (inside a development-only branch, so reported low)"
                 } else {
@@ -358,7 +358,7 @@ fn classify(code: &Code<'_>, node: Node<'_>, bodies: &[String]) -> Option<Secret
             let property = node
                 .child_by_field_name("property")
                 .or_else(|| node.child_by_field_name("attribute"))?;
-            let object_text = squash(code.text(object));
+            let object_text = short(code.text(object));
             let property_text = code.text(property);
             let lower = property_text.to_ascii_lowercase();
             if object_text == "process" && property_text == "env"
@@ -393,7 +393,7 @@ fn classify(code: &Code<'_>, node: Node<'_>, bodies: &[String]) -> Option<Secret
             let index = node
                 .child_by_field_name("index")
                 .or_else(|| node.child_by_field_name("subscript"))?;
-            let object_text = squash(code.text(object)).to_ascii_lowercase();
+            let object_text = short(code.text(object)).to_ascii_lowercase();
             let key = code.string_value(index)?.to_ascii_lowercase();
             ((object_text.ends_with("headers") || object_text.ends_with(".meta"))
                 && matches!(
@@ -486,7 +486,7 @@ fn request_part_named(code: &Code<'_>, node: Node<'_>) -> Option<Secret> {
         let Some(key) = key else {
             continue;
         };
-        let source = squash(code.text(source));
+        let source = short(code.text(source));
         let secret = if is_request(&source) {
             match key.as_str() {
                 "headers" | "rawHeaders" => Some(Secret::Headers),
@@ -629,7 +629,7 @@ fn body_names(code: &Code<'_>) -> Vec<String> {
                 None => break,
             }
         }
-        let text = squash(code.text(value));
+        let text = short(code.text(value));
         let body = match value.kind() {
             "member_expression" | "attribute" => {
                 let (object, property) = text.rsplit_once('.').unwrap_or(("", ""));
@@ -824,7 +824,7 @@ fn in_dev_only_branch(code: &Code<'_>, call: Node<'_>) -> bool {
                 .child_by_field_name("consequence")
                 .is_some_and(|c| Code::contains(c, call))
         {
-            let text = squash(code.text(condition));
+            let text = short(code.text(condition));
             let dev = text.contains("development")
                 || text.contains("NODE_ENV!==\"production\"")
                 || text.contains("NODE_ENV!=='production'")
@@ -846,16 +846,9 @@ fn in_dev_only_branch(code: &Code<'_>, call: Node<'_>) -> bool {
     false
 }
 
-fn squash(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_whitespace())
-        .take(80)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::super::check_text;
+    use super::super::{check_text, family_findings};
     use crate::finding::{Finding, Severity};
     use proptest::prelude::*;
 
@@ -867,10 +860,7 @@ mod tests {
     }
 
     fn rules(path: &str, text: &str) -> Vec<(String, Severity)> {
-        run(path, text)
-            .into_iter()
-            .map(|f| (f.rule.id.clone(), f.severity))
-            .collect()
+        family_findings("log-", path, text)
     }
 
     fn one(rule: &str, severity: Severity) -> Vec<(String, Severity)> {

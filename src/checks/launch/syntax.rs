@@ -186,25 +186,13 @@ impl<'a> Code<'a> {
     /// concatenation).
     pub fn string_value(&self, node: Node<'_>) -> Option<String> {
         match node.kind() {
-            "string" => {
+            // A Python f-string's `{field}` or a JS template's `${x}`: not a plain string.
+            "string" | "template_string" => {
                 let mut cursor = node.walk();
-                if node
+                let interpolated = node
                     .named_children(&mut cursor)
-                    .any(|c| c.kind() == "interpolation")
-                {
-                    return None;
-                }
-                Some(strip_quotes(self.text(node)).to_string())
-            }
-            "template_string" => {
-                let mut cursor = node.walk();
-                if node
-                    .named_children(&mut cursor)
-                    .any(|c| c.kind() == "template_substitution")
-                {
-                    return None;
-                }
-                Some(strip_quotes(self.text(node)).to_string())
+                    .any(|c| matches!(c.kind(), "interpolation" | "template_substitution"));
+                (!interpolated).then(|| strip_quotes(self.text(node)).to_string())
             }
             "concatenated_string" => {
                 let mut cursor = node.walk();
@@ -351,6 +339,15 @@ pub fn is_function(kind: &str) -> bool {
 /// `text` without whitespace (a callee split over lines reads the same).
 fn squash(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// `text` without whitespace and at most 80 characters: how messages and fingerprint cases name
+/// a piece of code (an expression, both sides of a comparison).
+pub fn short(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .take(80)
+        .collect()
 }
 
 /// A literal's contents: Python prefixes (`r`, `b`, `f`, `u`) and one layer of matching

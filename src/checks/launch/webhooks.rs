@@ -18,7 +18,7 @@
 //!   on its comparison (`==`/`===`/`!=` leaks timing: medium) and, when the provider signs a
 //!   timestamp, on whether any clock is read at all (no replay window: low).
 
-use super::syntax::{Code, descendants};
+use super::syntax::{Code, descendants, short};
 use super::{Example, Examples, Sink};
 use crate::checks::Check;
 use crate::finding::Severity;
@@ -580,8 +580,8 @@ fn plain_compares(code: &Code<'_>, sink: &mut Sink<'_>) {
             comparison.byte_range(),
             &format!(
                 "{} {operator} {}",
-                squash(code.text(left)),
-                squash(code.text(right))
+                short(code.text(left)),
+                short(code.text(right))
             ),
             format!(
                 "The computed HMAC is compared with `{operator}`, which is not constant-time: \
@@ -625,8 +625,8 @@ fn signature_against_secret(code: &Code<'_>, sink: &mut Sink<'_>) {
             comparison.byte_range(),
             &format!(
                 "{} {operator} {} (secret)",
-                squash(code.text(left)),
-                squash(code.text(right))
+                short(code.text(left)),
+                short(code.text(right))
             ),
             format!(
                 "The received signature is compared with the webhook secret itself (`{operator}`): \
@@ -636,13 +636,6 @@ fn signature_against_secret(code: &Code<'_>, sink: &mut Sink<'_>) {
             ),
         );
     }
-}
-
-fn squash(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_whitespace())
-        .take(80)
-        .collect()
 }
 
 /// The two operands and the operator of a binary comparison (a Python chain of more than two
@@ -757,7 +750,7 @@ fn no_replay(facts: &Facts, sink: &mut Sink<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::check_text;
+    use super::super::{check_text, family_findings};
     use crate::finding::{Finding, Severity};
     use proptest::prelude::*;
 
@@ -769,10 +762,7 @@ mod tests {
     }
 
     fn rules(path: &str, text: &str) -> Vec<(String, Severity)> {
-        run(path, text)
-            .into_iter()
-            .map(|f| (f.rule.id.clone(), f.severity))
-            .collect()
+        family_findings("webhook-", path, text)
     }
 
     #[test]
