@@ -361,6 +361,10 @@ pub enum RulesCommand {
         /// Also list rules from these files.
         #[arg(long = "rules", value_name = "FILE")]
         extra: Vec<PathBuf>,
+        /// Print coverage by category instead: providers, rules, and the recall of each
+        /// category on a corpus generated from the rules' examples in a dozen syntaxes.
+        #[arg(long)]
+        stats: bool,
     },
     /// Print one rule's or check's id, name, severity, tags, description and examples (a
     /// secret rule's examples are redacted).

@@ -4,30 +4,42 @@
 
 use super::{EXIT_CLEAN, EXIT_ERROR};
 use crate::cli::{RulesCommand, ShowFormat};
-use crate::engine::{Matcher, Scratch, check_examples};
+use crate::engine::{Matcher, Scratch, check_examples, labelled};
 use crate::report::{
     self,
-    listing::{ListedRule, RuleDetail, ShownExample, ShownExamples, write_rule_list},
+    listing::{
+        CategoryStats, ListedRule, RuleDetail, ShownExample, ShownExamples, write_category_stats,
+        write_rule_list,
+    },
 };
-use crate::rules::{RuleSet, read_rules_file};
+use crate::rules::{RuleSet, category, read_rules_file};
 use anyhow::Result;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 pub fn run(command: &RulesCommand) -> Result<u8> {
     match command {
-        RulesCommand::List { extra } => list(extra),
+        RulesCommand::List { extra, stats } => match stats {
+            true => stats_by_category(extra),
+            false => list(extra),
+        },
         RulesCommand::Show { id, extra, format } => show(id, extra, *format == ShowFormat::Json),
         RulesCommand::Check { files } => check(files),
     }
 }
 
-fn list(extra: &[PathBuf]) -> Result<u8> {
+/// The built-in rules and those of `extra`, in that order.
+fn rule_set(extra: &[PathBuf]) -> Result<RuleSet> {
     let mut set = RuleSet::builtin()?;
     for file in extra {
         set.add_file(file)?;
     }
+    Ok(set)
+}
+
+fn list(extra: &[PathBuf]) -> Result<u8> {
+    let set = rule_set(extra)?;
     let mut rows: Vec<ListedRule<'_>> = set
         .rules()
         .iter()
@@ -46,6 +58,41 @@ fn list(extra: &[PathBuf]) -> Result<u8> {
         note: Some("check; severity depends on the case"),
     }));
     write_rule_list(&rows, set.len(), crate::checks::all().count())?;
+    Ok(EXIT_CLEAN)
+}
+
+/// Coverage by category: how many providers and rules, and how much of the generated
+/// labelled corpus each category's rules find (see `engine::labelled`).
+fn stats_by_category(extra: &[PathBuf]) -> Result<u8> {
+    let set = Arc::new(rule_set(extra)?);
+    let recall = labelled::measure(&set)?;
+    let mut rows: Vec<CategoryStats> = category::CATEGORIES
+        .iter()
+        .map(|(name, _)| *name)
+        .chain([category::OTHER])
+        .map(CategoryStats::named)
+        .collect();
+    let mut providers: Vec<HashSet<&str>> = vec![HashSet::new(); rows.len()];
+    for rule in set.rules() {
+        let at = rows
+            .iter()
+            .position(|row| row.name == category::category(rule))
+            .expect("every category is a row");
+        let row = &mut rows[at];
+        row.rules += 1;
+        providers[at].insert(labelled::provider(rule));
+        if let Some(r) = recall.get(rule.id()) {
+            row.found += r.found;
+            row.samples += r.total;
+        }
+    }
+    for (row, providers) in rows.iter_mut().zip(&providers) {
+        row.providers = providers.len();
+    }
+    let all_providers = providers.iter().flatten().collect::<HashSet<_>>().len();
+    rows.retain(|row| row.rules > 0);
+    let syntaxes: Vec<&str> = labelled::Syntax::ALL.iter().map(|s| s.as_str()).collect();
+    write_category_stats(&rows, all_providers, &syntaxes)?;
     Ok(EXIT_CLEAN)
 }
 

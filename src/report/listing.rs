@@ -34,6 +34,83 @@ pub fn write_rule_list(
     out.flush()
 }
 
+/// One category's line of `rules list --stats`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryStats {
+    pub name: &'static str,
+    pub providers: usize,
+    pub rules: usize,
+    /// Generated samples of the category's rules that a scan found, of `samples`.
+    pub found: usize,
+    pub samples: usize,
+}
+
+impl CategoryStats {
+    pub fn named(name: &'static str) -> CategoryStats {
+        CategoryStats {
+            name,
+            providers: 0,
+            rules: 0,
+            found: 0,
+            samples: 0,
+        }
+    }
+}
+
+fn percent(found: usize, samples: usize) -> String {
+    match samples {
+        0 => "-".to_string(),
+        _ => format!("{:.1}%", 100.0 * found as f64 / samples as f64),
+    }
+}
+
+/// Writes the categories and a total line to stdout. `providers` is the number of distinct
+/// providers overall (a provider can have rules in two categories); `syntaxes` names the ways
+/// the corpus writes each example.
+pub fn write_category_stats(
+    rows: &[CategoryStats],
+    providers: usize,
+    syntaxes: &[&str],
+) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    writeln!(
+        out,
+        "{:<34} {:>9} {:>6} {:>15} {:>7}",
+        "category", "providers", "rules", "samples found", "recall"
+    )?;
+    for row in rows {
+        writeln!(
+            out,
+            "{:<34} {:>9} {:>6} {:>15} {:>7}",
+            row.name,
+            row.providers,
+            row.rules,
+            format!("{}/{}", row.found, row.samples),
+            percent(row.found, row.samples)
+        )?;
+    }
+    let rules: usize = rows.iter().map(|r| r.rules).sum();
+    let found: usize = rows.iter().map(|r| r.found).sum();
+    let samples: usize = rows.iter().map(|r| r.samples).sum();
+    writeln!(
+        out,
+        "{:<34} {:>9} {:>6} {:>15} {:>7}",
+        "total",
+        providers,
+        rules,
+        format!("{found}/{samples}"),
+        percent(found, samples)
+    )?;
+    writeln!(
+        out,
+        "recall: the rules' examples written {} ways ({}), each scanned as its kind of file",
+        syntaxes.len(),
+        syntaxes.join(", ")
+    )?;
+    out.flush()
+}
+
 /// One rule or check as `rules show` prints it. A secret rule's examples arrive already
 /// redacted (`cmd` finds the secret in each with the engine and redacts it through
 /// [`super::redact`]); a check's examples are code, shown as they are, each with the path

@@ -5,6 +5,7 @@
 //! line) because a rule that silently fails to compile is a hole in the gate.
 
 mod builtin;
+pub mod category;
 mod validate;
 
 pub use validate::{Validator, base62_checksum, base64url_decode, crc32};

@@ -19,6 +19,74 @@ fn list_prints_every_builtin_rule() {
     assert!(stdout.contains("(publishable)"));
 }
 
+/// `--stats` counts providers and rules by category and measures each category's recall on
+/// samples generated from the rules' examples: a user rule that only finds `NAME=value`
+/// shows up as missing the other ways of writing its value.
+#[test]
+fn list_stats_shows_coverage_and_recall_by_category() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "mine.yaml",
+        r#"rules:
+  - id: acme-env-only
+    name: Acme key
+    description: An Acme key.
+    severity: high
+    keywords: [acme_key=]
+    regex: '(?i)acme_key=(?P<secret>[0-9a-f]{24})'
+    tags: [acme, feature-flags]
+    examples: ['ACME_KEY=0a1b2c3d4e5f60718293a4b5']
+    negative_examples: ['ACME_KEY=nothex']
+"#,
+    );
+    let builtin = leakgate()
+        .args(["rules", "list", "--stats"])
+        .output()
+        .unwrap();
+    let with_mine = leakgate()
+        .args(["rules", "list", "--stats", "--rules"])
+        .arg(dir.path().join("mine.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(builtin.status.code(), Some(0));
+    assert_eq!(with_mine.status.code(), Some(0));
+    let row = |out: &std::process::Output, name: &str| -> Vec<String> {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} row"))
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    };
+    let total = row(&builtin, "total");
+    let providers: usize = total[1].parse().unwrap();
+    let rule_count: usize = total[2].parse().unwrap();
+    assert!(providers >= 400 && rule_count >= 600, "{total:?}");
+    assert!(row(&builtin, "Payments and finance").len() == 7);
+    // The feature-flags row gains one provider, one rule and 12 samples, of which the
+    // user's rule finds only the env-style ones.
+    let (before, after) = (row(&builtin, "Feature"), row(&with_mine, "Feature"));
+    let counts = |r: &[String]| -> (usize, usize, usize, usize) {
+        let (found, samples) = r[4].split_once('/').unwrap();
+        (
+            r[2].parse().unwrap(),
+            r[3].parse().unwrap(),
+            found.parse().unwrap(),
+            samples.parse().unwrap(),
+        )
+    };
+    let (p0, r0, f0, s0) = counts(&before);
+    let (p1, r1, f1, s1) = counts(&after);
+    assert_eq!(
+        (p1, r1, s1),
+        (p0 + 1, r0 + 1, s0 + 12),
+        "{before:?} {after:?}"
+    );
+    assert!(f1 > f0 && f1 < f0 + 12, "{before:?} {after:?}");
+}
+
 #[test]
 fn check_accepts_a_good_file_and_reports_each_problem_on_one_line() {
     let dir = tempfile::tempdir().unwrap();
