@@ -362,7 +362,7 @@ pub enum RulesCommand {
         #[arg(long = "rules", value_name = "FILE")]
         extra: Vec<PathBuf>,
         /// Print coverage by category instead: providers, rules, and the recall of each
-        /// category on a corpus generated from the rules' examples in a dozen syntaxes.
+        /// category on a corpus generated from the rules' examples written fifteen ways.
         #[arg(long)]
         stats: bool,
     },
