@@ -14,12 +14,11 @@
 //! "only what is likely live". The default gate fails on `low`, so a real key pasted in a
 //! fixture still fails it: lowering changes ranking and what `--fail-on high` sees, never
 //! silences the default gate. A finding whose rule checked its structure offline (a checksum,
-//! a CRC: see [`validated`]) is not lowered: such a token is very likely real wherever it is.
+//! a CRC) is not lowered: such a token is very likely real wherever it is.
 
 use crate::checks::common::path_class::{self, PathClass};
 use crate::engine::Matcher;
 use crate::finding::{Finding, Severity};
-use crate::rules::Rule;
 use std::collections::HashMap;
 
 /// The highest severity a secret finding in a test fixture, example, doc or translation keeps.
@@ -33,7 +32,10 @@ pub fn lower_by_path(findings: &mut [Finding], matcher: &Matcher) {
         .rules()
         .rules()
         .iter()
-        .map(|r| (r.id(), validated(r)))
+        // Every match of a rule with a `validate:` check passed it (the engine drops those that
+        // fail), so its findings are validated. When findings carry their own confidence, this
+        // is `Confidence::Validated`.
+        .map(|r| (r.id(), r.spec.validate.is_some()))
         .collect();
     for finding in findings {
         let Some(&validated) = rules.get(finding.rule.id.as_str()) else {
@@ -46,13 +48,6 @@ pub fn lower_by_path(findings: &mut [Finding], matcher: &Matcher) {
             lower(finding, class);
         }
     }
-}
-
-/// Whether the findings of `rule` passed an offline structure check: every match of a rule
-/// with a `validate:` check passed it (the engine drops those that fail). When findings carry
-/// their own confidence, this is `Confidence::Validated`.
-fn validated(rule: &Rule) -> bool {
-    rule.spec.validate.is_some()
 }
 
 /// Caps `finding` at [`CEILING`] and appends "In a test fixture: lowered from critical." to
