@@ -66,6 +66,7 @@ const TEST_DIRS: &[&str] = &[
     "testutil",
     "testutils",
     "cypress",
+    "playwright",
 ];
 
 /// Folders holding examples and samples.
@@ -79,8 +80,8 @@ const EXAMPLE_DIRS: &[&str] = &[
     "_examples",
 ];
 
-/// Folders holding documentation.
-const DOC_DIRS: &[&str] = &["docs", "doc", "documentation", "man", "_docs", "website"];
+/// Folders holding documentation. (Not `website/`: in a monorepo that is a site that ships.)
+const DOC_DIRS: &[&str] = &["docs", "doc", "documentation", "man", "_docs"];
 
 /// Folders holding translations.
 const TRANSLATION_DIRS: &[&str] = &[
@@ -112,21 +113,32 @@ pub fn classify(path: &str) -> Option<PathClass> {
         .filter(|p| !p.is_empty())
         .collect();
     let name = parts.pop()?;
-    let dirs = parts;
-    let in_dirs = |list: &[&str]| dirs.iter().any(|d| list.contains(d));
-    if in_dirs(TEST_DIRS) || is_test_file(name) {
-        return Some(PathClass::TestFixture);
-    }
-    if in_dirs(EXAMPLE_DIRS) || is_sample_file(name) {
-        return Some(PathClass::Example);
-    }
-    if in_dirs(DOC_DIRS) || is_doc_file(name) {
-        return Some(PathClass::Documentation);
-    }
-    if in_dirs(TRANSLATION_DIRS) || is_translation_file(name) {
-        return Some(PathClass::Translation);
-    }
-    None
+    let of_dirs = |class: PathClass| parts.iter().any(|d| of_folder(d) == Some(class));
+    let by_name = [
+        (PathClass::TestFixture, is_test_file(name)),
+        (PathClass::Example, is_sample_file(name)),
+        (PathClass::Documentation, is_doc_file(name)),
+        (PathClass::Translation, is_translation_file(name)),
+    ];
+    by_name
+        .into_iter()
+        .find(|&(class, named)| named || of_dirs(class))
+        .map(|(class, _)| class)
+}
+
+/// The class of everything inside a folder of this name (compared without case): `tests` holds
+/// fixtures, `docs` documentation. The launch checks skip such folders too.
+pub fn of_folder(name: &str) -> Option<PathClass> {
+    let lower = name.to_ascii_lowercase();
+    [
+        (PathClass::TestFixture, TEST_DIRS),
+        (PathClass::Example, EXAMPLE_DIRS),
+        (PathClass::Documentation, DOC_DIRS),
+        (PathClass::Translation, TRANSLATION_DIRS),
+    ]
+    .into_iter()
+    .find(|(_, dirs)| dirs.contains(&lower.as_str()))
+    .map(|(class, _)| class)
 }
 
 /// `foo.test.ts`, `foo.spec.js`, `foo_test.go`, `test_foo.py`, `conftest.py`, `foo_spec.rb`,
@@ -199,11 +211,13 @@ mod tests {
             ("config/application.properties", None),
             ("src/main/resources/application_prod.properties", None),
             ("src/docsify.js", None),
+            ("website/src/pages/index.tsx", None),
             // Tests and their data, in any package.
             ("tests/test_api.py", Some(TestFixture)),
             ("node_modules/jsonwebtoken/test/priv.pem", Some(TestFixture)),
             ("crates/foo-1.0/tests/data/key.pem", Some(TestFixture)),
             ("pkg/testdata/creds.json", Some(TestFixture)),
+            ("e2e/Playwright/login.ts", Some(TestFixture)),
             ("src/__fixtures__/env.ts", Some(TestFixture)),
             ("src/client.test.ts", Some(TestFixture)),
             ("src/client.spec.js", Some(TestFixture)),
