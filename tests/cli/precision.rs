@@ -2,19 +2,11 @@
 //! README's example connection string, minified code assigning one property to another, and
 //! secrets in test fixtures, docs, examples and translations, which are lowered, not dropped.
 
-use crate::common::{Tokens, git, leakgate, write};
+use crate::common::{Tokens, git, scan_json, write};
 use serde_json::Value;
 
 fn findings(dir: &std::path::Path, extra: &[&str]) -> Vec<Value> {
-    let out = leakgate()
-        .arg("scan")
-        .arg(dir)
-        .args(["--format", "json"])
-        .args(extra)
-        .output()
-        .unwrap();
-    let json: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("not JSON; stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    let (json, _) = scan_json(dir, extra);
     json["findings"].as_array().cloned().unwrap_or_default()
 }
 
