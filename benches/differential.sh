@@ -112,7 +112,7 @@ json.dump(report, open(path, "w"))
 PY
   echo "== $corpus: $dir ($((bytes / 1000000)) MB)"
   for t in leakgate gitleaks betterleaks kingfisher; do
-    printf '%s %ss  ' "$t" "$(cat "$out/$t.time" 2>/dev/null || echo '?')"
+    printf '%s %ss  ' "$t" "$(tail -n 1 "$out/$t.time" 2>/dev/null || echo '?')"
   done
   echo
   history=()
