@@ -100,7 +100,8 @@ pub struct RuleSpec {
     pub tags: Vec<String>,
     /// For connection URLs (`scheme://user:SECRET@host`): the severity when the host is the
     /// developer's own machine (`localhost`, `127.0.0.1`, `::1`, `*.localhost`,
-    /// `host.docker.internal`, a service of the compose file it is in).
+    /// `host.docker.internal`, a service of the compose file it is in) or a host reserved for
+    /// documentation (`db.example.com`).
     #[serde(default)]
     pub local_severity: Option<Severity>,
     #[serde(default)]

@@ -15,7 +15,8 @@
 //!    bundle checks over the build output it changes ([`bundle::check_tree`]), and the launch
 //!    checks over the files it changes ([`launch::check_tree`]; in the walk they run as each
 //!    file is read);
-//! 8. fold the env checks' verdicts on a value into the secret finding on that line
+//! 8. lower the secret findings in test fixtures, examples, docs and translations
+//!    ([`lowering`]), then fold the env checks' verdicts on a value into the secret finding on that line
 //!    ([`merge::one_per_value`]), so one problem is one finding;
 //!    findings in git-ignored env files that were never committed do not fail the gate
 //!    ([`env::mark_local_only`]);
@@ -33,6 +34,7 @@ pub mod bundle;
 pub mod env;
 pub mod git;
 pub mod launch;
+pub mod lowering;
 pub mod merge;
 pub mod paths;
 pub mod progress;
@@ -299,6 +301,7 @@ fn gather(settings: &ScanSettings, infos: &Arc<RuleInfos>, inventory: bool) -> R
         stats.merge(launch_stats);
     }
     findings.extend(from_history);
+    lowering::lower_by_path(&mut findings, &settings.matcher);
     let mut findings = merge::one_per_value(findings);
     env::mark_local_only(
         settings,

@@ -1002,7 +1002,7 @@ pub fn build_matcher(
         .collect();
     Ok(
         Matcher::new(Arc::new(rules), AllowList { values, stopwords }, workload)?
-            .with_local_hosts(checks::common::hosts::is_developer_machine),
+            .with_local_hosts(checks::common::hosts::opens_nothing_reachable),
     )
 }
 

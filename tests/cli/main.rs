@@ -16,6 +16,7 @@ mod hook;
 mod init;
 mod noise;
 mod output;
+mod precision;
 mod report;
 mod rules;
 mod suppress;

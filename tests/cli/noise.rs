@@ -1,22 +1,9 @@
 //! Noise control and streams: inline allow, `.leakgateignore`, baselines, `--stdin`, `redact`.
 
-use crate::common::{Tokens, leakgate, write};
+use crate::common::{Tokens, leakgate, scan_json, write};
 use serde_json::Value;
 use std::io::Write;
 use std::process::Stdio;
-
-fn scan_json(dir: &std::path::Path, extra: &[&str]) -> (Value, i32) {
-    let out = leakgate()
-        .arg("scan")
-        .arg(dir)
-        .args(["--format", "json"])
-        .args(extra)
-        .output()
-        .unwrap();
-    let json = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("not JSON; stderr: {}", String::from_utf8_lossy(&out.stderr)));
-    (json, out.status.code().unwrap())
-}
 
 #[test]
 fn inline_allow_suppresses_its_line_and_the_next_and_is_counted() {

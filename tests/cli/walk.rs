@@ -1,25 +1,7 @@
 //! What the working-tree walk reads and what it skips, and the exit codes that follow.
 
-use crate::common::{Tokens, leakgate, write};
+use crate::common::{Tokens, leakgate, scan_json, write};
 use serde_json::Value;
-
-fn json_scan(dir: &std::path::Path, extra: &[&str]) -> (Value, i32) {
-    let out = leakgate()
-        .arg("scan")
-        .arg(dir)
-        .args(["--format", "json"])
-        .args(extra)
-        .output()
-        .expect("leakgate runs");
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (json, out.status.code().expect("exit code"))
-}
 
 fn finding_paths(json: &Value) -> Vec<String> {
     let mut paths: Vec<String> = json["findings"]
@@ -42,7 +24,7 @@ fn finds_a_token_and_fails_with_exit_1() {
         format!("const t = \"{token}\";\n"),
     );
     write(dir.path(), "README.md", "nothing to see\n");
-    let (json, code) = json_scan(dir.path(), &[]);
+    let (json, code) = scan_json(dir.path(), &[]);
     assert_eq!(code, 1);
     let f = &json["findings"][0];
     assert_eq!(f["rule"], "github-pat-classic");
@@ -72,7 +54,7 @@ fn a_token_with_a_bad_checksum_is_not_reported() {
     let last = token.pop().unwrap();
     token.push(if last == 'a' { 'b' } else { 'a' });
     write(dir.path(), "x.txt", format!("token: {token}\n"));
-    let (json, code) = json_scan(dir.path(), &[]);
+    let (json, code) = scan_json(dir.path(), &[]);
     assert_eq!(code, 0, "{json}");
 }
 
@@ -92,7 +74,7 @@ fn gitignored_files_are_skipped_but_dotfiles_are_scanned() {
         ".aws/credentials",
         format!("aws_access_key_id = {}\n", t.aws_key_id()),
     );
-    let (json, _) = json_scan(dir.path(), &[]);
+    let (json, _) = scan_json(dir.path(), &[]);
     assert_eq!(finding_paths(&json), vec![".aws/credentials", ".npmrc"]);
 }
 
@@ -142,7 +124,7 @@ fn symlinks_out_of_the_tree_are_not_followed() {
     )
     .unwrap();
     std::os::unix::fs::symlink(outside.path(), dir.path().join("linkdir")).unwrap();
-    let (json, code) = json_scan(dir.path(), &[]);
+    let (json, code) = scan_json(dir.path(), &[]);
     assert_eq!(code, 0, "{json}");
     // The links' text (their target paths) is scanned; what they point to is not read.
     assert_eq!(json["summary"]["files_scanned"], 3, "{json}");
@@ -184,7 +166,7 @@ fn non_utf8_content_and_names_are_scanned() {
     #[cfg(not(unix))]
     let name = std::ffi::OsString::from("badname.txt");
     std::fs::write(dir.path().join(name), data).unwrap();
-    let (json, code) = json_scan(dir.path(), &[]);
+    let (json, code) = scan_json(dir.path(), &[]);
     assert_eq!(code, 1);
     assert_eq!(json["findings"][0]["rule"], "github-pat-classic");
 }
@@ -246,10 +228,10 @@ fn fail_on_sets_the_threshold() {
         "pay.js",
         format!("stripe = '{}'\n", Tokens::new(10).stripe_test()),
     );
-    let (json, code) = json_scan(dir.path(), &["--fail-on", "critical"]);
+    let (json, code) = scan_json(dir.path(), &["--fail-on", "critical"]);
     assert_eq!(code, 0, "a test key is below critical: {json}");
     assert_eq!(json["summary"]["total_findings"], 1);
-    let (_, code) = json_scan(dir.path(), &["--fail-on", "low"]);
+    let (_, code) = scan_json(dir.path(), &["--fail-on", "low"]);
     assert_eq!(code, 1);
 }
 
@@ -261,7 +243,7 @@ fn publishable_keys_are_informational_and_do_not_fail_by_default() {
         "checkout.js",
         format!("Stripe('{}')\n", Tokens::new(11).stripe_publishable()),
     );
-    let (json, code) = json_scan(dir.path(), &[]);
+    let (json, code) = scan_json(dir.path(), &[]);
     assert_eq!(code, 0, "{json}");
     assert_eq!(json["findings"][0]["severity"], "info");
     assert_eq!(json["findings"][0]["publishable"], true);

@@ -23,6 +23,25 @@ pub fn leakgate() -> Command {
     cmd
 }
 
+/// `leakgate scan DIR --format json EXTRA...`: the report and the exit code.
+pub fn scan_json(dir: &Path, extra: &[&str]) -> (serde_json::Value, i32) {
+    let out = leakgate()
+        .arg("scan")
+        .arg(dir)
+        .args(["--format", "json"])
+        .args(extra)
+        .output()
+        .expect("leakgate runs");
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (json, out.status.code().expect("leakgate exits with a code"))
+}
+
 /// A small deterministic generator (xorshift64*): random enough for token bodies.
 pub struct Tokens {
     state: u64,

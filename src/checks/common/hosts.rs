@@ -207,15 +207,20 @@ pub fn is_documentation_host(host: &str) -> bool {
         .any(|d| host == *d || host.ends_with(&format!(".{d}")))
 }
 
-/// Whether credentials for `host` (as written after a connection URL's `@`) only open a
-/// database on the developer's own machine: loopback (`localhost`, `127.0.0.0/8`, `::1`,
-/// `*.localhost`), `0.0.0.0`, Docker's name for the host machine, and, inside a compose file
-/// (`path`, whose bytes are `data`), one of that file's own services. Such a password is a
-/// development default, not a leak of anything reachable: the engine rates it low (the
-/// rule's `local_severity`). Everything else, private addresses included, stays as severe as
-/// the rule says.
-pub fn is_developer_machine(host: &str, path: &str, data: &[u8]) -> bool {
+/// Whether credentials for `host` (as written after a connection URL's `@`) open nothing
+/// anyone else can reach: a database on the developer's own machine (loopback: `localhost`,
+/// `127.0.0.0/8`, `::1`, `*.localhost`; `0.0.0.0`; Docker's name for the host machine; and,
+/// inside a compose file (`path`, whose bytes are `data`), one of that file's own services),
+/// or a host reserved for documentation (`redis.example.com`, `db.example`: RFC 2606, never a
+/// real endpoint, which is what a README's `redis://alice:foobared@redis.example.com` is).
+/// Such a password is a development default or an illustration, not a leak of anything
+/// reachable: the engine rates it low (the rule's `local_severity`). Everything else, private
+/// addresses included, stays as severe as the rule says.
+pub fn opens_nothing_reachable(host: &str, path: &str, data: &[u8]) -> bool {
     let host = host.to_ascii_lowercase();
+    if is_documentation_host(&host) {
+        return true;
+    }
     match classify(&host) {
         HostKind::Loopback | HostKind::Unspecified | HostKind::DockerHost => true,
         _ => !host.contains('.') && is_compose_file(path) && compose_services(data).contains(&host),
@@ -334,9 +339,9 @@ mod tests {
     }
 
     #[test]
-    fn developer_machines() {
+    fn hosts_that_open_nothing_reachable() {
         let compose = b"version: '3'\nservices:\n  db:\n    image: postgres\n  cache: # redis\n    image: redis\nvolumes:\n  data:\n";
-        let cases: [(&str, &str, &[u8], bool); 16] = [
+        let cases: [(&str, &str, &[u8], bool); 19] = [
             ("localhost", ".env", b"", true),
             ("LOCALHOST", ".env", b"", true),
             ("127.0.0.1", ".env", b"", true),
@@ -347,9 +352,13 @@ mod tests {
             ("0.0.0.0", ".env", b"", true),
             ("db", "docker-compose.yml", compose, true),
             ("cache", "deploy/compose.override.yaml", compose, true),
+            // Documentation hosts: a README's example connection string.
+            ("redis.example.com", "README.md", b"", true),
+            ("DB.EXAMPLE", "src/db.ts", b"", true),
             // Negative: remote and private hosts, names that only look local, a service name
             // outside a compose file, and a name the compose file does not define.
-            ("db.prod.example.com", ".env", b"", false),
+            ("db.prod.acme.io", ".env", b"", false),
+            ("example.com.evil.io", ".env", b"", false),
             ("10.0.3.17", ".env", b"", false),
             ("localhost.evil.io", ".env", b"", false),
             ("db", ".env", compose, false),
@@ -358,7 +367,7 @@ mod tests {
         ];
         for (host, path, data, want) in cases {
             assert_eq!(
-                is_developer_machine(host, path, data),
+                opens_nothing_reachable(host, path, data),
                 want,
                 "{host} in {path}"
             );

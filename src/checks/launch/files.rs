@@ -9,7 +9,7 @@
 //! hand; very large files are generated.
 
 use super::syntax::Language;
-use crate::checks::common::folders;
+use crate::checks::common::{folders, path_class};
 
 /// How a file is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,31 +29,10 @@ pub enum Kind {
 /// Larger files are generated (bundles, vendored libraries, data), not configuration.
 pub const MAX_BYTES: usize = 512 * 1024;
 
-/// Folder names whose contents are tests, fixtures, examples, documentation or generated output.
+/// Folder names whose contents are not what ships, besides the tests, fixtures, examples,
+/// documentation and translations every secret finding is lowered in
+/// (`checks::common::path_class::of_folder`).
 const NOT_SHIPPED_DIRS: &[&str] = &[
-    "test",
-    "tests",
-    "__tests__",
-    "__test__",
-    "spec",
-    "specs",
-    "e2e",
-    "fixtures",
-    "fixture",
-    "__fixtures__",
-    "__mocks__",
-    "mocks",
-    "testdata",
-    "test-data",
-    "cypress",
-    "playwright",
-    "example",
-    "examples",
-    "sample",
-    "samples",
-    "demo",
-    "docs",
-    "doc",
     "stories",
     "storybook",
     "benchmarks",
@@ -73,6 +52,7 @@ pub fn kind_of(relative: &str) -> Option<Kind> {
     if dirs.iter().any(|d| {
         folders::is_dependency_dir(d)
             || folders::BUILD_OUTPUT.contains(d)
+            || path_class::of_folder(d).is_some()
             || NOT_SHIPPED_DIRS.contains(&d.to_ascii_lowercase().as_str())
     }) {
         return None;
