@@ -7,11 +7,13 @@
 //! end (up to [`MAX_TOKEN_GROWTH`] bytes), so a token longer than the window is still seen whole. Candidates are then filtered by entropy, allow-lists and offline validators, and
 //! overlapping candidates from several rules are reduced to the most specific one.
 
+mod assess;
 mod place;
 mod selftest;
 #[cfg(test)]
 pub(crate) mod testing;
 
+pub use assess::Assessment;
 pub use place::{
     INLINE_ALLOW, INLINE_ALLOW_REACH, RuleInfos, allowed_inline, findings_from_matches,
     findings_in_blob, rule_info,

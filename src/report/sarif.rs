@@ -196,6 +196,7 @@ fn result(report: &Report<'_>, f: &Finding, index: usize) -> sarif::Result {
     fingerprints.insert(FINGERPRINT_KEY.to_string(), f.fingerprint.clone());
     let mut props = BTreeMap::new();
     props.insert("severity".to_string(), json!(f.severity.as_str()));
+    props.insert("confidence".to_string(), json!(f.confidence.as_str()));
     if f.publishable {
         props.insert("publishable".to_string(), json!(true));
     }

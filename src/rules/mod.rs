@@ -7,9 +7,9 @@
 mod builtin;
 mod validate;
 
-pub use validate::{Validator, base62_checksum, base64url_decode, crc32};
+pub use validate::{Validator, Verdict, base62_checksum, base64url_decode, bech32_encode, crc32};
 
-use crate::finding::Severity;
+use crate::finding::{Confidence, Severity};
 use crate::text::{error_chain, strip_controls, without_quoted_input};
 use regex::bytes::Regex;
 use serde::Deserialize;
@@ -102,6 +102,13 @@ pub struct RuleSpec {
     /// `host.docker.internal`, a service of the compose file it is in).
     #[serde(default)]
     pub local_severity: Option<Severity>,
+    /// How sure a match is to be a real credential when no offline check validates it:
+    /// `possible` for a rule that finds an unprefixed value by the provider's name beside it,
+    /// `likely` for a distinctive format. Unset: `possible` for `generic` rules; otherwise
+    /// `likely` when a keyword occurs in the matched secret itself (a prefix), else `possible`.
+    /// `validated` is never declared: only a passing `validate` check earns it.
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
     #[serde(default)]
     pub examples: Vec<String>,
     #[serde(default)]
@@ -174,6 +181,27 @@ impl Rule {
                 })
                 .collect()
         })
+    }
+
+    /// The confidence of a match of this rule whose secret is `secret`, before any offline
+    /// check (see [`RuleSpec::confidence`]).
+    pub fn confidence(&self, secret: &[u8]) -> Confidence {
+        if let Some(declared) = self.spec.confidence {
+            return declared;
+        }
+        if self.generic {
+            return Confidence::Possible;
+        }
+        let secret = secret.to_ascii_lowercase();
+        let prefixed =
+            self.spec.keywords.iter().any(|k| {
+                memchr::memmem::find(&secret, k.to_ascii_lowercase().as_bytes()).is_some()
+            });
+        if prefixed {
+            Confidence::Likely
+        } else {
+            Confidence::Possible
+        }
     }
 
     pub fn window(&self) -> usize {
@@ -487,6 +515,13 @@ fn validate(origin: &str, mut spec: RuleSpec, when: Compile) -> Result<Rule, Rul
     {
         return Err(bad(format!("entropy {e} is outside 0..8 bits per byte")));
     }
+    if spec.confidence == Some(Confidence::Validated) {
+        return Err(bad(
+            "confidence `validated` cannot be declared: a match earns it when its `validate` \
+             check passes (declare `likely` or `possible`)"
+                .into(),
+        ));
+    }
     if spec.window == Some(0) {
         return Err(bad("window must be at least 1 byte".into()));
     }
@@ -677,6 +712,31 @@ mod tests {
             MAX_WINDOW + 1
         );
         assert!(RuleSet::default().add_yaml("x.yaml", &yaml).is_err());
+    }
+
+    #[test]
+    fn confidence_is_declared_or_derived_and_never_declared_validated() {
+        let rule = |extra: &str, tags: &str| {
+            let yaml = format!(
+                "rules:\n  - id: r\n    name: n\n    description: d\n    severity: low\n    \
+                 keywords: [acme_]\n    regex: '(?P<secret>acme_[a-z]+|[0-9]+)'\n    \
+                 tags: [{tags}]\n{extra}"
+            );
+            let mut set = RuleSet::default();
+            set.add_yaml("x.yaml", &yaml).map(|()| set.get(0).clone())
+        };
+        let provider = rule("", "acme").expect("loads");
+        assert_eq!(provider.confidence(b"ACME_abc"), Confidence::Likely);
+        assert_eq!(provider.confidence(b"12345"), Confidence::Possible);
+        let generic = rule("", "generic").expect("loads");
+        assert_eq!(generic.confidence(b"acme_abc"), Confidence::Possible);
+        let declared = rule("    confidence: likely\n", "acme").expect("loads");
+        assert_eq!(declared.confidence(b"12345"), Confidence::Likely);
+        let err = rule("    confidence: validated\n", "acme")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("cannot be declared"), "{err}");
+        assert!(rule("    confidence: sure\n", "acme").is_err());
     }
 
     #[test]
