@@ -13,7 +13,7 @@ mod selftest;
 #[cfg(test)]
 pub(crate) mod testing;
 
-pub use assess::Assessment;
+pub use assess::{Assessment, now};
 pub use place::{
     INLINE_ALLOW, INLINE_ALLOW_REACH, RuleInfos, allowed_inline, findings_from_matches,
     findings_in_blob, rule_info,

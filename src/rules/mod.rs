@@ -142,6 +142,9 @@ pub struct Rule {
     /// The compiled regex and the index of its `secret` capture group.
     compiled: OnceLock<(Regex, usize)>,
     allow: OnceLock<Vec<Regex>>,
+    /// Whether the `secret` group starts with a literal of at least [`PREFIX_BYTES`] bytes
+    /// (`ghp_`, `sk-proj-`): worked out on first need, like the regex.
+    prefixed: OnceLock<bool>,
     /// Generic rules lose to specific ones when both match the same bytes.
     pub generic: bool,
     /// Where the rule came from (`builtin:rules/aws.yaml` or a user path), for messages.
@@ -193,11 +196,14 @@ impl Rule {
             return Confidence::Possible;
         }
         let secret = secret.to_ascii_lowercase();
-        let prefixed =
+        let keyword_inside =
             self.spec.keywords.iter().any(|k| {
                 memchr::memmem::find(&secret, k.to_ascii_lowercase().as_bytes()).is_some()
             });
-        if prefixed {
+        let prefixed = *self
+            .prefixed
+            .get_or_init(|| secret_prefix_len(&self.spec.regex) >= PREFIX_BYTES);
+        if keyword_inside || prefixed {
             Confidence::Likely
         } else {
             Confidence::Possible
@@ -538,6 +544,7 @@ fn validate(origin: &str, mut spec: RuleSpec, when: Compile) -> Result<Rule, Rul
         spec,
         compiled: OnceLock::new(),
         allow: OnceLock::new(),
+        prefixed: OnceLock::new(),
         origin: origin.to_string(),
     };
     // Built-in rules are compiled on first use: parsing hundreds of regexes would cost more
@@ -565,6 +572,37 @@ fn validate(origin: &str, mut spec: RuleSpec, when: Compile) -> Result<Rule, Rul
             .expect("a new rule has no allow list yet");
     }
     Ok(rule)
+}
+
+/// The shortest literal prefix that makes a secret's format distinctive on its own (`sk-`,
+/// `pat`, `xox`): two bytes (`AC`, `1/`) are too common to tell a provider's value from others.
+const PREFIX_BYTES: usize = 3;
+
+/// How many bytes every match of the `secret` group of `pattern` starts with for certain
+/// (a literal, or alternatives of literals: the shortest), 0 when it starts with a class of
+/// characters or the pattern does not parse.
+fn secret_prefix_len(pattern: &str) -> usize {
+    use regex_syntax::hir::{Hir, HirKind, literal::Extractor};
+    fn secret_group(hir: &Hir) -> Option<&Hir> {
+        match hir.kind() {
+            HirKind::Capture(c) if c.name.as_deref() == Some("secret") => Some(&c.sub),
+            HirKind::Capture(c) => secret_group(&c.sub),
+            HirKind::Repetition(r) => secret_group(&r.sub),
+            HirKind::Concat(items) | HirKind::Alternation(items) => {
+                items.iter().find_map(secret_group)
+            }
+            _ => None,
+        }
+    }
+    let Ok(hir) = regex_syntax::ParserBuilder::new().build().parse(pattern) else {
+        return 0;
+    };
+    let Some(secret) = secret_group(&hir) else {
+        return 0;
+    };
+    // A class of two or more characters is not a literal: it ends the prefix.
+    let prefixes = Extractor::new().limit_class(1).extract(secret);
+    prefixes.min_literal_len().unwrap_or(0)
 }
 
 /// Why a rule's regex cannot be used.
@@ -737,6 +775,22 @@ mod tests {
             .to_string();
         assert!(err.contains("cannot be declared"), "{err}");
         assert!(rule("    confidence: sure\n", "acme").is_err());
+    }
+
+    #[test]
+    fn a_secret_prefix_is_a_literal_the_secret_group_starts_with() {
+        for (pattern, len) in [
+            (r"\b(?P<secret>ghp_[A-Za-z0-9]{36})\b", 4),
+            (r"(?P<secret>(?:sk-proj-|sk-admin-)[A-Za-z0-9]{40})", 8),
+            (r"key=(?P<secret>[0-9]{32})", 0),
+            (r"(?P<secret>[a-f0-9]{24}:[a-f0-9]{64})", 0),
+            (r"(?i:twilio)[^\n]{0,60}?(?P<secret>AC[0-9a-f]{32})", 2),
+            (r"(?P<secret>pat[A-Za-z0-9]{14}\.[a-f0-9]{64})", 3),
+            (r"no secret group", 0),
+            (r"(?P<secret>", 0),
+        ] {
+            assert_eq!(secret_prefix_len(pattern), len, "{pattern}");
+        }
     }
 
     #[test]

@@ -66,6 +66,19 @@ impl Verdict {
 }
 
 impl Validator {
+    /// The name rules files use for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Validator::GithubChecksum => "github-checksum",
+            Validator::Jwt => "jwt",
+            Validator::AwsKeyId => "aws-key-id",
+            Validator::PypiMacaroon => "pypi-macaroon",
+            Validator::OpensshKey => "openssh-key",
+            Validator::Bech32 => "bech32",
+            Validator::OpenaiMarker => "openai-marker",
+        }
+    }
+
     /// Whether `secret` passes the check (the engine drops a match that does not).
     pub fn accepts(self, secret: &[u8]) -> bool {
         self.check(secret, 0).is_some()
