@@ -9,19 +9,13 @@ use common::{Tokens, leakgate};
 use serde_json::Value;
 use std::path::Path;
 
-fn b64(bytes: &[u8], alphabet: &[u8; 64]) -> String {
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n =
-            chunk.iter().fold(0u32, |acc, &b| acc << 8 | u32::from(b)) << (8 * (3 - chunk.len()));
-        for i in 0..=chunk.len() {
-            out.push(alphabet[(n >> (18 - 6 * i) & 63) as usize] as char);
-        }
-    }
-    out
+fn b64(bytes: &[u8], url: bool) -> String {
+    leakgate::rules::base64_encode(bytes, url)
 }
-const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-const STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const URL: bool = true;
+const STD: bool = false;
+const URL_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const STD_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// A JWT with these claims, padded with a random `pad` claim to about `size` bytes.
 fn jwt(claims: &str, size: usize, seed: u64) -> String {
@@ -32,7 +26,7 @@ fn jwt(claims: &str, size: usize, seed: u64) -> String {
         "{}.{}.{}",
         b64(br#"{"alg":"HS256","typ":"JWT"}"#, URL),
         b64(claims.as_bytes(), URL),
-        tokens.pick(URL, 43)
+        tokens.pick(URL_ALPHABET, 43)
     )
 }
 
@@ -144,7 +138,7 @@ fn openssh_key(cipher: &str, seed: u64) -> String {
 
 /// A PEM block of `label` with a random body that starts like DER (`MII`).
 fn pem(label: &str, headers: &str, seed: u64) -> String {
-    let body = format!("MII{}", Tokens::new(seed).pick(STD, 317));
+    let body = format!("MII{}", Tokens::new(seed).pick(STD_ALPHABET, 317));
     let lines: Vec<&str> = body
         .as_bytes()
         .chunks(64)

@@ -7,7 +7,9 @@
 mod builtin;
 mod validate;
 
-pub use validate::{Validator, Verdict, base62_checksum, base64url_decode, bech32_encode, crc32};
+pub use validate::{
+    Validator, Verdict, base62_checksum, base64_encode, base64url_decode, bech32_encode, crc32,
+};
 
 use crate::finding::{Confidence, Severity};
 use crate::text::{error_chain, strip_controls, without_quoted_input};

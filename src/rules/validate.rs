@@ -395,6 +395,25 @@ pub fn bech32_encode(hrp: &str, data: &[u8]) -> String {
     out
 }
 
+/// Encodes `bytes` as unpadded base64 (`url`: the base64url alphabet). Public so tests and
+/// tools can build well-formed tokens (JWTs, macaroons, key bodies) from their documented format.
+pub fn base64_encode(bytes: &[u8], url: bool) -> String {
+    let alphabet: &[u8; 64] = if url {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    } else {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    };
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n =
+            chunk.iter().fold(0u32, |acc, &b| acc << 8 | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(char::from(alphabet[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    out
+}
+
 /// Decodes base64url (or standard base64) without padding checks; `None` on a foreign byte.
 pub fn base64url_decode(input: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(input.len() * 3 / 4);
@@ -431,6 +450,21 @@ mod tests {
     }
 
     #[test]
+    fn base64_round_trips() {
+        for len in 0..20u8 {
+            let bytes: Vec<u8> = (0..len).map(|i| i.wrapping_mul(97) ^ 0xf3).collect();
+            for url in [true, false] {
+                let text = base64_encode(&bytes, url);
+                assert_eq!(base64url_decode(text.as_bytes()), Some(bytes.clone()));
+            }
+        }
+        assert_eq!(
+            base64_encode(b"openssh-key-v1", false),
+            "b3BlbnNzaC1rZXktdjE"
+        );
+    }
+
+    #[test]
     fn crc32_matches_zlib() {
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
         assert_eq!(crc32(b""), 0);
@@ -445,19 +479,11 @@ mod tests {
         assert!(!Validator::GithubChecksum.accepts(&bad));
     }
 
-    fn b64(bytes: &[u8], alphabet: &[u8; 64]) -> String {
-        let mut out = String::new();
-        for chunk in bytes.chunks(3) {
-            let n = chunk.iter().fold(0u32, |acc, &b| acc << 8 | u32::from(b))
-                << (8 * (3 - chunk.len()));
-            for i in 0..=chunk.len() {
-                out.push(alphabet[(n >> (18 - 6 * i) & 63) as usize] as char);
-            }
-        }
-        out
+    fn b64(bytes: &[u8], url: bool) -> String {
+        base64_encode(bytes, url)
     }
-    const URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    const STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const URL: bool = true;
+    const STD: bool = false;
 
     #[test]
     fn npm_tokens_share_the_github_checksum() {
