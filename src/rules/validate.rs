@@ -80,8 +80,13 @@ impl Validator {
     }
 
     /// Whether `secret` passes the check (the engine drops a match that does not).
+    /// The same answer as [`Validator::check`], without reading what only the verdict needs
+    /// (a JWT's claims): this runs on every candidate, the verdict only on findings.
     pub fn accepts(self, secret: &[u8]) -> bool {
-        self.check(secret, 0).is_some()
+        match self {
+            Validator::Jwt => jwt::header_ok(secret),
+            _ => self.check(secret, 0).is_some(),
+        }
     }
 
     /// The verdict on `secret`, judged at `now` (seconds since the Unix epoch: a JWT's expiry

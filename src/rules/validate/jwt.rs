@@ -23,11 +23,10 @@ const ADMIN_ROLES: &[&str] = &[
 /// The verdict on a JWT at `now` (seconds since the epoch); `None` when its header is not a
 /// JSON object with an `alg`. Claims that do not decode leave the rule's severity as it is.
 pub(super) fn verdict(secret: &[u8], now: i64) -> Option<Verdict> {
-    let mut segments = secret.split(|&b| b == b'.');
-    let header = object(segments.next()?)?;
-    if !header.contains_key("alg") {
+    if !header_ok(secret) {
         return None;
     }
+    let mut segments = secret.split(|&b| b == b'.').skip(1);
     let mut verdict = Verdict::validated();
     let Some(claims) = segments.next().and_then(object) else {
         return Some(verdict);
@@ -64,6 +63,15 @@ pub(super) fn verdict(secret: &[u8], now: i64) -> Option<Verdict> {
         verdict.message = Some(format!("JWT {}.", notes.join("; ")));
     }
     Some(verdict)
+}
+
+/// Whether the first segment decodes to a JSON object with an `alg`: what makes it a JWT.
+pub(super) fn header_ok(secret: &[u8]) -> bool {
+    secret
+        .split(|&b| b == b'.')
+        .next()
+        .and_then(object)
+        .is_some_and(|header| header.contains_key("alg"))
 }
 
 /// Why the claims look like an administrator's, if they do: an admin role, an `is_admin` or
