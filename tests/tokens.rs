@@ -116,6 +116,33 @@ fn long_jwts_are_found_whole_and_judged_by_their_claims() {
     assert_never_printed(dir.path(), &[&six_kb, &sixty_kb, &anon, &expired]);
 }
 
+#[test]
+fn a_supabase_key_is_judged_by_its_role_not_by_the_name_it_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = jwt(r#""iss":"supabase","role":"service_role""#, 300, 31);
+    let anon = jwt(r#""iss":"supabase","role":"anon""#, 300, 32);
+    std::fs::write(
+        dir.path().join(".env.production"),
+        format!(
+            "SUPABASE_SERVICE_ROLE_KEY={service}
+SUPABASE_SERVICE_KEY={anon}
+"
+        ),
+    )
+    .unwrap();
+    let findings = scan_json(dir.path());
+    let found = only(&findings, "supabase-service-role-key");
+    assert_eq!(found.len(), 2, "{findings:#?}");
+    assert_eq!(found[0]["severity"], "critical");
+    assert_eq!(found[0]["confidence"], "validated");
+    assert_eq!(
+        found[1]["severity"], "info",
+        "an anon key under a service-role name"
+    );
+    assert_eq!(found[1]["publishable"], true);
+    assert_never_printed(dir.path(), &[&service, &anon]);
+}
+
 /// An OpenSSH key block whose body names `cipher`.
 fn openssh_key(cipher: &str, seed: u64) -> String {
     let mut body = b"openssh-key-v1\0".to_vec();
