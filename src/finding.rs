@@ -84,6 +84,74 @@ impl std::str::FromStr for Severity {
     }
 }
 
+impl Severity {
+    /// `levels` steps less severe, never below `Info` (an expired token, a temporary key).
+    pub fn lowered(self, levels: u8) -> Severity {
+        let index = Severity::ALL
+            .iter()
+            .position(|&s| s == self)
+            .expect("ALL lists every severity");
+        Severity::ALL[(index + usize::from(levels)).min(Severity::ALL.len() - 1)]
+    }
+}
+
+/// How sure leakgate is that a finding is a real credential, as opposed to how bad it would be
+/// (its [`Severity`]). Ordered: `Possible < Likely < Validated`, so merged findings keep the
+/// highest.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// A generic rule, or a value found only by the provider's name beside it.
+    Possible,
+    /// A provider rule with a distinctive prefix or format.
+    Likely,
+    /// The token's own structure was checked offline (checksum, CRC, decoded JWT, decoded
+    /// embedded id) and holds.
+    Validated,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Possible => "possible",
+            Confidence::Likely => "likely",
+            Confidence::Validated => "validated",
+        }
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Confidence {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "possible" => Ok(Confidence::Possible),
+            "likely" => Ok(Confidence::Likely),
+            "validated" => Ok(Confidence::Validated),
+            other => Err(format!(
+                "unknown confidence `{other}` (expected validated, likely or possible)"
+            )),
+        }
+    }
+}
+
 /// What a finding's rule is, for reports: secret rules and repository checks alike.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleInfo {
@@ -172,9 +240,14 @@ pub struct Finding {
     pub secret: String,
     pub fingerprint: String,
     pub entropy: Option<f32>,
+    /// How sure we are it is a real credential (see [`Confidence`]). `Likely` until the engine
+    /// (or a check that knows better) says otherwise.
+    pub confidence: Confidence,
     /// Publishable-by-design key (Stripe `pk_`, Firebase web key): informational only.
     pub publishable: bool,
-    /// A sentence for the reader beyond the rule's name (checks fill this; secret rules may not).
+    /// A sentence for the reader beyond the rule's name: what a check found, or what a secret
+    /// rule's offline check read from the token (issuer, role, expiry, account, cipher).
+    /// Never the secret or an encoding of it.
     pub message: Option<String>,
     pub commit: Option<CommitInfo>,
     /// For history findings: whether the same secret is still in `HEAD`.
@@ -272,9 +345,11 @@ impl Finding {
     /// Folds `other`, a verdict on the same value at the same place, into this finding: its
     /// rule and message become an [`AlsoFound`], the severity is the higher of the two, and
     /// the message names the other rule and says what it says, so every format shows both.
+    /// The confidence is the higher of the two.
     /// This finding's rule, fingerprint and suppression are kept.
     pub fn absorb(&mut self, other: Finding) {
         self.severity = self.severity.max(other.severity);
+        self.confidence = self.confidence.max(other.confidence);
         if self.secret.is_empty() {
             self.secret = other.secret.clone();
         }
@@ -295,6 +370,20 @@ impl Finding {
             fingerprint: other.fingerprint,
         });
         self.also.extend(other.also);
+    }
+
+    /// Adds a sentence after the finding's message (a rule's verdict on the token stays first),
+    /// or replaces `instead_of` where the message has it (a source restating where the secret
+    /// stands).
+    pub fn note(&mut self, text: &str, instead_of: Option<&str>) {
+        self.message = Some(match self.message.take() {
+            Some(own) => match instead_of.filter(|old| own.contains(old)) {
+                Some(old) => own.replace(old, text),
+                None if own.contains(text) => own,
+                None => format!("{} {text}", sentence(&own)),
+            },
+            None => text.to_string(),
+        });
     }
 
     /// Every rule id this finding carries: its own, then the folded ones.
@@ -318,6 +407,7 @@ impl Finding {
             secret: String::new(),
             fingerprint,
             entropy: None,
+            confidence: Confidence::Likely,
             publishable: false,
             message: None,
             commit: None,
@@ -342,6 +432,7 @@ impl Finding {
             secret: _,
             fingerprint: _,
             entropy: _,
+            confidence: _,
             publishable: _,
             message,
             commit,
@@ -408,5 +499,44 @@ fn sentence(text: &str) -> String {
         trimmed.to_string()
     } else {
         format!("{trimmed}.")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lowering_steps_down_and_stops_at_info() {
+        assert_eq!(Severity::Critical.lowered(1), Severity::High);
+        assert_eq!(Severity::High.lowered(2), Severity::Low);
+        assert_eq!(Severity::Low.lowered(5), Severity::Info);
+        assert_eq!(Severity::Medium.lowered(0), Severity::Medium);
+    }
+
+    #[test]
+    fn a_merged_finding_keeps_the_highest_confidence() {
+        let finding = |confidence| {
+            let mut f = Finding::new(
+                RuleInfo::for_test("r", Severity::Low),
+                Severity::Low,
+                Location::file_start("a"),
+                "fp".into(),
+            );
+            f.confidence = confidence;
+            f
+        };
+        for (a, b) in [
+            (Confidence::Possible, Confidence::Validated),
+            (Confidence::Validated, Confidence::Possible),
+            (Confidence::Likely, Confidence::Possible),
+        ] {
+            let mut merged = finding(a);
+            merged.absorb(finding(b));
+            assert_eq!(merged.confidence, a.max(b));
+        }
+        assert!(Confidence::Possible < Confidence::Likely);
+        assert!(Confidence::Likely < Confidence::Validated);
+        assert_eq!("VALIDATED".parse(), Ok(Confidence::Validated));
     }
 }

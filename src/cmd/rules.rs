@@ -47,7 +47,11 @@ fn list(extra: &[PathBuf]) -> Result<u8> {
             id: rule.id(),
             severity: rule.severity(),
             name: &rule.spec.name,
-            note: rule.spec.publishable.then_some("publishable"),
+            note: if rule.spec.publishable {
+                Some("publishable")
+            } else {
+                rule.spec.validate.map(|_| "checked offline")
+            },
         })
         .collect();
     // Repository checks are not regex rules, but users disable and look them up by the same ids.
@@ -115,6 +119,7 @@ fn show(id: &str, extra: &[PathBuf], json: bool) -> Result<u8> {
             examples.quiet.extend(shown(e.quiet));
         }
         RuleDetail {
+            confidence: None,
             id: check.id.to_string(),
             kind: "check",
             name: check.name.to_string(),
@@ -140,6 +145,23 @@ fn show(id: &str, extra: &[PathBuf], json: bool) -> Result<u8> {
             crate::engine::AllowList::default(),
             crate::engine::Workload::Small,
         )?;
+        // What its own examples are judged, as a scan would judge them.
+        let mut confidences: Vec<crate::finding::Confidence> = Vec::new();
+        for example in &rule.spec.examples {
+            let data = example.as_bytes();
+            for m in matcher.find(data, &mut Scratch::default()) {
+                if set.get(m.rule).id() == rule.id() {
+                    let now = crate::engine::now();
+                    confidences.push(matcher.assess(rule, data, m.secret, "", now).confidence);
+                }
+            }
+        }
+        confidences.sort_unstable_by(|a, b| b.cmp(a));
+        confidences.dedup();
+        let mut confidence: Vec<String> = confidences.iter().map(|c| c.to_string()).collect();
+        if let Some(check) = rule.spec.validate {
+            confidence.push(format!("(offline check: {})", check.name()));
+        }
         let mut scratch = Scratch::default();
         let mut redacted = |text: &str| -> ShownExample {
             let spans: Vec<_> = matcher
@@ -157,6 +179,7 @@ fn show(id: &str, extra: &[PathBuf], json: bool) -> Result<u8> {
         };
         let spec = &rule.spec;
         RuleDetail {
+            confidence: Some(confidence.join(" ")).filter(|c| !c.is_empty()),
             id: rule.id().to_string(),
             kind: "rule",
             name: spec.name.clone(),

@@ -8,11 +8,13 @@
 //! overlapping candidates from several rules are reduced to the most specific one.
 
 pub mod labelled;
+mod assess;
 mod place;
 mod selftest;
 #[cfg(test)]
 pub(crate) mod testing;
 
+pub use assess::{Assessment, now};
 pub use place::{
     INLINE_ALLOW, INLINE_ALLOW_REACH, RuleInfos, allowed_inline, findings_from_matches,
     findings_in_blob, rule_info,

@@ -70,6 +70,7 @@ pub fn findings_from_matches(
         data,
         matches.iter().flat_map(|m| [m.secret.start, m.secret.end]),
     );
+    let now = super::assess::now();
     matches
         .into_iter()
         .map(|m| {
@@ -77,15 +78,18 @@ pub fn findings_from_matches(
             let secret = &data[m.secret.clone()];
             let location =
                 Location::span(path, positions[&m.secret.start], positions[&m.secret.end]);
+            let judged = matcher.assess(rule, data, m.secret.clone(), path, now);
             let mut finding = Finding::new(
                 infos.get(m.rule),
-                matcher.severity_at(rule, data, m.secret.end, path),
+                judged.severity,
                 location,
                 fingerprint(rule.id(), secret),
             );
             finding.secret = String::from_utf8_lossy(secret).into_owned();
             finding.entropy = Some(m.entropy);
-            finding.publishable = rule.spec.publishable;
+            finding.confidence = judged.confidence;
+            finding.publishable = judged.publishable;
+            finding.message = judged.message;
             finding.suppressed =
                 allowed_inline(data, m.secret.start).then_some(Suppression::Inline);
             finding

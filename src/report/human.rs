@@ -2,7 +2,7 @@
 //! secret, then one summary line. Colour only on a terminal.
 
 use super::{Report, display_path, human_bytes};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Confidence, Finding, Severity};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
@@ -78,6 +78,9 @@ fn write_finding(
     let mut detail = Vec::new();
     if !preview.is_empty() {
         detail.push(format!("secret {}", display_path(&preview)));
+    }
+    if f.confidence != Confidence::Likely {
+        detail.push(f.confidence.as_str().into());
     }
     if f.publishable {
         detail.push("publishable by design".into());

@@ -2,7 +2,7 @@
 //! removed or changes meaning; new fields may be added at any time.
 
 use super::Report;
-use crate::finding::{CommitInfo, Finding, Severity, Suppression, VcsInfo};
+use crate::finding::{CommitInfo, Confidence, Finding, Severity, Suppression, VcsInfo};
 use crate::stats::{HistoryStats, Shard, Skipped};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -41,6 +41,8 @@ struct JsonFinding<'a> {
     preview: String,
     fingerprint: &'a str,
     entropy: Option<f32>,
+    /// How sure the match is to be a real credential: validated, likely or possible.
+    confidence: Confidence,
     publishable: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<&'a str>,
@@ -159,6 +161,7 @@ fn json_finding<'a>(report: &Report<'_>, f: &'a Finding) -> JsonFinding<'a> {
         preview: report.preview(f),
         fingerprint: &f.fingerprint,
         entropy: f.entropy.map(|e| (e * 1000.0).round() / 1000.0),
+        confidence: f.confidence,
         publishable: f.publishable,
         message: f.message.as_deref(),
         commit: f.commit.as_ref(),

@@ -122,6 +122,10 @@ pub struct RuleDetail {
     pub kind: &'static str,
     pub name: String,
     pub severity: Severity,
+    /// A secret rule's: what its examples are judged (validated, likely, possible), and its
+    /// offline check if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<String>,
     pub tags: Vec<String>,
     pub description: String,
     pub examples: ShownExamples,
@@ -159,6 +163,9 @@ pub fn write_rule_detail(detail: &RuleDetail, json: bool) -> anyhow::Result<()> 
         ""
     };
     writeln!(out, "severity:    {}{ceiling}", detail.severity.as_str())?;
+    if let Some(confidence) = &detail.confidence {
+        writeln!(out, "confidence:  {confidence}")?;
+    }
     writeln!(out, "tags:        {}", detail.tags.join(", "))?;
     writeln!(out)?;
     writeln!(out, "{}", detail.description.trim_end())?;

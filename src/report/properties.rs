@@ -4,7 +4,9 @@
 //! secret in full. Its strategies (`hostile`, `finding`, ...) also feed the audit's properties.
 
 use super::{Format, Report, ReportOptions, json, sarif};
-use crate::finding::{AlsoFound, CommitInfo, Finding, Location, RuleInfo, Severity, Suppression};
+use crate::finding::{
+    AlsoFound, CommitInfo, Confidence, Finding, Location, RuleInfo, Severity, Suppression,
+};
 use crate::stats::ScanStats;
 use proptest::prelude::*;
 use serde_json::Value;
@@ -80,12 +82,18 @@ pub(super) fn finding() -> impl Strategy<Value = Finding> {
             any::<f32>(),
         ),
         prop::collection::vec((rule(), prop::option::of(hostile()), hostile()), 0..2),
+        prop::sample::select(vec![
+            Confidence::Possible,
+            Confidence::Likely,
+            Confidence::Validated,
+        ]),
     )
         .prop_map(
             |(
                 (rule, path, secret, severity, place),
                 (message, commit, in_head, blob, suppressed, (publishable, local_only), entropy),
                 also,
+                confidence,
             )| {
                 let [line, column, end_line, end_column] = place.map(usize::from);
                 let location = Location::span(&path, (line, column), (end_line, end_column));
@@ -119,6 +127,7 @@ pub(super) fn finding() -> impl Strategy<Value = Finding> {
                 f.publishable = publishable;
                 f.local_only = local_only;
                 f.entropy = Some(entropy);
+                f.confidence = confidence;
                 f.also = also
                     .into_iter()
                     .map(|(rule, message, fingerprint)| AlsoFound {
@@ -300,5 +309,37 @@ proptest! {
             prop_assert!(rule["fullDescription"]["text"].is_string());
         }
         assert_no_secret(&doc, &out, &findings)?;
+    }
+
+    /// Both machine formats carry each finding's confidence, and `leakgate merge` reads it
+    /// back as it was.
+    #[test]
+    fn the_confidence_survives_a_report_and_its_reading(
+        findings in prop::collection::vec(finding(), 1..4),
+    ) {
+        let findings: Vec<Finding> = findings
+            .into_iter()
+            .map(|mut f| {
+                f.suppressed = None;
+                f
+            })
+            .collect();
+        for format in [Format::Json, Format::Sarif] {
+            let out = written(&findings, format, false);
+            let read = super::read::parse("report", &out)
+                .map_err(|e| TestCaseError::fail(format!("{format:?} does not read back: {e}")))?;
+            let mut got: Vec<(String, Confidence)> = read
+                .findings
+                .iter()
+                .map(|f| (f.fingerprint.clone(), f.confidence))
+                .collect();
+            let mut want: Vec<(String, Confidence)> = findings
+                .iter()
+                .map(|f| (f.fingerprint.clone(), f.confidence))
+                .collect();
+            got.sort();
+            want.sort();
+            prop_assert_eq!(got, want, "{:?}", format);
+        }
     }
 }

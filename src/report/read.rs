@@ -9,7 +9,7 @@
 
 use super::origin::OriginDoc;
 use crate::finding::{
-    AlsoFound, CommitInfo, Finding, Location, RuleInfo, Severity, Suppression, VcsInfo,
+    AlsoFound, CommitInfo, Confidence, Finding, Location, RuleInfo, Severity, Suppression, VcsInfo,
 };
 use crate::stats::{HistoryStats, ScanStats, Shard, Skipped};
 use serde::Deserialize;
@@ -129,6 +129,9 @@ struct JsonFinding {
     fingerprint: String,
     #[serde(default)]
     entropy: Option<f32>,
+    /// Reports written before confidence existed say nothing: `likely`, as a finding starts.
+    #[serde(default = "likely")]
+    confidence: Confidence,
     #[serde(default)]
     publishable: bool,
     #[serde(default)]
@@ -200,6 +203,10 @@ struct JsonHistory {
     truncated: bool,
 }
 
+fn likely() -> Confidence {
+    Confidence::Likely
+}
+
 /// One `RuleInfo` per rule id, whoever names it first.
 #[derive(Default)]
 struct Rules(HashMap<String, Arc<RuleInfo>>);
@@ -243,6 +250,7 @@ impl JsonDoc {
             let mut f = Finding::new(rule, j.severity, location, j.fingerprint);
             f.secret = shown_text(&j.preview);
             f.entropy = j.entropy;
+            f.confidence = j.confidence;
             f.publishable = j.publishable;
             f.message = j.message;
             f.commit = j.commit;
@@ -452,6 +460,11 @@ fn sarif_finding(r: &Value, rules: &mut Rules) -> Result<Finding, String> {
             .unwrap_or_default(),
     );
     f.publishable = props.get("publishable").and_then(Value::as_bool) == Some(true);
+    f.confidence = props
+        .get("confidence")
+        .and_then(Value::as_str)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(Confidence::Likely);
     f.message = props
         .get("message")
         .and_then(Value::as_str)

@@ -144,7 +144,14 @@ fn descriptor(info: &RuleInfo) -> ReportingDescriptor {
         "security-severity".to_string(),
         json!(info.severity.security_score()),
     );
-    props.insert("precision".to_string(), json!("high"));
+    // GitHub code scanning's precision: a generic rule (a secret-looking assignment, a password
+    // in any URL) is right less often than a provider's format; each result's own confidence
+    // is in its `properties.confidence`.
+    let generic = info.tags.iter().any(|t| t == "generic");
+    props.insert(
+        "precision".to_string(),
+        json!(if generic { "medium" } else { "high" }),
+    );
     // SARIF wants each tag once; a rule may carry `security` or `secret` itself.
     let mut tags = vec!["security".to_string(), "secret".to_string()];
     for tag in &info.tags {
@@ -196,6 +203,7 @@ fn result(report: &Report<'_>, f: &Finding, index: usize) -> sarif::Result {
     fingerprints.insert(FINGERPRINT_KEY.to_string(), f.fingerprint.clone());
     let mut props = BTreeMap::new();
     props.insert("severity".to_string(), json!(f.severity.as_str()));
+    props.insert("confidence".to_string(), json!(f.confidence.as_str()));
     if f.publishable {
         props.insert("publishable".to_string(), json!(true));
     }
@@ -410,6 +418,22 @@ mod tests {
         let json = serde_json::to_value(descriptor(&info)).unwrap();
         let tags = json["properties"]["tags"].as_array().unwrap();
         assert_eq!(tags.len(), 3, "{tags:?}");
+    }
+
+    #[test]
+    fn a_generic_rule_has_medium_precision_and_a_provider_rule_high() {
+        let precision = |tags: &[&str]| {
+            let info = RuleInfo {
+                id: "x-token".into(),
+                name: "X token".into(),
+                description: "Revoke it.".into(),
+                severity: crate::finding::Severity::High,
+                tags: tags.iter().map(|t| t.to_string()).collect(),
+            };
+            serde_json::to_value(descriptor(&info)).unwrap()["properties"]["precision"].clone()
+        };
+        assert_eq!(precision(&["x"]), "high");
+        assert_eq!(precision(&["url", "generic"]), "medium");
     }
 
     #[test]

@@ -8,9 +8,11 @@ mod builtin;
 pub mod category;
 mod validate;
 
-pub use validate::{Validator, base62_checksum, base64url_decode, crc32};
+pub use validate::{
+    Validator, Verdict, base62_checksum, base64_encode, base64url_decode, bech32_encode, crc32,
+};
 
-use crate::finding::Severity;
+use crate::finding::{Confidence, Severity};
 use crate::text::{error_chain, strip_controls, without_quoted_input};
 use regex::bytes::Regex;
 use serde::Deserialize;
@@ -104,6 +106,13 @@ pub struct RuleSpec {
     /// documentation (`db.example.com`).
     #[serde(default)]
     pub local_severity: Option<Severity>,
+    /// How sure a match is to be a real credential when no offline check validates it:
+    /// `possible` for a rule that finds an unprefixed value by the provider's name beside it,
+    /// `likely` for a distinctive format. Unset: `possible` for `generic` rules; otherwise
+    /// `likely` when a keyword occurs in the matched secret itself (a prefix), else `possible`.
+    /// `validated` is never declared: only a passing `validate` check earns it.
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
     #[serde(default)]
     pub examples: Vec<String>,
     #[serde(default)]
@@ -137,6 +146,9 @@ pub struct Rule {
     /// The compiled regex and the index of its `secret` capture group.
     compiled: OnceLock<(Regex, usize)>,
     allow: OnceLock<Vec<Regex>>,
+    /// Whether the `secret` group starts with a literal of at least [`PREFIX_BYTES`] bytes
+    /// (`ghp_`, `sk-proj-`): worked out on first need, like the regex.
+    prefixed: OnceLock<bool>,
     /// Generic rules lose to specific ones when both match the same bytes.
     pub generic: bool,
     /// Where the rule came from (`builtin:rules/aws.yaml` or a user path), for messages.
@@ -176,6 +188,30 @@ impl Rule {
                 })
                 .collect()
         })
+    }
+
+    /// The confidence of a match of this rule whose secret is `secret`, before any offline
+    /// check (see [`RuleSpec::confidence`]).
+    pub fn confidence(&self, secret: &[u8]) -> Confidence {
+        if let Some(declared) = self.spec.confidence {
+            return declared;
+        }
+        if self.generic {
+            return Confidence::Possible;
+        }
+        let secret = secret.to_ascii_lowercase();
+        let keyword_inside =
+            self.spec.keywords.iter().any(|k| {
+                memchr::memmem::find(&secret, k.to_ascii_lowercase().as_bytes()).is_some()
+            });
+        let prefixed = *self
+            .prefixed
+            .get_or_init(|| secret_prefix_len(&self.spec.regex) >= PREFIX_BYTES);
+        if keyword_inside || prefixed {
+            Confidence::Likely
+        } else {
+            Confidence::Possible
+        }
     }
 
     pub fn window(&self) -> usize {
@@ -489,6 +525,13 @@ fn validate(origin: &str, mut spec: RuleSpec, when: Compile) -> Result<Rule, Rul
     {
         return Err(bad(format!("entropy {e} is outside 0..8 bits per byte")));
     }
+    if spec.confidence == Some(Confidence::Validated) {
+        return Err(bad(
+            "confidence `validated` cannot be declared: a match earns it when its `validate` \
+             check passes (declare `likely` or `possible`)"
+                .into(),
+        ));
+    }
     if spec.window == Some(0) {
         return Err(bad("window must be at least 1 byte".into()));
     }
@@ -505,6 +548,7 @@ fn validate(origin: &str, mut spec: RuleSpec, when: Compile) -> Result<Rule, Rul
         spec,
         compiled: OnceLock::new(),
         allow: OnceLock::new(),
+        prefixed: OnceLock::new(),
         origin: origin.to_string(),
     };
     // Built-in rules are compiled on first use: parsing hundreds of regexes would cost more
@@ -532,6 +576,37 @@ fn validate(origin: &str, mut spec: RuleSpec, when: Compile) -> Result<Rule, Rul
             .expect("a new rule has no allow list yet");
     }
     Ok(rule)
+}
+
+/// The shortest literal prefix that makes a secret's format distinctive on its own (`sk-`,
+/// `pat`, `xox`): two bytes (`AC`, `1/`) are too common to tell a provider's value from others.
+const PREFIX_BYTES: usize = 3;
+
+/// How many bytes every match of the `secret` group of `pattern` starts with for certain
+/// (a literal, or alternatives of literals: the shortest), 0 when it starts with a class of
+/// characters or the pattern does not parse.
+fn secret_prefix_len(pattern: &str) -> usize {
+    use regex_syntax::hir::{Hir, HirKind, literal::Extractor};
+    fn secret_group(hir: &Hir) -> Option<&Hir> {
+        match hir.kind() {
+            HirKind::Capture(c) if c.name.as_deref() == Some("secret") => Some(&c.sub),
+            HirKind::Capture(c) => secret_group(&c.sub),
+            HirKind::Repetition(r) => secret_group(&r.sub),
+            HirKind::Concat(items) | HirKind::Alternation(items) => {
+                items.iter().find_map(secret_group)
+            }
+            _ => None,
+        }
+    }
+    let Ok(hir) = regex_syntax::ParserBuilder::new().build().parse(pattern) else {
+        return 0;
+    };
+    let Some(secret) = secret_group(&hir) else {
+        return 0;
+    };
+    // A class of two or more characters is not a literal: it ends the prefix.
+    let prefixes = Extractor::new().limit_class(1).extract(secret);
+    prefixes.min_literal_len().unwrap_or(0)
 }
 
 /// Why a rule's regex cannot be used.
@@ -679,6 +754,47 @@ mod tests {
             MAX_WINDOW + 1
         );
         assert!(RuleSet::default().add_yaml("x.yaml", &yaml).is_err());
+    }
+
+    #[test]
+    fn confidence_is_declared_or_derived_and_never_declared_validated() {
+        let rule = |extra: &str, tags: &str| {
+            let yaml = format!(
+                "rules:\n  - id: r\n    name: n\n    description: d\n    severity: low\n    \
+                 keywords: [acme_]\n    regex: '(?P<secret>acme_[a-z]+|[0-9]+)'\n    \
+                 tags: [{tags}]\n{extra}"
+            );
+            let mut set = RuleSet::default();
+            set.add_yaml("x.yaml", &yaml).map(|()| set.get(0).clone())
+        };
+        let provider = rule("", "acme").expect("loads");
+        assert_eq!(provider.confidence(b"ACME_abc"), Confidence::Likely);
+        assert_eq!(provider.confidence(b"12345"), Confidence::Possible);
+        let generic = rule("", "generic").expect("loads");
+        assert_eq!(generic.confidence(b"acme_abc"), Confidence::Possible);
+        let declared = rule("    confidence: likely\n", "acme").expect("loads");
+        assert_eq!(declared.confidence(b"12345"), Confidence::Likely);
+        let err = rule("    confidence: validated\n", "acme")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("cannot be declared"), "{err}");
+        assert!(rule("    confidence: sure\n", "acme").is_err());
+    }
+
+    #[test]
+    fn a_secret_prefix_is_a_literal_the_secret_group_starts_with() {
+        for (pattern, len) in [
+            (r"\b(?P<secret>ghp_[A-Za-z0-9]{36})\b", 4),
+            (r"(?P<secret>(?:sk-proj-|sk-admin-)[A-Za-z0-9]{40})", 8),
+            (r"key=(?P<secret>[0-9]{32})", 0),
+            (r"(?P<secret>[a-f0-9]{24}:[a-f0-9]{64})", 0),
+            (r"(?i:twilio)[^\n]{0,60}?(?P<secret>AC[0-9a-f]{32})", 2),
+            (r"(?P<secret>pat[A-Za-z0-9]{14}\.[a-f0-9]{64})", 3),
+            (r"no secret group", 0),
+            (r"(?P<secret>", 0),
+        ] {
+            assert_eq!(secret_prefix_len(pattern), len, "{pattern}");
+        }
     }
 
     #[test]

@@ -141,9 +141,14 @@ pub fn worktree_with_history(
                     .as_ref()
                     .and_then(|o| o.history.clone());
             }
-            if w.message.is_none() {
-                w.message = history[i].finding.message.clone();
-            }
+            // History's message is the rule's verdict (the same token, so the same one)
+            // with where the secret stands added: it says more.
+            w.message = match (w.message.take(), &history[i].finding.message) {
+                (None, theirs) => theirs.clone(),
+                (Some(own), Some(theirs)) if theirs.contains(&own) => Some(theirs.clone()),
+                (own, _) => own,
+            };
+            w.confidence = w.confidence.max(history[i].finding.confidence);
             for &j in candidates {
                 let h = &history[j];
                 if h.finding.location.path == history[i].finding.location.path

@@ -126,7 +126,7 @@ pub fn scan<M: BlobMatcher>(
             let task = &tasks[hit.task];
             let message = staged_message(&repo, &base, task, added_lines_only);
             findings.extend(hit.findings.into_iter().map(|mut finding| {
-                finding.message = Some(message.to_string());
+                finding.note(message, None);
                 HistoryFinding {
                     finding,
                     blobs: vec![task.id],
@@ -235,10 +235,10 @@ fn scan_on_disk<M: BlobMatcher>(
         .findings(&data, path, &mut scratch, stats)
         .into_iter()
         .map(|mut finding| {
-            finding.message = Some(
+            finding.note(
                 "Not staged yet (read from disk): take it out before you add the file (and \
-                 rotate it if it was ever shared)."
-                    .to_string(),
+                 rotate it if it was ever shared).",
+                None,
             );
             HistoryFinding {
                 finding,

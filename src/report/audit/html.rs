@@ -241,6 +241,12 @@ fn risk_name(r: &Risk, link: bool) -> String {
         name
     };
     text.push_str(&format!(" {}", severity_badge(r.severity)));
+    if r.confidence != crate::finding::Confidence::Likely {
+        text.push_str(&format!(
+            " <span class=\"confidence\">{}</span>",
+            escape(r.confidence.as_str())
+        ));
+    }
     if !r.preview.is_empty() {
         text.push_str(&format!(
             " <code class=\"preview\">{}</code>",

@@ -4,7 +4,7 @@
 //! the ranked risks the page shows).
 
 use super::{Audit, Exposure, Home, Place, Risk, Verdict};
-use crate::finding::{CommitInfo, Severity};
+use crate::finding::{CommitInfo, Confidence, Severity};
 use crate::inventory::Inventory;
 use crate::report::{Report, ReportOptions, json::JsonReport};
 use serde::Serialize;
@@ -35,6 +35,7 @@ struct RiskDoc<'a> {
     rule: &'a str,
     rule_name: &'a str,
     severity: Severity,
+    confidence: Confidence,
     /// What it unlocks and how to revoke it: the rule's description.
     unlocks: &'a str,
     preview: &'a str,
@@ -96,6 +97,7 @@ fn risk_doc(r: &Risk) -> RiskDoc<'_> {
         rule: &r.rule.id,
         rule_name: &r.rule.name,
         severity: r.severity,
+        confidence: r.confidence,
         unlocks: &r.rule.description,
         preview: &r.preview,
         secret: r.secret,

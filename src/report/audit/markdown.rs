@@ -82,7 +82,11 @@ fn place(p: &Place) -> String {
 }
 
 fn name(r: &Risk) -> String {
-    let mut text = format!("{} ({})", md(&r.rule.name), md(r.severity.as_str()));
+    let mut text = format!("{} ({}", md(&r.rule.name), md(r.severity.as_str()));
+    if r.confidence != crate::finding::Confidence::Likely {
+        text.push_str(&format!(", {}", r.confidence));
+    }
+    text.push(')');
     if !r.preview.is_empty() {
         text.push_str(&format!(" {}", md(&r.preview)));
     }

@@ -44,7 +44,7 @@ pub use json::json;
 pub use markdown::markdown;
 
 use super::{Report, history_place, in_current_file, preview};
-use crate::finding::{CommitInfo, Finding, RuleInfo, Severity};
+use crate::finding::{CommitInfo, Confidence, Finding, RuleInfo, Severity};
 use crate::inventory::Inventory;
 use crate::stats::ScanStats;
 use serde::Serialize;
@@ -159,6 +159,8 @@ pub struct Risk {
     pub rule: Arc<RuleInfo>,
     /// The highest of its findings.
     pub severity: Severity,
+    /// The highest of its findings (validated, likely, possible).
+    pub confidence: Confidence,
     /// The redacted secret (`report::redact::preview`), empty for a check without a value.
     pub preview: String,
     /// A secret value (a credential), as opposed to a configuration problem.
@@ -903,6 +905,11 @@ fn risk(findings: &[&Finding], inventory: &Inventory, fail_on: Severity) -> Risk
             .map(|f| f.severity)
             .max()
             .unwrap_or(first.severity),
+        confidence: findings
+            .iter()
+            .map(|f| f.confidence)
+            .max()
+            .unwrap_or(first.confidence),
         preview: preview(secret_value, false),
         secret,
         publishable,

@@ -1459,3 +1459,24 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_risk_says_its_confidence_when_it_is_not_likely() {
+    let mut s = startup();
+    let github = s
+        .run
+        .findings
+        .iter_mut()
+        .find(|f| f.rule.id == "github-pat-classic")
+        .expect("the startup has a GitHub token");
+    github.confidence = crate::finding::Confidence::Validated;
+    let md = s.run.markdown();
+    assert!(md.contains("(critical, validated)"), "{md}");
+    assert!(!md.contains("likely"), "likely is the default, not shown");
+    let page = s.run.html();
+    assert!(page.contains("<span class=\"confidence\">validated</span>"));
+    let json: serde_json::Value = serde_json::from_slice(&s.run.json()).expect("JSON");
+    let risks = json["audit"]["risks"].as_array().expect("risks");
+    assert!(risks.iter().any(|r| r["confidence"] == "validated"));
+    assert!(risks.iter().any(|r| r["confidence"] == "likely"));
+}

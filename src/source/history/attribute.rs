@@ -74,7 +74,9 @@ pub fn attribute(
             finding.commit = commit.clone();
             finding.in_head = present;
             finding.blob = Some(tasks[group.task].id.to_string());
-            finding.message = present.map(|p| history_message(p).to_string());
+            if let Some(present) = present {
+                finding.note(history_message(present), None);
+            }
             finding.origin = Some(crate::finding::Origin {
                 worktree: false,
                 history: Some(crate::finding::HistoryOrigin {

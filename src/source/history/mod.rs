@@ -285,7 +285,8 @@ fn scan_all<M: BlobMatcher>(
     });
     for found in &mut findings {
         if found.blobs.iter().all(|b| staged_only.contains(b)) {
-            found.finding.message = Some(STAGED_ONLY_MESSAGE.to_string());
+            let said = found.finding.in_head.map(attribute::history_message);
+            found.finding.note(STAGED_ONLY_MESSAGE, said);
         }
     }
     describe_messages(&mut findings);
@@ -340,13 +341,14 @@ fn describe_messages(findings: &mut [HistoryFinding]) {
     for found in findings {
         let path = &found.finding.location.path;
         if path == COMMIT_MESSAGE_PATH || path.starts_with("<tag message: ") {
+            let said = found.finding.in_head.map(attribute::history_message);
             found.finding.in_head = None;
             // Found in a message, not in a file's blob.
             found.finding.blob = None;
-            found.finding.message = Some(
+            found.finding.note(
                 "In a commit or tag message, which every clone has: rotate the secret; \
-                 only rewriting history removes it."
-                    .to_string(),
+                 only rewriting history removes it.",
+                said,
             );
         }
     }
