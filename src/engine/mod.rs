@@ -7,8 +7,8 @@
 //! end (up to [`MAX_TOKEN_GROWTH`] bytes), so a token longer than the window is still seen whole. Candidates are then filtered by entropy, allow-lists and offline validators, and
 //! overlapping candidates from several rules are reduced to the most specific one.
 
-pub mod labelled;
 mod assess;
+pub mod labelled;
 mod place;
 mod selftest;
 #[cfg(test)]

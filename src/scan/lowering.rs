@@ -18,8 +18,8 @@
 
 use crate::checks::common::path_class::{self, PathClass};
 use crate::engine::Matcher;
-use crate::finding::{Finding, Severity};
-use std::collections::HashMap;
+use crate::finding::{Confidence, Finding, Severity};
+use std::collections::HashSet;
 
 /// The highest severity a secret finding in a test fixture, example, doc or translation keeps.
 pub const CEILING: Severity = Severity::Medium;
@@ -28,20 +28,13 @@ pub const CEILING: Severity = Severity::Medium;
 /// [`CEILING`], saying why in the message. Findings of checks (env files, bundles, launch) keep
 /// their severity: each check decides for itself what a path means.
 pub fn lower_by_path(findings: &mut [Finding], matcher: &Matcher) {
-    let rules: HashMap<&str, bool> = matcher
-        .rules()
-        .rules()
-        .iter()
-        // Every match of a rule with a `validate:` check passed it (the engine drops those that
-        // fail), so its findings are validated. When findings carry their own confidence, this
-        // is `Confidence::Validated`.
-        .map(|r| (r.id(), r.spec.validate.is_some()))
-        .collect();
+    let secret_rules: HashSet<&str> = matcher.rules().rules().iter().map(|r| r.id()).collect();
     for finding in findings {
-        let Some(&validated) = rules.get(finding.rule.id.as_str()) else {
-            continue;
-        };
-        if validated || finding.severity <= CEILING {
+        if !secret_rules.contains(finding.rule.id.as_str())
+            // The token's structure held an offline check: very likely real wherever it is.
+            || finding.confidence == Confidence::Validated
+            || finding.severity <= CEILING
+        {
             continue;
         }
         if let Some(class) = path_class::classify(&finding.location.path) {
@@ -59,13 +52,7 @@ fn lower(finding: &mut Finding, class: PathClass) {
         finding.severity
     );
     finding.severity = CEILING;
-    finding.message = Some(match finding.message.take() {
-        Some(own) if own.trim_end().ends_with(['.', '!', '?']) => {
-            format!("{} {note}", own.trim_end())
-        }
-        Some(own) => format!("{}. {note}", own.trim_end()),
-        None => note,
-    });
+    finding.note(&note, None);
 }
 
 fn capitalised(text: &str) -> String {
@@ -98,6 +85,34 @@ mod tests {
         );
         f.message = message.map(str::to_string);
         f
+    }
+
+    fn validated(mut f: Finding) -> Finding {
+        f.confidence = Confidence::Validated;
+        f
+    }
+
+    /// A rule with an offline check that only reads the token (an AWS key id has no checksum)
+    /// does not make its findings validated: they are lowered like any other.
+    #[test]
+    fn only_a_validated_finding_keeps_its_severity_not_every_checked_rule() {
+        let matcher = matcher();
+        let mut findings = [finding(
+            "aws-access-key-id",
+            Severity::High,
+            "tests/fixtures/creds.txt",
+            None,
+        )];
+        assert!(
+            matcher
+                .rules()
+                .rules()
+                .iter()
+                .any(|r| r.id() == "aws-access-key-id" && r.spec.validate.is_some()),
+            "the case names a checked rule"
+        );
+        lower_by_path(&mut findings, &matcher);
+        assert_eq!(findings[0].severity, Severity::Medium);
     }
 
     #[test]
@@ -147,12 +162,12 @@ mod tests {
                 None,
             ),
             // A checksum-validated token is very likely real wherever it is.
-            finding(
+            validated(finding(
                 "github-pat-classic",
                 Severity::Critical,
                 "tests/fixtures/ci.yml",
                 None,
-            ),
+            )),
             // A check decides for itself what a path means.
             finding("env-committed-real-file", Severity::High, "docs/.env", None),
             // Already at or below the ceiling: nothing to lower, nothing to say.
