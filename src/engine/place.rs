@@ -2,8 +2,8 @@
 //! column, fingerprint, inline allow). Shared by every source (working tree, history, staged
 //! changes, stdin) and check, so a secret looks the same wherever it was found.
 
-use super::{Matcher, RawMatch, Scratch, positions};
-use crate::finding::{Finding, Location, RuleInfo, Suppression, fingerprint};
+use super::{Matcher, Paired, RawMatch, Scratch, positions};
+use crate::finding::{AlsoFound, Finding, Location, RuleInfo, Suppression, fingerprint};
 use crate::rules::Rule;
 use std::sync::Arc;
 
@@ -66,13 +66,17 @@ pub fn findings_from_matches(
     if matches.is_empty() {
         return Vec::new();
     }
+    let matches = matcher.pair_up(data, matches);
     let positions = positions(
         data,
-        matches.iter().flat_map(|m| [m.secret.start, m.secret.end]),
+        matches
+            .iter()
+            .flat_map(|p| std::iter::once(&p.found).chain(&p.partner))
+            .flat_map(|m| [m.secret.start, m.secret.end]),
     );
     matches
         .into_iter()
-        .map(|m| {
+        .map(|Paired { found: m, partner }| {
             let rule = matcher.rule(m.rule);
             let secret = &data[m.secret.clone()];
             let location =
@@ -88,9 +92,40 @@ pub fn findings_from_matches(
             finding.publishable = rule.spec.publishable;
             finding.suppressed =
                 allowed_inline(data, m.secret.start).then_some(Suppression::Inline);
+            if let Some(other) = partner {
+                let line = positions[&other.secret.start].0;
+                fold_partner(&mut finding, rule, infos, data, &other, line);
+            }
             finding
         })
         .collect()
+}
+
+/// Folds the other half of a multi-part credential (found on `line`) into the finding of its
+/// secret half: the message names its kind and line, never its value; the severity rises to
+/// the pair's when the rule gives one.
+fn fold_partner(
+    finding: &mut Finding,
+    rule: &Rule,
+    infos: &RuleInfos,
+    data: &[u8],
+    other: &RawMatch,
+    line: usize,
+) {
+    if let Some(severity) = rule.spec.pair.as_ref().and_then(|p| p.severity) {
+        finding.severity = finding.severity.max(severity);
+    }
+    let info = infos.get(other.rule);
+    finding.message = Some(format!(
+        "Complete credential: its other half, {} [{}], is on line {line}; reported once, here.",
+        info.name, info.id
+    ));
+    finding.also.push(AlsoFound {
+        severity: info.severity,
+        message: Some(format!("the other half of this credential, on line {line}")),
+        fingerprint: fingerprint(&info.id, &data[other.secret.clone()]),
+        rule: info,
+    });
 }
 
 /// The marker a developer puts in a comment to accept a finding on that line, or on the next
