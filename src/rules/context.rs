@@ -122,16 +122,24 @@ impl ContextSpec {
         if !self.keys.is_empty() {
             let child = format!("(?i:{ident}?{})", alternation(&self.keys));
             let block = format!("(?:{line}\\r?\\n){{0,{BLOCK_LINES}}}?");
+            // The lines of a nested mapping are indented (or blank): a line that is not has
+            // left the provider's block.
+            let indented = format!("(?:[ \\t]{line}\\r?\\n|[ \\t]*\\r?\\n){{0,{BLOCK_LINES}}}?");
+            // A section lasts until the next `[section]`.
+            let section =
+                format!("(?:[^\\[\\r\\n]{line}\\r?\\n|\\r?\\n){{0,{BLOCK_LINES}}}?");
             syntaxes.extend([
                 // A nested mapping: `provider:` (YAML), `"provider": {` (JSON), `provider = {`
-                // (HCL), then within a few lines an indented `api_key: v`.
+                // (HCL), then within a few lines an indented `api_key: v`, or on the same line
+                // (`"provider": {"apiKey": "v"}`).
                 format!(
-                    "(?i:{names}){ident}[\"']?[ \\t]*[:=][ \\t]*\\{{?[ \\t]*\\r?\\n{block}\
-                     [ \\t]+[\"']?{child}[\"']?[ \\t]*[:=][ \\t]*[\"']?"
+                    "(?i:{names}){ident}[\"']?[ \\t]*[:=][ \\t]*\
+                     (?:\\{{?[ \\t]*\\r?\\n{indented}[ \\t]+|\
+                     \\{{(?:(?-u:[^\\r\\n{{}}]){{0,{LINE_REACH}}}?,)?[ \\t]*)[\"']?{child}[\"']?[ \\t]*[:=][ \\t]*[\"']?"
                 ),
                 // A TOML or INI section: `[provider]` then `api_key = "v"`.
                 format!(
-                    "\\[[ \\t]*(?i:{ident}?{names}{ident})[ \\t]*\\][ \\t]*\\r?\\n{block}\
+                    "\\[[ \\t]*(?i:{ident}?{names}{ident})[ \\t]*\\][ \\t]*\\r?\\n{section}\
                      [ \\t]*[\"']?{child}[\"']?[ \\t]*[:=][ \\t]*[\"']?"
                 ),
                 // A request: the provider's host (or name), then within a few lines a header
@@ -140,6 +148,12 @@ impl ContextSpec {
                     "(?i:{names}){block}{line}?\\b(?i:authorization|x-api-key|api-key|\
                      x-auth-token|x-access-token)[\"']?[ \\t]*[:=,][ \\t]*[\"']?\
                      (?i:(?:bearer|token|key)[ \\t]+)?"
+                ),
+                // A client built with the value: `Mistral(api_key="v")`, `new Mistral({ apiKey:
+                // 'v' })`, `mistral.Client("v")`, `cloudinary.config(cloud_name="x", api_key="v")`.
+                format!(
+                    "(?i:{names})[A-Za-z0-9_.]{{0,20}}\\([ \\t]*\\{{?[ \\t]*(?:[\"'`]|\
+                     (?-u:[^)\\r\\n]){{0,{LINE_REACH}}}?{child}[\"']?[ \\t]*[:=][ \\t]*[\"'`]?)"
                 ),
                 // A URL on the provider's host with the value in its query: `?api_key=v`.
                 format!("(?i:{names})(?-u:[^\\s\"'<>]){{0,{LINE_REACH}}}?[?&]{child}="),
@@ -291,6 +305,7 @@ mod tests {
             format!("env:\n  - name: MAILGUN_API_KEY\n    value: \"{v}\"\n"),
             format!("{{\"mailgunApiKey\": \"{v}\"}}"),
             format!("{{\n  \"mailgun\": {{\n    \"apiKey\": \"{v}\"\n  }}\n}}"),
+            format!("{{\"mailgun\": {{\"domain\": \"mg.acme.test\", \"apiKey\": \"{v}\"}}}}"),
             format!("mailgun_api_key = \"{v}\""),
             format!("[mailgun]\ndomain = \"mg.example.org\"\napi_key = \"{v}\"\n"),
             format!("mailgun.api.key={v}"),
@@ -308,6 +323,9 @@ mod tests {
             format!("curl https://api.mailgun.net/v3/lists \\\n  -H \"Authorization: Bearer {v}\""),
             format!("fetch('https://api.mailgun.net/v3', {{ headers: {{ 'X-Api-Key': '{v}' }} }})"),
             format!("GET https://api.mailgun.net/v3/events?limit=1&api_key={v}"),
+            format!("client = Mailgun(api_key=\"{v}\")"),
+            format!("const mg = new Mailgun({{ apiKey: '{v}' }});"),
+            format!("mg = mailgun.Client(\"{v}\")"),
         ] {
             assert_eq!(found(&s, &text).as_deref(), Some(v.as_str()), "{text}");
         }
@@ -325,6 +343,9 @@ mod tests {
             // The provider named, but not as the key's name.
             format!("# mailgun\nAPI_KEY={v}"),
             format!("MAILGUN_DOMAIN={v}"),
+            // Another block: the provider's mapping ended before the key.
+            format!("mailgun:\n  domain: mg.acme.test\nsendgrid:\n  api_key: {v}\n"),
+            format!("[mailgun]\ndomain = \"x\"\n[sendgrid]\napi_key = \"{v}\"\n"),
             // Too far: the nested key is more lines below than a block reaches.
             format!("mailgun:\n{}  api_key: {v}\n", "  x: 1\n".repeat(BLOCK_LINES + 1)),
             // A longer value is not cut to fit.
