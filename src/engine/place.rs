@@ -243,3 +243,145 @@ mod tests {
         assert!(!allowed_inline(long_line.as_bytes(), long_line.len() - 1));
     }
 }
+
+#[cfg(test)]
+mod pair_tests {
+    use super::*;
+    use crate::engine::{AllowList, Workload};
+    use crate::finding::Severity;
+    use crate::rules::RuleSet;
+
+    /// An id half (`IDX` + 16 upper-case letters) and a secret half (40 base62 characters found
+    /// by the name `acme_secret`) that pairs with it within 3 lines, critical when complete.
+    const RULES: &str = r#"rules:
+  - id: acme-id
+    name: Acme key id
+    description: rotate
+    severity: low
+    keywords: [IDX]
+    regex: '\b(?P<secret>IDX[A-Z]{16})\b'
+  - id: acme-secret
+    name: Acme secret
+    description: rotate
+    severity: high
+    context:
+      names: [acme_secret]
+      value: '[A-Za-z0-9]{40}'
+    pair: { with: acme-id, within: 3, severity: critical }
+"#;
+
+    fn matcher() -> (Matcher, RuleInfos) {
+        let mut set = RuleSet::default();
+        set.add_yaml("pair.yaml", RULES).expect("test rules load");
+        let matcher = Matcher::new(Arc::new(set), AllowList::default(), Workload::Small)
+            .expect("test rules build");
+        let infos = RuleInfos::new(&matcher);
+        (matcher, infos)
+    }
+
+    /// Values in each half's format from a seed, so no test string is a real credential.
+    fn values(seed: u64) -> (String, String) {
+        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut pick = |alphabet: &[u8], n: usize| -> String {
+            (0..n)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    char::from(alphabet[(state % alphabet.len() as u64) as usize])
+                })
+                .collect()
+        };
+        let id = format!("IDX{}", pick(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", 16));
+        let secret = pick(
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+            40,
+        );
+        (id, secret)
+    }
+
+    fn scan(text: &str) -> Vec<Finding> {
+        let (matcher, infos) = matcher();
+        findings_in_blob(&matcher, &infos, text.as_bytes(), "x.env", &mut Scratch::default())
+    }
+
+    #[test]
+    fn a_complete_pair_is_one_finding_at_the_secret_naming_the_other_half() {
+        let (id, secret) = values(1);
+        let found = scan(&format!("ACME_ID={id}\nACME_SECRET={secret}\n"));
+        assert_eq!(found.len(), 1, "{found:?}");
+        let f = &found[0];
+        assert_eq!(f.rule.id, "acme-secret");
+        assert_eq!(f.secret, secret);
+        assert_eq!(f.location.line, 2);
+        assert_eq!(f.severity, Severity::Critical);
+        let message = f.message.as_deref().expect("a pair says so");
+        assert!(
+            message.contains("Acme key id [acme-id]") && message.contains("line 1"),
+            "{message}"
+        );
+        assert!(!message.contains(&id) && !message.contains(&id[3..9]), "{message}");
+        assert_eq!(f.also.len(), 1);
+        assert_eq!(f.also[0].rule.id, "acme-id");
+        assert_eq!(f.also[0].fingerprint, fingerprint("acme-id", id.as_bytes()));
+        // The secret half's own fingerprint is what it would be alone: baselines still match.
+        assert_eq!(f.fingerprint, fingerprint("acme-secret", secret.as_bytes()));
+    }
+
+    #[test]
+    fn a_half_alone_is_reported_as_before() {
+        let (id, secret) = values(2);
+        let found = scan(&format!("ACME_SECRET={secret}\n"));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::High);
+        assert!(found[0].message.is_none() && found[0].also.is_empty());
+        let found = scan(&format!("ACME_ID={id}\n"));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].rule.id, "acme-id");
+    }
+
+    #[test]
+    fn two_pairs_in_a_file_each_take_the_nearest_other_half() {
+        let (id1, s1) = values(3);
+        let (id2, s2) = values(4);
+        let text = format!(
+            "ACME_SECRET={s1}\nACME_ID={id1}\n\n\n\nACME_ID={id2}\nACME_SECRET={s2}\n"
+        );
+        let found = scan(&text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].secret, s1);
+        assert_eq!(found[0].also[0].fingerprint, fingerprint("acme-id", id1.as_bytes()));
+        assert!(found[0].message.as_deref().unwrap_or("").contains("line 2"));
+        assert_eq!(found[1].secret, s2);
+        assert_eq!(found[1].also[0].fingerprint, fingerprint("acme-id", id2.as_bytes()));
+        assert!(found[1].message.as_deref().unwrap_or("").contains("line 6"));
+    }
+
+    #[test]
+    fn halves_too_far_apart_are_two_findings() {
+        let (id, secret) = values(5);
+        let found = scan(&format!("ACME_ID={id}\n\n\n\nACME_SECRET={secret}\n"));
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found.iter().all(|f| f.message.is_none() && f.also.is_empty()));
+        assert_eq!(found[1].severity, Severity::High);
+    }
+
+    #[test]
+    fn many_halves_on_one_line_pair_up_without_blowing_up() {
+        let mut text = String::new();
+        for seed in 0..5_000 {
+            let (id, secret) = values(100 + seed);
+            text.push_str(&format!("ACME_ID={id} ACME_SECRET={secret} "));
+        }
+        let start = std::time::Instant::now();
+        let found = scan(&text);
+        assert!(start.elapsed() < std::time::Duration::from_secs(30));
+        assert_eq!(found.len(), 5_000);
+        let odd: Vec<_> = found
+            .iter()
+            .filter(|f| !(f.rule.id == "acme-secret" && f.also.len() == 1))
+            .map(|f| (&f.rule.id, &f.secret, f.also.len()))
+            .collect();
+        assert!(odd.is_empty(), "{odd:?}");
+    }
+}

@@ -793,6 +793,89 @@ mod tests {
         assert!(RuleSet::default().add_yaml("x.yaml", &yaml).is_err());
     }
 
+    fn load(body: &str) -> Result<(), String> {
+        let yaml = format!(
+            "rules:\n  - id: half\n    name: n\n    description: d\n    severity: low\n    \
+             keywords: [IDX]\n    regex: '(?P<secret>IDX[A-Z]{{16}})'\n  - id: c\n    \
+             name: n\n    description: d\n    severity: low\n{body}"
+        );
+        RuleSet::default()
+            .add_yaml("x.yaml", &yaml)
+            .map_err(|e| error_chain(&e))
+    }
+
+    #[test]
+    fn context_and_pair_fields_are_checked_at_load() {
+        let context = "    context:\n      names: [acme]\n      value: '[0-9a-f]{32}'\n";
+        assert_eq!(load(context), Ok(()));
+        for (body, says) in [
+            (
+                format!("{context}    regex: '(?P<secret>x)'\n"),
+                "has both `regex` and `context`",
+            ),
+            (
+                format!("{context}    keywords: [acme]\n"),
+                "keywords are its context names",
+            ),
+            ("    keywords: [k]\n".to_string(), "needs a `regex` or a `context`"),
+            (
+                "    context:\n      names: []\n      value: x\n".to_string(),
+                "context.names must list",
+            ),
+            (
+                "    context:\n      names: [acme]\n      keys: ['a b']\n      value: x\n"
+                    .to_string(),
+                "context.keys",
+            ),
+            (
+                "    context:\n      names: [acme]\n      value: '(?P<secret>x)'\n".to_string(),
+                "no group named `secret`",
+            ),
+            (
+                "    context:\n      names: [acme]\n      value: '(x'\n".to_string(),
+                "regex does not compile",
+            ),
+            (
+                format!("{context}    pair: {{ with: nope, within: 3 }}\n"),
+                "pair.with names unknown rule `nope`",
+            ),
+            (
+                format!("{context}    pair: {{ with: c, within: 3 }}\n"),
+                "pair.with names the rule itself",
+            ),
+            (
+                format!("{context}    pair: {{ with: half, within: 51 }}\n"),
+                "at most 50 lines",
+            ),
+        ] {
+            let err = load(&body).expect_err(&body);
+            assert!(err.contains(says) && err.contains("x.yaml"), "{body}: {err}");
+        }
+        // A misspelt field inside `context` or `pair` is refused with its line.
+        for (body, line) in [
+            (format!("{context}      name: [acme]\n"), "line 15"),
+            (format!("{context}    pair: {{ with: half, whithin: 3 }}\n"), "line 15"),
+        ] {
+            let err = load(&body).expect_err(&body);
+            assert!(err.contains(line), "{body}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_context_rule_gets_its_keywords_and_regex_from_the_grammar() {
+        let mut set = RuleSet::default();
+        set.add_yaml(
+            "x.yaml",
+            "rules:\n  - id: c\n    name: n\n    description: d\n    severity: low\n    \
+             context:\n      names: [acme_key]\n      value: '[0-9a-f]{32}'\n",
+        )
+        .expect("loads");
+        let rule = &set.rules()[0];
+        assert_eq!(rule.keywords(), ["acmekey", "acme_key", "acme-key", "acme.key"]);
+        assert!(rule.pattern().contains("(?P<secret>[0-9a-f]{32})"));
+        assert_eq!(rule.entropy_floor(), Some(context::DEFAULT_ENTROPY));
+    }
+
     #[test]
     fn disabling_an_unknown_rule_is_refused() {
         let mut set = RuleSet::builtin().expect("built-in rules compile");
