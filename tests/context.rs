@@ -55,7 +55,7 @@ fn an_aws_key_pair_is_one_finding_at_the_secret_naming_the_key_id_and_its_line()
     write(
         dir.path(),
         "deploy/credentials",
-        &format!("[default]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
+        format!("[default]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
     );
     let (findings, printed) = scan(dir.path());
     assert_eq!(rules_of(&findings), ["aws-secret-access-key"], "{printed}");
@@ -81,12 +81,16 @@ fn halves_far_apart_or_alone_are_reported_as_before() {
     write(
         dir.path(),
         "far.conf",
-        &format!("AWS_ACCESS_KEY_ID={id}\n{filler}AWS_SECRET_ACCESS_KEY={secret}\n"),
+        format!("AWS_ACCESS_KEY_ID={id}\n{filler}AWS_SECRET_ACCESS_KEY={secret}\n"),
     );
     let (findings, printed) = scan(dir.path());
     let mut rules = rules_of(&findings);
     rules.sort_unstable();
-    assert_eq!(rules, ["aws-access-key-id", "aws-secret-access-key"], "{printed}");
+    assert_eq!(
+        rules,
+        ["aws-access-key-id", "aws-secret-access-key"],
+        "{printed}"
+    );
     assert!(findings.iter().all(|f| f["message"].is_null()), "{printed}");
 }
 
@@ -99,12 +103,16 @@ fn an_algolia_admin_key_with_its_app_id_rises_to_critical() {
     write(
         dir.path(),
         "search.cfg",
-        &format!("ALGOLIA_APP_ID={app}\nALGOLIA_ADMIN_KEY={key}\n"),
+        format!("ALGOLIA_APP_ID={app}\nALGOLIA_ADMIN_KEY={key}\n"),
     );
     let (findings, printed) = scan(dir.path());
     assert_eq!(rules_of(&findings), ["algolia-admin-key"], "{printed}");
     assert_eq!(findings[0]["severity"], "critical");
-    write(dir.path(), "search.cfg", &format!("ALGOLIA_ADMIN_KEY={key}\n"));
+    write(
+        dir.path(),
+        "search.cfg",
+        format!("ALGOLIA_ADMIN_KEY={key}\n"),
+    );
     let (findings, _) = scan(dir.path());
     assert_eq!(rules_of(&findings), ["algolia-admin-key"]);
     assert_eq!(findings[0]["severity"], "high");
@@ -125,7 +133,10 @@ fn an_unprefixed_key_is_found_by_its_provider_name_in_each_syntax() {
             format!("{{\n  \"mailgun\": {{\n    \"apiKey\": \"{v}\"\n  }}\n}}\n"),
         ),
         ("app.toml", format!("[mailgun]\napi_key = \"{v}\"\n")),
-        ("mail.js", format!("const mg = new Mailgun({{ apiKey: '{v}' }});\n")),
+        (
+            "mail.js",
+            format!("const mg = new Mailgun({{ apiKey: '{v}' }});\n"),
+        ),
         ("run.sh", format!("./send --mailgun-api-key {v}\n")),
         ("app.properties", format!("mailgun.api.key={v}\n")),
     ] {
@@ -137,14 +148,17 @@ fn an_unprefixed_key_is_found_by_its_provider_name_in_each_syntax() {
             ["mailgun-private-api-key"],
             "{path}: {printed}"
         );
-        assert!(!printed.contains(&v), "{path}: the value is printed in full");
+        assert!(
+            !printed.contains(&v),
+            "{path}: the value is printed in full"
+        );
     }
     // A placeholder or another provider's name is not a Mailgun key.
     let dir = tempfile::tempdir().expect("temp dir");
     write(
         dir.path(),
         "mail.conf",
-        &format!(
+        format!(
             "MAILGUN_API_KEY=00000000000000000000000000000000-00000000-00000000\n\
              POSTMARK_API_KEY={v}\n"
         ),
@@ -176,7 +190,11 @@ fn a_user_rule_written_with_context_and_pair_loads_checks_and_shows_its_regex() 
          negative_examples: ['ACME_SECRET=<your-secret>']\n"
     );
     write(dir.path(), "rules/acme.yaml", &rules);
-    write(dir.path(), ".leakgate.yml", "rules_files: [rules/acme.yaml]\n");
+    write(
+        dir.path(),
+        ".leakgate.yml",
+        "rules_files: [rules/acme.yaml]\n",
+    );
     let check = leakgate()
         .args(["rules", "check"])
         .arg(dir.path().join("rules/acme.yaml"))
@@ -203,12 +221,16 @@ fn a_user_rule_written_with_context_and_pair_loads_checks_and_shows_its_regex() 
     write(
         dir.path(),
         "service.yml",
-        &format!("acme:\n  key_id: {id}\n  secret: {secret}\n"),
+        format!("acme:\n  key_id: {id}\n  secret: {secret}\n"),
     );
     let (findings, printed) = scan(dir.path());
     let mine: Vec<&Value> = findings
         .iter()
-        .filter(|f| f["path"].as_str().is_some_and(|p| p.ends_with("service.yml")))
+        .filter(|f| {
+            f["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("service.yml"))
+        })
         .collect();
     assert_eq!(mine.len(), 1, "{printed}");
     assert_eq!(mine[0]["rule"], "acme-secret");
@@ -233,5 +255,8 @@ fn a_pair_naming_an_unknown_rule_is_refused() {
         .expect("leakgate runs");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("pair.with names unknown rule `acme-nope`"), "{err}");
+    assert!(
+        err.contains("pair.with names unknown rule `acme-nope`"),
+        "{err}"
+    );
 }

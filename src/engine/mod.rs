@@ -314,9 +314,9 @@ impl Matcher {
     /// lines (nearest in lines, then in bytes), and the other half is no longer a match of its
     /// own. Matches without a partner stay as they are, in order.
     pub fn pair_up(&self, data: &[u8], matches: Vec<RawMatch>) -> Vec<Paired> {
-        let pairs_wanted = matches.iter().any(|m| {
-            self.partners[m.rule].is_some_and(|p| matches.iter().any(|o| o.rule == p))
-        });
+        let pairs_wanted = matches
+            .iter()
+            .any(|m| self.partners[m.rule].is_some_and(|p| matches.iter().any(|o| o.rule == p)));
         if !pairs_wanted {
             return matches
                 .into_iter()

@@ -302,7 +302,13 @@ mod pair_tests {
 
     fn scan(text: &str) -> Vec<Finding> {
         let (matcher, infos) = matcher();
-        findings_in_blob(&matcher, &infos, text.as_bytes(), "x.env", &mut Scratch::default())
+        findings_in_blob(
+            &matcher,
+            &infos,
+            text.as_bytes(),
+            "x.env",
+            &mut Scratch::default(),
+        )
     }
 
     #[test]
@@ -320,7 +326,10 @@ mod pair_tests {
             message.contains("Acme key id [acme-id]") && message.contains("line 1"),
             "{message}"
         );
-        assert!(!message.contains(&id) && !message.contains(&id[3..9]), "{message}");
+        assert!(
+            !message.contains(&id) && !message.contains(&id[3..9]),
+            "{message}"
+        );
         assert_eq!(f.also.len(), 1);
         assert_eq!(f.also[0].rule.id, "acme-id");
         assert_eq!(f.also[0].fingerprint, fingerprint("acme-id", id.as_bytes()));
@@ -344,16 +353,21 @@ mod pair_tests {
     fn two_pairs_in_a_file_each_take_the_nearest_other_half() {
         let (id1, s1) = values(3);
         let (id2, s2) = values(4);
-        let text = format!(
-            "ACME_SECRET={s1}\nACME_ID={id1}\n\n\n\nACME_ID={id2}\nACME_SECRET={s2}\n"
-        );
+        let text =
+            format!("ACME_SECRET={s1}\nACME_ID={id1}\n\n\n\nACME_ID={id2}\nACME_SECRET={s2}\n");
         let found = scan(&text);
         assert_eq!(found.len(), 2, "{found:?}");
         assert_eq!(found[0].secret, s1);
-        assert_eq!(found[0].also[0].fingerprint, fingerprint("acme-id", id1.as_bytes()));
+        assert_eq!(
+            found[0].also[0].fingerprint,
+            fingerprint("acme-id", id1.as_bytes())
+        );
         assert!(found[0].message.as_deref().unwrap_or("").contains("line 2"));
         assert_eq!(found[1].secret, s2);
-        assert_eq!(found[1].also[0].fingerprint, fingerprint("acme-id", id2.as_bytes()));
+        assert_eq!(
+            found[1].also[0].fingerprint,
+            fingerprint("acme-id", id2.as_bytes())
+        );
         assert!(found[1].message.as_deref().unwrap_or("").contains("line 6"));
     }
 
@@ -362,7 +376,11 @@ mod pair_tests {
         let (id, secret) = values(5);
         let found = scan(&format!("ACME_ID={id}\n\n\n\nACME_SECRET={secret}\n"));
         assert_eq!(found.len(), 2, "{found:?}");
-        assert!(found.iter().all(|f| f.message.is_none() && f.also.is_empty()));
+        assert!(
+            found
+                .iter()
+                .all(|f| f.message.is_none() && f.also.is_empty())
+        );
         assert_eq!(found[1].severity, Severity::High);
     }
 

@@ -126,8 +126,7 @@ impl ContextSpec {
             // left the provider's block.
             let indented = format!("(?:[ \\t]{line}\\r?\\n|[ \\t]*\\r?\\n){{0,{BLOCK_LINES}}}?");
             // A section lasts until the next `[section]`.
-            let section =
-                format!("(?:[^\\[\\r\\n]{line}\\r?\\n|\\r?\\n){{0,{BLOCK_LINES}}}?");
+            let section = format!("(?:[^\\[\\r\\n]{line}\\r?\\n|\\r?\\n){{0,{BLOCK_LINES}}}?");
             syntaxes.extend([
                 // A nested mapping: `provider:` (YAML), `"provider": {` (JSON), `provider = {`
                 // (HCL), then within a few lines an indented `api_key: v`, or on the same line
@@ -248,8 +247,16 @@ pub fn is_placeholder(value: &[u8]) -> bool {
     for pair in lower.windows(2) {
         let (a, b) = (pair[0], pair[1]);
         let alnum = a.is_ascii_alphanumeric() && b.is_ascii_alphanumeric();
-        up = if alnum && b == a.wrapping_add(1) { up + 1 } else { 1 };
-        down = if alnum && a == b.wrapping_add(1) { down + 1 } else { 1 };
+        up = if alnum && b == a.wrapping_add(1) {
+            up + 1
+        } else {
+            1
+        };
+        down = if alnum && a == b.wrapping_add(1) {
+            down + 1
+        } else {
+            1
+        };
         if up >= SEQUENTIAL_RUN || down >= SEQUENTIAL_RUN {
             return true;
         }
@@ -349,7 +356,10 @@ mod tests {
             format!("mailgun:\n  domain: mg.acme.test\nsendgrid:\n  api_key: {v}\n"),
             format!("[mailgun]\ndomain = \"x\"\n[sendgrid]\napi_key = \"{v}\"\n"),
             // Too far: the nested key is more lines below than a block reaches.
-            format!("mailgun:\n{}  api_key: {v}\n", "  x: 1\n".repeat(BLOCK_LINES + 1)),
+            format!(
+                "mailgun:\n{}  api_key: {v}\n",
+                "  x: 1\n".repeat(BLOCK_LINES + 1)
+            ),
             // A longer value is not cut to fit.
             format!("MAILGUN_API_KEY={v}0"),
         ] {
@@ -366,7 +376,10 @@ mod tests {
             Some(v.clone())
         );
         assert_eq!(
-            found(&names_only, &format!("api.mailgun.net Authorization: Bearer {v}")),
+            found(
+                &names_only,
+                &format!("api.mailgun.net Authorization: Bearer {v}")
+            ),
             None
         );
     }
@@ -435,10 +448,16 @@ mod tests {
         s.names.clear();
         assert_eq!(s.check(), Err(ContextError::NoNames));
         let mut s = spec(&["api key"]);
-        assert!(matches!(s.check(), Err(ContextError::BadWord { field: "keys", .. })));
+        assert!(matches!(
+            s.check(),
+            Err(ContextError::BadWord { field: "keys", .. })
+        ));
         s = spec(&[]);
         s.names = vec!["a".into()];
-        assert!(matches!(s.check(), Err(ContextError::BadWord { field: "names", .. })));
+        assert!(matches!(
+            s.check(),
+            Err(ContextError::BadWord { field: "names", .. })
+        ));
         s = spec(&[]);
         s.value = "(?P<secret>x)".into();
         assert_eq!(s.check(), Err(ContextError::ValueHasSecretGroup));

@@ -565,7 +565,9 @@ fn validate(origin: &str, mut spec: RuleSpec, when: Compile) -> Result<Rule, Rul
     }
     let (pattern, keywords) = match &spec.context {
         Some(_) if !spec.regex.is_empty() => {
-            return Err(bad("has both `regex` and `context`; a rule has one of them".into()));
+            return Err(bad(
+                "has both `regex` and `context`; a rule has one of them".into(),
+            ));
         }
         Some(_) if !spec.keywords.is_empty() => {
             return Err(bad(
@@ -817,7 +819,10 @@ mod tests {
                 format!("{context}    keywords: [acme]\n"),
                 "keywords are its context names",
             ),
-            ("    keywords: [k]\n".to_string(), "needs a `regex` or a `context`"),
+            (
+                "    keywords: [k]\n".to_string(),
+                "needs a `regex` or a `context`",
+            ),
             (
                 "    context:\n      names: []\n      value: x\n".to_string(),
                 "context.names must list",
@@ -849,12 +854,18 @@ mod tests {
             ),
         ] {
             let err = load(&body).expect_err(&body);
-            assert!(err.contains(says) && err.contains("x.yaml"), "{body}: {err}");
+            assert!(
+                err.contains(says) && err.contains("x.yaml"),
+                "{body}: {err}"
+            );
         }
         // A misspelt field inside `context` or `pair` is refused with its line.
         for (body, line) in [
             (format!("{context}      name: [acme]\n"), "line 15"),
-            (format!("{context}    pair: {{ with: half, whithin: 3 }}\n"), "line 15"),
+            (
+                format!("{context}    pair: {{ with: half, whithin: 3 }}\n"),
+                "line 15",
+            ),
         ] {
             let err = load(&body).expect_err(&body);
             assert!(err.contains(line), "{body}: {err}");
@@ -871,7 +882,10 @@ mod tests {
         )
         .expect("loads");
         let rule = &set.rules()[0];
-        assert_eq!(rule.keywords(), ["acmekey", "acme_key", "acme-key", "acme.key"]);
+        assert_eq!(
+            rule.keywords(),
+            ["acmekey", "acme_key", "acme-key", "acme.key"]
+        );
         assert!(rule.pattern().contains("(?P<secret>[0-9a-f]{32})"));
         assert_eq!(rule.entropy_floor(), Some(context::DEFAULT_ENTROPY));
     }
