@@ -270,20 +270,23 @@ mod tests {
 
     const HEX: &str = "[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}";
 
-    /// A value in the Mailgun format from a seed, so no test string is a real key.
-    fn value(seed: u32) -> String {
-        let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
-        let mut hex = |n: usize| -> String {
-            (0..n)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 17;
-                    state ^= state << 5;
-                    char::from(b"0123456789abcdef"[(state % 16) as usize])
-                })
-                .collect()
-        };
-        format!("{}-{}-{}", hex(32), hex(8), hex(8))
+    /// `n` characters of `alphabet` from a seed (xorshift), so no test string is a real key.
+    fn random(seed: u64, alphabet: &[u8], n: usize) -> String {
+        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        (0..n)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                char::from(alphabet[(state % alphabet.len() as u64) as usize])
+            })
+            .collect()
+    }
+
+    /// A value in the Mailgun format (32 hex, 8 hex, 8 hex) from a seed.
+    fn value(seed: u64) -> String {
+        let hex = random(seed, b"0123456789abcdef", 48);
+        format!("{}-{}-{}", &hex[..32], &hex[32..40], &hex[40..])
     }
 
     fn spec(keys: &[&str]) -> ContextSpec {
@@ -425,19 +428,12 @@ mod tests {
             assert!(!is_placeholder(v.as_bytes()), "{v}");
         }
         // Mixed-case base62, as most unprefixed keys are.
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        for _ in 0..5_000 {
-            let v: String = (0..40)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    char::from(
-                        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-                            [(state % 62) as usize],
-                    )
-                })
-                .collect();
+        for seed in 0..5_000 {
+            let v = random(
+                seed,
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+                40,
+            );
             assert!(!is_placeholder(v.as_bytes()), "{v}");
         }
     }
