@@ -14,14 +14,11 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The longest key name (or a name's part before the key word) the grammar reads: names are
-/// identifiers, and a bound keeps the regex linear on minified input.
+/// The longest word a rule may list in `names` or `keys`.
 const NAME_REACH: usize = 40;
 /// How many lines a nested block (`provider:` then `  api_key: v`) or a request (a host, then
 /// its header) may span between the provider's name and the value.
 const BLOCK_LINES: usize = 8;
-/// How many bytes of one line the grammar skips between a host and a header or a query.
-const LINE_REACH: usize = 200;
 /// The entropy floor of a context rule that gives none: values found by a name alone need one.
 pub const DEFAULT_ENTROPY: f32 = 3.0;
 
@@ -101,13 +98,17 @@ impl ContextSpec {
     /// no token character may cross.
     pub fn regex(&self) -> String {
         let names = alternation(&self.names);
-        let ident = format!("[A-Za-z0-9_.-]{{0,{NAME_REACH}}}");
+        // Unbounded repetitions, not counted ones (`{0,200}`): a counter multiplies the states
+        // of the lazy DFA by its bound at every occurrence of a provider's name, which made
+        // text that names the provider often (its own SDK) scan a hundred times slower. What
+        // the regex sees is bounded anyway: the window around a keyword, snapped to lines.
+        let ident = "[A-Za-z0-9_.-]*".to_string();
         let key_name = if self.keys.is_empty() {
             format!("(?i:{names})")
         } else {
             format!("(?i:{names}{ident}?{})", alternation(&self.keys))
         };
-        let line = format!("(?-u:[^\\r\\n]){{0,{LINE_REACH}}}");
+        let line = "(?-u:[^\\r\\n])*".to_string();
         let mut syntaxes = vec![
             // Assignments and mappings: `A=v`, `export A="v"`, `a: v`, `"a": "v"`, `a = "v"`,
             // `a.b=v`, `a := "v"`, `a => 'v'`, `obj["a"] = v`, `self.a = "v"`, a Kubernetes
@@ -121,7 +122,6 @@ impl ContextSpec {
         ];
         if !self.keys.is_empty() {
             let child = format!("(?i:{ident}?{})", alternation(&self.keys));
-            let block = format!("(?:{line}\\r?\\n){{0,{BLOCK_LINES}}}?");
             // The lines of a nested mapping are indented (or blank): a line that is not has
             // left the provider's block.
             let indented = format!("(?:[ \\t]{line}\\r?\\n|[ \\t]*\\r?\\n){{0,{BLOCK_LINES}}}?");
@@ -134,17 +134,20 @@ impl ContextSpec {
                 format!(
                     "(?i:{names}){ident}[\"']?[ \\t]*[:=][ \\t]*\
                      (?:\\{{?[ \\t]*\\r?\\n{indented}[ \\t]+|\
-                     \\{{(?:(?-u:[^\\r\\n{{}}]){{0,{LINE_REACH}}}?,)?[ \\t]*)[\"']?{child}[\"']?[ \\t]*[:=][ \\t]*[\"']?"
+                     \\{{(?:(?-u:[^\\r\\n{{}}])*?,)?[ \\t]*)[\"']?{child}[\"']?[ \\t]*[:=][ \\t]*[\"']?"
                 ),
                 // A TOML or INI section: `[provider]` then `api_key = "v"`.
                 format!(
                     "\\[[ \\t]*(?i:{ident}?{names}{ident})[ \\t]*\\][ \\t]*\\r?\\n{section}\
                      [ \\t]*[\"']?{child}[\"']?[ \\t]*[:=][ \\t]*[\"']?"
                 ),
-                // A request: the provider's host (or name), then within a few lines a header
-                // carrying the value (`Authorization: Bearer v`, `X-Api-Key: v`).
+                // A request: the provider's host (or name), then on the same line, or the next
+                // ones of a shell command continued with `\`, a header carrying the value
+                // (`Authorization: Bearer v`, `X-Api-Key: v`). Not across any lines: tracking
+                // every line after every mention of a provider's name made the automaton
+                // thrash on text that names it often (its own SDK).
                 format!(
-                    "(?i:{names}){block}{line}?\\b(?i:authorization|x-api-key|api-key|\
+                    "(?i:{names})(?:{line}\\\\\\r?\\n){{0,{BLOCK_LINES}}}{line}?\\b(?i:authorization|x-api-key|api-key|\
                      x-auth-token|x-access-token)[\"']?[ \\t]*[:=,][ \\t]*[\"']?\
                      (?i:(?:bearer|token|key)[ \\t]+)?"
                 ),
@@ -152,10 +155,10 @@ impl ContextSpec {
                 // 'v' })`, `mistral.Client("v")`, `cloudinary.config(cloud_name="x", api_key="v")`.
                 format!(
                     "(?i:{names})[A-Za-z0-9_.]{{0,20}}\\([ \\t]*\\{{?[ \\t]*(?:[\"'`]|\
-                     (?-u:[^)\\r\\n]){{0,{LINE_REACH}}}?{child}[\"']?[ \\t]*[:=][ \\t]*[\"'`]?)"
+                     (?-u:[^)\\r\\n])*?{child}[\"']?[ \\t]*[:=][ \\t]*[\"'`]?)"
                 ),
                 // A URL on the provider's host with the value in its query: `?api_key=v`.
-                format!("(?i:{names})(?-u:[^\\s\"'<>]){{0,{LINE_REACH}}}?[?&]{child}="),
+                format!("(?i:{names})(?-u:[^\\s\"'<>])*?[?&]{child}="),
             ]);
         }
         format!(
