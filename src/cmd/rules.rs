@@ -126,6 +126,7 @@ fn show(id: &str, extra: &[PathBuf], json: bool) -> Result<u8> {
             severity: check.severity,
             tags: check.tags.iter().map(|t| t.to_string()).collect(),
             description: check.description.to_string(),
+            matching: None,
             examples,
         }
     } else {
@@ -186,6 +187,7 @@ fn show(id: &str, extra: &[PathBuf], json: bool) -> Result<u8> {
             severity: rule.severity(),
             tags: spec.tags.clone(),
             description: spec.description.clone(),
+            matching: Some(matching(rule)),
             examples: ShownExamples {
                 fires: spec.examples.iter().map(|e| redacted(e)).collect(),
                 quiet: spec.negative_examples.iter().map(|e| redacted(e)).collect(),
@@ -194,6 +196,34 @@ fn show(id: &str, extra: &[PathBuf], json: bool) -> Result<u8> {
     };
     report::listing::write_rule_detail(&detail, json)?;
     Ok(EXIT_CLEAN)
+}
+
+/// How `rule` matches, in words for `rules show`.
+fn matching(rule: &crate::rules::Rule) -> report::listing::Matching {
+    let context = rule.spec.context.as_ref().map(|c| {
+        let mut words = format!("names {}", c.names.join(", "));
+        if !c.keys.is_empty() {
+            words.push_str(&format!("; keys {}", c.keys.join(", ")));
+        }
+        words.push_str(&format!("; value {}", c.value));
+        words
+    });
+    let pair = rule.spec.pair.as_ref().map(|p| {
+        let mut words = format!(
+            "one finding with `{}` when it is within {} line(s)",
+            p.with, p.within
+        );
+        if let Some(severity) = p.severity {
+            words.push_str(&format!(", then {}", severity.as_str()));
+        }
+        words
+    });
+    report::listing::Matching {
+        keywords: rule.keywords().to_vec(),
+        regex: rule.pattern().to_string(),
+        context,
+        pair,
+    }
 }
 
 /// Checks every file completely, so one run lists every problem, one line each: a file that

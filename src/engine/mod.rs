@@ -47,6 +47,14 @@ pub struct RawMatch {
     pub entropy: f32,
 }
 
+/// A match and, when its rule is the secret half of a multi-part credential (`pair:`), the
+/// match of the other half it was paired with (see [`Matcher::pair_up`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paired {
+    pub found: RawMatch,
+    pub partner: Option<RawMatch>,
+}
+
 /// Values that must never be reported whatever rule finds them (from `.leakgate.yml`).
 #[derive(Debug, Default, Clone)]
 pub struct AllowList {
@@ -90,6 +98,9 @@ pub struct Matcher {
     keyword_rules: Vec<Vec<usize>>,
     allow: AllowList,
     local_host: Option<LocalHost>,
+    /// For each rule, the index of the rule that finds its other half (`pair.with`), when it
+    /// is in force.
+    partners: Vec<Option<usize>>,
 }
 
 /// Whether the host a connection string names (`host`, as written after its `@`) is the
@@ -152,7 +163,7 @@ impl Matcher {
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         for (index, rule) in rules.rules().iter().enumerate() {
-            for keyword in &rule.spec.keywords {
+            for keyword in rule.keywords() {
                 let keyword = keyword.to_ascii_lowercase();
                 match seen.get(&keyword) {
                     Some(&p) => keyword_rules[p].push(index),
@@ -203,7 +214,22 @@ impl Matcher {
             }
             None => unreachable!("at least one automaton kind is tried"),
         };
+        let index: HashMap<&str, usize> = rules
+            .rules()
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id(), i))
+            .collect();
+        let partners = rules
+            .rules()
+            .iter()
+            .map(|r| {
+                let pair = r.spec.pair.as_ref()?;
+                index.get(pair.with.as_str()).copied()
+            })
+            .collect();
         Ok(Matcher {
+            partners,
             rules,
             keywords,
             keyword_rules,
@@ -285,6 +311,68 @@ impl Matcher {
         resolve_overlaps(&mut scratch.candidates, &self.rules)
     }
 
+    /// Pairs the halves of multi-part credentials among one blob's matches (sorted by
+    /// position, as [`Matcher::find`] returns them): each match of a rule with a `pair` takes
+    /// the nearest unpaired match of its other half's rule within the rule's `pair.within`
+    /// lines (nearest in lines, then in bytes), and the other half is no longer a match of its
+    /// own. Matches without a partner stay as they are, in order.
+    pub fn pair_up(&self, data: &[u8], matches: Vec<RawMatch>) -> Vec<Paired> {
+        let pairs_wanted = matches
+            .iter()
+            .any(|m| self.partners[m.rule].is_some_and(|p| matches.iter().any(|o| o.rule == p)));
+        if !pairs_wanted {
+            return matches
+                .into_iter()
+                .map(|found| Paired {
+                    found,
+                    partner: None,
+                })
+                .collect();
+        }
+        let lines = start_lines(data, &matches);
+        let mut taken: Vec<bool> = vec![false; matches.len()];
+        let mut partner_of: Vec<Option<usize>> = vec![None; matches.len()];
+        for (i, m) in matches.iter().enumerate() {
+            let (Some(other), Some(pair)) = (self.partners[m.rule], &self.rule(m.rule).spec.pair)
+            else {
+                continue;
+            };
+            // Only matches within the line bound, and at most a few hundred either side: a
+            // minified line of thousands of matches must not make pairing quadratic.
+            let lo = lines
+                .partition_point(|&l| l + pair.within < lines[i])
+                .max(i.saturating_sub(PAIR_CANDIDATES));
+            let hi = lines
+                .partition_point(|&l| l <= lines[i] + pair.within)
+                .min(i + PAIR_CANDIDATES + 1);
+            let best = (lo..hi)
+                .map(|j| (j, &matches[j]))
+                .filter(|&(j, o)| o.rule == other && !taken[j] && partner_of[j].is_none())
+                .min_by_key(|&(j, o)| {
+                    (
+                        lines[i].abs_diff(lines[j]),
+                        m.secret.start.abs_diff(o.secret.start),
+                    )
+                })
+                .map(|(j, _)| j);
+            if let Some(j) = best {
+                taken[j] = true;
+                partner_of[i] = Some(j);
+            }
+        }
+        let partners: Vec<Option<RawMatch>> = partner_of
+            .iter()
+            .map(|p| p.map(|j| matches[j].clone()))
+            .collect();
+        matches
+            .into_iter()
+            .zip(partners)
+            .zip(taken)
+            .filter(|(_, taken)| !taken)
+            .map(|((found, partner), _)| Paired { found, partner })
+            .collect()
+    }
+
     /// Stage one: keyword hits become per-rule windows, merged where they overlap so no byte is
     /// searched twice by the same rule.
     fn collect_windows(&self, data: &[u8], scratch: &mut Scratch) {
@@ -327,9 +415,12 @@ impl Matcher {
                 continue;
             }
             let entropy = shannon(bytes);
-            if let Some(min) = rule.spec.entropy
+            if let Some(min) = rule.entropy_floor()
                 && entropy < min
             {
+                continue;
+            }
+            if rule.by_context() && crate::rules::is_placeholder(bytes) {
                 continue;
             }
             if rule.allow().iter().any(|a| a.is_match(bytes)) || self.allow.allows(bytes) {
@@ -348,6 +439,24 @@ impl Matcher {
             });
         }
     }
+}
+
+/// How many matches on each side of a secret half are looked at for its other half.
+const PAIR_CANDIDATES: usize = 256;
+
+/// The 1-based line each match starts on (`matches` sorted by position), in one pass.
+fn start_lines(data: &[u8], matches: &[RawMatch]) -> Vec<usize> {
+    let mut line = 1;
+    let mut pos = 0;
+    matches
+        .iter()
+        .map(|m| {
+            let at = m.secret.start.min(data.len()).max(pos);
+            line += memchr::memchr_iter(b'\n', &data[pos..at]).count();
+            pos = at;
+            line
+        })
+        .collect()
 }
 
 /// Shannon entropy of `bytes` in bits per byte: the one measure of "looks random" that rules

@@ -2,8 +2,8 @@
 //! column, fingerprint, inline allow). Shared by every source (working tree, history, staged
 //! changes, stdin) and check, so a secret looks the same wherever it was found.
 
-use super::{Matcher, RawMatch, Scratch, positions};
-use crate::finding::{Finding, Location, RuleInfo, Suppression, fingerprint};
+use super::{Matcher, Paired, RawMatch, Scratch, positions};
+use crate::finding::{AlsoFound, Finding, Location, RuleInfo, Suppression, fingerprint};
 use crate::rules::Rule;
 use std::sync::Arc;
 
@@ -66,14 +66,18 @@ pub fn findings_from_matches(
     if matches.is_empty() {
         return Vec::new();
     }
+    let matches = matcher.pair_up(data, matches);
     let positions = positions(
         data,
-        matches.iter().flat_map(|m| [m.secret.start, m.secret.end]),
+        matches
+            .iter()
+            .flat_map(|p| std::iter::once(&p.found).chain(&p.partner))
+            .flat_map(|m| [m.secret.start, m.secret.end]),
     );
     let now = super::assess::now();
     matches
         .into_iter()
-        .map(|m| {
+        .map(|Paired { found: m, partner }| {
             let rule = matcher.rule(m.rule);
             let secret = &data[m.secret.clone()];
             let location =
@@ -92,9 +96,40 @@ pub fn findings_from_matches(
             finding.message = judged.message;
             finding.suppressed =
                 allowed_inline(data, m.secret.start).then_some(Suppression::Inline);
+            if let Some(other) = partner {
+                let line = positions[&other.secret.start].0;
+                fold_partner(&mut finding, rule, infos, data, &other, line);
+            }
             finding
         })
         .collect()
+}
+
+/// Folds the other half of a multi-part credential (found on `line`) into the finding of its
+/// secret half: the message names its kind and line, never its value; the severity rises to
+/// the pair's when the rule gives one.
+fn fold_partner(
+    finding: &mut Finding,
+    rule: &Rule,
+    infos: &RuleInfos,
+    data: &[u8],
+    other: &RawMatch,
+    line: usize,
+) {
+    if let Some(severity) = rule.spec.pair.as_ref().and_then(|p| p.severity) {
+        finding.severity = finding.severity.max(severity);
+    }
+    let info = infos.get(other.rule);
+    finding.message = Some(format!(
+        "Complete credential: its other half, {} [{}], is on line {line}; reported once, here.",
+        info.name, info.id
+    ));
+    finding.also.push(AlsoFound {
+        severity: info.severity,
+        message: Some(format!("the other half of this credential, on line {line}")),
+        fingerprint: fingerprint(&info.id, &data[other.secret.clone()]),
+        rule: info,
+    });
 }
 
 /// The marker a developer puts in a comment to accept a finding on that line, or on the next
@@ -210,5 +245,165 @@ mod tests {
         ));
         let long_line = format!("# leakgate:allow\n{}X", "a".repeat(2 * INLINE_ALLOW_REACH));
         assert!(!allowed_inline(long_line.as_bytes(), long_line.len() - 1));
+    }
+}
+
+#[cfg(test)]
+mod pair_tests {
+    use super::*;
+    use crate::engine::{AllowList, Workload};
+    use crate::finding::Severity;
+    use crate::rules::RuleSet;
+
+    /// An id half (`IDX` + 16 upper-case letters) and a secret half (40 base62 characters found
+    /// by the name `acme_secret`) that pairs with it within 3 lines, critical when complete.
+    const RULES: &str = r#"rules:
+  - id: acme-id
+    name: Acme key id
+    description: rotate
+    severity: low
+    keywords: [IDX]
+    regex: '\b(?P<secret>IDX[A-Z]{16})\b'
+  - id: acme-secret
+    name: Acme secret
+    description: rotate
+    severity: high
+    context:
+      names: [acme_secret]
+      value: '[A-Za-z0-9]{40}'
+    pair: { with: acme-id, within: 3, severity: critical }
+"#;
+
+    fn matcher() -> (Matcher, RuleInfos) {
+        let mut set = RuleSet::default();
+        set.add_yaml("pair.yaml", RULES).expect("test rules load");
+        let matcher = Matcher::new(Arc::new(set), AllowList::default(), Workload::Small)
+            .expect("test rules build");
+        let infos = RuleInfos::new(&matcher);
+        (matcher, infos)
+    }
+
+    /// Values in each half's format from a seed, so no test string is a real credential.
+    fn values(seed: u64) -> (String, String) {
+        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut pick = |alphabet: &[u8], n: usize| -> String {
+            (0..n)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    char::from(alphabet[(state % alphabet.len() as u64) as usize])
+                })
+                .collect()
+        };
+        let id = format!("IDX{}", pick(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", 16));
+        let secret = pick(
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+            40,
+        );
+        (id, secret)
+    }
+
+    fn scan(text: &str) -> Vec<Finding> {
+        let (matcher, infos) = matcher();
+        findings_in_blob(
+            &matcher,
+            &infos,
+            text.as_bytes(),
+            "x.env",
+            &mut Scratch::default(),
+        )
+    }
+
+    #[test]
+    fn a_complete_pair_is_one_finding_at_the_secret_naming_the_other_half() {
+        let (id, secret) = values(1);
+        let found = scan(&format!("ACME_ID={id}\nACME_SECRET={secret}\n"));
+        assert_eq!(found.len(), 1, "{found:?}");
+        let f = &found[0];
+        assert_eq!(f.rule.id, "acme-secret");
+        assert_eq!(f.secret, secret);
+        assert_eq!(f.location.line, 2);
+        assert_eq!(f.severity, Severity::Critical);
+        let message = f.message.as_deref().expect("a pair says so");
+        assert!(
+            message.contains("Acme key id [acme-id]") && message.contains("line 1"),
+            "{message}"
+        );
+        assert!(
+            !message.contains(&id) && !message.contains(&id[3..9]),
+            "{message}"
+        );
+        assert_eq!(f.also.len(), 1);
+        assert_eq!(f.also[0].rule.id, "acme-id");
+        assert_eq!(f.also[0].fingerprint, fingerprint("acme-id", id.as_bytes()));
+        // The secret half's own fingerprint is what it would be alone: baselines still match.
+        assert_eq!(f.fingerprint, fingerprint("acme-secret", secret.as_bytes()));
+    }
+
+    #[test]
+    fn a_half_alone_is_reported_as_before() {
+        let (id, secret) = values(2);
+        let found = scan(&format!("ACME_SECRET={secret}\n"));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::High);
+        assert!(found[0].message.is_none() && found[0].also.is_empty());
+        let found = scan(&format!("ACME_ID={id}\n"));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].rule.id, "acme-id");
+    }
+
+    #[test]
+    fn two_pairs_in_a_file_each_take_the_nearest_other_half() {
+        let (id1, s1) = values(3);
+        let (id2, s2) = values(4);
+        let text =
+            format!("ACME_SECRET={s1}\nACME_ID={id1}\n\n\n\nACME_ID={id2}\nACME_SECRET={s2}\n");
+        let found = scan(&text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].secret, s1);
+        assert_eq!(
+            found[0].also[0].fingerprint,
+            fingerprint("acme-id", id1.as_bytes())
+        );
+        assert!(found[0].message.as_deref().unwrap_or("").contains("line 2"));
+        assert_eq!(found[1].secret, s2);
+        assert_eq!(
+            found[1].also[0].fingerprint,
+            fingerprint("acme-id", id2.as_bytes())
+        );
+        assert!(found[1].message.as_deref().unwrap_or("").contains("line 6"));
+    }
+
+    #[test]
+    fn halves_too_far_apart_are_two_findings() {
+        let (id, secret) = values(5);
+        let found = scan(&format!("ACME_ID={id}\n\n\n\nACME_SECRET={secret}\n"));
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found
+                .iter()
+                .all(|f| f.message.is_none() && f.also.is_empty())
+        );
+        assert_eq!(found[1].severity, Severity::High);
+    }
+
+    #[test]
+    fn many_halves_on_one_line_pair_up_without_blowing_up() {
+        let mut text = String::new();
+        for seed in 0..5_000 {
+            let (id, secret) = values(100 + seed);
+            text.push_str(&format!("ACME_ID={id} ACME_SECRET={secret} "));
+        }
+        let start = std::time::Instant::now();
+        let found = scan(&text);
+        assert!(start.elapsed() < std::time::Duration::from_secs(30));
+        assert_eq!(found.len(), 5_000);
+        let odd: Vec<_> = found
+            .iter()
+            .filter(|f| !(f.rule.id == "acme-secret" && f.also.len() == 1))
+            .map(|f| (&f.rule.id, &f.secret, f.also.len()))
+            .collect();
+        assert!(odd.is_empty(), "{odd:?}");
     }
 }

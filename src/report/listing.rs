@@ -128,7 +128,24 @@ pub struct RuleDetail {
     pub confidence: Option<String>,
     pub tags: Vec<String>,
     pub description: String,
+    /// How a secret rule matches (absent for checks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matching: Option<Matching>,
     pub examples: ShownExamples,
+}
+
+/// What a secret rule looks for: its keywords and the regex it runs, whether written in the
+/// rule or built by the context grammar, and the other half it pairs with.
+#[derive(Debug, serde::Serialize)]
+pub struct Matching {
+    pub keywords: Vec<String>,
+    pub regex: String,
+    /// The rule's `context:` in words, when the regex was built from it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// The rule's `pair:` in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pair: Option<String>,
 }
 
 /// What a rule reports (`fires`) and what it must not (`quiet`).
@@ -169,6 +186,20 @@ pub fn write_rule_detail(detail: &RuleDetail, json: bool) -> anyhow::Result<()> 
     writeln!(out, "tags:        {}", detail.tags.join(", "))?;
     writeln!(out)?;
     writeln!(out, "{}", detail.description.trim_end())?;
+    if let Some(m) = &detail.matching {
+        writeln!(out)?;
+        writeln!(out, "keywords:    {}", m.keywords.join(", "))?;
+        if let Some(context) = &m.context {
+            writeln!(out, "context:     {context}")?;
+            writeln!(out, "regex:       (built by the context grammar)")?;
+        } else {
+            writeln!(out, "regex:")?;
+        }
+        writeln!(out, "  {}", m.regex)?;
+        if let Some(pair) = &m.pair {
+            writeln!(out, "pair:        {pair}")?;
+        }
+    }
     for (heading, examples) in [
         ("Reported", &detail.examples.fires),
         ("Not reported", &detail.examples.quiet),

@@ -6,8 +6,10 @@
 
 mod builtin;
 pub mod category;
+mod context;
 mod validate;
 
+pub use context::{ContextError, ContextSpec, is_placeholder};
 pub use validate::{
     Validator, Verdict, base62_checksum, base64_encode, base64url_decode, bech32_encode, crc32,
 };
@@ -86,8 +88,19 @@ pub struct RuleSpec {
     pub name: String,
     pub description: String,
     pub severity: Severity,
+    /// Literals the prefilter looks for. Built from `context.names` for a context rule.
+    #[serde(default)]
     pub keywords: Vec<String>,
+    /// The rule's own regex, with a `secret` group; a rule has either this or `context`.
+    #[serde(default)]
     pub regex: String,
+    /// A name next to a value, in any syntax the context grammar knows (see
+    /// [`ContextSpec`]); for values with no prefix of their own.
+    #[serde(default)]
+    pub context: Option<ContextSpec>,
+    /// The other half of a multi-part credential (see [`PairSpec`]).
+    #[serde(default)]
+    pub pair: Option<PairSpec>,
     #[serde(default)]
     pub entropy: Option<f32>,
     #[serde(default)]
@@ -119,6 +132,25 @@ pub struct RuleSpec {
     pub negative_examples: Vec<String>,
 }
 
+/// A rule's `pair:` field: the secret half of a multi-part credential (an AWS secret access
+/// key) names the rule that finds its other half (the access key id). When both are found
+/// within `within` lines of each other, one finding is reported at the secret half, the other
+/// half folded into it; alone, the secret half is reported as any other match.
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairSpec {
+    /// The id of the rule that finds the other half.
+    pub with: String,
+    /// How many lines apart the halves may be (0: the same line).
+    pub within: usize,
+    /// The severity of the complete pair, when it is worse than the half alone.
+    #[serde(default)]
+    pub severity: Option<Severity>,
+}
+
+/// The widest neighbourhood a pair may ask for: halves further apart are not one credential.
+pub const MAX_PAIR_LINES: usize = 50;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleFile {
@@ -143,6 +175,10 @@ struct LooseRuleFile {
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub spec: RuleSpec,
+    /// The regex the rule runs: its own, or the one the context grammar built.
+    pattern: String,
+    /// The prefilter's literals: its own, or the context names' spellings.
+    keywords: Vec<String>,
     /// The compiled regex and the index of its `secret` capture group.
     compiled: OnceLock<(Regex, usize)>,
     allow: OnceLock<Vec<Regex>>,
@@ -164,6 +200,28 @@ impl Rule {
         &self.compiled().0
     }
 
+    /// The regex source the rule runs (built by the context grammar for a context rule).
+    pub fn pattern(&self) -> &str {
+        &self.pattern
+    }
+
+    pub fn keywords(&self) -> &[String] {
+        &self.keywords
+    }
+
+    /// Whether the rule finds values by the name next to them: such values also pass the
+    /// grammar's placeholder filter.
+    pub fn by_context(&self) -> bool {
+        self.spec.context.is_some()
+    }
+
+    /// The entropy floor: the rule's own, or the grammar's for a context rule that gives none.
+    pub fn entropy_floor(&self) -> Option<f32> {
+        self.spec
+            .entropy
+            .or(self.by_context().then_some(context::DEFAULT_ENTROPY))
+    }
+
     /// Index of the `secret` capture group in [`Rule::regex`].
     pub fn secret_group(&self) -> usize {
         self.compiled().1
@@ -171,7 +229,7 @@ impl Rule {
 
     fn compiled(&self) -> &(Regex, usize) {
         self.compiled.get_or_init(|| {
-            compile(&self.spec.regex)
+            compile(&self.pattern)
                 .expect("user rules are compiled when they load; built-in ones by the test suite")
         })
     }
@@ -252,6 +310,7 @@ impl RuleSet {
                 set.push(&origin, spec, Compile::Lazily)?;
             }
         }
+        set.check_pairs(0)?;
         Ok(set)
     }
 
@@ -266,8 +325,29 @@ impl RuleSet {
 
     /// Parses, fully compiles and adds every rule in one YAML document.
     pub fn add_yaml(&mut self, origin: &str, text: &str) -> Result<(), RuleError> {
+        let first = self.rules.len();
         for spec in parse_rules_yaml(origin, text)? {
             self.push(origin, spec, Compile::Now)?;
+        }
+        self.check_pairs(first)
+    }
+
+    /// Every `pair.with` of the rules from `first` on names a rule of the set (a typo would
+    /// silently leave the halves reported apart).
+    fn check_pairs(&self, first: usize) -> Result<(), RuleError> {
+        for rule in &self.rules[first..] {
+            if let Some(pair) = &rule.spec.pair
+                && !self.ids.contains(&pair.with)
+            {
+                return Err(invalid(
+                    &rule.origin,
+                    rule.id(),
+                    format!(
+                        "pair.with names unknown rule {}",
+                        crate::text::quoted_value(&pair.with)
+                    ),
+                ));
+            }
         }
         Ok(())
     }
@@ -327,10 +407,14 @@ impl RuleSet {
                 specs
             }
         };
+        let first = self.rules.len();
         for spec in specs {
             if let Err(e) = self.push(origin, spec, Compile::Now) {
                 problems.push(e);
             }
+        }
+        if let Err(e) = self.check_pairs(first) {
+            problems.push(e);
         }
         problems
     }
@@ -490,7 +574,7 @@ fn ascii_word_boundaries(pattern: &str) -> std::borrow::Cow<'_, str> {
 /// smallest of a few size limits it compiles within (an upper bound, within a factor of four;
 /// the `regex` crate does not report the size itself). Small regexes compile at the first try.
 fn compiled_cost(rule: &Rule) -> usize {
-    std::iter::once(&rule.spec.regex)
+    std::iter::once(&rule.pattern)
         .chain(&rule.spec.allow)
         .map(|pattern| {
             let mut limit = REGEX_SIZE_LIMIT >> 8;
@@ -517,8 +601,38 @@ fn validate(origin: &str, mut spec: RuleSpec, when: Compile) -> Result<Rule, Rul
             "id must be non-empty kebab-case (letters, digits, `-`)".into(),
         ));
     }
-    if spec.keywords.is_empty() || spec.keywords.iter().any(|k| k.trim().is_empty()) {
+    let (pattern, keywords) = match &spec.context {
+        Some(_) if !spec.regex.is_empty() => {
+            return Err(bad(
+                "has both `regex` and `context`; a rule has one of them".into(),
+            ));
+        }
+        Some(_) if !spec.keywords.is_empty() => {
+            return Err(bad(
+                "a `context` rule's keywords are its context names; remove `keywords`".into(),
+            ));
+        }
+        Some(context) => {
+            context.check().map_err(|e| bad(e.to_string()))?;
+            (context.regex(), context.keywords())
+        }
+        None if spec.regex.is_empty() => {
+            return Err(bad("needs a `regex` or a `context`".into()));
+        }
+        None => (spec.regex.clone(), spec.keywords.clone()),
+    };
+    if keywords.is_empty() || keywords.iter().any(|k| k.trim().is_empty()) {
         return Err(bad("needs at least one non-empty keyword".into()));
+    }
+    if let Some(pair) = &spec.pair {
+        if pair.with == id {
+            return Err(bad("pair.with names the rule itself".into()));
+        }
+        if pair.within > MAX_PAIR_LINES {
+            return Err(bad(format!(
+                "pair.within must be at most {MAX_PAIR_LINES} lines"
+            )));
+        }
     }
     if let Some(e) = spec.entropy
         && !(0.0..=8.0).contains(&e)
@@ -538,7 +652,7 @@ fn validate(origin: &str, mut spec: RuleSpec, when: Compile) -> Result<Rule, Rul
     if spec.window.is_some_and(|w| w > MAX_WINDOW) {
         return Err(bad(format!("window must be at most {MAX_WINDOW} bytes")));
     }
-    if spec.keywords.iter().any(|k| k.len() > MAX_KEYWORD_BYTES) {
+    if keywords.iter().any(|k| k.len() > MAX_KEYWORD_BYTES) {
         return Err(bad(format!(
             "keywords must be at most {MAX_KEYWORD_BYTES} bytes"
         )));
@@ -546,6 +660,8 @@ fn validate(origin: &str, mut spec: RuleSpec, when: Compile) -> Result<Rule, Rul
     let rule = Rule {
         generic: spec.tags.iter().any(|t| t == "generic"),
         spec,
+        pattern,
+        keywords,
         compiled: OnceLock::new(),
         allow: OnceLock::new(),
         prefixed: OnceLock::new(),
@@ -554,7 +670,7 @@ fn validate(origin: &str, mut spec: RuleSpec, when: Compile) -> Result<Rule, Rul
     // Built-in rules are compiled on first use: parsing hundreds of regexes would cost more
     // than the rest of start-up, and the test suite compiles and proves every one of them.
     if when == Compile::Now {
-        let compiled = compile(&rule.spec.regex).map_err(|e| bad(error_chain(&e)))?;
+        let compiled = compile(&rule.pattern).map_err(|e| bad(error_chain(&e)))?;
         let allow = rule
             .spec
             .allow
@@ -665,7 +781,7 @@ mod tests {
         // Built-in rules are compiled lazily, so this test is what proves them at build time.
         let rules = RuleSet::builtin().expect("built-in rules parse");
         for rule in rules.rules() {
-            compile(&rule.spec.regex).unwrap_or_else(|e| panic!("{}: {e}", rule.id()));
+            compile(rule.pattern()).unwrap_or_else(|e| panic!("{}: {e}", rule.id()));
             for a in &rule.spec.allow {
                 build_regex(a).unwrap_or_else(|e| panic!("{} allow: {e}", rule.id()));
             }
@@ -754,6 +870,101 @@ mod tests {
             MAX_WINDOW + 1
         );
         assert!(RuleSet::default().add_yaml("x.yaml", &yaml).is_err());
+    }
+
+    fn load(body: &str) -> Result<(), String> {
+        let yaml = format!(
+            "rules:\n  - id: half\n    name: n\n    description: d\n    severity: low\n    \
+             keywords: [IDX]\n    regex: '(?P<secret>IDX[A-Z]{{16}})'\n  - id: c\n    \
+             name: n\n    description: d\n    severity: low\n{body}"
+        );
+        RuleSet::default()
+            .add_yaml("x.yaml", &yaml)
+            .map_err(|e| error_chain(&e))
+    }
+
+    #[test]
+    fn context_and_pair_fields_are_checked_at_load() {
+        let context = "    context:\n      names: [acme]\n      value: '[0-9a-f]{32}'\n";
+        assert_eq!(load(context), Ok(()));
+        for (body, says) in [
+            (
+                format!("{context}    regex: '(?P<secret>x)'\n"),
+                "has both `regex` and `context`",
+            ),
+            (
+                format!("{context}    keywords: [acme]\n"),
+                "keywords are its context names",
+            ),
+            (
+                "    keywords: [k]\n".to_string(),
+                "needs a `regex` or a `context`",
+            ),
+            (
+                "    context:\n      names: []\n      value: x\n".to_string(),
+                "context.names must list",
+            ),
+            (
+                "    context:\n      names: [acme]\n      keys: ['a b']\n      value: x\n"
+                    .to_string(),
+                "context.keys",
+            ),
+            (
+                "    context:\n      names: [acme]\n      value: '(?P<secret>x)'\n".to_string(),
+                "no group named `secret`",
+            ),
+            (
+                "    context:\n      names: [acme]\n      value: '(x'\n".to_string(),
+                "regex does not compile",
+            ),
+            (
+                format!("{context}    pair: {{ with: nope, within: 3 }}\n"),
+                "pair.with names unknown rule `nope`",
+            ),
+            (
+                format!("{context}    pair: {{ with: c, within: 3 }}\n"),
+                "pair.with names the rule itself",
+            ),
+            (
+                format!("{context}    pair: {{ with: half, within: 51 }}\n"),
+                "at most 50 lines",
+            ),
+        ] {
+            let err = load(&body).expect_err(&body);
+            assert!(
+                err.contains(says) && err.contains("x.yaml"),
+                "{body}: {err}"
+            );
+        }
+        // A misspelt field inside `context` or `pair` is refused with its line.
+        for (body, line) in [
+            (format!("{context}      name: [acme]\n"), "line 15"),
+            (
+                format!("{context}    pair: {{ with: half, whithin: 3 }}\n"),
+                "line 15",
+            ),
+        ] {
+            let err = load(&body).expect_err(&body);
+            assert!(err.contains(line), "{body}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_context_rule_gets_its_keywords_and_regex_from_the_grammar() {
+        let mut set = RuleSet::default();
+        set.add_yaml(
+            "x.yaml",
+            "rules:\n  - id: c\n    name: n\n    description: d\n    severity: low\n    \
+             context:\n      names: [acme_key]\n      value: '[0-9a-f]{32}'\n",
+        )
+        .expect("loads");
+        let rule = &set.rules()[0];
+        assert_eq!(
+            rule.keywords(),
+            ["acmekey", "acme_key", "acme-key", "acme.key"]
+        );
+        assert!(rule.pattern().contains("(?P<secret>[0-9a-f]{32})"));
+        assert_eq!(rule.entropy_floor(), Some(context::DEFAULT_ENTROPY));
     }
 
     #[test]

@@ -362,7 +362,7 @@ fn rules_check_reports_every_problem_of_every_file_in_one_run() {
         .filter(|l| l.starts_with("leakgate: error: "))
         .collect();
     let expected = [
-        "a.yaml: rule #3 in `rules`: missing field `regex`",
+        "a.yaml: rule `no-regex`: needs a `regex` or a `context`",
         "a.yaml: rule #4 in `rules`: unknown variant `hgih`",
         "a.yaml: rule `team-token`: duplicate rule id",
         "a.yaml: rule `bad-regex`: regex does not compile",
