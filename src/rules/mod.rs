@@ -258,13 +258,13 @@ impl Rule {
             return Confidence::Possible;
         }
         let secret = secret.to_ascii_lowercase();
-        let keyword_inside =
-            self.spec.keywords.iter().any(|k| {
-                memchr::memmem::find(&secret, k.to_ascii_lowercase().as_bytes()).is_some()
-            });
+        let keyword_inside = self
+            .keywords
+            .iter()
+            .any(|k| memchr::memmem::find(&secret, k.to_ascii_lowercase().as_bytes()).is_some());
         let prefixed = *self
             .prefixed
-            .get_or_init(|| secret_prefix_len(&self.spec.regex) >= PREFIX_BYTES);
+            .get_or_init(|| secret_prefix_len(&self.pattern) >= PREFIX_BYTES);
         if keyword_inside || prefixed {
             Confidence::Likely
         } else {
