@@ -385,17 +385,36 @@ pub fn samples(rules: &Arc<RuleSet>) -> Result<Vec<Sample>, MatcherError> {
 
 /// The name a value is written under: the example's own, with the provider's name put in
 /// front when it lacks it (`API_KEY` in a line that names the provider's host elsewhere
-/// becomes `ABSTRACTAPI_API_KEY`, as it would in an env file), or the provider and `token`.
+/// becomes `ABSTRACTAPI_API_KEY`, as it would in an env file). A value the example assigns to
+/// no name (a header, a bare token) takes the name the rule looks for: its context's first
+/// name and key, or its first keyword that names the provider, else the provider and `token`.
 fn named(rule: &Rule, name: Option<&str>) -> Vec<String> {
     let provider = words(provider(rule));
-    let mut name = name.map(words).unwrap_or_default();
-    if name.is_empty() {
-        name.push("token".into());
-    }
+    let mut name = match name.map(words).filter(|w| !w.is_empty()) {
+        Some(name) => name,
+        None => rule_name(rule, &provider),
+    };
     if !name.concat().contains(&provider.concat()) {
         name.splice(0..0, provider);
     }
     name
+}
+
+/// The name a rule itself says its values go under (see [`named`]).
+fn rule_name(rule: &Rule, provider: &[String]) -> Vec<String> {
+    if let Some(context) = &rule.spec.context {
+        let mut name = context.names.first().map(|n| words(n)).unwrap_or_default();
+        if let Some(key) = context.keys.first() {
+            name.extend(words(key));
+        }
+        return name;
+    }
+    let provider = provider.concat();
+    rule.keywords()
+        .iter()
+        .map(|k| words(k))
+        .find(|w| w.len() > 1 && w.concat().contains(&provider))
+        .unwrap_or_else(|| vec!["token".to_string()])
 }
 
 /// The provider a rule belongs to: its first tag (`rules/*.yaml` put it first).
