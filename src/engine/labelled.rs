@@ -199,6 +199,22 @@ fn lift(example: &str, secret: std::ops::Range<usize>) -> Lifted {
             .any(|c| c.is_ascii_alphabetic())
             .then(|| name.to_string())
     });
+    // A Kubernetes container env (`- name: NAME` then `value: v`): the name is the line before.
+    let name = match name {
+        Some(n) if n.eq_ignore_ascii_case("value") => example[..start]
+            .rsplit_once("name:")
+            .map(|(_, after)| {
+                after
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .trim_matches(['"', '\''])
+            })
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .or(Some(n)),
+        other => other,
+    };
     Lifted { name, value }
 }
 
@@ -498,6 +514,12 @@ mod tests {
             ("Authorization: Bearer abc.def", "abc.def", None, "abc.def"),
             ("just ghp_x here", "ghp_x", None, "ghp_x"),
             ("KEY=abc==,", "abc", Some("KEY"), "abc=="),
+            (
+                "env:\n  - name: AWS_SECRET_ACCESS_KEY\n    value: \"s3cr3t\"",
+                "s3cr3t",
+                Some("AWS_SECRET_ACCESS_KEY"),
+                "s3cr3t",
+            ),
         ];
         for &(example, secret, name, value) in cases {
             let at = example.find(secret).unwrap();
