@@ -2,6 +2,7 @@
 //! column, fingerprint, inline allow). Shared by every source (working tree, history, staged
 //! changes, stdin) and check, so a secret looks the same wherever it was found.
 
+use super::decode::{self, Encoding};
 use super::{Matcher, RawMatch, Scratch, positions};
 use crate::finding::{Finding, Location, RuleInfo, Suppression, fingerprint};
 use crate::rules::Rule;
@@ -42,7 +43,9 @@ pub fn rule_info(rule: &Rule) -> RuleInfo {
     }
 }
 
-/// Scans one blob and returns its findings at `path`.
+/// Scans one blob and returns its findings at `path`: secrets as written and inside encodings
+/// ([`Matcher::find_all`]). A blob of UTF-16 text is matched as the text it holds, its
+/// findings placed in that text's lines and columns.
 pub fn findings_in_blob(
     matcher: &Matcher,
     infos: &RuleInfos,
@@ -50,18 +53,37 @@ pub fn findings_in_blob(
     path: &str,
     scratch: &mut Scratch,
 ) -> Vec<Finding> {
-    let matches = matcher.find(data, scratch);
+    if let Some((text, encoding)) = decode::utf16(data) {
+        let text = text.as_bytes();
+        let matches = matcher.find_all(text, scratch);
+        return place(matcher, infos, text, path, matches, Some(encoding));
+    }
+    let matches = matcher.find_all(data, scratch);
     findings_from_matches(matcher, infos, data, path, matches)
 }
 
 /// Places raw matches in `data` at `path`: line and column (computed only here, for the few
 /// matches there are), fingerprint, and the inline-allow mark. Keeps the matches' order.
+/// A match found by decoding is placed at its encoded span, with the decoded secret (and so
+/// the same fingerprint as that secret written in plain) and the encodings in its message.
 pub fn findings_from_matches(
     matcher: &Matcher,
     infos: &RuleInfos,
     data: &[u8],
     path: &str,
     matches: Vec<RawMatch>,
+) -> Vec<Finding> {
+    place(matcher, infos, data, path, matches, None)
+}
+
+/// [`findings_from_matches`] for `data` that was itself decoded from `outer` (a whole blob).
+fn place(
+    matcher: &Matcher,
+    infos: &RuleInfos,
+    data: &[u8],
+    path: &str,
+    matches: Vec<RawMatch>,
+    outer: Option<Encoding>,
 ) -> Vec<Finding> {
     if matches.is_empty() {
         return Vec::new();
@@ -74,12 +96,15 @@ pub fn findings_from_matches(
         .into_iter()
         .map(|m| {
             let rule = matcher.rule(m.rule);
-            let secret = &data[m.secret.clone()];
+            let (secret, after, end) = match &m.decoded {
+                Some(d) => (&d.secret[..], &d.after[..], 0),
+                None => (&data[m.secret.clone()], data, m.secret.end),
+            };
             let location =
                 Location::span(path, positions[&m.secret.start], positions[&m.secret.end]);
             let mut finding = Finding::new(
                 infos.get(m.rule),
-                matcher.severity_at(rule, data, m.secret.end, path),
+                matcher.severity_at(rule, after, end, path),
                 location,
                 fingerprint(rule.id(), secret),
             );
@@ -88,6 +113,13 @@ pub fn findings_from_matches(
             finding.publishable = rule.spec.publishable;
             finding.suppressed =
                 allowed_inline(data, m.secret.start).then_some(Suppression::Inline);
+            let chain: Vec<Encoding> = outer
+                .into_iter()
+                .chain(m.decoded.iter().flat_map(|d| d.chain.iter().copied()))
+                .collect();
+            if !chain.is_empty() {
+                finding.message = Some(decode::describe(&chain));
+            }
             finding
         })
         .collect()
