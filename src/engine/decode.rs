@@ -377,7 +377,7 @@ fn base64_end(text: &[u8], from: usize) -> usize {
             _ if text.get(end) == Some(&b'\n') => 1,
             _ => 0,
         };
-        if newline == 0 || line < 40 || line % 4 != 0 {
+        if newline == 0 || line < 40 || !line.is_multiple_of(4) {
             break;
         }
         let mut next = end + newline;
@@ -984,6 +984,14 @@ mod tests {
         }
         // Binary with zero bytes is not UTF-16 text.
         assert!(utf16(&[0u8, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 8]).is_none());
+        // A file that looks like UTF-16 but also holds a token in single bytes keeps it.
+        let other = github_token(13);
+        let long = format!("{}{text}", "# a comment line\r\n".repeat(40));
+        let long: Vec<u8> = long.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let mixed = [&long[..], b"\n", other.as_bytes(), b"\n"].concat();
+        let found = scan(&mixed);
+        let secrets: Vec<&str> = found.iter().map(|f| f.secret.as_str()).collect();
+        assert_eq!(secrets, [t.as_str(), other.as_str()]);
     }
 
     #[test]

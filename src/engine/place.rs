@@ -56,7 +56,18 @@ pub fn findings_in_blob(
     if let Some((text, encoding)) = decode::utf16(data) {
         let text = text.as_bytes();
         let matches = matcher.find_all(text, scratch);
-        return place(matcher, infos, text, path, matches, Some(encoding));
+        let mut found = place(matcher, infos, text, path, matches, Some(encoding));
+        // A file that only looked like UTF-16 (a binary with text in both forms) keeps what
+        // its bytes as written hold.
+        let as_written = matcher.find_all(data, scratch);
+        let seen: std::collections::HashSet<String> =
+            found.iter().map(|f| f.fingerprint.clone()).collect();
+        found.extend(
+            findings_from_matches(matcher, infos, data, path, as_written)
+                .into_iter()
+                .filter(|f| !seen.contains(&f.fingerprint)),
+        );
+        return found;
     }
     let matches = matcher.find_all(data, scratch);
     findings_from_matches(matcher, infos, data, path, matches)
