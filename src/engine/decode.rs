@@ -422,12 +422,30 @@ fn base64_engine(url_safe: bool) -> GeneralPurpose {
 /// comes from its four-character group. The first [`TEXT_PROBE`] characters are decoded first:
 /// a run that does not start with text is not decoded further.
 fn base64_decode(text: &[u8], range: Range<usize>, budget: &mut Budget) -> Option<Layer> {
-    let mut chars = Vec::with_capacity(range.len());
-    let mut at = Vec::with_capacity(range.len());
-    for i in range.clone() {
-        if is_base64(text[i]) {
-            chars.push(text[i]);
-            at.push(i);
+    let run = &text[range.clone()];
+    let url_safe = run.iter().any(|b| matches!(b, b'-' | b'_'));
+    let engine = base64_engine(url_safe);
+    if run.len() > TEXT_PROBE + TEXT_PROBE / 4 {
+        let probe: Vec<u8> = run
+            .iter()
+            .copied()
+            .filter(|&b| is_base64(b))
+            .take(TEXT_PROBE)
+            .collect();
+        if !mostly_text(&engine.decode(&probe).ok()?) {
+            return None;
+        }
+    }
+    // Charged before anything is held: a run over the budget costs no memory.
+    if !budget.take(run.len() / 4 * 3) {
+        return None;
+    }
+    let mut chars = Vec::with_capacity(run.len());
+    let mut at: Vec<usize> = Vec::with_capacity(run.len());
+    for (i, &b) in run.iter().enumerate() {
+        if is_base64(b) {
+            chars.push(b);
+            at.push(range.start + i);
         }
     }
     // One character past a multiple of four decodes to no byte: it is dropped.
@@ -436,17 +454,6 @@ fn base64_decode(text: &[u8], range: Range<usize>, budget: &mut Budget) -> Optio
         at.pop();
     }
     if chars.len() < 4 {
-        return None;
-    }
-    let url_safe = chars.iter().any(|b| matches!(b, b'-' | b'_'));
-    let engine = base64_engine(url_safe);
-    if chars.len() > TEXT_PROBE {
-        let probe = engine.decode(&chars[..TEXT_PROBE]).ok()?;
-        if !mostly_text(&probe) {
-            return None;
-        }
-    }
-    if !budget.take(chars.len() / 4 * 3) {
         return None;
     }
     let bytes = engine.decode(&chars).ok()?;
