@@ -153,7 +153,11 @@ fn show(id: &str, extra: &[PathBuf], json: bool) -> Result<u8> {
             for m in matcher.find(data, &mut Scratch::default()) {
                 if set.get(m.rule).id() == rule.id() {
                     let now = crate::engine::now();
-                    confidences.push(matcher.assess(rule, data, m.secret, "", now).confidence);
+                    confidences.push(
+                        matcher
+                            .assess(rule, &data[m.secret.clone()], (data, m.secret.end), "", now)
+                            .confidence,
+                    );
                 }
             }
         }

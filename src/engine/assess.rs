@@ -7,7 +7,6 @@
 use super::Matcher;
 use crate::finding::{Confidence, Severity};
 use crate::rules::Rule;
-use std::ops::Range;
 
 /// The judgement on one match (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,18 +19,19 @@ pub struct Assessment {
 }
 
 impl Matcher {
-    /// Judges the match of `rule` on `data[secret]`, found at `path`, at `now` (seconds since
-    /// the Unix epoch: expiry is judged against it).
+    /// Judges the match of `rule` whose secret is `bytes`, found at `path`, at `now` (seconds
+    /// since the Unix epoch: expiry is judged against it). `after[end..]` is the text that
+    /// follows the secret (the host a password is for): the blob itself, or for a secret found
+    /// inside an encoding, the decoded text after it.
     pub fn assess(
         &self,
         rule: &Rule,
-        data: &[u8],
-        secret: Range<usize>,
+        bytes: &[u8],
+        (after, end): (&[u8], usize),
         path: &str,
         now: i64,
     ) -> Assessment {
-        let bytes = &data[secret.clone()];
-        let severity = self.severity_at(rule, data, secret.end, path);
+        let severity = self.severity_at(rule, after, end, path);
         let verdict = rule.spec.validate.and_then(|v| v.check(bytes, now));
         let Some(verdict) = verdict else {
             return Assessment {

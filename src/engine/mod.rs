@@ -8,6 +8,7 @@
 //! overlapping candidates from several rules are reduced to the most specific one.
 
 mod assess;
+pub mod decode;
 pub mod labelled;
 mod place;
 mod selftest;
@@ -45,6 +46,8 @@ pub struct RawMatch {
     /// Byte range of the `secret` capture.
     pub secret: Range<usize>,
     pub entropy: f32,
+    /// Set when the secret was found by decoding `secret`'s bytes (see [`decode`]).
+    pub decoded: Option<Arc<decode::Decoded>>,
 }
 
 /// A match and, when its rule is the secret half of a multi-part credential (`pair:`), the
@@ -136,6 +139,16 @@ pub struct Scratch {
     windows: Vec<Vec<Range<usize>>>,
     touched: Vec<usize>,
     candidates: Vec<RawMatch>,
+    /// Encoded spans left undecoded for lack of budget since the last [`Scratch::take_decode_cuts`].
+    decode_cuts: u64,
+}
+
+impl Scratch {
+    /// How many encoded spans [`Matcher::find_all`] left undecoded (over its per-blob budget)
+    /// since the last call, so the caller can say the scan of those bytes was partial.
+    pub fn take_decode_cuts(&mut self) -> u64 {
+        std::mem::take(&mut self.decode_cuts)
+    }
 }
 
 /// Keyword bytes above which a full DFA is not built, whatever the workload: its size grows
@@ -373,6 +386,14 @@ impl Matcher {
             .collect()
     }
 
+    /// Finds every secret in `data` as [`Matcher::find`] does, and those hidden inside
+    /// encodings (base64, percent-encoding, string escapes, HTML entities), reported at their
+    /// encoded span; one match per place (see [`decode`]).
+    pub fn find_all(&self, data: &[u8], scratch: &mut Scratch) -> Vec<RawMatch> {
+        let plain = self.find(data, scratch);
+        decode::with_decoded(self, data, plain, scratch)
+    }
+
     /// Stage one: keyword hits become per-rule windows, merged where they overlap so no byte is
     /// searched twice by the same rule.
     fn collect_windows(&self, data: &[u8], scratch: &mut Scratch) {
@@ -436,6 +457,7 @@ impl Matcher {
                 rule: rule_index,
                 secret: start..start + bytes.len(),
                 entropy,
+                decoded: None,
             });
         }
     }
@@ -604,6 +626,7 @@ mod tests {
             rule,
             secret,
             entropy: 4.0,
+            decoded: None,
         }
     }
 

@@ -2,6 +2,7 @@
 //! column, fingerprint, inline allow). Shared by every source (working tree, history, staged
 //! changes, stdin) and check, so a secret looks the same wherever it was found.
 
+use super::decode::{self, Encoding};
 use super::{Matcher, Paired, RawMatch, Scratch, positions};
 use crate::finding::{AlsoFound, Finding, Location, RuleInfo, Suppression, fingerprint};
 use crate::rules::Rule;
@@ -42,7 +43,9 @@ pub fn rule_info(rule: &Rule) -> RuleInfo {
     }
 }
 
-/// Scans one blob and returns its findings at `path`.
+/// Scans one blob and returns its findings at `path`: secrets as written and inside encodings
+/// ([`Matcher::find_all`]). A blob of UTF-16 text is matched as the text it holds, its
+/// findings placed in that text's lines and columns.
 pub fn findings_in_blob(
     matcher: &Matcher,
     infos: &RuleInfos,
@@ -50,18 +53,48 @@ pub fn findings_in_blob(
     path: &str,
     scratch: &mut Scratch,
 ) -> Vec<Finding> {
-    let matches = matcher.find(data, scratch);
+    if let Some((text, encoding)) = decode::utf16(data) {
+        let text = text.as_bytes();
+        let matches = matcher.find_all(text, scratch);
+        let mut found = place(matcher, infos, text, path, matches, Some(encoding));
+        // A file that only looked like UTF-16 (a binary with text in both forms) keeps what
+        // its bytes as written hold.
+        let as_written = matcher.find_all(data, scratch);
+        let seen: std::collections::HashSet<String> =
+            found.iter().map(|f| f.fingerprint.clone()).collect();
+        found.extend(
+            findings_from_matches(matcher, infos, data, path, as_written)
+                .into_iter()
+                .filter(|f| !seen.contains(&f.fingerprint)),
+        );
+        return found;
+    }
+    let matches = matcher.find_all(data, scratch);
     findings_from_matches(matcher, infos, data, path, matches)
 }
 
 /// Places raw matches in `data` at `path`: line and column (computed only here, for the few
 /// matches there are), fingerprint, and the inline-allow mark. Keeps the matches' order.
+/// A match found by decoding is placed at its encoded span, with the decoded secret (and so
+/// the same fingerprint as that secret written in plain) and the encodings in its message.
 pub fn findings_from_matches(
     matcher: &Matcher,
     infos: &RuleInfos,
     data: &[u8],
     path: &str,
     matches: Vec<RawMatch>,
+) -> Vec<Finding> {
+    place(matcher, infos, data, path, matches, None)
+}
+
+/// [`findings_from_matches`] for `data` that was itself decoded from `outer` (a whole blob).
+fn place(
+    matcher: &Matcher,
+    infos: &RuleInfos,
+    data: &[u8],
+    path: &str,
+    matches: Vec<RawMatch>,
+    outer: Option<Encoding>,
 ) -> Vec<Finding> {
     if matches.is_empty() {
         return Vec::new();
@@ -79,10 +112,13 @@ pub fn findings_from_matches(
         .into_iter()
         .map(|Paired { found: m, partner }| {
             let rule = matcher.rule(m.rule);
-            let secret = &data[m.secret.clone()];
+            let (secret, after, end) = match &m.decoded {
+                Some(d) => (&d.secret[..], &d.after[..], 0),
+                None => (&data[m.secret.clone()], data, m.secret.end),
+            };
             let location =
                 Location::span(path, positions[&m.secret.start], positions[&m.secret.end]);
-            let judged = matcher.assess(rule, data, m.secret.clone(), path, now);
+            let judged = matcher.assess(rule, secret, (after, end), path, now);
             let mut finding = Finding::new(
                 infos.get(m.rule),
                 judged.severity,
@@ -96,6 +132,13 @@ pub fn findings_from_matches(
             finding.message = judged.message;
             finding.suppressed =
                 allowed_inline(data, m.secret.start).then_some(Suppression::Inline);
+            let chain: Vec<Encoding> = outer
+                .into_iter()
+                .chain(m.decoded.iter().flat_map(|d| d.chain.iter().copied()))
+                .collect();
+            if !chain.is_empty() {
+                finding.note(&decode::describe(&chain), None);
+            }
             if let Some(other) = partner {
                 let line = positions[&other.secret.start].0;
                 fold_partner(&mut finding, rule, infos, data, &other, line);
@@ -120,14 +163,21 @@ fn fold_partner(
         finding.severity = finding.severity.max(severity);
     }
     let info = infos.get(other.rule);
-    finding.message = Some(format!(
-        "Complete credential: its other half, {} [{}], is on line {line}; reported once, here.",
-        info.name, info.id
-    ));
+    finding.note(
+        &format!(
+            "Complete credential: its other half, {} [{}], is on line {line}; reported once, here.",
+            info.name, info.id
+        ),
+        None,
+    );
+    let other_secret = match &other.decoded {
+        Some(d) => &d.secret[..],
+        None => &data[other.secret.clone()],
+    };
     finding.also.push(AlsoFound {
         severity: info.severity,
         message: Some(format!("the other half of this credential, on line {line}")),
-        fingerprint: fingerprint(&info.id, &data[other.secret.clone()]),
+        fingerprint: fingerprint(&info.id, other_secret),
         rule: info,
     });
 }

@@ -74,7 +74,9 @@ impl BlobMatcher for Detector<'_> {
         stats: &mut ScanStats,
     ) -> Vec<Finding> {
         let Some(kind) = archive::sniff(data) else {
-            return findings_in_blob(self.matcher, self.infos, data, path, scratch);
+            let found = findings_in_blob(self.matcher, self.infos, data, path, scratch);
+            note_decode_cuts(scratch, path, stats);
+            return found;
         };
         let mut sink = ArchiveSink {
             detector: self,
@@ -90,6 +92,7 @@ impl BlobMatcher for Detector<'_> {
             // Not an archive after all, or a broken one: its bytes are still matched as they
             // are (and the scan is already incomplete).
             findings = findings_in_blob(self.matcher, self.infos, data, path, scratch);
+            note_decode_cuts(scratch, path, stats);
         }
         findings
     }
@@ -143,6 +146,19 @@ impl Detector<'_> {
     }
 }
 
+/// Says in the run's warnings when the blob just matched at `path` held more encoded text than
+/// the engine decodes per blob ([`crate::engine::decode::DECODE_BUDGET`]): its plain text was
+/// matched in full, the encoded spans past the budget were not decoded.
+fn note_decode_cuts(scratch: &mut Scratch, path: &str, stats: &mut ScanStats) {
+    let cuts = scratch.take_decode_cuts();
+    if cuts > 0 {
+        stats.warn(format!(
+            "{path}: {cuts} encoded span(s) not decoded (over the {} MiB decoding budget per file)",
+            crate::engine::decode::DECODE_BUDGET >> 20
+        ));
+    }
+}
+
 /// Matches each entry of an archive and counts what could not be read in it.
 struct ArchiveSink<'d, 'a, 's> {
     detector: &'d Detector<'a>,
@@ -164,6 +180,7 @@ impl archive::Entries for ArchiveSink<'_, '_, '_> {
             path,
             self.scratch,
         ));
+        note_decode_cuts(self.scratch, path, self.stats);
     }
 
     fn problem(&mut self, problem: Problem) {

@@ -53,6 +53,7 @@ fn scan_stream(
     let mut scratch = Scratch::default();
     let result = stream::for_each_block(input, |block| {
         let found = findings_in_block(matcher, infos, &block, STDIN_PATH, &mut scratch);
+        super::note_decode_cuts(&mut scratch, STDIN_PATH, &mut stats);
         let done = if block.whole {
             block.data.len()
         } else {
@@ -129,7 +130,7 @@ fn findings_in_block(
     path: &str,
     scratch: &mut Scratch,
 ) -> Vec<(Finding, Range<usize>)> {
-    let matches = matcher.find(block.data, scratch);
+    let matches = matcher.find_all(block.data, scratch);
     let ranges: Vec<Range<usize>> = matches.iter().map(|m| m.secret.clone()).collect();
     let mut findings = findings_from_matches(matcher, infos, block.data, path, matches);
     for f in &mut findings {

@@ -121,7 +121,7 @@ fn findings_in_window(
     path: &str,
     scratch: &mut Scratch,
 ) -> Vec<Finding> {
-    let mut matches = matcher.find(window.data, scratch);
+    let mut matches = matcher.find_all(window.data, scratch);
     matches.retain(|m| window.owned.contains(&m.secret.start));
     let mut found = findings_from_matches(matcher, infos, window.data, path, matches);
     for f in &mut found {
@@ -211,6 +211,7 @@ impl Visitor for ScanVisitor {
             &mut self.scratch,
         );
         self.findings.extend(found);
+        super::note_decode_cuts(&mut self.scratch, &path, &mut self.stats);
     }
 
     fn done(&mut self, relative: &Path, bytes: u64) {

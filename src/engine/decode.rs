@@ -1,0 +1,1055 @@
+//! Decoding: secrets written inside an encoding (a Kubernetes Secret's base64 `data:`, a
+//! `.dockerconfigjson`, a Basic auth header, `ghp%5F…` in a URL, `\u005f` in a JSON string,
+//! `&#95;` in HTML, a `.env` saved as UTF-16) are found by decoding the span and matching the
+//! decoded text with the same rules, nested up to [`MAX_DEPTH`] encodings deep.
+//!
+//! A decoded match is reported at the encoded span in the original bytes (each decoded byte
+//! remembers the input bytes it came from), with the decoded secret and the encoding chain, so
+//! its fingerprint is the one the same secret written in plain has.
+//!
+//! Cost is what shapes this module: almost no input holds an encoded secret, so the common path
+//! must stay close to free. Base64 runs are found with a skipping scan (a run shorter than
+//! [`MIN_BASE64`] is never looked at byte by byte); escapes, percent-encoding and entities are
+//! found with `memchr` on their lead byte, and only an escape that hides a token character
+//! (a letter, a digit, `_`, `-`, `/`, …) makes its line worth decoding; base64 whose decoded
+//! start is not text (a hash, an image, a key's DER) is dropped before the rest is decoded; and
+//! each blob decodes at most [`DECODE_BUDGET`] bytes, what is left over counted in the
+//! [`Scratch`] for the caller to report.
+
+use super::{Matcher, RawMatch, Scratch};
+use crate::rules::RuleSet;
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use std::ops::Range;
+use std::sync::Arc;
+
+/// How many encodings deep a secret is looked for: a `.dockerconfigjson` is two (base64 of
+/// JSON whose `auth` is base64 of `user:token`), one more for a percent-encoded or escaped
+/// wrapper around it.
+pub const MAX_DEPTH: usize = 3;
+
+/// Decoded bytes one blob may produce, over all its encoded spans and depths; spans past it are
+/// left undecoded and counted.
+pub const DECODE_BUDGET: usize = 4 << 20;
+
+/// The shortest base64 run that is decoded: 15 bytes of text, shorter than any token a rule
+/// reports with its context.
+pub const MIN_BASE64: usize = 20;
+
+/// Bytes on each side of an escape that are decoded with it (within its line), so a rule sees
+/// the decoded value with the name or prefix written next to it.
+const ESCAPE_REACH: usize = 1024;
+
+/// Base64 characters decoded first to decide whether a run holds text at all.
+const TEXT_PROBE: usize = 1024;
+
+/// Bytes of the decoded text after a secret kept to judge the host a password is for.
+const AFTER: usize = 300;
+
+/// An encoding a secret was found inside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Base64,
+    Percent,
+    Escapes,
+    Html,
+    Utf16Le,
+    Utf16Be,
+}
+
+impl Encoding {
+    /// How a finding's message names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Base64 => "base64",
+            Encoding::Percent => "percent-encoding",
+            Encoding::Escapes => "string escapes",
+            Encoding::Html => "HTML entities",
+            Encoding::Utf16Le => "UTF-16LE text",
+            Encoding::Utf16Be => "UTF-16BE text",
+        }
+    }
+}
+
+/// What a match found after decoding carries besides its span in the original bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    /// The decoded secret (the span in the original bytes is its encoded form).
+    pub secret: Vec<u8>,
+    /// The encodings it was inside, outermost first.
+    pub chain: Vec<Encoding>,
+    /// The decoded text right after the secret (for the host a password is for).
+    pub after: Vec<u8>,
+}
+
+/// The message of a finding decoded through `chain` (outermost first): "decoded from base64
+/// inside percent-encoding". Names encodings only, never the encoded text.
+pub fn describe(chain: &[Encoding]) -> String {
+    let mut names = chain.iter().rev().map(|e| e.name());
+    let mut out = format!("decoded from {}", names.next().unwrap_or("an encoding"));
+    for name in names {
+        out.push_str(" inside ");
+        out.push_str(name);
+    }
+    out
+}
+
+/// Decoded text and, for each of its bytes, the range of input bytes it was decoded from
+/// (offsets from `base`, so a long blob does not cost eight bytes per decoded byte).
+struct Layer {
+    text: Vec<u8>,
+    starts: Vec<u32>,
+    ends: Vec<u32>,
+    base: usize,
+}
+
+impl Layer {
+    fn with_capacity(n: usize, base: usize) -> Layer {
+        Layer {
+            text: Vec::with_capacity(n),
+            starts: Vec::with_capacity(n),
+            ends: Vec::with_capacity(n),
+            base,
+        }
+    }
+
+    /// Appends decoded `bytes` that came from the input range `from` (absolute offsets).
+    fn push(&mut self, bytes: &[u8], from: Range<usize>) {
+        for &b in bytes {
+            self.text.push(b);
+            self.starts.push(rel(from.start - self.base));
+            self.ends.push(rel(from.end - self.base));
+        }
+    }
+
+    /// The input range decoded bytes `r` came from.
+    fn span(&self, r: Range<usize>) -> Range<usize> {
+        let start = self.base + self.starts[r.start] as usize;
+        let end = self.base + self.ends[r.end - 1] as usize;
+        start..end.max(start)
+    }
+
+    /// This layer, decoded from `parent`'s text, with its origins moved to `parent`'s input.
+    fn within(mut self, parent: &Layer) -> Layer {
+        for (s, e) in self.starts.iter_mut().zip(self.ends.iter_mut()) {
+            let r = parent.span(self.base + *s as usize..self.base + *e as usize);
+            *s = rel(r.start - parent.base);
+            *e = rel(r.end - parent.base);
+        }
+        self.base = parent.base;
+        self
+    }
+}
+
+/// An offset inside one encoded span; spans are bounded far below 4 GiB (by the budget).
+fn rel(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
+}
+
+/// What one blob may still decode, and how many spans were left undecoded for lack of it.
+struct Budget {
+    left: usize,
+    cut: u64,
+}
+
+impl Budget {
+    fn take(&mut self, n: usize) -> bool {
+        if n > self.left {
+            self.cut += 1;
+            return false;
+        }
+        self.left -= n;
+        true
+    }
+}
+
+/// Finds the secrets hidden inside encodings in `data` and merges them with `plain` (the
+/// matches of `data` as written), so one place is reported once: a decoded match where a plain
+/// one already is gives way to it, unless the decoded one names a provider and the plain one
+/// is generic (the provider says more about the same bytes).
+pub(super) fn with_decoded(
+    matcher: &Matcher,
+    data: &[u8],
+    plain: Vec<RawMatch>,
+    scratch: &mut Scratch,
+) -> Vec<RawMatch> {
+    let mut budget = Budget {
+        left: DECODE_BUDGET,
+        cut: 0,
+    };
+    let mut decoded = Vec::new();
+    let mut walk = Walk {
+        matcher,
+        data,
+        budget: &mut budget,
+        scratch,
+        out: &mut decoded,
+    };
+    walk.descend(data, None, &[]);
+    scratch.decode_cuts += budget.cut;
+    if decoded.is_empty() {
+        return plain;
+    }
+    merge(plain, decoded, matcher.rules())
+}
+
+/// One blob's descent through its encodings.
+struct Walk<'a> {
+    matcher: &'a Matcher,
+    /// The blob as written: decoded matches are placed in it.
+    data: &'a [u8],
+    budget: &'a mut Budget,
+    scratch: &'a mut Scratch,
+    out: &'a mut Vec<RawMatch>,
+}
+
+impl Walk<'_> {
+    /// Decodes each encoded span of `text` (the blob, or `parent`'s decoded text), matches it,
+    /// and goes one level deeper while [`MAX_DEPTH`] allows.
+    fn descend(&mut self, text: &[u8], parent: Option<&Layer>, chain: &[Encoding]) {
+        for (encoding, range) in spans(text) {
+            let Some(layer) = decode(encoding, text, range, self.budget) else {
+                continue;
+            };
+            let layer = match parent {
+                Some(p) => layer.within(p),
+                None => layer,
+            };
+            let mut chain = chain.to_vec();
+            chain.push(encoding);
+            self.report(&layer, &chain);
+            if chain.len() < MAX_DEPTH {
+                self.descend(&layer.text, Some(&layer), &chain);
+            }
+        }
+    }
+
+    fn report(&mut self, layer: &Layer, chain: &[Encoding]) {
+        let found = self.matcher.find(&layer.text, self.scratch);
+        for m in found {
+            let span = layer.span(m.secret.clone());
+            let secret = &layer.text[m.secret.clone()];
+            if self.data.get(span.clone()) == Some(secret) {
+                // Written in plain here: the plain scan reports it.
+                continue;
+            }
+            let after_end = (m.secret.end + AFTER).min(layer.text.len());
+            self.out.push(RawMatch {
+                rule: m.rule,
+                secret: span,
+                entropy: m.entropy,
+                decoded: Some(Arc::new(Decoded {
+                    secret: secret.to_vec(),
+                    chain: chain.to_vec(),
+                    after: layer.text[m.secret.end..after_end].to_vec(),
+                })),
+            });
+        }
+    }
+}
+
+/// Plain and decoded matches, one per place: where they overlap, a provider rule beats a
+/// generic one, then a plain match beats a decoded one, then the match decoded through more
+/// encodings (it saw what the shallower one holds: the token inside a `.dockerconfigjson`'s
+/// `auth`), then the longer, then the earlier rule.
+fn merge(plain: Vec<RawMatch>, decoded: Vec<RawMatch>, rules: &RuleSet) -> Vec<RawMatch> {
+    let mut all = plain;
+    all.extend(decoded);
+    all.sort_by(|a, b| {
+        a.secret
+            .start
+            .cmp(&b.secret.start)
+            .then(b.secret.end.cmp(&a.secret.end))
+            .then(a.decoded.is_some().cmp(&b.decoded.is_some()))
+            .then(a.rule.cmp(&b.rule))
+    });
+    let rank = |m: &RawMatch| {
+        (
+            !rules.get(m.rule).generic,
+            m.decoded.is_none(),
+            m.decoded.as_ref().map_or(0, |d| d.chain.len()),
+            m.secret.len(),
+            std::cmp::Reverse(m.rule),
+        )
+    };
+    let mut kept: Vec<RawMatch> = Vec::with_capacity(all.len());
+    for candidate in all {
+        match kept.last_mut() {
+            Some(last) if candidate.secret.start < last.secret.end => {
+                if rank(&candidate) > rank(last) {
+                    *last = candidate;
+                }
+            }
+            _ => kept.push(candidate),
+        }
+    }
+    kept
+}
+
+/// The spans of `text` worth decoding, by encoding, in order of discovery.
+fn spans(text: &[u8]) -> Vec<(Encoding, Range<usize>)> {
+    let mut out = Vec::new();
+    base64_runs(text, &mut out);
+    escape_regions(text, b'\\', Encoding::Escapes, &mut out);
+    escape_regions(text, b'%', Encoding::Percent, &mut out);
+    escape_regions(text, b'&', Encoding::Html, &mut out);
+    out
+}
+
+/// Decodes one span, or `None` when it is not that encoding, is not mostly text once decoded,
+/// or does not fit in the budget.
+fn decode(
+    encoding: Encoding,
+    text: &[u8],
+    range: Range<usize>,
+    budget: &mut Budget,
+) -> Option<Layer> {
+    let layer = match encoding {
+        Encoding::Base64 => base64_decode(text, range, budget)?,
+        Encoding::Percent | Encoding::Escapes | Encoding::Html => {
+            if !budget.take(range.len()) {
+                return None;
+            }
+            unescape(encoding, text, range)
+        }
+        // Whole blobs only: see `utf16`.
+        Encoding::Utf16Le | Encoding::Utf16Be => return None,
+    };
+    mostly_text(&layer.text).then_some(layer)
+}
+
+/// Whether decoded bytes read as text: at least 95% of them are printable characters or
+/// whitespace in valid UTF-8. Random bytes (a hash, a key, an image) are about 40% printable,
+/// so they never feed the rules, generic ones least of all.
+fn mostly_text(bytes: &[u8]) -> bool {
+    if bytes.is_empty() {
+        return false;
+    }
+    let mut good = 0usize;
+    for chunk in bytes.utf8_chunks() {
+        good += chunk
+            .valid()
+            .chars()
+            .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+            .map(char::len_utf8)
+            .sum::<usize>();
+    }
+    good * 20 >= bytes.len() * 19
+}
+
+/// Bytes of the base64 alphabets (standard and URL-safe), padding excluded.
+fn is_base64(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
+}
+
+/// Runs of at least [`MIN_BASE64`] base64 characters (with their `=` padding, and across line
+/// breaks when the lines are wrapped at a multiple of four, as PEM and `base64` wrap them).
+/// Scans backwards from the last byte a run starting here would need, so text with no long run
+/// is skipped [`MIN_BASE64`] bytes at a time.
+fn base64_runs(text: &[u8], out: &mut Vec<(Encoding, Range<usize>)>) {
+    let mut pos = 0;
+    while pos + MIN_BASE64 <= text.len() {
+        let probe = pos + MIN_BASE64 - 1;
+        match (pos..=probe).rev().find(|&i| !is_base64(text[i])) {
+            Some(bad) => pos = bad + 1,
+            None => {
+                let end = base64_end(text, probe + 1);
+                if worth_decoding(&text[pos..end]) {
+                    out.push((Encoding::Base64, pos..end));
+                }
+                pos = end + 1;
+            }
+        }
+    }
+}
+
+/// Where a base64 run that is whole up to `from` ends: past its padding, and past wrapped lines.
+fn base64_end(text: &[u8], from: usize) -> usize {
+    let mut line_start = from.saturating_sub(MIN_BASE64);
+    let mut end = from;
+    loop {
+        while end < text.len() && is_base64(text[end]) {
+            end += 1;
+        }
+        let line = end - line_start;
+        let newline = match text.get(end..end + 2) {
+            Some([b'\r', b'\n']) => 2,
+            _ if text.get(end) == Some(&b'\n') => 1,
+            _ => 0,
+        };
+        if newline == 0 || line < 40 || !line.is_multiple_of(4) {
+            break;
+        }
+        let mut next = end + newline;
+        while next < text.len() && next - end < 32 && matches!(text[next], b' ' | b'\t') {
+            next += 1;
+        }
+        if !text.get(next).copied().is_some_and(is_base64) {
+            break;
+        }
+        line_start = next;
+        end = next;
+    }
+    let mut padded = end;
+    while padded < text.len() && padded - end < 2 && text[padded] == b'=' {
+        padded += 1;
+    }
+    padded
+}
+
+/// Whether a run could be base64 of text: one alphabet only, and both letter cases (so hex,
+/// numbers, and lower-case or upper-case words are left alone).
+fn worth_decoding(run: &[u8]) -> bool {
+    let has = |f: fn(&u8) -> bool| run.iter().any(f);
+    has(u8::is_ascii_uppercase)
+        && has(u8::is_ascii_lowercase)
+        && !(has(|b| matches!(b, b'+' | b'/')) && has(|b| matches!(b, b'-' | b'_')))
+}
+
+fn base64_engine(url_safe: bool) -> GeneralPurpose {
+    let config = GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true);
+    let alphabet = if url_safe {
+        &base64::alphabet::URL_SAFE
+    } else {
+        &base64::alphabet::STANDARD
+    };
+    GeneralPurpose::new(alphabet, config)
+}
+
+/// Decodes a base64 run of `text` (line breaks and indentation dropped); each decoded byte
+/// comes from its four-character group. The first [`TEXT_PROBE`] characters are decoded first:
+/// a run that does not start with text is not decoded further.
+fn base64_decode(text: &[u8], range: Range<usize>, budget: &mut Budget) -> Option<Layer> {
+    let run = &text[range.clone()];
+    let url_safe = run.iter().any(|b| matches!(b, b'-' | b'_'));
+    let engine = base64_engine(url_safe);
+    if run.len() > TEXT_PROBE + TEXT_PROBE / 4 {
+        let probe: Vec<u8> = run
+            .iter()
+            .copied()
+            .filter(|&b| is_base64(b))
+            .take(TEXT_PROBE)
+            .collect();
+        if !mostly_text(&engine.decode(&probe).ok()?) {
+            return None;
+        }
+    }
+    // Charged before anything is held: a run over the budget costs no memory.
+    if !budget.take(run.len() / 4 * 3) {
+        return None;
+    }
+    let mut chars = Vec::with_capacity(run.len());
+    let mut at: Vec<usize> = Vec::with_capacity(run.len());
+    for (i, &b) in run.iter().enumerate() {
+        if is_base64(b) {
+            chars.push(b);
+            at.push(range.start + i);
+        }
+    }
+    // One character past a multiple of four decodes to no byte: it is dropped.
+    if chars.len() % 4 == 1 {
+        chars.pop();
+        at.pop();
+    }
+    if chars.len() < 4 {
+        return None;
+    }
+    let bytes = engine.decode(&chars).ok()?;
+    let mut layer = Layer::with_capacity(bytes.len(), range.start);
+    for (k, b) in bytes.iter().enumerate() {
+        let group = k / 3 * 4;
+        let last = (group + 3).min(at.len() - 1);
+        layer.push(&[*b], at[group]..at[last] + 1);
+    }
+    Some(layer)
+}
+
+/// The lines around each escape of one kind (lead byte `lead`) that hides a token character,
+/// at most [`ESCAPE_REACH`] bytes on each side of it.
+fn escape_regions(
+    text: &[u8],
+    lead: u8,
+    encoding: Encoding,
+    out: &mut Vec<(Encoding, Range<usize>)>,
+) {
+    let mut from = 0;
+    while from < text.len()
+        && let Some(i) = memchr::memchr(lead, &text[from..])
+    {
+        let at = from + i;
+        let hides_token = escape_at(encoding, text, at).is_some_and(|(b, _)| token_byte(b));
+        if !hides_token {
+            from = at + 1;
+            continue;
+        }
+        let floor = at.saturating_sub(ESCAPE_REACH);
+        let start = memchr::memrchr(b'\n', &text[floor..at]).map_or(floor, |n| floor + n + 1);
+        let ceil = (at + ESCAPE_REACH).min(text.len());
+        let end = memchr::memchr(b'\n', &text[at..ceil]).map_or(ceil, |n| at + n);
+        out.push((encoding, start..end));
+        from = end.max(at + 1);
+    }
+}
+
+/// A character a token may be made of: an escape decoding to one of these can hide a token.
+fn token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'_' | b'-' | b'.' | b'/' | b'+' | b'=' | b':' | b'@' | b'~'
+        )
+}
+
+/// The byte an escape at `at` stands for and the escape's length, when `text[at..]` is one of
+/// `encoding`'s escapes for a single byte or an ASCII character. Multi-byte escapes (`\u00e9`,
+/// a surrogate pair, `&eacute;`) are decoded by [`unescape`] too, but never lead to a region.
+fn escape_at(encoding: Encoding, text: &[u8], at: usize) -> Option<(u8, usize)> {
+    let rest = &text[at..];
+    if rest.first() != Some(&lead(encoding)?) {
+        return None;
+    }
+    match encoding {
+        Encoding::Percent => Some((hex_byte(rest.get(1..3)?)?, 3)),
+        Encoding::Escapes => match rest.get(1)? {
+            b'x' => Some((hex_byte(rest.get(2..4)?)?, 4)),
+            b'u' => {
+                let [hi, lo] = [hex_byte(rest.get(2..4)?)?, hex_byte(rest.get(4..6)?)?];
+                (hi == 0 && lo < 0x80).then_some((lo, 6))
+            }
+            b'/' => Some((b'/', 2)),
+            _ => None,
+        },
+        Encoding::Html => {
+            let semi = memchr::memchr(b';', &rest[..rest.len().min(12)])?;
+            let name = &rest[1..semi];
+            let byte = match name.strip_prefix(b"#") {
+                Some(num) => {
+                    let (digits, radix) = match num.first() {
+                        Some(b'x' | b'X') => (&num[1..], 16),
+                        _ => (num, 10),
+                    };
+                    let n = u32::from_str_radix(std::str::from_utf8(digits).ok()?, radix).ok()?;
+                    u8::try_from(n).ok().filter(u8::is_ascii)?
+                }
+                None => named_entity(name)?,
+            };
+            Some((byte, semi + 1))
+        }
+        Encoding::Base64 | Encoding::Utf16Le | Encoding::Utf16Be => None,
+    }
+}
+
+/// The named HTML entities that can stand for part of a credential or its context.
+fn named_entity(name: &[u8]) -> Option<u8> {
+    Some(match name {
+        b"amp" => b'&',
+        b"quot" => b'"',
+        b"apos" => b'\'',
+        b"lt" => b'<',
+        b"gt" => b'>',
+        b"sol" => b'/',
+        b"lowbar" => b'_',
+        b"equals" => b'=',
+        b"plus" => b'+',
+        b"colon" => b':',
+        b"period" => b'.',
+        b"hyphen" | b"dash" => b'-',
+        b"commat" => b'@',
+        b"num" => b'#',
+        b"percnt" => b'%',
+        b"quest" => b'?',
+        b"excl" => b'!',
+        b"tilde" => b'~',
+        b"nbsp" => b' ',
+        _ => return None,
+    })
+}
+
+fn hex_byte(two: &[u8]) -> Option<u8> {
+    let digit = |b: u8| (b as char).to_digit(16);
+    Some((digit(two[0])? * 16 + digit(two[1])?) as u8)
+}
+
+/// `text[range]` with every escape of `encoding` decoded; other bytes are kept as they are.
+fn unescape(encoding: Encoding, text: &[u8], range: Range<usize>) -> Layer {
+    let mut layer = Layer::with_capacity(range.len(), range.start);
+    let mut i = range.start;
+    while i < range.end {
+        if let Some((bytes, len)) = escape_wide(encoding, &text[..range.end], i) {
+            layer.push(&bytes, i..i + len);
+            i += len;
+        } else {
+            layer.push(&text[i..i + 1], i..i + 1);
+            i += 1;
+        }
+    }
+    layer
+}
+
+/// The byte every escape of `encoding` starts with.
+fn lead(encoding: Encoding) -> Option<u8> {
+    match encoding {
+        Encoding::Percent => Some(b'%'),
+        Encoding::Escapes => Some(b'\\'),
+        Encoding::Html => Some(b'&'),
+        Encoding::Base64 | Encoding::Utf16Le | Encoding::Utf16Be => None,
+    }
+}
+
+/// The bytes an escape at `at` decodes to (any character, as UTF-8) and its length.
+fn escape_wide(encoding: Encoding, text: &[u8], at: usize) -> Option<(Vec<u8>, usize)> {
+    let rest = &text[at..];
+    if rest.first() != Some(&lead(encoding)?) {
+        return None;
+    }
+    if let Some((b, len)) = escape_at(encoding, text, at) {
+        return Some((vec![b], len));
+    }
+    let utf8 = |c: char| c.to_string().into_bytes();
+    match encoding {
+        Encoding::Percent => Some((vec![hex_byte(rest.get(1..3)?)?], 3)),
+        Encoding::Escapes => match rest.get(1)? {
+            b'u' => {
+                let unit = |s: &[u8]| u16::from_str_radix(std::str::from_utf8(s).ok()?, 16).ok();
+                let first = unit(rest.get(2..6)?)?;
+                if (0xD800..0xDC00).contains(&first)
+                    && rest.get(6..8) == Some(b"\\u")
+                    && let Some(second) = rest.get(8..12).and_then(unit)
+                    && let Some(Ok(c)) = char::decode_utf16([first, second]).next()
+                {
+                    return Some((utf8(c), 12));
+                }
+                Some((utf8(char::from_u32(u32::from(first))?), 6))
+            }
+            b'"' | b'\'' | b'\\' => Some((vec![rest[1]], 2)),
+            _ => None,
+        },
+        Encoding::Html => {
+            let semi = memchr::memchr(b';', &rest[..rest.len().min(12)])?;
+            let num = rest[1..semi].strip_prefix(b"#")?;
+            let (digits, radix) = match num.first() {
+                Some(b'x' | b'X') => (&num[1..], 16),
+                _ => (num, 10),
+            };
+            let n = u32::from_str_radix(std::str::from_utf8(digits).ok()?, radix).ok()?;
+            Some((utf8(char::from_u32(n)?), semi + 1))
+        }
+        Encoding::Base64 | Encoding::Utf16Le | Encoding::Utf16Be => None,
+    }
+}
+
+/// Largest blob transcoded from UTF-16 (the text is held twice while it is matched).
+pub const MAX_UTF16: usize = 64 << 20;
+
+/// A blob of UTF-16 text (a file saved by a Windows tool) as UTF-8, with its encoding: with a
+/// byte-order mark, or without one when most code units of its start have a zero high byte on
+/// the same side (ASCII text). `None` for anything else, and for text that does not decode to
+/// mostly printable characters.
+pub fn utf16(data: &[u8]) -> Option<(String, Encoding)> {
+    if data.len() < 8 || data.len() > MAX_UTF16 {
+        return None;
+    }
+    let (encoding, body) = match data {
+        [0xFF, 0xFE, 0, 0, ..] => return None, // UTF-32LE
+        [0xFF, 0xFE, rest @ ..] => (Encoding::Utf16Le, rest),
+        [0xFE, 0xFF, rest @ ..] => (Encoding::Utf16Be, rest),
+        _ => {
+            let head = &data[..data.len().min(1024) & !1];
+            let units = head.len() / 2;
+            let zero_at = |parity: usize| {
+                head.iter()
+                    .skip(parity)
+                    .step_by(2)
+                    .filter(|&&b| b == 0)
+                    .count()
+            };
+            let (even, odd) = (zero_at(0), zero_at(1));
+            if odd * 10 >= units * 9 && even * 10 <= units {
+                (Encoding::Utf16Le, data)
+            } else if even * 10 >= units * 9 && odd * 10 <= units {
+                (Encoding::Utf16Be, data)
+            } else {
+                return None;
+            }
+        }
+    };
+    let units = body.chunks_exact(2).map(|pair| match encoding {
+        Encoding::Utf16Be => u16::from_be_bytes([pair[0], pair[1]]),
+        _ => u16::from_le_bytes([pair[0], pair[1]]),
+    });
+    let text: String = char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    mostly_text(text.as_bytes()).then_some((text, encoding))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::{builtin, cases, token};
+    use crate::engine::{RuleInfos, findings_in_blob};
+    use crate::finding::Finding;
+    use proptest::prelude::*;
+
+    /// A GitHub classic token from its documented format (30 base62 + CRC-32 checksum).
+    fn github_token(seed: u32) -> String {
+        let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+        let random: String = (0..30)
+            .map(|_| {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                    [(state >> 16) as usize % 62] as char
+            })
+            .collect();
+        let check = crate::rules::base62_checksum(random.as_bytes());
+        format!("ghp_{random}{check}")
+    }
+
+    fn b64(bytes: &[u8]) -> String {
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+
+    fn scan(data: &[u8]) -> Vec<Finding> {
+        let (matcher, infos): &(Matcher, RuleInfos) = builtin();
+        findings_in_blob(matcher, infos, data, "f", &mut Scratch::default())
+    }
+
+    /// The one finding of `data`: its rule, secret, line, column and message.
+    fn one(data: &[u8]) -> (String, String, usize, usize, Option<String>) {
+        let found = scan(data);
+        assert_eq!(found.len(), 1, "{:?}", said(&found));
+        let f = &found[0];
+        (
+            f.rule.id.clone(),
+            f.secret.clone(),
+            f.location.line,
+            f.location.column,
+            f.message.clone(),
+        )
+    }
+
+    fn said(found: &[Finding]) -> Vec<(String, usize, Option<String>)> {
+        found
+            .iter()
+            .map(|f| (f.rule.id.clone(), f.location.line, f.message.clone()))
+            .collect()
+    }
+
+    fn pct(text: &str) -> String {
+        text.bytes().map(|b| format!("%{b:02X}")).collect()
+    }
+
+    #[test]
+    fn a_kubernetes_secret_value_in_base64_is_found_at_its_encoded_span() {
+        let t = github_token(1);
+        let value = b64(t.as_bytes());
+        let data = format!("apiVersion: v1\nkind: Secret\ndata:\n  token: {value}\n");
+        let (rule, secret, line, column, message) = one(data.as_bytes());
+        assert_eq!(rule, "github-pat-classic");
+        assert_eq!(secret, t);
+        assert_eq!((line, column), (4, 10));
+        assert_eq!(message.as_deref(), Some("decoded from base64"));
+    }
+
+    #[test]
+    fn the_fingerprint_is_the_plain_secrets() {
+        let t = github_token(2);
+        let plain = scan(format!("x = {t}\n").as_bytes());
+        let encoded = scan(format!("x: {}\n", b64(t.as_bytes())).as_bytes());
+        assert_eq!(plain.len(), 1);
+        assert_eq!(encoded.len(), 1);
+        assert_eq!(plain[0].fingerprint, encoded[0].fingerprint);
+        assert!(plain[0].message.is_none());
+    }
+
+    #[test]
+    fn url_safe_unpadded_and_wrapped_base64_are_decoded() {
+        let t = github_token(3);
+        // URL-safe alphabet, no padding: `?` and `>` in the text give `_` and `-`.
+        let text = format!("??>>{t}?>");
+        let url = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text.as_bytes());
+        assert!(url.contains(['-', '_']));
+        assert_eq!(one(format!("v={url}\n").as_bytes()).1, t);
+        // Wrapped at 64 characters a line, PEM-style, indented.
+        let long = format!(
+            "{}\nTOKEN={t}\n{}",
+            "lorem ipsum ".repeat(8),
+            "dolor ".repeat(10)
+        );
+        let wrapped: Vec<String> = b64(long.as_bytes())
+            .as_bytes()
+            .chunks(64)
+            .map(|c| format!("    {}", String::from_utf8_lossy(c)))
+            .collect();
+        let data = format!("blob: |\n{}\n", wrapped.join("\n"));
+        let (_, secret, line, ..) = one(data.as_bytes());
+        assert_eq!(secret, t);
+        assert!(line >= 2);
+    }
+
+    #[test]
+    fn a_dockerconfigjson_is_two_levels_deep() {
+        let t = github_token(4);
+        let auth = b64(format!("octocat:{t}").as_bytes());
+        let config = format!(r#"{{"auths":{{"ghcr.io":{{"auth":"{auth}"}}}}}}"#);
+        let data = format!(
+            "kind: Secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {}\n",
+            b64(config.as_bytes())
+        );
+        let (rule, secret, line, column, message) = one(data.as_bytes());
+        assert_eq!(
+            (rule.as_str(), secret.as_str()),
+            ("github-pat-classic", t.as_str())
+        );
+        assert_eq!(line, 4);
+        assert!(column > 22, "{column}");
+        assert_eq!(
+            message.as_deref(),
+            Some("decoded from base64 inside base64")
+        );
+    }
+
+    #[test]
+    fn a_basic_auth_header_and_a_piped_base64_are_decoded() {
+        let t = github_token(5);
+        let header = format!(
+            "curl -H 'Authorization: Basic {}' x\n",
+            b64(format!("me:{t}").as_bytes())
+        );
+        assert_eq!(one(header.as_bytes()).1, t);
+        let piped = format!("echo {} | base64 -d\n", b64(t.as_bytes()));
+        assert_eq!(one(piped.as_bytes()).1, t);
+    }
+
+    #[test]
+    fn percent_encoding_escapes_and_entities_are_decoded_in_place() {
+        let t = github_token(6);
+        let (prefix, rest) = t.split_at(4);
+        let cases = [
+            (
+                format!("url = https://x.test/?token=ghp%5F{rest}&a=1\n"),
+                "percent-encoding",
+            ),
+            (
+                format!("{{\"token\": \"ghp\\u005f{rest}\"}}\n"),
+                "string escapes",
+            ),
+            (format!("var t = 'ghp\\x5f{rest}';\n"), "string escapes"),
+            (
+                format!("<input value=\"ghp&#95;{rest}\">\n"),
+                "HTML entities",
+            ),
+            (
+                format!("<input value=\"ghp&#x5F;{rest}\">\n"),
+                "HTML entities",
+            ),
+            (
+                format!("<input value=\"ghp&lowbar;{rest}\">\n"),
+                "HTML entities",
+            ),
+        ];
+        assert_eq!(prefix, "ghp_");
+        for (data, encoding) in cases {
+            let (rule, secret, line, column, message) = one(data.as_bytes());
+            assert_eq!(rule, "github-pat-classic", "{data}");
+            assert_eq!(secret, t, "{data}");
+            assert_eq!(line, 1);
+            // The span starts where the token's encoded form starts.
+            assert_eq!(column, data.find("ghp").unwrap() + 1, "{data}");
+            assert_eq!(message, Some(format!("decoded from {encoding}")), "{data}");
+        }
+    }
+
+    #[test]
+    fn a_span_maps_to_its_encoded_bytes() {
+        let t = github_token(7);
+        let data = format!("a\nk = \"{}\" # end\n", pct(&t));
+        let found = scan(data.as_bytes());
+        assert_eq!(found.len(), 1, "{:?}", said(&found));
+        let l = &found[0].location;
+        let start = data.find('%').unwrap();
+        let line_start = data.find('\n').unwrap() + 1;
+        assert_eq!((l.line, l.column), (2, start - line_start + 1));
+        assert_eq!(
+            (l.end_line, l.end_column),
+            (2, start - line_start + 1 + 3 * t.len())
+        );
+    }
+
+    #[test]
+    fn nesting_stops_at_the_depth_limit() {
+        let t = github_token(8);
+        let mut text = format!("token: {t}");
+        for _ in 0..MAX_DEPTH {
+            text = b64(text.as_bytes());
+        }
+        let found = one(format!("x: {text}\n").as_bytes());
+        assert_eq!(found.1, t);
+        assert_eq!(
+            found.4.as_deref(),
+            Some("decoded from base64 inside base64 inside base64")
+        );
+        let deeper = b64(text.as_bytes());
+        assert!(scan(format!("x: {deeper}\n").as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn base64_of_random_bytes_or_binary_is_never_rescanned() {
+        // Bytes that are not text, around a token: the run does not decode to text.
+        let t = github_token(9);
+        let mut bytes: Vec<u8> = (0..200u32)
+            .map(|i| (i.wrapping_mul(97) ^ 0xA5) as u8)
+            .collect();
+        bytes.extend_from_slice(t.as_bytes());
+        let data = format!("x: {}\n", b64(&bytes));
+        assert!(scan(data.as_bytes()).is_empty());
+        assert!(!mostly_text(&bytes));
+        assert!(mostly_text("héllo wörld\n\tok".as_bytes()));
+        let mut layer_budget = Budget {
+            left: 1 << 20,
+            cut: 0,
+        };
+        let run = b64(&bytes);
+        assert!(
+            base64_decode(run.as_bytes(), 0..run.len(), &mut layer_budget)
+                .is_some_and(|l| !mostly_text(&l.text))
+        );
+    }
+
+    #[test]
+    fn hex_and_one_case_words_are_not_decoded() {
+        let mut out = Vec::new();
+        base64_runs(
+            b"sha 0123456789abcdef0123456789abcdef01234567 end",
+            &mut out,
+        );
+        base64_runs(b"SOME_VERY_LONG_CONSTANT_NAME_HERE", &mut out);
+        base64_runs(b"a/path+with-both_alphabets/Mixed/Case", &mut out);
+        assert!(out.is_empty(), "{out:?}");
+        base64_runs(b"x dXNlcjpwYXNzd29yZDEyMw== y", &mut out);
+        assert_eq!(out, [(Encoding::Base64, 2..26)]);
+    }
+
+    #[test]
+    fn the_budget_cuts_and_counts() {
+        let t = github_token(10);
+        let filler = "lorem ipsum dolor sit amet ".repeat(DECODE_BUDGET / 20);
+        let data = format!("x: {}\n", b64(format!("{filler}{t}").as_bytes()));
+        let (matcher, infos) = builtin();
+        let mut scratch = Scratch::default();
+        assert!(findings_in_blob(matcher, infos, data.as_bytes(), "f", &mut scratch).is_empty());
+        assert_eq!(scratch.take_decode_cuts(), 1);
+        assert_eq!(scratch.take_decode_cuts(), 0);
+        // Under the budget, found and not counted.
+        let small = format!(
+            "x: {}\n",
+            b64(format!("{} {t}", &filler[..1000]).as_bytes())
+        );
+        assert_eq!(
+            findings_in_blob(matcher, infos, small.as_bytes(), "f", &mut scratch).len(),
+            1
+        );
+        assert_eq!(scratch.take_decode_cuts(), 0);
+    }
+
+    #[test]
+    fn a_secret_in_plain_is_reported_once() {
+        let t = github_token(11);
+        // The same token in plain and, on the same line, an escape that makes the line decoded.
+        let data = format!("{{\"url\": \"https:\\/\\/x.test\", \"token\": \"{t}\"}}\n");
+        let (rule, secret, _, _, message) = one(data.as_bytes());
+        assert_eq!(
+            (rule.as_str(), secret.as_str()),
+            ("github-pat-classic", t.as_str())
+        );
+        assert_eq!(message, None);
+        // HTML with entities around a plain token.
+        let html = format!("<a href=\"/x?a=1&amp;b=&#x2F;\">{t}</a>\n");
+        assert_eq!(one(html.as_bytes()).4, None);
+    }
+
+    #[test]
+    fn utf16_text_with_or_without_bom_is_read_as_text() {
+        let t = github_token(12);
+        let text = format!("# settings\r\nAPP=1\r\nGITHUB_TOKEN={t}\r\n");
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for (bytes, name) in [
+            ([&[0xFF, 0xFE][..], &le].concat(), "UTF-16LE"),
+            (le.clone(), "UTF-16LE"),
+            ([&[0xFE, 0xFF][..], &be].concat(), "UTF-16BE"),
+        ] {
+            let (rule, secret, line, column, message) = one(&bytes);
+            assert_eq!(
+                (rule.as_str(), secret.as_str()),
+                ("github-pat-classic", t.as_str())
+            );
+            assert_eq!((line, column), (3, 14));
+            assert_eq!(message, Some(format!("decoded from {name} text")));
+        }
+        // Binary with zero bytes is not UTF-16 text.
+        assert!(utf16(&[0u8, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 8]).is_none());
+        // A file that looks like UTF-16 but also holds a token in single bytes keeps it.
+        let other = github_token(13);
+        let long = format!("{}{text}", "# a comment line\r\n".repeat(40));
+        let long: Vec<u8> = long.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let mixed = [&long[..], b"\n", other.as_bytes(), b"\n"].concat();
+        let found = scan(&mixed);
+        let secrets: Vec<&str> = found.iter().map(|f| f.secret.as_str()).collect();
+        assert_eq!(secrets, [t.as_str(), other.as_str()]);
+    }
+
+    #[test]
+    fn describe_names_the_chain_innermost_first() {
+        assert_eq!(
+            describe(&[Encoding::Percent, Encoding::Base64]),
+            "decoded from base64 inside percent-encoding"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(cases(64))]
+
+        /// Any bytes: decoding never panics, and every span it reports lies inside the input.
+        #[test]
+        fn decoding_never_panics_and_spans_stay_inside(
+            data in proptest::collection::vec(prop_oneof![
+                Just(b'%'), Just(b'\\'), Just(b'&'), Just(b'#'), Just(b';'), Just(b'u'),
+                Just(b'x'), Just(b'0'), Just(b'5'), Just(b'F'), Just(b'\n'), Just(b'='),
+                Just(0u8), any::<u8>(), 0x41u8..0x7b,
+            ], 0..600),
+        ) {
+            let (matcher, _) = builtin();
+            let mut budget = Budget { left: DECODE_BUDGET, cut: 0 };
+            for (encoding, range) in spans(&data) {
+                prop_assert!(range.end <= data.len());
+                if let Some(layer) = decode(encoding, &data, range.clone(), &mut budget) {
+                    for i in 0..layer.text.len() {
+                        let s = layer.span(i..i + 1);
+                        prop_assert!(range.start <= s.start && s.end <= range.end);
+                    }
+                }
+            }
+            let _ = utf16(&data);
+            for m in matcher.find_all(&data, &mut Scratch::default()) {
+                prop_assert!(m.secret.start < m.secret.end && m.secret.end <= data.len());
+            }
+        }
+
+        /// A token percent-encoded whole, anywhere in a line, is found at its encoded span.
+        #[test]
+        fn a_percent_encoded_token_is_found_where_it_is_written(
+            (t, rule) in token(),
+            before in "[a-z =:]{0,40}",
+        ) {
+            let data = format!("{before} {}\n", pct(&t));
+            let found = scan(data.as_bytes());
+            prop_assert_eq!(found.len(), 1, "{:?}", said(&found));
+            prop_assert_eq!(&found[0].rule.id, rule);
+            prop_assert_eq!(&found[0].secret, &t);
+            prop_assert_eq!(found[0].location.column, before.chars().count() + 2);
+        }
+    }
+}
