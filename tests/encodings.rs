@@ -83,7 +83,7 @@ fn cases(tokens: &mut Tokens) -> Vec<Case> {
     let t = tokens.stripe_live();
     let encoded = t.replacen('_', "%5F", 2);
     cases.push(Case {
-        path: "docs/webhook.txt",
+        path: "ops/webhook.txt",
         contents: format!("Callback:\n\nhttps://hooks.example.test/cb?token={encoded}&retry=1\n")
             .into_bytes(),
         token: t,
