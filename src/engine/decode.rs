@@ -293,9 +293,7 @@ fn merge(plain: Vec<RawMatch>, decoded: Vec<RawMatch>, rules: &RuleSet) -> Vec<R
 fn spans(text: &[u8]) -> Vec<(Encoding, Range<usize>)> {
     let mut out = Vec::new();
     base64_runs(text, &mut out);
-    escape_regions(text, b'\\', Encoding::Escapes, &mut out);
-    escape_regions(text, b'%', Encoding::Percent, &mut out);
-    escape_regions(text, b'&', Encoding::Html, &mut out);
+    escape_regions(text, &mut out);
     out
 }
 
@@ -514,6 +512,11 @@ fn base64_decode(text: &[u8], range: Range<usize>, budget: &mut Budget) -> Optio
         return None;
     }
     let bytes = engine.decode(&chars).ok()?;
+    // Most runs in source code are identifiers that decode to noise: dropped before the
+    // origin of each byte is recorded.
+    if !mostly_text(&bytes) {
+        return None;
+    }
     let mut layer = Layer::with_capacity(bytes.len(), range.start);
     for (k, b) in bytes.iter().enumerate() {
         let group = k / 3 * 4;
@@ -523,30 +526,33 @@ fn base64_decode(text: &[u8], range: Range<usize>, budget: &mut Budget) -> Optio
     Some(layer)
 }
 
-/// The lines around each escape of one kind (lead byte `lead`) that hides a token character,
-/// at most [`ESCAPE_REACH`] bytes on each side of it.
-fn escape_regions(
-    text: &[u8],
-    lead: u8,
-    encoding: Encoding,
-    out: &mut Vec<(Encoding, Range<usize>)>,
-) {
-    let mut from = 0;
-    while from < text.len()
-        && let Some(i) = memchr::memchr(lead, &text[from..])
-    {
-        let at = from + i;
-        let hides_token = escape_at(encoding, text, at).is_some_and(|(b, _)| token_byte(b));
-        if !hides_token {
-            from = at + 1;
+/// The lines around each escape that hides a token character, at most [`ESCAPE_REACH`] bytes
+/// on each side of it: string escapes, then percent-encoding, then HTML entities. One pass
+/// finds the three lead bytes (`&` alone is every few dozen bytes of Rust or C).
+fn escape_regions(text: &[u8], out: &mut Vec<(Encoding, Range<usize>)>) {
+    const KINDS: [Encoding; 3] = [Encoding::Escapes, Encoding::Percent, Encoding::Html];
+    let mut found: [Vec<Range<usize>>; 3] = Default::default();
+    // Per kind, where its next region may start: an escape inside the last one is in it.
+    let mut from = [0usize; 3];
+    for at in memchr::memchr3_iter(b'\\', b'%', b'&', text) {
+        let kind = match text[at] {
+            b'\\' => 0,
+            b'%' => 1,
+            _ => 2,
+        };
+        if at < from[kind] || !escape_at(KINDS[kind], text, at).is_some_and(|(b, _)| token_byte(b))
+        {
             continue;
         }
         let floor = at.saturating_sub(ESCAPE_REACH);
         let start = memchr::memrchr(b'\n', &text[floor..at]).map_or(floor, |n| floor + n + 1);
         let ceil = (at + ESCAPE_REACH).min(text.len());
         let end = memchr::memchr(b'\n', &text[at..ceil]).map_or(ceil, |n| at + n);
-        out.push((encoding, start..end));
-        from = end.max(at + 1);
+        found[kind].push(start..end);
+        from[kind] = end.max(at + 1);
+    }
+    for (kind, regions) in KINDS.into_iter().zip(found) {
+        out.extend(regions.into_iter().map(|r| (kind, r)));
     }
 }
 
@@ -968,11 +974,11 @@ mod tests {
             left: 1 << 20,
             cut: 0,
         };
+        // Dropped by the decoder itself, before a layer is built; the text beside it is not.
         let run = b64(&bytes);
-        assert!(
-            base64_decode(run.as_bytes(), 0..run.len(), &mut layer_budget)
-                .is_some_and(|l| !mostly_text(&l.text))
-        );
+        assert!(base64_decode(run.as_bytes(), 0..run.len(), &mut layer_budget).is_none());
+        let text = b64(format!("token: {t}").as_bytes());
+        assert!(base64_decode(text.as_bytes(), 0..text.len(), &mut layer_budget).is_some());
     }
 
     #[test]
@@ -986,6 +992,23 @@ mod tests {
                 assert_eq!(mask >> i & 1 == 1, alphabet(b), "byte {b:#04x}");
             }
         }
+    }
+
+    #[test]
+    fn one_pass_finds_each_kind_of_escape_region_in_kind_order() {
+        let text = b"a = &lowbar; b=%5F\nc = '\\x5f \\x41'\nd = &amp; && x % 2 \\n\n";
+        let mut out = Vec::new();
+        escape_regions(text, &mut out);
+        // The second `\x` is inside the first one's line: one region. `&amp;`, `%`, `\n`
+        // stand for no token character: no region.
+        assert_eq!(
+            out,
+            [
+                (Encoding::Escapes, 19..34),
+                (Encoding::Percent, 0..18),
+                (Encoding::Html, 0..18),
+            ]
+        );
     }
 
     #[test]
