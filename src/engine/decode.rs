@@ -211,7 +211,7 @@ impl Walk<'_> {
     /// and goes one level deeper while [`MAX_DEPTH`] allows.
     fn descend(&mut self, text: &[u8], parent: Option<&Layer>, chain: &[Encoding]) {
         for (encoding, range) in spans(text) {
-            let Some(layer) = decode(encoding, text, range, self.budget) else {
+            let Some(layer) = decode(encoding, text, range.clone(), self.budget) else {
                 continue;
             };
             let layer = match parent {
@@ -220,15 +220,38 @@ impl Walk<'_> {
             };
             let mut chain = chain.to_vec();
             chain.push(encoding);
-            self.report(&layer, &chain);
+            let name = match encoding {
+                Encoding::Base64 => key_before(text, range.start),
+                _ => None,
+            };
+            self.report(&layer, &chain, name);
             if chain.len() < MAX_DEPTH {
                 self.descend(&layer.text, Some(&layer), &chain);
             }
         }
     }
 
-    fn report(&mut self, layer: &Layer, chain: &[Encoding]) {
-        let found = self.matcher.find(&layer.text, self.scratch);
+    /// Matches `layer`'s text. A single value decoded from base64 under a key (`MAILGUN_API_KEY:
+    /// <base64>` in a Kubernetes Secret's `data:`) is matched as `KEY=value`, so rules that know
+    /// a key only by the name beside it still see the name.
+    fn report(&mut self, layer: &Layer, chain: &[Encoding], name: Option<&[u8]>) {
+        let named = name.filter(|_| !layer.text.contains(&b'\n'));
+        let prefix = named.map_or(0, |n| n.len() + 1);
+        let found = match named {
+            Some(name) => {
+                let mut text = Vec::with_capacity(prefix + layer.text.len());
+                text.extend_from_slice(name);
+                text.push(b'=');
+                text.extend_from_slice(&layer.text);
+                let mut found = self.matcher.find(&text, self.scratch);
+                found.retain(|m| m.secret.start >= prefix);
+                for m in &mut found {
+                    m.secret = m.secret.start - prefix..m.secret.end - prefix;
+                }
+                found
+            }
+            None => self.matcher.find(&layer.text, self.scratch),
+        };
         for m in found {
             let span = layer.span(m.secret.clone());
             let secret = &layer.text[m.secret.clone()];
@@ -249,6 +272,32 @@ impl Walk<'_> {
             });
         }
     }
+}
+
+/// The key a value starting at `at` is written under on its line (`NAME: `, `NAME=`,
+/// `"name": "`), if any: 2 to 100 bytes of letters, digits, `_`, `-` and `.`.
+fn key_before(text: &[u8], at: usize) -> Option<&[u8]> {
+    let line = &text[text[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1)..at];
+    let trim = |s: &[u8]| -> usize {
+        s.iter()
+            .rposition(|&b| !matches!(b, b' ' | b'\t' | b'"' | b'\''))
+            .map_or(0, |i| i + 1)
+    };
+    let end = trim(line);
+    let before_op = match line[..end].last() {
+        Some(b':' | b'=') => end - 1,
+        _ => return None,
+    };
+    let end = trim(&line[..before_op]);
+    let start = line[..end]
+        .iter()
+        .rposition(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
+        .map_or(0, |i| i + 1);
+    let name = &line[start..end];
+    (2..=100).contains(&name.len()).then_some(name)
 }
 
 /// Plain and decoded matches, one per place: where they overlap, a provider rule beats a
@@ -814,6 +863,67 @@ mod tests {
         assert_eq!(secret, t);
         assert_eq!((line, column), (4, 10));
         assert_eq!(message.as_deref(), Some("decoded from base64"));
+    }
+
+    /// A key known only by the name beside it (Mailgun's current keys have no prefix) is found
+    /// in a Kubernetes Secret, where the name is outside the base64 and the value inside it.
+    #[test]
+    fn a_value_known_by_its_name_is_found_under_its_key_in_base64() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut hex = |n: usize| -> String {
+            (0..n)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    char::from_digit((x % 16) as u32, 16).unwrap()
+                })
+                .collect()
+        };
+        let key = format!("{}-{}-{}", hex(32), hex(8), hex(8));
+        let data = format!(
+            "apiVersion: v1\nkind: Secret\ndata:\n  MAILGUN_API_KEY: {}\n  OTHER: {}\n",
+            b64(key.as_bytes()),
+            b64(hex(44).as_bytes()),
+        );
+        let found = scan(data.as_bytes());
+        let mailgun: Vec<&Finding> = found
+            .iter()
+            .filter(|f| f.rule.id == "mailgun-private-api-key")
+            .collect();
+        assert_eq!(mailgun.len(), 1, "{:?}", said(&found));
+        assert_eq!(mailgun[0].secret, key);
+        assert_eq!(mailgun[0].location.line, 4);
+        assert_eq!(mailgun[0].location.column, 20);
+        // Written in plain under the same name, it is the same finding.
+        let plain = scan(format!("MAILGUN_API_KEY={key}\n").as_bytes());
+        assert_eq!(plain[0].fingerprint, mailgun[0].fingerprint);
+        // The same value under a name that says nothing stays unreported.
+        let unnamed = format!("data:\n  blob: {}\n", b64(key.as_bytes()));
+        assert!(
+            scan(unnamed.as_bytes())
+                .iter()
+                .all(|f| f.rule.id != "mailgun-private-api-key")
+        );
+    }
+
+    #[test]
+    fn the_key_before_a_value_is_read_from_its_line() {
+        for (line, key) in [
+            ("  MAILGUN_API_KEY: ", Some("MAILGUN_API_KEY")),
+            ("export TOKEN=", Some("TOKEN")),
+            ("  \"mailgun.key\": \"", Some("mailgun.key")),
+            ("a\nb: ", None),
+            ("no operator ", None),
+            (": ", None),
+            ("x: ", None),
+        ] {
+            let text = format!("{line}QUJD");
+            let at = text.len() - 4;
+            let got =
+                key_before(text.as_bytes(), at).map(|k| String::from_utf8_lossy(k).into_owned());
+            assert_eq!(got.as_deref(), key, "{line:?}");
+        }
     }
 
     #[test]
