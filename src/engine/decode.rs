@@ -375,16 +375,22 @@ fn mostly_text(bytes: &[u8]) -> bool {
     if bytes.is_empty() {
         return false;
     }
-    let mut good = 0usize;
+    // At most one byte in twenty may be anything but text: stop counting as soon as more are
+    // (random bytes fail within their first few dozen).
+    let mut bad = 0usize;
     for chunk in bytes.utf8_chunks() {
-        good += chunk
+        bad += chunk.invalid().len();
+        bad += chunk
             .valid()
             .chars()
-            .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+            .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
             .map(char::len_utf8)
             .sum::<usize>();
+        if bad * 20 > bytes.len() {
+            return false;
+        }
     }
-    good * 20 >= bytes.len() * 19
+    true
 }
 
 /// Bytes of the base64 alphabets (standard and URL-safe), padding excluded. Branch-free (no
@@ -510,16 +516,15 @@ fn worth_decoding(run: &[u8]) -> bool {
         && !(has(|b| matches!(b, b'+' | b'/')) && has(|b| matches!(b, b'-' | b'_')))
 }
 
-fn base64_engine(url_safe: bool) -> GeneralPurpose {
-    let config = GeneralPurposeConfig::new()
+/// The two decoders (standard and URL-safe alphabets, padding optional), built once: a blob can
+/// hold thousands of candidate runs.
+fn base64_engine(url_safe: bool) -> &'static GeneralPurpose {
+    const CONFIG: GeneralPurposeConfig = GeneralPurposeConfig::new()
         .with_decode_padding_mode(DecodePaddingMode::Indifferent)
         .with_decode_allow_trailing_bits(true);
-    let alphabet = if url_safe {
-        &base64::alphabet::URL_SAFE
-    } else {
-        &base64::alphabet::STANDARD
-    };
-    GeneralPurpose::new(alphabet, config)
+    static URL_SAFE: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, CONFIG);
+    static STANDARD: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, CONFIG);
+    if url_safe { &URL_SAFE } else { &STANDARD }
 }
 
 /// Decodes a base64 run of `text` (line breaks and indentation dropped); each decoded byte
