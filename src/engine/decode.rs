@@ -808,6 +808,7 @@ mod tests {
     use crate::engine::testing::{builtin, cases, token};
     use crate::engine::{RuleInfos, findings_in_blob};
     use crate::finding::Finding;
+    use crate::rules::testing::random;
     use proptest::prelude::*;
 
     /// A GitHub classic token from its documented format (30 base62 + CRC-32 checksum).
@@ -874,22 +875,12 @@ mod tests {
     /// in a Kubernetes Secret, where the name is outside the base64 and the value inside it.
     #[test]
     fn a_value_known_by_its_name_is_found_under_its_key_in_base64() {
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut hex = |n: usize| -> String {
-            (0..n)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    char::from_digit((x % 16) as u32, 16).unwrap()
-                })
-                .collect()
-        };
-        let key = format!("{}-{}-{}", hex(32), hex(8), hex(8));
+        let hex = |seed: u64, n: usize| random(seed, b"0123456789abcdef", n);
+        let key = format!("{}-{}-{}", hex(1, 32), hex(2, 8), hex(3, 8));
         let data = format!(
             "apiVersion: v1\nkind: Secret\ndata:\n  MAILGUN_API_KEY: {}\n  OTHER: {}\n",
             b64(key.as_bytes()),
-            b64(hex(44).as_bytes()),
+            b64(hex(4, 44).as_bytes()),
         );
         let found = scan(data.as_bytes());
         let mailgun: Vec<&Finding> = found

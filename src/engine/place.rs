@@ -304,6 +304,7 @@ mod pair_tests {
     use crate::engine::{AllowList, Workload};
     use crate::finding::Severity;
     use crate::rules::RuleSet;
+    use crate::rules::testing::random;
 
     /// An id half (`IDX` + 16 upper-case letters) and a secret half (40 base62 characters found
     /// by the name `acme_secret`) that pairs with it within 3 lines, critical when complete.
@@ -335,19 +336,9 @@ mod pair_tests {
 
     /// Values in each half's format from a seed, so no test string is a real credential.
     fn values(seed: u64) -> (String, String) {
-        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        let mut pick = |alphabet: &[u8], n: usize| -> String {
-            (0..n)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    char::from(alphabet[(state % alphabet.len() as u64) as usize])
-                })
-                .collect()
-        };
-        let id = format!("IDX{}", pick(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", 16));
-        let secret = pick(
+        let id = format!("IDX{}", random(seed, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", 16));
+        let secret = random(
+            seed ^ 0x005E_C2E7,
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
             40,
         );

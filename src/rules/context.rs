@@ -270,21 +270,9 @@ pub fn is_placeholder(value: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::testing::random;
 
     const HEX: &str = "[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}";
-
-    /// `n` characters of `alphabet` from a seed (xorshift), so no test string is a real key.
-    fn random(seed: u64, alphabet: &[u8], n: usize) -> String {
-        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        (0..n)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                char::from(alphabet[(state % alphabet.len() as u64) as usize])
-            })
-            .collect()
-    }
 
     /// A value in the Mailgun format (32 hex, 8 hex, 8 hex) from a seed.
     fn value(seed: u64) -> String {

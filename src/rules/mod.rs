@@ -7,6 +7,8 @@
 mod builtin;
 pub mod category;
 mod context;
+#[cfg(test)]
+pub(crate) mod testing;
 mod validate;
 
 pub use context::{ContextError, ContextSpec, is_placeholder};
