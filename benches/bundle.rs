@@ -14,7 +14,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use leakgate::checks::bundle::discover::{BundleFile, Visibility};
 use leakgate::checks::bundle::{BundleCheck, BundleOptions, patterns};
 use leakgate::engine::RuleInfos;
-use leakgate::engine::{AllowList, Matcher, Scratch, Workload};
+use leakgate::engine::{AllowList, Matcher, Scratch};
 use leakgate::rules::RuleSet;
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -123,8 +123,7 @@ fn bench_bundle(c: &mut Criterion) {
     rules
         .add_yaml("bench", BENCH_RULES)
         .expect("bench rules compile");
-    let matcher = Matcher::new(Arc::new(rules), AllowList::default(), Workload::Large)
-        .expect("built-in keywords build");
+    let matcher = Matcher::new(Arc::new(rules), AllowList::default());
     let infos = RuleInfos::new(&matcher);
     let options = BundleOptions {
         threads: 1,

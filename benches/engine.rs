@@ -5,10 +5,13 @@
 //! with a generated token every ~1 MB. Run: `cargo bench --bench engine`.
 //! Throughput is per core: one thread, one `Matcher::find` per 1 MiB chunk, as the walker
 //! calls it per file; `find_all` is the same with decoding (what every source runs), so the
-//! cost of looking inside encodings reads as the difference between the two.
+//! cost of looking inside encodings reads as the difference between the two. `prefilter` is
+//! the keyword filter alone; each has an `-automaton` twin that runs the Aho-Corasick DFA the
+//! filter replaced, so before and after are measured in one run.
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use leakgate::engine::{AllowList, Matcher, Scratch, Workload};
+use leakgate::engine::{AllowList, KeywordHit, Matcher, Scratch};
 use leakgate::rules::RuleSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -80,8 +83,38 @@ fn corpus(target: usize) -> Vec<u8> {
 
 fn matcher() -> Matcher {
     let rules = RuleSet::builtin().expect("built-in rules compile");
-    Matcher::new(Arc::new(rules), AllowList::default(), Workload::Large)
+    Matcher::new(Arc::new(rules), AllowList::default())
+}
+
+/// What the prefilter was before the keyword filter (main up to 43976e9): an Aho-Corasick DFA
+/// over the same distinct lowercased keywords, in the matcher's pattern order, so its
+/// occurrences feed [`Matcher::find_from_hits`] unchanged. Measured in the same run as the
+/// filter, the ratio between the two is what the filter gained.
+fn automaton() -> AhoCorasick {
+    let rules = RuleSet::builtin().expect("built-in rules compile");
+    let mut patterns: Vec<String> = Vec::new();
+    for rule in rules.rules() {
+        for keyword in rule.keywords() {
+            let keyword = keyword.to_ascii_lowercase();
+            if !patterns.contains(&keyword) {
+                patterns.push(keyword);
+            }
+        }
+    }
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(&patterns)
         .expect("built-in keywords build")
+}
+
+fn automaton_hits(automaton: &AhoCorasick, data: &[u8], out: &mut Vec<KeywordHit>) {
+    out.extend(automaton.find_overlapping_iter(data).map(|m| KeywordHit {
+        pattern: m.pattern().as_u32(),
+        start: m.start(),
+        end: m.end(),
+    }));
 }
 
 fn bench_throughput(c: &mut Criterion) {
@@ -91,12 +124,21 @@ fn bench_throughput(c: &mut Criterion) {
         .unwrap_or(128);
     let data = corpus(mb << 20);
     let matcher = matcher();
+    let automaton = automaton();
     let mut scratch = Scratch::default();
     let found: usize = data
         .chunks(CHUNK)
         .map(|c| matcher.find(c, &mut scratch).len())
         .sum();
-    eprintln!("corpus: {} MB, {found} findings", data.len() >> 20);
+    let mut hits = Vec::new();
+    for chunk in data.chunks(CHUNK) {
+        matcher.keyword_hits(chunk, 0..chunk.len(), &mut hits);
+    }
+    eprintln!(
+        "corpus: {} MB, {} keyword occurrences, {found} findings",
+        data.len() >> 20,
+        hits.len()
+    );
 
     // The no-hit path: text with no keyword at all measures the prefilter alone.
     let plain: Vec<u8> = b"the quick brown fox jumps over the lazy dog 0123456789\n"
@@ -105,25 +147,73 @@ fn bench_throughput(c: &mut Criterion) {
         .cycle()
         .take(64 << 20)
         .collect();
-    // `find` matches text as written; `find_all` is what every source calls: the same, plus
-    // the secrets hidden inside encodings.
-    type Find = fn(&Matcher, &[u8], &mut Scratch) -> usize;
-    let ways: [(&str, Find); 2] = [
-        ("find", |m, c, s| m.find(c, s).len()),
-        ("find_all", |m, c, s| m.find_all(c, s).len()),
-    ];
+    // `prefilter` is the keyword occurrences alone (`automaton`: the Aho-Corasick DFA it
+    // replaced); `find` matches text as written; `find_all` is what every source calls: the
+    // same, plus the secrets hidden inside encodings. `*-automaton` runs the same stages from
+    // the automaton's occurrences.
+    let mut hits: Vec<KeywordHit> = Vec::new();
     let mut group = c.benchmark_group("matcher");
     group.sample_size(10);
     for (input, bytes) in [("registry-sources", &data), ("no-keywords", &plain)] {
         group.throughput(Throughput::Bytes(bytes.len() as u64));
-        for (name, find) in ways {
+        group.bench_with_input(BenchmarkId::new("prefilter", input), bytes, |b, data| {
+            b.iter(|| {
+                data.chunks(CHUNK)
+                    .map(|chunk| {
+                        hits.clear();
+                        matcher.keyword_hits(chunk, 0..chunk.len(), &mut hits);
+                        hits.len()
+                    })
+                    .sum::<usize>()
+            })
+        });
+        group.bench_with_input(
+            BenchmarkId::new("prefilter-automaton", input),
+            bytes,
+            |b, data| {
+                b.iter(|| {
+                    data.chunks(CHUNK)
+                        .map(|chunk| {
+                            hits.clear();
+                            automaton_hits(&automaton, chunk, &mut hits);
+                            hits.len()
+                        })
+                        .sum::<usize>()
+                })
+            },
+        );
+        for decoded in [false, true] {
+            let name = if decoded { "find_all" } else { "find" };
             group.bench_with_input(BenchmarkId::new(name, input), bytes, |b, data| {
                 b.iter(|| {
                     data.chunks(CHUNK)
-                        .map(|chunk| find(&matcher, chunk, &mut scratch))
+                        .map(|chunk| match decoded {
+                            false => matcher.find(chunk, &mut scratch).len(),
+                            true => matcher.find_all(chunk, &mut scratch).len(),
+                        })
                         .sum::<usize>()
                 })
             });
+            if decoded {
+                // Decoding searches the decoded text with the matcher's own filter: there is no
+                // automaton twin of `find_all` (its cost over `find` is the same either way).
+                continue;
+            }
+            group.bench_with_input(
+                BenchmarkId::new("find-automaton", input),
+                bytes,
+                |b, data| {
+                    b.iter(|| {
+                        data.chunks(CHUNK)
+                            .map(|chunk| {
+                                hits.clear();
+                                automaton_hits(&automaton, chunk, &mut hits);
+                                matcher.find_from_hits(chunk, &hits, &mut scratch).len()
+                            })
+                            .sum::<usize>()
+                    })
+                },
+            );
         }
     }
     group.finish();
@@ -131,6 +221,12 @@ fn bench_throughput(c: &mut Criterion) {
 
 fn bench_startup(c: &mut Criterion) {
     c.bench_function("startup/compile-builtin-rules", |b| b.iter(matcher));
+    c.bench_function("startup/compile-builtin-rules-automaton", |b| {
+        b.iter(automaton)
+    });
+    c.bench_function("startup/load-builtin-rules", |b| {
+        b.iter(|| RuleSet::builtin().expect("built-in rules compile"))
+    });
 }
 
 criterion_group!(benches, bench_throughput, bench_startup);

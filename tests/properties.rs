@@ -13,7 +13,7 @@ mod common;
 use common::{Tokens, leakgate};
 use leakgate::checks::bundle::sourcemap;
 use leakgate::checks::env_files::dotenv::{self, Quote};
-use leakgate::engine::{AllowList, Matcher, RuleInfos, Scratch, Workload, findings_in_blob};
+use leakgate::engine::{AllowList, Matcher, RuleInfos, Scratch, findings_in_blob};
 use leakgate::finding::Finding;
 use leakgate::rules::RuleSet;
 use proptest::prelude::*;
@@ -42,8 +42,7 @@ fn builtin() -> &'static (Matcher, RuleInfos) {
     static BUILT: OnceLock<(Matcher, RuleInfos)> = OnceLock::new();
     BUILT.get_or_init(|| {
         let rules = Arc::new(RuleSet::builtin().expect("built-in rules load"));
-        let matcher = Matcher::new(rules, AllowList::default(), Workload::Large)
-            .expect("the built-in rules build a matcher");
+        let matcher = Matcher::new(rules, AllowList::default());
         let infos = RuleInfos::new(&matcher);
         (matcher, infos)
     })

@@ -69,7 +69,7 @@ fn list(extra: &[PathBuf]) -> Result<u8> {
 /// labelled corpus each category's rules find (see `engine::labelled`).
 fn stats_by_category(extra: &[PathBuf]) -> Result<u8> {
     let set = Arc::new(rule_set(extra)?);
-    let recall = labelled::measure(&set)?;
+    let recall = labelled::measure(&set);
     let mut rows: Vec<CategoryStats> = category::CATEGORIES
         .iter()
         .map(|(name, _)| *name)
@@ -141,11 +141,7 @@ fn show(id: &str, extra: &[PathBuf], json: bool) -> Result<u8> {
                 crate::text::quoted_value(id)
             );
         };
-        let matcher = Matcher::new(
-            set.clone(),
-            crate::engine::AllowList::default(),
-            crate::engine::Workload::Small,
-        )?;
+        let matcher = Matcher::new(set.clone(), crate::engine::AllowList::default());
         // What its own examples are judged, as a scan would judge them.
         let mut confidences: Vec<crate::finding::Confidence> = Vec::new();
         for example in &rule.spec.examples {

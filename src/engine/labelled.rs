@@ -15,7 +15,7 @@
 //! added. `leakgate rules list --stats` prints the figures by category, and a test holds every
 //! built-in rule to the recall committed in `tests/fixtures/labelled-recall.tsv`.
 
-use super::{AllowList, Matcher, MatcherError, RuleInfos, Scratch, Workload, findings_in_blob};
+use super::{AllowList, Matcher, RuleInfos, Scratch, findings_in_blob};
 use crate::rules::{Rule, RuleSet};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -347,15 +347,14 @@ fn render(syntax: Syntax, example: &str, name: &[String], value: &str) -> (Strin
 }
 
 /// Every sample for every rule in `rules`.
-pub fn samples(rules: &Arc<RuleSet>) -> Result<Vec<Sample>, MatcherError> {
+pub fn samples(rules: &Arc<RuleSet>) -> Vec<Sample> {
     let mut out = Vec::new();
     let mut scratch = Scratch::default();
     for (index, rule) in rules.rules().iter().enumerate() {
         let alone = Matcher::new(
             Arc::new(RuleSet::single(rule.clone())),
             AllowList::default(),
-            Workload::Small,
-        )?;
+        );
         for example in &rule.spec.examples {
             let Some(found) = alone
                 .find(example.as_bytes(), &mut scratch)
@@ -396,7 +395,7 @@ pub fn samples(rules: &Arc<RuleSet>) -> Result<Vec<Sample>, MatcherError> {
             }
         }
     }
-    Ok(out)
+    out
 }
 
 /// The name a value is written under: the example's own, with the provider's name put in
@@ -448,8 +447,8 @@ pub struct RuleRecall {
 }
 
 /// Scans every sample with the whole rule set and tells, per rule id, how many were found.
-pub fn measure(rules: &Arc<RuleSet>) -> Result<BTreeMap<String, RuleRecall>, MatcherError> {
-    let matcher = Matcher::new(rules.clone(), AllowList::default(), Workload::Small)?;
+pub fn measure(rules: &Arc<RuleSet>) -> BTreeMap<String, RuleRecall> {
+    let matcher = Matcher::new(rules.clone(), AllowList::default());
     let infos = RuleInfos::new(&matcher);
     let mut scratch = Scratch::default();
     let mut recall: BTreeMap<String, RuleRecall> = rules
@@ -457,7 +456,7 @@ pub fn measure(rules: &Arc<RuleSet>) -> Result<BTreeMap<String, RuleRecall>, Mat
         .iter()
         .map(|r| (r.id().to_string(), RuleRecall::default()))
         .collect();
-    for sample in samples(rules)? {
+    for sample in samples(rules) {
         let rule = rules.get(sample.rule);
         let findings = findings_in_blob(&matcher, &infos, &sample.text, sample.path, &mut scratch);
         let hit = findings.iter().any(|f| {
@@ -476,7 +475,7 @@ pub fn measure(rules: &Arc<RuleSet>) -> Result<BTreeMap<String, RuleRecall>, Mat
     for r in recall.values_mut() {
         r.missed.sort();
     }
-    Ok(recall)
+    recall
 }
 
 #[cfg(test)]
@@ -597,7 +596,7 @@ rules:
 "#;
         let mut set = RuleSet::default();
         set.add_yaml("test", yaml).unwrap();
-        let recall = measure(&Arc::new(set)).unwrap();
+        let recall = measure(&Arc::new(set));
         let anywhere = &recall["acme-anywhere"];
         assert_eq!(anywhere.total, Syntax::ALL.len());
         assert_eq!(anywhere.found, anywhere.total, "{anywhere:?}");
@@ -639,7 +638,7 @@ mod builtin {
     fn builtin_rules_keep_their_recall_on_the_generated_corpus() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/labelled-recall.tsv");
         let rules = Arc::new(RuleSet::builtin().unwrap());
-        let recall = measure(&rules).unwrap();
+        let recall = measure(&rules);
         if std::env::var_os("LEAKGATE_BLESS").is_some() {
             std::fs::write(&path, to_tsv(&recall)).unwrap();
             return;

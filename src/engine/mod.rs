@@ -1,7 +1,7 @@
 //! How one blob of bytes is matched. The engine never knows where the bytes came from.
 //!
-//! Two stages, because almost all input contains no secret: one Aho-Corasick automaton over
-//! every rule's keywords (ASCII case-insensitive) finds the few places worth a closer look;
+//! Two stages, because almost all input contains no secret: a filter over every rule's keywords
+//! (ASCII case-insensitive, see [`keywords`]) finds the few places worth a closer look;
 //! then each rule whose keyword occurred runs its regex only over a bounded window around the
 //! hits, widened to whole lines and, where a window edge falls inside a token, to the token's
 //! end (up to [`MAX_TOKEN_GROWTH`] bytes), so a token longer than the window is still seen whole. Candidates are then filtered by entropy, allow-lists and offline validators, and
@@ -9,6 +9,7 @@
 
 mod assess;
 pub mod decode;
+mod keywords;
 pub mod labelled;
 mod place;
 mod selftest;
@@ -24,7 +25,6 @@ pub use selftest::{ExampleProblem, check_examples};
 
 use crate::finding::Severity;
 use crate::rules::{Rule, RuleSet};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::Regex;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -80,25 +80,10 @@ impl AllowList {
     }
 }
 
-/// How much a matcher will scan, which decides its keyword automaton. Both find exactly the
-/// same matches; they trade start-up for throughput. With ~2,000 case-insensitive keywords a
-/// full DFA takes about three times longer to build than a contiguous NFA (tens of
-/// milliseconds), and scans about twice as fast: worth it for a tree or a history, not for
-/// the few files of a pre-commit hook, which must feel instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Workload {
-    /// A handful of small blobs: staged changes, rule examples.
-    Small,
-    /// Trees, histories, bundles, streams.
-    Large,
-}
-
 /// The compiled matcher for a rule set. Cheap to share between threads (`Arc`).
 pub struct Matcher {
     rules: Arc<RuleSet>,
-    keywords: AhoCorasick,
-    /// The longest keyword's length in bytes: how far past a range its occurrences reach.
-    longest_keyword: usize,
+    keywords: keywords::Keywords,
     /// For each keyword pattern, the rules that asked for it.
     keyword_rules: Vec<Vec<usize>>,
     allow: AllowList,
@@ -164,27 +149,10 @@ impl Scratch {
     }
 }
 
-/// Keyword bytes above which a full DFA is not built, whatever the workload: its size grows
-/// with the keywords times the alphabet, and user rules files choose the keywords.
-const DFA_KEYWORD_BYTES: usize = 256 * 1024;
-
-/// Why a matcher cannot be built from a rule set.
-#[derive(Debug, thiserror::Error)]
-pub enum MatcherError {
-    #[error("the rules' keywords cannot be compiled ({count} keywords)")]
-    Keywords {
-        count: usize,
-        #[source]
-        source: aho_corasick::BuildError,
-    },
-}
-
 impl Matcher {
-    pub fn new(
-        rules: Arc<RuleSet>,
-        allow: AllowList,
-        workload: Workload,
-    ) -> Result<Matcher, MatcherError> {
+    /// Compiles the keyword filter for `rules` (linear in their keywords' bytes: cheap enough
+    /// for every start-up; rule regexes compile lazily).
+    pub fn new(rules: Arc<RuleSet>, allow: AllowList) -> Matcher {
         let mut patterns: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
@@ -201,46 +169,7 @@ impl Matcher {
                 }
             }
         }
-        let keyword_bytes: usize = patterns.iter().map(String::len).sum();
-        let longest_keyword = patterns.iter().map(String::len).max().unwrap_or(0);
-        let kinds: &[AhoCorasickKind] = match workload {
-            Workload::Large if keyword_bytes <= DFA_KEYWORD_BYTES => &[
-                AhoCorasickKind::DFA,
-                AhoCorasickKind::ContiguousNFA,
-                AhoCorasickKind::NoncontiguousNFA,
-            ],
-            _ => &[
-                AhoCorasickKind::ContiguousNFA,
-                AhoCorasickKind::NoncontiguousNFA,
-            ],
-        };
-        // Each kind has its own limits (a contiguous NFA has a smaller state budget): the first
-        // that builds is used; if none does, the rules are refused, never a panic.
-        let mut built = None;
-        for &kind in kinds {
-            let result = AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(kind))
-                .build(&patterns);
-            match result {
-                Ok(automaton) => {
-                    built = Some(Ok(automaton));
-                    break;
-                }
-                Err(e) => built = Some(Err(e)),
-            }
-        }
-        let keywords = match built {
-            Some(Ok(automaton)) => automaton,
-            Some(Err(source)) => {
-                return Err(MatcherError::Keywords {
-                    count: patterns.len(),
-                    source,
-                });
-            }
-            None => unreachable!("at least one automaton kind is tried"),
-        };
+        let keywords = keywords::Keywords::new(&patterns);
         let index: HashMap<&str, usize> = rules
             .rules()
             .iter()
@@ -255,15 +184,14 @@ impl Matcher {
                 index.get(pair.with.as_str()).copied()
             })
             .collect();
-        Ok(Matcher {
+        Matcher {
             partners,
             rules,
             keywords,
-            longest_keyword,
             keyword_rules,
             allow,
             local_host: None,
-        })
+        }
     }
 
     /// This matcher, rating credentials for the developer's own machine (as `local_host`
@@ -326,16 +254,8 @@ impl Matcher {
         if start == end {
             return;
         }
-        let reach = (end + self.longest_keyword.saturating_sub(1)).min(data.len());
-        for hit in self.keywords.find_overlapping_iter(&data[start..reach]) {
-            if hit.start() + start < end {
-                out.push(KeywordHit {
-                    pattern: hit.pattern().as_u32(),
-                    start: start + hit.start(),
-                    end: start + hit.end(),
-                });
-            }
-        }
+        let readable = (end + self.keywords.longest().saturating_sub(1)).min(data.len());
+        self.keywords.find(&data[..readable], start..end, out);
     }
 
     /// What [`Matcher::find`] does once the keyword occurrences in `data` are known: every
@@ -744,31 +664,46 @@ mod tests {
         );
     }
 
+    /// The matches found from the new keyword filter's occurrences are those found from
+    /// Aho-Corasick's (what the prefilter was), on every rule example and this crate's sources.
     #[test]
-    fn both_workloads_find_exactly_the_same_matches() {
+    fn matches_are_those_the_automaton_led_to() {
         let rules = Arc::new(RuleSet::builtin().expect("built-in rules load"));
-        let text: String = rules
+        let matcher = Matcher::new(rules.clone(), AllowList::default());
+        let automaton = aho_corasick::AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .build(matcher.keywords.patterns())
+            .expect("built-in keywords build");
+        let mut text: String = rules
             .rules()
             .iter()
             .flat_map(|r| r.spec.examples.iter().chain(&r.spec.negative_examples))
             .map(|e| format!("{e}\n"))
             .collect();
+        for file in ["src/engine/mod.rs", "src/rules/mod.rs", "README.md"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+            text.push_str(&std::fs::read_to_string(path).expect("a source file is readable"));
+        }
+        let data = text.as_bytes();
+        let hits: Vec<KeywordHit> = automaton
+            .find_overlapping_iter(data)
+            .map(|m| KeywordHit {
+                pattern: m.pattern().as_u32(),
+                start: m.start(),
+                end: m.end(),
+            })
+            .collect();
         let mut scratch = Scratch::default();
-        let small = Matcher::new(rules.clone(), AllowList::default(), Workload::Small)
-            .expect("built-in keywords build")
-            .find(text.as_bytes(), &mut scratch);
-        let large = Matcher::new(rules.clone(), AllowList::default(), Workload::Large)
-            .expect("built-in keywords build")
-            .find(text.as_bytes(), &mut scratch);
-        assert!(small.len() > rules.len() / 2, "{} matches", small.len());
-        assert_eq!(small, large);
+        let found = matcher.find(data, &mut scratch);
+        assert!(found.len() > rules.len() / 2, "{} matches", found.len());
+        assert_eq!(matcher.find_from_hits(data, &hits, &mut scratch), found);
     }
 
     #[test]
     fn keyword_hits_in_pieces_are_the_hits_of_the_whole() {
         let rules = Arc::new(RuleSet::builtin().expect("built-in rules load"));
-        let matcher = Matcher::new(rules.clone(), AllowList::default(), Workload::Small)
-            .expect("built-in keywords build");
+        let matcher = Matcher::new(rules.clone(), AllowList::default());
         let text: String = rules
             .rules()
             .iter()
@@ -785,7 +720,7 @@ mod tests {
             for start in (0..data.len()).step_by(piece) {
                 let range = start..(start + piece).min(data.len());
                 // Past the range's end, only the longest keyword's length minus one is read.
-                let readable = (range.end + matcher.longest_keyword - 1).min(data.len());
+                let readable = (range.end + matcher.keywords.longest() - 1).min(data.len());
                 matcher.keyword_hits(&data[..readable], range, &mut parts);
             }
             parts.sort();
@@ -832,8 +767,7 @@ mod tests {
     #[test]
     fn a_jwt_longer_than_the_rule_window_is_found() {
         let rules = Arc::new(RuleSet::builtin().expect("built-in rules load"));
-        let matcher = Matcher::new(rules.clone(), AllowList::default(), Workload::Small)
-            .expect("built-in keywords build");
+        let matcher = Matcher::new(rules.clone(), AllowList::default());
         let b64 = |s: &[u8]| -> String {
             const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
             let mut out = String::new();

@@ -301,7 +301,7 @@ mod tests {
 #[cfg(test)]
 mod pair_tests {
     use super::*;
-    use crate::engine::{AllowList, Workload};
+    use crate::engine::AllowList;
     use crate::finding::Severity;
     use crate::rules::RuleSet;
     use crate::rules::testing::random;
@@ -328,8 +328,7 @@ mod pair_tests {
     fn matcher() -> (Matcher, RuleInfos) {
         let mut set = RuleSet::default();
         set.add_yaml("pair.yaml", RULES).expect("test rules load");
-        let matcher = Matcher::new(Arc::new(set), AllowList::default(), Workload::Small)
-            .expect("test rules build");
+        let matcher = Matcher::new(Arc::new(set), AllowList::default());
         let infos = RuleInfos::new(&matcher);
         (matcher, infos)
     }

@@ -1,7 +1,7 @@
 //! Rules test themselves: every example must produce a finding from its own rule and every
 //! negative example must produce none. The built-in test and `leakgate rules check` share this.
 
-use super::{AllowList, Matcher, Scratch, Workload};
+use super::{AllowList, Matcher, Scratch};
 use crate::rules::RuleSet;
 use std::sync::Arc;
 
@@ -17,17 +17,7 @@ pub struct ExampleProblem {
 /// allow-lists, validators, overlap resolution) against the whole set, exactly as a scan would.
 pub fn check_examples(rules: Arc<RuleSet>) -> Vec<ExampleProblem> {
     let mut problems = Vec::new();
-    let matcher = match Matcher::new(rules.clone(), AllowList::default(), Workload::Small) {
-        Ok(matcher) => matcher,
-        Err(e) => {
-            problems.push(ExampleProblem {
-                rule: String::new(),
-                origin: String::new(),
-                message: crate::text::error_chain(&e),
-            });
-            return problems;
-        }
-    };
+    let matcher = Matcher::new(rules.clone(), AllowList::default());
     let mut scratch = Scratch::default();
     for (index, rule) in rules.rules().iter().enumerate() {
         let mut problem = |message: String| {
@@ -55,17 +45,10 @@ pub fn check_examples(rules: Arc<RuleSet>) -> Vec<ExampleProblem> {
         }
         // Negatives run against the rule alone, so another rule taking the bytes cannot hide a
         // false positive.
-        let alone = match Matcher::new(
+        let alone = Matcher::new(
             Arc::new(RuleSet::single(rule.clone())),
             AllowList::default(),
-            Workload::Small,
-        ) {
-            Ok(alone) => alone,
-            Err(e) => {
-                problem(crate::text::error_chain(&e));
-                continue;
-            }
-        };
+        );
         for (n, example) in rule.spec.negative_examples.iter().enumerate() {
             if !alone.find(example.as_bytes(), &mut scratch).is_empty() {
                 problem(format!("negative example {} matches", n + 1));

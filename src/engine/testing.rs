@@ -2,7 +2,7 @@
 //! the library does not export): the built-in matcher, built once, tokens made from providers'
 //! documented formats, and text that cannot be part of a token.
 
-use super::{AllowList, Matcher, RuleInfos, Workload};
+use super::{AllowList, Matcher, RuleInfos};
 use crate::rules::{RuleSet, base62_checksum};
 use proptest::prelude::*;
 use std::sync::{Arc, OnceLock};
@@ -12,8 +12,7 @@ pub(crate) fn builtin() -> &'static (Matcher, RuleInfos) {
     static BUILT: OnceLock<(Matcher, RuleInfos)> = OnceLock::new();
     BUILT.get_or_init(|| {
         let rules = Arc::new(RuleSet::builtin().expect("built-in rules load"));
-        let matcher = Matcher::new(rules, AllowList::default(), Workload::Large)
-            .expect("the built-in rules build a matcher");
+        let matcher = Matcher::new(rules, AllowList::default());
         let infos = RuleInfos::new(&matcher);
         (matcher, infos)
     })

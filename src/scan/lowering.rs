@@ -66,14 +66,14 @@ fn capitalised(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{AllowList, Workload};
+    use crate::engine::AllowList;
     use crate::finding::{Location, RuleInfo};
     use crate::rules::RuleSet;
     use std::sync::Arc;
 
     fn matcher() -> Matcher {
         let rules = Arc::new(RuleSet::builtin().expect("built-in rules load"));
-        Matcher::new(rules, AllowList::default(), Workload::Small).expect("built-in rules build")
+        Matcher::new(rules, AllowList::default())
     }
 
     fn finding(rule: &str, severity: Severity, path: &str, message: Option<&str>) -> Finding {

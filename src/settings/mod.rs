@@ -16,7 +16,7 @@ use crate::cli::{
     OutputArgs, ScanArgs,
 };
 use crate::config::{self, DEFAULT_CONFIG_NAME, LoadedConfig};
-use crate::engine::{AllowList, Matcher, Workload};
+use crate::engine::{AllowList, Matcher};
 use crate::finding::Severity;
 use crate::report::{self, ReportOptions};
 use crate::rules::RuleSet;
@@ -561,8 +561,6 @@ struct Inputs<'a> {
     git: GitSettings,
     /// Whose config, ignore file, baseline and inline allows count (`--ci` decides).
     trust: Trust,
-    /// The pre-commit hook scans a few staged blobs: a matcher that starts fast.
-    workload: Workload,
     shard: Option<Shard>,
 }
 
@@ -641,11 +639,6 @@ impl ScanSettings {
             launch: !args.no_launch,
             git: GitSettings::from_args(args, ci.as_ref().map(|(_, plan, _)| plan))?,
             trust,
-            workload: if args.staged {
-                Workload::Small
-            } else {
-                Workload::Large
-            },
             shard,
         })
     }
@@ -668,7 +661,6 @@ impl ScanSettings {
             launch: false,
             git: GitSettings::off(),
             trust: Trust::WorkingTree,
-            workload: Workload::Large,
             shard: None,
         })
     }
@@ -695,7 +687,6 @@ impl ScanSettings {
             launch: true,
             git: GitSettings::everything(),
             trust: Trust::WorkingTree,
-            workload: Workload::Large,
             shard: None,
         })
         // A whole-history audit takes a while: its phases are shown (on a terminal).
@@ -728,7 +719,6 @@ impl ScanSettings {
                 GitSettings::everything()
             },
             trust: Trust::WorkingTree,
-            workload: Workload::Large,
             shard: None,
         })
     }
@@ -759,7 +749,7 @@ impl ScanSettings {
             ),
         };
         confine::check(&config, inputs.config.is_some(), inputs.paths)?;
-        let matcher = Arc::new(build_matcher(&config, git.as_ref(), inputs.workload)?);
+        let matcher = Arc::new(build_matcher(&config, git.as_ref())?);
         // `disable_rules` is read once; every check gets the same switches.
         let switches = Switches::from_disabled(&config.config.disable_rules);
         let env_settings = EnvSettings::from_config(&config.config, switches.clone())
@@ -836,7 +826,7 @@ impl BundleCommandSettings {
         let config = load_config(args.input.config.as_deref(), None)?;
         confine::check(&config, args.input.config.is_some(), &args.dirs)?;
         let suppressions = load_suppressions(None, None)?;
-        let matcher = Arc::new(build_matcher(&config, None, Workload::Large)?);
+        let matcher = Arc::new(build_matcher(&config, None)?);
         let switches = Switches::from_disabled(&config.config.disable_rules);
         let mut bundle = BundleSettings::new(&args.dirs, &config, switches);
         // The command checks exactly the folders it is given.
@@ -895,7 +885,7 @@ pub fn redact_matcher(explicit: Option<&Path>) -> Result<Matcher> {
         Some(path) => config::load(path)?,
         None => LoadedConfig::default(),
     };
-    build_matcher(&config, None, Workload::Large)
+    build_matcher(&config, None)
 }
 
 /// `.leakgateignore` beside the config (at the first root) and the `--baseline` file, if any.
@@ -931,12 +921,7 @@ fn load_suppressions(
 
 /// Built-in rules, plus the config's rules files, minus its disabled rules, with its allow-list.
 /// A config read from a commit reads its rules files from that commit, in `git`.
-/// `workload` picks the keyword automaton (see [`Workload`]).
-pub fn build_matcher(
-    loaded: &LoadedConfig,
-    git: Option<&GitRepo>,
-    workload: Workload,
-) -> Result<Matcher> {
+pub fn build_matcher(loaded: &LoadedConfig, git: Option<&GitRepo>) -> Result<Matcher> {
     let config = &loaded.config;
     let mut rules = RuleSet::builtin().context("built-in rules")?;
     for file in &config.rules_files {
@@ -1001,7 +986,7 @@ pub fn build_matcher(
         .map(|w| w.to_ascii_lowercase())
         .collect();
     Ok(
-        Matcher::new(Arc::new(rules), AllowList { values, stopwords }, workload)?
+        Matcher::new(Arc::new(rules), AllowList { values, stopwords })
             .with_local_hosts(checks::common::hosts::opens_nothing_reachable),
     )
 }
@@ -1203,7 +1188,7 @@ mod tests {
     fn disable_rules_switches_off_checks_and_rules_and_refuses_unknown_ids() {
         let mut loaded = LoadedConfig::default();
         loaded.config.disable_rules = vec!["env-drift".into(), "generic-secret-assignment".into()];
-        let matcher = build_matcher(&loaded, None, Workload::Small).expect("known ids");
+        let matcher = build_matcher(&loaded, None).expect("known ids");
         assert!(
             matcher
                 .rules()
@@ -1214,7 +1199,7 @@ mod tests {
         let switches = Switches::from_disabled(&loaded.config.disable_rules);
         assert!(!switches.is_on("env-drift"));
         loaded.config.disable_rules = vec!["env-drfit".into()];
-        let err = build_matcher(&loaded, None, Workload::Small)
+        let err = build_matcher(&loaded, None)
             .err()
             .expect("a typo is an error");
         assert!(format!("{err:#}").contains("env-drfit"), "{err:#}");

@@ -1,0 +1,519 @@
+//! The keyword prefilter: every occurrence of every keyword in a blob, overlapping and ASCII
+//! case-insensitive, found fast on the text that has none (almost all text).
+//!
+//! An Aho-Corasick DFA over the ~2,000 built-in keywords spends one table transition per byte
+//! (~400 MiB/s per core) and tens of milliseconds to build, which was most of start-up. Here a
+//! position is looked at closely only when the four bytes starting there, case-folded, hash to
+//! a bit set by some keyword's first four bytes: a table of [`FILTER_BITS`] bits (32 KiB, it
+//! stays in L1) tested four positions per 8-byte load, with no branch until a bit is set. A
+//! set bit only makes the position a candidate: the keywords that share that folded prefix are
+//! then compared byte by byte (`eq_ignore_ascii_case`), so the result is exact whatever the
+//! hash collides with.
+//!
+//! Folding is `| 0x20` on every byte, the same for keywords and text: it maps an ASCII letter's
+//! two cases to one value (and also a few non-letters together, which only adds candidates),
+//! so a case-insensitive occurrence always has the folded prefix its keyword was entered
+//! under. Keywords shorter than four bytes (user rules choose keywords: any length from one
+//! byte, any bytes): a three-byte keyword is entered once for each folded value the fourth byte
+//! can take (128 of them); one- and two-byte keywords go to a second, direct table of folded
+//! byte pairs (8 KiB), tested only when such a keyword exists. Past the end of the searched
+//! bytes a gram is padded with zeros, which only adds candidates; the comparison never reads
+//! beyond the bytes it was given.
+
+use super::KeywordHit;
+use std::ops::Range;
+
+/// Bits in the prefix filter, as a power of two: 2^18 bits is 32 KiB, small enough to stay in
+/// a core's L1 cache, sparse enough (the built-in keywords set ~1% of it) that text without a
+/// keyword rarely makes a candidate.
+const FILTER_LOG2: u32 = 18;
+const FILTER_BITS: usize = 1 << FILTER_LOG2;
+/// Long keywords are bucketed by their filter bit shifted right by this: 2^14 buckets, few
+/// keywords in each (a candidate rejects a neighbour's in one comparison).
+const BUCKET_SHIFT: u32 = 4;
+const BUCKETS: usize = FILTER_BITS >> BUCKET_SHIFT;
+/// How many leading bytes of a keyword the filter is keyed by.
+const GRAM: usize = 4;
+/// The fold applied to every byte (four at a time) before hashing and grouping.
+const FOLD: u64 = 0x2020_2020_2020_2020;
+
+/// The compiled keyword set. `patterns[id]` is keyword `id`, lowercased as given.
+#[derive(Debug)]
+pub(super) struct Keywords {
+    patterns: Vec<Box<[u8]>>,
+    longest: usize,
+    /// Hashed folded first four bytes of every keyword of three bytes or more (see the module
+    /// documentation).
+    filter: Box<[u64]>,
+    /// Folded first two bytes of every keyword of one or two bytes, indexed directly; `None`
+    /// when there is none.
+    pairs: Option<Box<[u64]>>,
+    /// The keywords of one to three bytes by length class, grouped by their folded prefix of
+    /// that many bytes (few: the built-in rules have seven).
+    short: [Groups; GRAM - 1],
+    /// The keywords of four bytes or more, by their filter bit: `long[starts[b]..starts[b+1]]`
+    /// are those whose folded first four bytes set a bit of bucket `b` of the filter (see
+    /// [`BUCKET_SHIFT`]), so a candidate looks at a handful of entries with no search.
+    starts: Box<[u32]>,
+    long: Box<[Long]>,
+}
+
+/// A keyword of four bytes or more as a candidate first sees it: its folded first eight bytes
+/// (masked to its length), compared with the text's in one step before the whole keyword is.
+#[derive(Debug, Clone, Copy)]
+struct Long {
+    prefix: u64,
+    mask: u64,
+    id: u32,
+}
+
+/// Keywords sharing a folded prefix: `keys` sorted, `ranges[k]` the slice of `ids` holding
+/// the keywords whose prefix is `keys[k]`.
+#[derive(Debug, Default)]
+struct Groups {
+    keys: Vec<u32>,
+    ranges: Vec<Range<u32>>,
+    ids: Vec<u32>,
+}
+
+impl Groups {
+    fn new(mut entries: Vec<(u32, u32)>) -> Groups {
+        entries.sort_unstable();
+        let mut groups = Groups::default();
+        for (key, id) in entries {
+            let at = groups.ids.len() as u32;
+            if groups.keys.last() != Some(&key) {
+                groups.keys.push(key);
+                groups.ranges.push(at..at);
+            }
+            groups.ids.push(id);
+            if let Some(range) = groups.ranges.last_mut() {
+                range.end = at + 1;
+            }
+        }
+        groups
+    }
+
+    fn get(&self, key: u32) -> &[u32] {
+        match self.keys.binary_search(&key) {
+            Ok(k) => {
+                let range = &self.ranges[k];
+                &self.ids[range.start as usize..range.end as usize]
+            }
+            Err(_) => &[],
+        }
+    }
+}
+
+/// Bit `h` of the filter's hash of a folded gram.
+fn slot(gram: u32) -> usize {
+    (gram.wrapping_mul(0x9E37_79B1) >> (32 - FILTER_LOG2)) as usize
+}
+
+fn test(table: &[u64], bit: usize) -> bool {
+    table[bit >> 6] >> (bit & 63) & 1 == 1
+}
+
+fn set(table: &mut [u64], bit: usize) {
+    table[bit >> 6] |= 1 << (bit & 63);
+}
+
+/// The first `n` (at most four) bytes of `bytes` from `at`, folded, little-endian, zero past
+/// the end (before folding).
+fn folded_prefix(bytes: &[u8], at: usize, n: usize) -> u32 {
+    let value = folded_word(bytes, at) as u32;
+    match n {
+        GRAM.. => value,
+        _ => value & ((1u32 << (8 * n)) - 1),
+    }
+}
+
+/// Eight bytes of `bytes` from `at`, folded, little-endian, zero past the end (before folding).
+fn folded_word(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    let end = bytes.len().min(at + 8);
+    if at < end {
+        word[..end - at].copy_from_slice(&bytes[at..end]);
+    }
+    u64::from_le_bytes(word) | FOLD
+}
+
+/// The mask of a keyword's first `len` bytes (at most eight) in a little-endian word.
+fn mask_of(len: usize) -> u64 {
+    match len {
+        8.. => u64::MAX,
+        n => (1u64 << (8 * n)) - 1,
+    }
+}
+
+impl Keywords {
+    /// Compiles `patterns` (distinct, lowercased, each non-empty: the rule loader refuses an
+    /// empty keyword; an empty one here would be ignored). Linear in the keywords' bytes.
+    pub(super) fn new<P: AsRef<[u8]>>(patterns: &[P]) -> Keywords {
+        let mut filter = vec![0u64; FILTER_BITS / 64].into_boxed_slice();
+        let mut pairs: Option<Box<[u64]>> = None;
+        let mut entries: [Vec<(u32, u32)>; GRAM - 1] = Default::default();
+        let mut long: Vec<(usize, Long)> = Vec::new();
+        let folded_values = || (0..=255u8).filter(|b| b & 0x20 != 0).map(u32::from);
+        for (id, pattern) in patterns.iter().enumerate() {
+            let bytes = pattern.as_ref();
+            let class = bytes.len().min(GRAM);
+            if class == 0 {
+                continue;
+            }
+            let key = folded_prefix(bytes, 0, class);
+            if class < GRAM {
+                entries[class - 1].push((key, id as u32));
+            }
+            match class {
+                GRAM => {
+                    set(&mut filter, slot(key));
+                    let mask = mask_of(bytes.len());
+                    long.push((
+                        slot(key) >> BUCKET_SHIFT,
+                        Long {
+                            prefix: folded_word(bytes, 0) & mask,
+                            mask,
+                            id: id as u32,
+                        },
+                    ));
+                }
+                3 => {
+                    for fourth in folded_values() {
+                        set(&mut filter, slot(key | fourth << 24));
+                    }
+                }
+                2 => set(
+                    pairs.get_or_insert_with(|| vec![0u64; 1 << 10].into_boxed_slice()),
+                    key as usize,
+                ),
+                _ => {
+                    let table = pairs.get_or_insert_with(|| vec![0u64; 1 << 10].into_boxed_slice());
+                    for second in folded_values() {
+                        set(table, (key | second << 8) as usize);
+                    }
+                }
+            }
+        }
+        // Bucket the long keywords by filter bit (a counting sort: linear, no hashing).
+        let mut starts = vec![0u32; BUCKETS + 1].into_boxed_slice();
+        for &(bucket, _) in &long {
+            starts[bucket + 1] += 1;
+        }
+        for b in 0..BUCKETS {
+            starts[b + 1] += starts[b];
+        }
+        let mut next: Vec<u32> = starts[..BUCKETS].to_vec();
+        let mut sorted = vec![
+            Long {
+                prefix: 0,
+                mask: 0,
+                id: 0
+            };
+            long.len()
+        ];
+        for (bucket, entry) in long {
+            sorted[next[bucket] as usize] = entry;
+            next[bucket] += 1;
+        }
+        Keywords {
+            starts,
+            long: sorted.into_boxed_slice(),
+            patterns: patterns
+                .iter()
+                .map(|p| p.as_ref().to_vec().into_boxed_slice())
+                .collect(),
+            longest: patterns.iter().map(|p| p.as_ref().len()).max().unwrap_or(0),
+            filter,
+            pairs,
+            short: entries.map(Groups::new),
+        }
+    }
+
+    /// The keywords, by pattern id.
+    #[cfg(test)]
+    pub(super) fn patterns(&self) -> &[Box<[u8]>] {
+        &self.patterns
+    }
+
+    /// The longest keyword's length in bytes.
+    pub(super) fn longest(&self) -> usize {
+        self.longest
+    }
+
+    /// Appends every occurrence that starts in `range` and ends within `hay`.
+    pub(super) fn find(&self, hay: &[u8], range: Range<usize>, out: &mut Vec<KeywordHit>) {
+        let end = range.end.min(hay.len());
+        let start = range.start.min(end);
+        match &self.pairs {
+            None => self.scan::<false>(hay, start, end, &[], out),
+            Some(pairs) => self.scan::<true>(hay, start, end, pairs, out),
+        }
+    }
+
+    /// The filter loop: four positions per 8-byte load while eight bytes remain, then one at a
+    /// time with zero-padded grams. `PAIRS` adds the test for one- and two-byte keywords.
+    fn scan<const PAIRS: bool>(
+        &self,
+        hay: &[u8],
+        start: usize,
+        end: usize,
+        pairs: &[u64],
+        out: &mut Vec<KeywordHit>,
+    ) {
+        let filter = &self.filter[..];
+        let candidate = |gram: u32| {
+            test(filter, slot(gram)) || (PAIRS && test(pairs, (gram & 0xFFFF) as usize))
+        };
+        let mut at = start;
+        while at + 4 <= end && at + 8 <= hay.len() {
+            let word = u64::from_le_bytes(
+                hay[at..at + 8]
+                    .try_into()
+                    .expect("an 8-byte slice converts to [u8; 8]"),
+            ) | FOLD;
+            let grams = [
+                word as u32,
+                (word >> 8) as u32,
+                (word >> 16) as u32,
+                (word >> 24) as u32,
+            ];
+            // No branch per position: the four tests are combined, and only a set bit (rare
+            // on text without a keyword) takes the slow path.
+            let any = grams.iter().fold(false, |any, &gram| any | candidate(gram));
+            if any {
+                for (k, &gram) in grams.iter().enumerate() {
+                    if candidate(gram) {
+                        self.verify(hay, at + k, gram, out);
+                    }
+                }
+            }
+            at += 4;
+        }
+        while at < end {
+            let gram = folded_prefix(hay, at, GRAM);
+            if candidate(gram) {
+                self.verify(hay, at, gram, out);
+            }
+            at += 1;
+        }
+    }
+
+    /// Compares the keywords whose folded prefix may be `gram`'s with the bytes at `at`: first
+    /// the long keywords entered under `gram`'s filter bit (their first eight folded bytes in
+    /// one comparison, then the whole keyword), then the short ones.
+    #[inline(never)]
+    fn verify(&self, hay: &[u8], at: usize, gram: u32, out: &mut Vec<KeywordHit>) {
+        let rest = &hay[at..];
+        let bucket = slot(gram) >> BUCKET_SHIFT;
+        let entries = &self.long[self.starts[bucket] as usize..self.starts[bucket + 1] as usize];
+        if !entries.is_empty() {
+            let word = folded_word(hay, at);
+            for entry in entries {
+                if word & entry.mask == entry.prefix {
+                    self.compare(rest, at, entry.id, out);
+                }
+            }
+        }
+        for (class, groups) in self.short.iter().enumerate() {
+            if !groups.keys.is_empty() {
+                let key = gram & ((1u32 << (8 * (class + 1))) - 1);
+                for &id in groups.get(key) {
+                    self.compare(rest, at, id, out);
+                }
+            }
+        }
+    }
+
+    /// Appends keyword `id`'s occurrence at `at` when `rest` (the bytes from `at`) starts
+    /// with it, ignoring ASCII case.
+    fn compare(&self, rest: &[u8], at: usize, id: u32, out: &mut Vec<KeywordHit>) {
+        let pattern = &self.patterns[id as usize];
+        if rest.len() >= pattern.len() && rest[..pattern.len()].eq_ignore_ascii_case(pattern) {
+            out.push(KeywordHit {
+                pattern: id,
+                start: at,
+                end: at + pattern.len(),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+    use proptest::prelude::*;
+
+    /// What the prefilter was before: Aho-Corasick's overlapping search, ASCII
+    /// case-insensitive.
+    fn automaton(patterns: &[Vec<u8>], kind: AhoCorasickKind) -> AhoCorasick {
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(kind))
+            .build(patterns)
+            .expect("test keywords build")
+    }
+
+    /// The automaton's occurrences over the whole of `hay` that start in `range`.
+    fn automaton_hits(automaton: &AhoCorasick, hay: &[u8], range: Range<usize>) -> Vec<KeywordHit> {
+        let mut hits: Vec<KeywordHit> = automaton
+            .find_overlapping_iter(hay)
+            .filter(|m| range.contains(&m.start()))
+            .map(|m| KeywordHit {
+                pattern: m.pattern().as_u32(),
+                start: m.start(),
+                end: m.end(),
+            })
+            .collect();
+        hits.sort_unstable();
+        hits
+    }
+
+    /// The new filter over what a caller may read for `range`: up to the longest keyword's
+    /// length minus one past its end.
+    fn filter_hits(keywords: &Keywords, hay: &[u8], range: Range<usize>) -> Vec<KeywordHit> {
+        let readable = (range.end + keywords.longest().saturating_sub(1)).min(hay.len());
+        let mut hits = Vec::new();
+        keywords.find(&hay[..readable], range, &mut hits);
+        hits.sort_unstable();
+        hits
+    }
+
+    /// Distinct keywords lowercased as the matcher enters them.
+    fn distinct_lowercase(raw: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+        let mut out: Vec<Vec<u8>> = Vec::new();
+        for k in raw {
+            let k = k.to_ascii_lowercase();
+            if !k.is_empty() && !out.contains(&k) {
+                out.push(k);
+            }
+        }
+        out
+    }
+
+    /// Bytes that collide under folding (`@` and a backtick, `[` and `{`, NUL and space),
+    /// letters in both cases, and bytes of UTF-8 sequences.
+    const ALPHABET: &[u8] = b"abAB-_ @`[{\0\xc3\xa9\xffkK";
+
+    fn byte() -> impl Strategy<Value = u8> {
+        prop::sample::select(ALPHABET)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn same_occurrences_as_aho_corasick(
+            raw in prop::collection::vec(prop::collection::vec(byte(), 1..9), 1..12),
+            filler in prop::collection::vec(byte(), 0..200),
+            plants in prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>(), any::<u64>()), 0..8),
+            cut in (any::<prop::sample::Index>(), any::<prop::sample::Index>()),
+        ) {
+            let patterns = distinct_lowercase(raw);
+            let mut hay = filler;
+            // Plant keywords, in random case, at random places (range edges included below).
+            for (which, place, case) in plants {
+                let keyword = &patterns[which.index(patterns.len())];
+                let at = place.index(hay.len() + 1);
+                let planted: Vec<u8> = keyword
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &b)| if case >> (i % 64) & 1 == 1 { b.to_ascii_uppercase() } else { b })
+                    .collect();
+                hay.splice(at..at, planted);
+            }
+            let a = cut.0.index(hay.len() + 1);
+            let b = cut.1.index(hay.len() + 1);
+            let range = a.min(b)..a.max(b);
+            let keywords = Keywords::new(&patterns);
+            for kind in [AhoCorasickKind::DFA, AhoCorasickKind::NoncontiguousNFA] {
+                prop_assert_eq!(
+                    filter_hits(&keywords, &hay, 0..hay.len()),
+                    automaton_hits(&automaton(&patterns, kind), &hay, 0..hay.len())
+                );
+            }
+            prop_assert_eq!(
+                filter_hits(&keywords, &hay, range.clone()),
+                automaton_hits(&automaton(&patterns, AhoCorasickKind::DFA), &hay, range)
+            );
+        }
+
+        #[test]
+        fn occurrences_at_every_range_edge(
+            keyword in prop::collection::vec(byte(), 1..7),
+            before in 0usize..12,
+            after in 0usize..12,
+        ) {
+            let patterns = distinct_lowercase(vec![keyword.clone(), b"zz".to_vec()]);
+            let mut hay = vec![b'.'; before];
+            hay.extend(keyword.to_ascii_uppercase());
+            hay.extend(std::iter::repeat_n(b'.', after));
+            let keywords = Keywords::new(&patterns);
+            let automaton = automaton(&patterns, AhoCorasickKind::DFA);
+            for start in 0..=hay.len() {
+                for end in start..=hay.len() {
+                    prop_assert_eq!(
+                        filter_hits(&keywords, &hay, start..end),
+                        automaton_hits(&automaton, &hay, start..end)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn built_in_keywords_on_real_text_as_aho_corasick() {
+        let rules = crate::rules::RuleSet::builtin().expect("built-in rules load");
+        let patterns = distinct_lowercase(
+            rules
+                .rules()
+                .iter()
+                .flat_map(|r| r.keywords().iter().map(|k| k.as_bytes().to_vec()))
+                .collect(),
+        );
+        assert!(patterns.len() > 1000, "{} keywords", patterns.len());
+        let keywords = Keywords::new(&patterns);
+        // This crate's own sources, rules (with every rule's examples) and documents, as
+        // written and in upper case.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut text = Vec::new();
+        for dir in ["src", "src/engine", "src/rules", "rules", "docs", "tests"] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+                continue;
+            };
+            let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+            paths.sort();
+            for path in paths.into_iter().filter(|p| p.is_file()) {
+                text.extend(std::fs::read(path).expect("a source file is readable"));
+            }
+        }
+        assert!(text.len() > 1 << 20, "{} bytes of text", text.len());
+        let upper = text.to_ascii_uppercase();
+        for hay in [&text, &upper] {
+            let found = filter_hits(&keywords, hay, 0..hay.len());
+            assert!(found.len() > 10_000, "{} occurrences", found.len());
+            assert_eq!(
+                found,
+                automaton_hits(
+                    &automaton(&patterns, AhoCorasickKind::DFA),
+                    hay,
+                    0..hay.len()
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn short_and_odd_keywords_are_found_to_the_last_byte() {
+        let patterns: Vec<&[u8]> = vec![b"x", b"y\0", b"\xff\xfe\xfd", b"abcd", b"@"];
+        let keywords = Keywords::new(&patterns);
+        let hay = b"..X..Y\0..\xff\xfe\xfd..ABCD..`..@";
+        let hits = filter_hits(&keywords, hay, 0..hay.len());
+        let found: Vec<(u32, usize)> = hits.iter().map(|h| (h.pattern, h.start)).collect();
+        assert_eq!(found, [(0, 2), (1, 5), (2, 9), (3, 14), (4, 23)]);
+        // The byte the fold confuses with `@` (a backtick) is not an occurrence.
+        assert!(hits.iter().all(|h| hay[h.start] != b'`'));
+    }
+}
