@@ -44,10 +44,10 @@ pub(super) struct Keywords {
     longest: usize,
     /// Hashed folded first four bytes of every keyword of three bytes or more (see the module
     /// documentation).
-    filter: Box<[u64]>,
+    filter: Box<Table>,
     /// Folded first two bytes of every keyword of one or two bytes, indexed directly; `None`
     /// when there is none.
-    pairs: Option<Box<[u64]>>,
+    pairs: Option<Box<PairTable>>,
     /// The keywords of one to three bytes by length class, grouped by their folded prefix of
     /// that many bytes (few: the built-in rules have seven).
     short: [Groups; GRAM - 1],
@@ -105,13 +105,14 @@ impl Groups {
     }
 }
 
+/// The filter's bits; a fixed size, so indexing it needs no bounds check in the hot loop.
+type Table = [u64; FILTER_BITS / 64];
+/// One bit per folded byte pair.
+type PairTable = [u64; (1 << 16) / 64];
+
 /// Bit `h` of the filter's hash of a folded gram.
 fn slot(gram: u32) -> usize {
     (gram.wrapping_mul(0x9E37_79B1) >> (32 - FILTER_LOG2)) as usize
-}
-
-fn test(table: &[u64], bit: usize) -> bool {
-    table[bit >> 6] >> (bit & 63) & 1 == 1
 }
 
 fn set(table: &mut [u64], bit: usize) {
@@ -150,8 +151,8 @@ impl Keywords {
     /// Compiles `patterns` (distinct, lowercased, each non-empty: the rule loader refuses an
     /// empty keyword; an empty one here would be ignored). Linear in the keywords' bytes.
     pub(super) fn new<P: AsRef<[u8]>>(patterns: &[P]) -> Keywords {
-        let mut filter = vec![0u64; FILTER_BITS / 64].into_boxed_slice();
-        let mut pairs: Option<Box<[u64]>> = None;
+        let mut filter: Box<Table> = Box::new([0; FILTER_BITS / 64]);
+        let mut pairs: Option<Box<PairTable>> = None;
         let mut entries: [Vec<(u32, u32)>; GRAM - 1] = Default::default();
         let mut long: Vec<(usize, Long)> = Vec::new();
         let folded_values = || (0..=255u8).filter(|b| b & 0x20 != 0).map(u32::from);
@@ -167,7 +168,7 @@ impl Keywords {
             }
             match class {
                 GRAM => {
-                    set(&mut filter, slot(key));
+                    set(&mut filter[..], slot(key));
                     let mask = mask_of(bytes.len());
                     long.push((
                         slot(key) >> BUCKET_SHIFT,
@@ -180,15 +181,15 @@ impl Keywords {
                 }
                 3 => {
                     for fourth in folded_values() {
-                        set(&mut filter, slot(key | fourth << 24));
+                        set(&mut filter[..], slot(key | fourth << 24));
                     }
                 }
                 2 => set(
-                    pairs.get_or_insert_with(|| vec![0u64; 1 << 10].into_boxed_slice()),
+                    &mut pairs.get_or_insert_with(|| Box::new([0; (1 << 16) / 64]))[..],
                     key as usize,
                 ),
                 _ => {
-                    let table = pairs.get_or_insert_with(|| vec![0u64; 1 << 10].into_boxed_slice());
+                    let table = &mut pairs.get_or_insert_with(|| Box::new([0; (1 << 16) / 64]))[..];
                     for second in folded_values() {
                         set(table, (key | second << 8) as usize);
                     }
@@ -246,53 +247,68 @@ impl Keywords {
         let end = range.end.min(hay.len());
         let start = range.start.min(end);
         match &self.pairs {
-            None => self.scan::<false>(hay, start, end, &[], out),
+            None => self.scan::<false>(hay, start, end, &[0; (1 << 16) / 64], out),
             Some(pairs) => self.scan::<true>(hay, start, end, pairs, out),
         }
     }
 
-    /// The filter loop: four positions per 8-byte load while eight bytes remain, then one at a
-    /// time with zero-padded grams. `PAIRS` adds the test for one- and two-byte keywords.
+    /// The filter loop: eight positions per two 8-byte loads while twelve bytes remain, then
+    /// one at a time with zero-padded grams. `PAIRS` adds the test for one- and two-byte
+    /// keywords.
     fn scan<const PAIRS: bool>(
         &self,
         hay: &[u8],
         start: usize,
         end: usize,
-        pairs: &[u64],
+        pairs: &PairTable,
         out: &mut Vec<KeywordHit>,
     ) {
-        let filter = &self.filter[..];
-        let candidate = |gram: u32| {
-            test(filter, slot(gram)) || (PAIRS && test(pairs, (gram & 0xFFFF) as usize))
+        let filter: &Table = &self.filter;
+        let candidate = |gram: u32| -> u64 {
+            let bit = slot(gram);
+            let mut hit = filter[bit >> 6] >> (bit & 63) & 1;
+            if PAIRS {
+                let pair = (gram & 0xFFFF) as usize;
+                hit |= pairs[pair >> 6] >> (pair & 63) & 1;
+            }
+            hit
         };
-        let mut at = start;
-        while at + 4 <= end && at + 8 <= hay.len() {
-            let word = u64::from_le_bytes(
+        let load = |at: usize| -> u64 {
+            u64::from_le_bytes(
                 hay[at..at + 8]
                     .try_into()
                     .expect("an 8-byte slice converts to [u8; 8]"),
-            ) | FOLD;
+            ) | FOLD
+        };
+        let mut at = start;
+        while at + 8 <= end && at + 12 <= hay.len() {
+            let (low, high) = (load(at), load(at + 4));
             let grams = [
-                word as u32,
-                (word >> 8) as u32,
-                (word >> 16) as u32,
-                (word >> 24) as u32,
+                low as u32,
+                (low >> 8) as u32,
+                (low >> 16) as u32,
+                (low >> 24) as u32,
+                high as u32,
+                (high >> 8) as u32,
+                (high >> 16) as u32,
+                (high >> 24) as u32,
             ];
-            // No branch per position: the four tests are combined, and only a set bit (rare
-            // on text without a keyword) takes the slow path.
-            let any = grams.iter().fold(false, |any, &gram| any | candidate(gram));
-            if any {
-                for (k, &gram) in grams.iter().enumerate() {
-                    if candidate(gram) {
-                        self.verify(hay, at + k, gram, out);
-                    }
-                }
+            // No branch per position: the eight tests are gathered in one mask, and only a set
+            // bit (rare on text without a keyword) takes the slow path.
+            let mut hits = 0u64;
+            for (k, &gram) in grams.iter().enumerate() {
+                hits |= candidate(gram) << k;
             }
-            at += 4;
+            while hits != 0 {
+                let k = hits.trailing_zeros() as usize;
+                self.verify(hay, at + k, grams[k], out);
+                hits &= hits - 1;
+            }
+            at += 8;
         }
         while at < end {
             let gram = folded_prefix(hay, at, GRAM);
-            if candidate(gram) {
+            if candidate(gram) != 0 {
                 self.verify(hay, at, gram, out);
             }
             at += 1;
