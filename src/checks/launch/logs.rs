@@ -23,6 +23,7 @@
 //!   the environment is wrong.
 
 use super::syntax::{Code, descendants, is_function, short};
+use super::triggers::Subject;
 use super::{Example, Examples, Sink};
 use crate::checks::Check;
 use crate::finding::Severity;
@@ -277,6 +278,42 @@ impl Secret {
             Secret::Credential => "a credential variable",
         }
     }
+}
+
+/// Words [`concerns`] asks about besides the baseline's (`triggers::BASELINE`).
+pub(super) const TRIGGER_WORDS: &[&str] = &[
+    "headers",
+    "authorization",
+    "cookie",
+    "meta",
+    "process",
+    "env",
+    "environ",
+    "body",
+    "json",
+    "form",
+    "data",
+    "values",
+    "post",
+];
+
+/// Whether this family could report on a file ([`super::triggers`]); one condition per kind of
+/// secret `classify` returns, each a word its code needs:
+/// - headers, cookies, `Authorization`: a `headers`/`META`/`rawHeaders` property or key, a
+///   `cookies` one, an `authorization` or `cookie` key;
+/// - the environment: `process` and `env` (`process.env`, however spaced) or `environ`;
+/// - a credential variable: a name ending in a credential word, judged with punctuation
+///   removed, so looked for in the filtered text (`api__key`);
+/// - an auth route's body: a body, JSON, form, data, values or POST read, and something that
+///   says auth: the path, or a function name or route string (`says_auth`, also filtered).
+pub(super) fn concerns(subject: &Subject<'_, '_>) -> bool {
+    let words = subject.words;
+    words.any(&["headers", "authorization", "cookie", "meta"])
+        || words.has("process") && words.has("env")
+        || words.has("environ")
+        || CREDENTIAL_ENDINGS.iter().any(|e| words.squashed_has(e))
+        || words.any(&["body", "json", "form", "data", "values", "post"])
+            && (says_auth(subject.relative) || AUTH_WORDS.iter().any(|a| words.squashed_has(a)))
 }
 
 pub fn code(code: &Code<'_>, sink: &mut Sink<'_>) {
@@ -540,6 +577,18 @@ fn is_property_key(node: Node<'_>) -> bool {
     })
 }
 
+/// The last words of a credential's name (letters and digits only, lower case).
+const CREDENTIAL_ENDINGS: &[&str] = &[
+    "password",
+    "passwd",
+    "token",
+    "secret",
+    "apikey",
+    "privatekey",
+    "secretkey",
+    "jwt",
+];
+
 /// Whether a variable's name says it holds a credential: its last word is `password`,
 /// `token`, `secret`, `apikey`, `privatekey`, `jwt`; unless another word says it is something
 /// else (a hash, a count, a flag, a page cursor, a CSRF token).
@@ -552,18 +601,7 @@ fn credential_name(name: &str) -> bool {
     if lower.len() > 40 {
         return false;
     }
-    let credential = [
-        "password",
-        "passwd",
-        "token",
-        "secret",
-        "apikey",
-        "privatekey",
-        "secretkey",
-        "jwt",
-    ]
-    .iter()
-    .any(|s| lower.ends_with(s));
+    let credential = CREDENTIAL_ENDINGS.iter().any(|s| lower.ends_with(s));
     if !credential {
         return false;
     }
@@ -798,21 +836,22 @@ fn says_auth(text: &str) -> bool {
         .filter(|c| c.is_ascii_alphanumeric() || *c == '/')
         .collect::<String>()
         .to_ascii_lowercase();
-    [
-        "login",
-        "signin",
-        "signup",
-        "register",
-        "password",
-        "resetpass",
-        "logon",
-        "authenticate",
-        "/auth/",
-        "/auth",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
+    AUTH_WORDS.iter().any(|w| lower.contains(w))
 }
+
+/// What a name or path about authentication holds (letters, digits and `/` only, lower case).
+const AUTH_WORDS: &[&str] = &[
+    "login",
+    "signin",
+    "signup",
+    "register",
+    "password",
+    "resetpass",
+    "logon",
+    "authenticate",
+    "/auth/",
+    "/auth",
+];
 
 /// Inside `if (process.env.NODE_ENV !== 'production')`, `if (isDev)`, `if settings.DEBUG:`.
 fn in_dev_only_branch(code: &Code<'_>, call: Node<'_>) -> bool {
