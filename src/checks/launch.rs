@@ -329,6 +329,9 @@ mod tests {
             &[
                 "import os",
                 "print(os . environ)",
+                "print(os.environ.get('X'), request.META)",
+                "logging.info(request.META)",
+                "print(environment)",
                 "logger.info(api__key)",
                 "def sign_in(request):",
                 "    logging.info(request.POST)",
@@ -343,6 +346,10 @@ mod tests {
         } else {
             &[
                 "console.log(process\n  .env)",
+                "console.log(process.env)",
+                "console.log(process.env.PORT, { ...process.env })",
+                "console.log(my_tok_en, x\\u0041_token, 12token, caf\u{e9}_token)",
+                "console.log(tokenCount, nextPageToken, hashedPassword)",
                 "console.log(process/* c */.env)",
                 "logger.info({ private__key })",
                 "router.post('/sign-up', async (req, res) => { console.log(req.body); });",

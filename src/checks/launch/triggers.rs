@@ -185,6 +185,11 @@ impl<'a> Words<'a> {
         }
     }
 
+    /// The file's bytes, for the conditions that look closer than a word.
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
     /// Whether any of `words` is in the file.
     pub fn any<S: AsRef<str>>(&self, words: &[S]) -> bool {
         words.iter().any(|w| self.has(w.as_ref()))
