@@ -107,15 +107,29 @@ type CodeCheck = fn(&Code<'_>, &mut Sink<'_>);
 /// Runs every launch check that applies to `file`. A file that is not UTF-8, or code that does
 /// not parse into anything, yields nothing (these checks judge what a reader can read).
 pub fn check_file(settings: &LaunchSettings, file: &SourceFile<'_>) -> Vec<Finding> {
+    check_file_with(settings, file, |relative, language, data| {
+        triggers::wanted(relative, language, data)
+    })
+}
+
+/// [`check_file`] with the families of a code file chosen by `gate` (the tests compare the
+/// narrowed gate with wider ones).
+fn check_file_with(
+    settings: &LaunchSettings,
+    file: &SourceFile<'_>,
+    gate: impl Fn(&str, syntax::Language, &[u8]) -> triggers::Wanted,
+) -> Vec<Finding> {
     let mut sink = Sink::new(&settings.switches, file);
     let Ok(text) = std::str::from_utf8(file.data) else {
         return Vec::new();
     };
     match file.kind {
         Kind::Code(language) => {
-            // Parsing is the cost: only files with a family's words are parsed (`triggers`).
-            let wanted = triggers::wanted(file.data);
-            if wanted.is_empty() {
+            // Parsing is the cost: only files a family could report on are parsed (`triggers`).
+            let wanted = gate(file.relative, language, file.data);
+            // A minified build or a library's distribution file is not the application's
+            // code (`files::is_build_artefact`); asked only of files a family concerns.
+            if wanted.is_empty() || files::is_build_artefact(file.data) {
                 return Vec::new();
             }
             let Some(tree) = syntax::parse(text, language) else {
@@ -235,6 +249,146 @@ mod tests {
         }
         let missing: Vec<_> = ids.difference(&covered).collect();
         assert!(missing.is_empty(), "checks without examples: {missing:?}");
+    }
+
+    /// What the tests compare of a finding: everything a report shows.
+    fn summary(findings: &[Finding]) -> Vec<String> {
+        let mut out: Vec<String> = findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {:?} {:?} {} {:?}",
+                    f.rule.id, f.severity, f.location, f.fingerprint, f.message
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The findings on `text` at `path` with the narrowed gate, and with the words-only gate
+    /// the checks were measured behind (every family whose words are there runs).
+    fn narrowed_and_baseline(path: &str, text: &str) -> (Vec<String>, Vec<String>) {
+        let file = SourceFile {
+            relative: path,
+            shown: path,
+            data: text.as_bytes(),
+            kind: kind_of(path).expect("a read path"),
+        };
+        let settings = LaunchSettings::default();
+        let narrowed = check_file(&settings, &file);
+        let baseline = check_file_with(&settings, &file, |_, _, data| {
+            triggers::baseline_wanted(data)
+        });
+        (summary(&narrowed), summary(&baseline))
+    }
+
+    /// Every example of every check is reported the same with the narrowed gate as with every
+    /// family the words allow: the families' own conditions drop nothing they report.
+    #[test]
+    fn the_narrowed_gate_keeps_every_example_finding() {
+        for examples in examples() {
+            for example in examples.fires.iter().chain(examples.quiet) {
+                let (narrowed, baseline) = narrowed_and_baseline(example.path, example.text);
+                assert_eq!(narrowed, baseline, "{}\n{}", example.path, example.text);
+            }
+        }
+    }
+
+    /// Code-file paths the generated files are judged at: each family's path conditions
+    /// (webhook routes, auth routes, production settings, build configurations, development
+    /// files) and plain library paths.
+    const PATHS: &[&str] = &[
+        "src/server.ts",
+        "lib/index.js",
+        "app/api/webhooks/stripe/route.ts",
+        "pages/api/webhook.js",
+        "src/routes/login.js",
+        "src/auth/register.tsx",
+        "next.config.mjs",
+        "vite.config.ts",
+        "webpack.prod.js",
+        "config/dev.js",
+        "app.py",
+        "billing/views.py",
+        "proj/settings/production.py",
+        "proj/settings/local.py",
+        "accounts/login.py",
+        "hooks/stripe_webhook.py",
+    ];
+
+    /// Lines of every code example, plus near misses of the trigger words, to build files from.
+    fn fragments(python: bool) -> Vec<String> {
+        let mut lines: Vec<String> = examples()
+            .flat_map(|e| e.fires.iter().chain(e.quiet))
+            .filter(|e| e.path.ends_with(".py") == python)
+            .filter(|e| matches!(kind_of(e.path), Some(Kind::Code(_))))
+            .flat_map(|e| e.text.lines().map(str::to_string))
+            .collect();
+        let extra: &[&str] = if python {
+            &[
+                "import os",
+                "print(os . environ)",
+                "print(os.environ.get('X'), request.META)",
+                "logging.info(request.META)",
+                "print(environment)",
+                "logger.info(api__key)",
+                "def sign_in(request):",
+                "    logging.info(request.POST)",
+                "    print(request.data)",
+                "DEBUG = True",
+                "from flask import Flask",
+                "app.run(debug=True)",
+                "sig = request.META['HTTP_X_HUB_SIGNATURE_256']",
+                "ok = hmac.new(key, body, 'sha256').hexdigest() == sig",
+                "if signature == settings.WEBHOOK_SECRET:",
+            ]
+        } else {
+            &[
+                "console.log(process\n  .env)",
+                "console.log(process.env)",
+                "console.log(process.env.PORT, { ...process.env })",
+                "console.log(my_tok_en, x\\u0041_token, 12token, caf\u{e9}_token)",
+                "console.log(tokenCount, nextPageToken, hashedPassword)",
+                "console.log(process/* c */.env)",
+                "logger.info({ private__key })",
+                "router.post('/sign-up', async (req, res) => { console.log(req.body); });",
+                "const data = await req.json(); console.log(data);",
+                "const debug = require('debug')('x');",
+                "module.exports = { devtool: 'source-map' };",
+                "export default { build: { sourcemap: true } };",
+                "const e = req.headers['x-slack-request-timestamp'];",
+                "const h = crypto.createHmac('sha256', s).update(b).digest('hex'); if (h === sig) ok();",
+                "if (event.type === 'checkout.session.completed') fulfil();",
+                "if (signature !== process.env.STRIPE_WEBHOOK_SECRET) return;",
+                "res.cookie('session', v, { secure: false });",
+                "app.use(cors({ origin: true, credentials: true }));",
+            ]
+        };
+        lines.extend(extra.iter().map(|l| l.to_string()));
+        lines
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+        /// Files stitched from the examples' lines and near misses, at paths each condition
+        /// reads, report the same with the narrowed gate as with the words-only gate.
+        #[test]
+        fn the_narrowed_gate_keeps_every_generated_finding(
+            path in 0..PATHS.len(),
+            picks in proptest::collection::vec((0usize..10_000, 0usize..4), 1..10),
+        ) {
+            let path = PATHS[path];
+            let lines = fragments(path.ends_with(".py"));
+            let mut text = String::new();
+            for (pick, join) in picks {
+                text.push_str(&lines[pick % lines.len()]);
+                text.push_str(["\n", "\n\n", "\n    ", ";\n"][join]);
+            }
+            let (narrowed, baseline) = narrowed_and_baseline(path, &text);
+            proptest::prop_assert_eq!(narrowed, baseline, "{}\n{}", path, text);
+        }
     }
 
     /// A switched-off check reports nothing, and the others still report.

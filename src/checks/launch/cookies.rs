@@ -24,6 +24,7 @@
 
 use super::cors::{is_development_file, is_production_file, option};
 use super::syntax::Code;
+use super::triggers::Subject;
 use super::{Example, Examples, Sink};
 use crate::checks::Check;
 use crate::finding::Severity;
@@ -217,6 +218,12 @@ fn label(name: &str) -> String {
         .filter(|c| !c.is_whitespace())
         .take(60)
         .collect()
+}
+
+/// Whether this family could report on a file ([`super::triggers`]): `code` returns at once on a
+/// development file.
+pub(super) fn concerns(subject: &Subject<'_, '_>) -> bool {
+    !is_development_file(subject.relative)
 }
 
 pub fn code(code: &Code<'_>, sink: &mut Sink<'_>) {

@@ -20,6 +20,7 @@
 //!   not what ships and are not judged.
 
 use super::syntax::{Code, descendants, is_function};
+use super::triggers::Subject;
 use super::{Example, Examples, Sink};
 use crate::checks::Check;
 use crate::finding::Severity;
@@ -230,6 +231,12 @@ fn verdict(
             ),
         ),
     }
+}
+
+/// Whether this family could report on a file ([`super::triggers`]): `code` returns at once on a
+/// development file.
+pub(super) fn concerns(subject: &Subject<'_, '_>) -> bool {
+    !is_development_file(subject.relative)
 }
 
 pub fn code(code: &Code<'_>, sink: &mut Sink<'_>) {

@@ -20,6 +20,7 @@
 //!   is readable, secrets are not added by it (the bundle check finds those).
 
 use super::syntax::{Code, Language, descendants};
+use super::triggers::Subject;
 use super::{Example, Examples, Sink};
 use crate::checks::Check;
 use crate::finding::Severity;
@@ -168,6 +169,46 @@ fn is_production_module(relative: &str) -> bool {
     let name = file_name(relative);
     let stem = name.strip_suffix(".py").unwrap_or(&name);
     PRODUCTION_STEMS.contains(&stem)
+}
+
+/// Words [`concerns`] asks about: the Python frameworks whose debug switch is judged.
+pub(super) const TRIGGER_WORDS: &[&str] = &["flask", "fastapi", "starlette"];
+
+/// Whether this family could report on a file ([`super::triggers`]): in Python, a production
+/// settings module (`django`) or a module that imports Flask, FastAPI or Starlette
+/// (`python_apps`, whose import names hold these words); in scripts, one of the build
+/// configuration files `source_maps` reads. A library that merely says `debug` is neither.
+pub(super) fn concerns(subject: &Subject<'_, '_>) -> bool {
+    match subject.language {
+        Language::Python => {
+            is_production_module(subject.relative) || subject.words.any(TRIGGER_WORDS)
+        }
+        Language::TypeScript | Language::Tsx => {
+            build_config(&file_name(subject.relative)) != BuildConfig::None
+        }
+    }
+}
+
+/// The build configuration a script file is, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BuildConfig {
+    Next,
+    Vite,
+    /// A production webpack configuration (`webpack.prod.js`).
+    WebpackProduction,
+    None,
+}
+
+fn build_config(name: &str) -> BuildConfig {
+    if name.starts_with("next.config.") {
+        BuildConfig::Next
+    } else if name.starts_with("vite.config.") {
+        BuildConfig::Vite
+    } else if name.starts_with("webpack") && name.contains("prod") {
+        BuildConfig::WebpackProduction
+    } else {
+        BuildConfig::None
+    }
 }
 
 /// Checks one parsed file.
@@ -320,10 +361,13 @@ fn python_apps(code: &Code<'_>, sink: &mut Sink<'_>, production: bool) {
 }
 
 fn source_maps(code: &Code<'_>, sink: &mut Sink<'_>, name: &str) {
-    let next = name.starts_with("next.config.");
-    let vite = name.starts_with("vite.config.");
-    let webpack = name.starts_with("webpack") && name.contains("prod");
-    if !(next || vite || webpack) {
+    let config = build_config(name);
+    let (next, vite, webpack) = (
+        config == BuildConfig::Next,
+        config == BuildConfig::Vite,
+        config == BuildConfig::WebpackProduction,
+    );
+    if config == BuildConfig::None {
         return;
     }
     for pair in descendants(code.root(), &["pair"]) {

@@ -7,6 +7,14 @@
 //! still found by the secret rules). Dependency folders and framework build output are the
 //! other projects' code and generated code; minified and declaration files are not written by
 //! hand; very large files are generated.
+//!
+//! Decision: code copied in from elsewhere is not read either, when its path or its bytes say
+//! so (read before parsing, because parsing is the cost): a `third_party/` folder, a minified
+//! build (most of its bytes in lines over 1,000 bytes long, whatever its name), or a library's
+//! distribution file (`/*! name v1.2.3 ...` or `@license` in its first comment). What it ships
+//! to browsers is the bundle check's question; a launch finding in another project's code is
+//! not the application's configuration, and on a tree of vendored packages these files were
+//! most of the parsing.
 
 use super::syntax::Language;
 use crate::checks::common::{folders, path_class};
@@ -41,6 +49,9 @@ const NOT_SHIPPED_DIRS: &[&str] = &[
     "coverage",
     ".output",
     "storybook-static",
+    // Other projects' code copied in (`vendor` is a dependency folder everywhere).
+    "third_party",
+    "third-party",
 ];
 
 /// How the launch checks read the file at `relative` (from the scanned root, `/`-separated),
@@ -92,6 +103,59 @@ pub fn kind_of(relative: &str) -> Option<Kind> {
         _ => return None,
     };
     Some(Kind::Code(language))
+}
+
+/// A line longer than this is not written by hand.
+const LONG_LINE: usize = 1_000;
+
+/// How far into a file its opening comment is looked for.
+const BANNER_WINDOW: usize = 1_024;
+
+/// Whether a code file's bytes say it is a build artefact or another project's distribution
+/// file rather than the application's source: more than half of its bytes in lines longer than
+/// [`LONG_LINE`] (minified), or an opening `/*!` comment (the comment minifiers keep) that names
+/// a version or a licence, or an opening comment with `@license`. One pass over the newlines.
+pub fn is_build_artefact(data: &[u8]) -> bool {
+    let mut long = 0usize;
+    let mut start = 0usize;
+    for end in memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len())) {
+        if end - start > LONG_LINE {
+            long += end - start;
+        }
+        start = end + 1;
+    }
+    if long > data.len() / 2 {
+        return true;
+    }
+    let head = &data[..data.len().min(BANNER_WINDOW)];
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let trimmed = head.trim_ascii_start();
+    let Some(comment) = trimmed.strip_prefix(b"/*") else {
+        return false;
+    };
+    let comment = match memchr::memmem::find(comment, b"*/") {
+        Some(end) => &comment[..end],
+        None => comment,
+    };
+    let licence = memchr::memmem::find(comment, b"@license").is_some();
+    licence
+        || comment.starts_with(b"!")
+            && (names_a_version(comment) || {
+                let lower = comment.to_ascii_lowercase();
+                memchr::memmem::find(&lower, b"license").is_some()
+            })
+}
+
+/// Whether `text` holds a version number: digits, a dot, digits, a dot, digits (`1.2.3`).
+fn names_a_version(text: &[u8]) -> bool {
+    text.windows(5).enumerate().any(|(i, w)| {
+        w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit() && {
+            // digits . digits . digit
+            let rest = &text[i + 2..];
+            let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+            rest.get(digits) == Some(&b'.') && rest.get(digits + 1).is_some_and(u8::is_ascii_digit)
+        }
+    })
 }
 
 /// `docker-compose.yml`, `compose.prod.yaml`, and the names projects give per environment:
@@ -173,6 +237,8 @@ mod tests {
             ("docs/workflow.yml", None),
             ("node_modules/cors/lib/index.js", None),
             ("vendor/x.py", None),
+            ("third_party/lib/x.js", None),
+            ("static/third-party/chart.js", None),
             (".next/server/app.js", None),
             ("public/app.min.js", None),
             ("dist/main.js", None),
@@ -186,5 +252,56 @@ mod tests {
         for (path, want) in cases {
             assert_eq!(kind_of(path), *want, "{path}");
         }
+    }
+
+    #[test]
+    fn build_artefacts_by_their_bytes() {
+        let minified = format!("!function(e){{{}}}();\n", "var a=1;".repeat(300));
+        let hand_written = "import cors from 'cors';\n\napp.use(cors());\n".repeat(50);
+        let long_data_line = format!("{}\nconst a = '{}';\n", hand_written, "x".repeat(1_200));
+        let cases: &[(&[u8], bool)] = &[
+            (minified.as_bytes(), true),
+            (hand_written.as_bytes(), false),
+            // One long line that is not most of the file: hand-written with a data string.
+            (long_data_line.as_bytes(), false),
+            (
+                b"/*! jQuery v3.6.0 | (c) OpenJS Foundation and other contributors */\n(f)()",
+                true,
+            ),
+            (
+                b"\xEF\xBB\xBF\n/*!\n * lodash 4.17.21 <https://lodash.com/>\n */\nvar a;",
+                true,
+            ),
+            (
+                b"/*! For license information please see main.js.LICENSE.txt */\nx()",
+                true,
+            ),
+            (
+                b"/**\n * @license React\n * react.production.min.js\n */\n",
+                true,
+            ),
+            // A hand-written header, and a `/*!` comment without a version or licence.
+            (
+                b"/**\n * Copyright 2024 Acme. Server v2 setup.\n */\napp.use(cors())",
+                false,
+            ),
+            (b"/*! keep this comment */\nconsole.log(req.headers)", false),
+            (b"// @license MIT\nconsole.log(req.headers)", false),
+            (b"app.listen(3000) /* v1.2.3 */", false),
+            (b"", false),
+            (b"/*", false),
+            (b"/*!", false),
+        ];
+        for (data, want) in cases {
+            assert_eq!(
+                is_build_artefact(data),
+                *want,
+                "{}",
+                String::from_utf8_lossy(&data[..data.len().min(80)])
+            );
+        }
+        // Hostile sizes: one huge line, and a huge file of empty lines, answer without trouble.
+        assert!(is_build_artefact(&vec![b'a'; 4 << 20]));
+        assert!(!is_build_artefact(&vec![b'\n'; 4 << 20]));
     }
 }

@@ -23,6 +23,7 @@
 //!   the environment is wrong.
 
 use super::syntax::{Code, descendants, is_function, short};
+use super::triggers::{Subject, Words};
 use super::{Example, Examples, Sink};
 use crate::checks::Check;
 use crate::finding::Severity;
@@ -277,6 +278,121 @@ impl Secret {
             Secret::Credential => "a credential variable",
         }
     }
+}
+
+/// Words [`concerns`] asks about besides the baseline's (`triggers::BASELINE`).
+pub(super) const TRIGGER_WORDS: &[&str] = &[
+    "headers",
+    "authorization",
+    "cookie",
+    "meta",
+    "process",
+    "env",
+    "environ",
+    "body",
+    "json",
+    "form",
+    "data",
+    "values",
+    "post",
+];
+
+/// Whether this family could report on a file ([`super::triggers`]); one condition per kind of
+/// secret `classify` returns, each a word its code needs:
+/// - headers, cookies, `Authorization`: a `headers`/`rawHeaders` property or key, a `cookies`
+///   one, an `authorization` or `cookie` key, or Django's `META` written whole;
+/// - the environment: `process` and an `env` property written whole (not `process.env.PORT`),
+///   or an `environ` one (not `os.environ.get`, not `environment`);
+/// - a credential variable: an identifier `credential_name` accepts ([`names_a_credential`]);
+/// - an auth route's body: a body, JSON, form, data, values or POST read, and something that
+///   says auth: the path, or a function name or route string (`says_auth`, judged with
+///   punctuation removed, so looked for in the filtered text: `/sign-up`).
+pub(super) fn concerns(subject: &Subject<'_, '_>) -> bool {
+    let words = subject.words;
+    let data = words.data();
+    words.any(&["headers", "authorization", "cookie"])
+        || words.has("meta") && written_whole(data, b"META")
+        || words.has("process") && words.has("env") && written_whole(data, b"env")
+        || words.has("environ") && written_whole(data, b"environ")
+        || names_a_credential(words)
+        || words.any(&["body", "json", "form", "data", "values", "post"])
+            && (says_auth(subject.relative) || AUTH_WORDS.iter().any(|a| words.squashed_has(a)))
+}
+
+/// Bytes of a JavaScript or Python identifier in ASCII.
+fn is_identifier_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'$'
+}
+
+/// Whether `name` (an exact property name, as `classify` compares it) occurs as a whole
+/// identifier that is not read further: the next byte after any spaces is not `.` followed by
+/// a name, nor `[` (`process.env.PORT`, `os.environ["X"]`, `os.environ.get` are a field read,
+/// which `whole_value_reaches` never reports). Anything else (a comment, `?.`, the end of the
+/// file) counts: this may only say too much.
+fn written_whole(data: &[u8], name: &[u8]) -> bool {
+    memchr::memmem::find_iter(data, name).any(|at| {
+        let end = at + name.len();
+        if at > 0 && is_identifier_byte(data[at - 1]) {
+            return false;
+        }
+        if data.get(end).is_some_and(|b| is_identifier_byte(*b)) {
+            return false;
+        }
+        let rest = data[end..].trim_ascii_start();
+        match rest.first() {
+            Some(b'[') => false,
+            Some(b'.') => !rest[1..]
+                .trim_ascii_start()
+                .first()
+                .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_' || *b == b'$'),
+            _ => true,
+        }
+    })
+}
+
+/// Whether some identifier of the file could be a credential variable (`credential_name`),
+/// found without parsing: every identifier is a run of identifier bytes (an identifier with a
+/// `\u` escape is judged by its last run, which holds its ending; a number glued before a name
+/// is tried without it). A run next to a non-ASCII byte may be part of a longer identifier:
+/// then any credential word in the filtered text counts, as before.
+fn names_a_credential(words: &Words<'_>) -> bool {
+    let data = words.data();
+    let mut unsure = false;
+    let mut at = 0;
+    while at < data.len() {
+        if !is_identifier_byte(data[at]) {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        while at < data.len() && is_identifier_byte(data[at]) {
+            at += 1;
+        }
+        unsure |=
+            start > 0 && !data[start - 1].is_ascii() || data.get(at).is_some_and(|b| !b.is_ascii());
+        let run = std::str::from_utf8(&data[start..at]).expect("ASCII bytes are UTF-8");
+        // Cheap first: the run's last three letters or digits (`credential_name` drops `_` and
+        // `$`), read backwards, must end a credential word.
+        let mut ending = run
+            .bytes()
+            .rev()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| b.to_ascii_lowercase())
+            .take(3);
+        let ending = [ending.next(), ending.next(), ending.next()];
+        let credential_ending = [b"dro", b"dws", b"nek", b"ter", b"yek", b"twj"]
+            .iter()
+            .any(|e| ending == [Some(e[0]), Some(e[1]), Some(e[2])]);
+        if !credential_ending {
+            continue;
+        }
+        if credential_name(run)
+            || credential_name(run.trim_start_matches(|c: char| c.is_ascii_digit()))
+        {
+            return true;
+        }
+    }
+    unsure && CREDENTIAL_ENDINGS.iter().any(|e| words.squashed_has(e))
 }
 
 pub fn code(code: &Code<'_>, sink: &mut Sink<'_>) {
@@ -540,6 +656,18 @@ fn is_property_key(node: Node<'_>) -> bool {
     })
 }
 
+/// The last words of a credential's name (letters and digits only, lower case).
+const CREDENTIAL_ENDINGS: &[&str] = &[
+    "password",
+    "passwd",
+    "token",
+    "secret",
+    "apikey",
+    "privatekey",
+    "secretkey",
+    "jwt",
+];
+
 /// Whether a variable's name says it holds a credential: its last word is `password`,
 /// `token`, `secret`, `apikey`, `privatekey`, `jwt`; unless another word says it is something
 /// else (a hash, a count, a flag, a page cursor, a CSRF token).
@@ -552,18 +680,7 @@ fn credential_name(name: &str) -> bool {
     if lower.len() > 40 {
         return false;
     }
-    let credential = [
-        "password",
-        "passwd",
-        "token",
-        "secret",
-        "apikey",
-        "privatekey",
-        "secretkey",
-        "jwt",
-    ]
-    .iter()
-    .any(|s| lower.ends_with(s));
+    let credential = CREDENTIAL_ENDINGS.iter().any(|s| lower.ends_with(s));
     if !credential {
         return false;
     }
@@ -798,21 +915,22 @@ fn says_auth(text: &str) -> bool {
         .filter(|c| c.is_ascii_alphanumeric() || *c == '/')
         .collect::<String>()
         .to_ascii_lowercase();
-    [
-        "login",
-        "signin",
-        "signup",
-        "register",
-        "password",
-        "resetpass",
-        "logon",
-        "authenticate",
-        "/auth/",
-        "/auth",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
+    AUTH_WORDS.iter().any(|w| lower.contains(w))
 }
+
+/// What a name or path about authentication holds (letters, digits and `/` only, lower case).
+const AUTH_WORDS: &[&str] = &[
+    "login",
+    "signin",
+    "signup",
+    "register",
+    "password",
+    "resetpass",
+    "logon",
+    "authenticate",
+    "/auth/",
+    "/auth",
+];
 
 /// Inside `if (process.env.NODE_ENV !== 'production')`, `if (isDev)`, `if settings.DEBUG:`.
 fn in_dev_only_branch(code: &Code<'_>, call: Node<'_>) -> bool {
@@ -848,7 +966,59 @@ fn in_dev_only_branch(code: &Code<'_>, call: Node<'_>) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::triggers::Words;
     use super::super::{check_text, family_findings};
+    use super::{names_a_credential, written_whole};
+
+    /// What the condition reads without parsing, on the shapes `classify` tells apart.
+    #[test]
+    fn whole_values_and_credential_names_without_parsing() {
+        for (text, name, want) in [
+            ("console.log(process.env)", "env", true),
+            ("console.log({ ...process.env })", "env", true),
+            ("console.log(process.env /* all */ .X)", "env", true),
+            ("console.log(process.env?.X)", "env", true),
+            ("console.log(process.env.PORT)", "env", false),
+            ("console.log(process.env\n  .PORT)", "env", false),
+            ("console.log(process.env['PORT'])", "env", false),
+            ("const environment = 1; envelope(x)", "env", false),
+            ("print(os.environ)", "environ", true),
+            ("print(os.environ.get('X'))", "environ", false),
+            ("print(environment)", "environ", false),
+            ("print(request.META)", "META", true),
+            ("print(request.META['HTTP_X'])", "META", false),
+            ("x.META_DATA", "META", false),
+        ] {
+            assert_eq!(
+                written_whole(text.as_bytes(), name.as_bytes()),
+                want,
+                "{text}"
+            );
+        }
+        for (text, want) in [
+            ("console.log(token)", true),
+            ("console.log(user.apiKey)", true),
+            ("console.log(my_tok_en)", true),
+            ("console.log(x\\u0041_token)", true),
+            ("console.log(12token)", true),
+            ("console.log(SECRET_)", true),
+            ("console.log(caf\u{e9}_token)", true),
+            (
+                "console.log(tokenCount, isToken, tokenizer, hashedPassword)",
+                false,
+            ),
+            ("console.log(nextPageToken, csrfToken)", false),
+            ("console.log('the token')", true),
+            ("console.log(tokens, secrets)", false),
+            ("", false),
+        ] {
+            assert_eq!(
+                names_a_credential(&Words::of(text.as_bytes())),
+                want,
+                "{text}"
+            );
+        }
+    }
     use crate::finding::{Finding, Severity};
     use proptest::prelude::*;
 

@@ -1,14 +1,31 @@
-//! Which families a code file could concern, decided from its words before anything is parsed.
+//! Which families a code file could concern, decided from its path and words before anything
+//! is parsed.
 //!
 //! Why: parsing is the launch checks' whole cost. Parsing every source file of a tree made a
 //! files-only scan of saleor 3x slower and of polar 4x slower (0.43 s -> 1.33 s, 0.54 s ->
-//! 2.21 s, 2 cores), while a CORS check has nothing to say about a file that never says `cors`
-//! or `Access-Control-Allow`. One case-insensitive Aho-Corasick pass over the file finds the
-//! words; a family runs only when each of its groups has a word in the file, and the file is
-//! parsed only when some family runs. The words are necessary conditions of what each family
-//! reports (every example of every check is run through this filter by the examples test).
+//! 2.21 s, 2 cores), and on 544 MB of npm packages kept as application code the parse was
+//! 60% of the scan, although a family only ever reports on a few shapes: the debug checks read
+//! a Python module that imports Flask or FastAPI (or a production settings module) and three
+//! build configuration files, not every file that says `debug`.
+//!
+//! How: one case-insensitive Aho-Corasick pass over the file finds every word any family asks
+//! for ([`Words`]); then each family gives its own condition (`concerns` in each module) over
+//! those words, the path and the language. Two layers, both necessary conditions:
+//! - [`BASELINE`]: per family, groups of words of which each must have one in the file (the
+//!   gate the checks were measured behind; kept so no family ever runs where it did not);
+//! - the family's `concerns`: a condition each of its checks needs to report anything, derived
+//!   from the code that reports (a signature header literal, a log call's sensitive argument,
+//!   a Flask import): a family whose condition is false cannot report, so skipping it loses
+//!   nothing. Property tests run every family unconditionally on generated files and compare.
+//!
+//! Some conditions read a second, filtered view of the text ([`Words::squashed`]: lower-case
+//! ASCII letters, digits and `/` only), built only when asked: a name such as `api__key` or a
+//! route such as `/sign-up` is judged by the checks with punctuation removed, so its words are
+//! looked for the same way.
 
+use super::syntax::Language;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::cell::OnceCell;
 use std::sync::LazyLock;
 
 /// The families that read code.
@@ -21,9 +38,10 @@ pub enum Family {
     Debug,
 }
 
-/// Per family, groups of words: the family runs when every group has at least one word in the
-/// file (ASCII case-insensitive).
-const WORDS: &[(Family, &[&[&str]])] = &[
+/// Per family, groups of words: the family can run only when every group has at least one
+/// word in the file (ASCII case-insensitive). These are the words the families were gated on
+/// before the per-family conditions existed; each family's `concerns` narrows them further.
+const BASELINE: &[(Family, &[&[&str]])] = &[
     (Family::Cors, &[&["cors", "access-control-allow"]]),
     // Every session option the cookie checks judge is spelt with `cookie` (`cookie: {..}`,
     // `cookieSession`, `SESSION_COOKIE_SECURE`, `set_cookie`); `session` alone is mostly
@@ -49,9 +67,6 @@ const WORDS: &[(Family, &[&[&str]])] = &[
                 "token",
                 "secret",
                 "body",
-                // Request data by other names (Django's `request.META`, Flask's
-                // `request.get_json()`, `.form`, `.data`, `.values`), and credential names
-                // the words above miss (`api_key`, `privateKey`, `jwt`): what `logs` reports.
                 "meta",
                 "json",
                 "form",
@@ -71,65 +86,145 @@ const WORDS: &[(Family, &[&[&str]])] = &[
     ),
 ];
 
-/// The words as one automaton: each distinct word once, owning every (family, group) whose
-/// word it is or contains (so a leftmost-longest match of `debug(` also counts as `debug`).
-struct Automaton {
-    words: AhoCorasick,
-    owners: Vec<Vec<(usize, usize)>>,
+/// Every word a family's `concerns` may ask [`Words::has`] about, besides [`BASELINE`]'s.
+fn family_words() -> Vec<String> {
+    let mut words = Vec::new();
+    words.extend(super::webhooks::trigger_words());
+    words.extend(super::logs::TRIGGER_WORDS.iter().map(|w| w.to_string()));
+    words.extend(super::debug::TRIGGER_WORDS.iter().map(|w| w.to_string()));
+    words
 }
 
-/// Every (word, family index, group index) of [`WORDS`], words in lower case.
-fn entries() -> Vec<(String, usize, usize)> {
-    let mut out = Vec::new();
-    for (family, (_, groups)) in WORDS.iter().enumerate() {
-        for (group, words) in groups.iter().enumerate() {
-            for word in *words {
-                out.push((word.to_ascii_lowercase(), family, group));
-            }
-        }
-    }
-    out
+/// The words as one automaton: each distinct word once, owning every word it is or contains
+/// (so a leftmost-longest match of `stripe-signature` also counts as `signature`).
+struct Automaton {
+    /// Every distinct word, lower case, sorted: a word's index is its place here.
+    words: Vec<String>,
+    search: AhoCorasick,
+    /// Per automaton pattern (the same order as `words`), the words it is or contains.
+    owners: Vec<Vec<usize>>,
 }
 
 static AUTOMATON: LazyLock<Automaton> = LazyLock::new(|| {
-    let entries = entries();
-    let mut words: Vec<String> = entries.iter().map(|(w, _, _)| w.clone()).collect();
+    let mut words: Vec<String> = BASELINE
+        .iter()
+        .flat_map(|(_, groups)| groups.iter().flat_map(|g| g.iter()))
+        .map(|w| w.to_string())
+        .chain(family_words())
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
     words.sort();
     words.dedup();
     let owners = words
         .iter()
         .map(|word| {
-            let mut owners: Vec<(usize, usize)> = entries
+            words
                 .iter()
-                .filter(|(w, _, _)| word.contains(w.as_str()))
-                .map(|(_, family, group)| (*family, *group))
-                .collect();
-            owners.sort();
-            owners.dedup();
-            owners
+                .enumerate()
+                .filter(|(_, w)| word.contains(w.as_str()))
+                .map(|(i, _)| i)
+                .collect()
         })
         .collect();
     // Leftmost-longest search keeps the automaton's fast prefilter (an overlapping search was
-    // a tenth of a files-only scan); see `wanted` for how no word hides another.
-    let words = AhoCorasickBuilder::new()
+    // a tenth of a files-only scan); see `Words::of` for how no word hides another.
+    let search = AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
         .build(&words)
-        .expect("a few dozen short literal words always build");
-    Automaton { words, owners }
+        .expect("a few hundred short literal words always build");
+    Automaton {
+        words,
+        search,
+        owners,
+    }
 });
 
-/// The families whose words are all in a file.
+/// The words of the automaton a file holds (ASCII case-insensitive), and the file itself for
+/// the filtered view.
+pub struct Words<'a> {
+    seen: Vec<bool>,
+    data: &'a [u8],
+    squashed: OnceCell<Vec<u8>>,
+}
+
+impl<'a> Words<'a> {
+    /// One pass over `data`. The next search starts one byte after the last match's start, not
+    /// at its end, so a word starting inside another's match (`signature` in `corsignature`)
+    /// is still seen.
+    pub fn of(data: &'a [u8]) -> Words<'a> {
+        let automaton = &*AUTOMATON;
+        let mut seen = vec![false; automaton.words.len()];
+        let mut from = 0;
+        while let Some(found) = automaton
+            .search
+            .find(aho_corasick::Input::new(data).range(from..))
+        {
+            for &word in &automaton.owners[found.pattern().as_usize()] {
+                seen[word] = true;
+            }
+            from = found.start() + 1;
+        }
+        Words {
+            seen,
+            data,
+            squashed: OnceCell::new(),
+        }
+    }
+
+    /// Whether `word` (lower case, one of the automaton's) is in the file. A word the automaton
+    /// does not know answers yes: a condition can only be too wide, never too narrow.
+    pub fn has(&self, word: &str) -> bool {
+        let automaton = &*AUTOMATON;
+        match automaton.words.binary_search_by(|w| w.as_str().cmp(word)) {
+            Ok(index) => self.seen[index],
+            Err(_) => {
+                debug_assert!(false, "`{word}` is not a trigger word");
+                true
+            }
+        }
+    }
+
+    /// The file's bytes, for the conditions that look closer than a word.
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
+    /// Whether any of `words` is in the file.
+    pub fn any<S: AsRef<str>>(&self, words: &[S]) -> bool {
+        words.iter().any(|w| self.has(w.as_ref()))
+    }
+
+    /// Whether the file, lower-cased with everything but ASCII letters, digits and `/` removed,
+    /// contains `needle` (lower case). A name or string a check judges with punctuation removed
+    /// (`says_auth`, `credential_name`) is a contiguous part of the file, so what it contains
+    /// once filtered, the filtered file contains too.
+    pub fn squashed_has(&self, needle: &str) -> bool {
+        let squashed = self.squashed.get_or_init(|| {
+            self.data
+                .iter()
+                .filter(|b| b.is_ascii_alphanumeric() || **b == b'/')
+                .map(u8::to_ascii_lowercase)
+                .collect()
+        });
+        memchr::memmem::find(squashed, needle.as_bytes()).is_some()
+    }
+}
+
+/// The families whose conditions hold for a file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Wanted(u32);
 
 impl Wanted {
-    pub fn has(self, family: Family) -> bool {
-        let index = WORDS
+    fn bit(family: Family) -> u32 {
+        1 << BASELINE
             .iter()
             .position(|(f, _)| *f == family)
-            .expect("every family has words");
-        self.0 & (1 << index) != 0
+            .expect("every family has words")
+    }
+
+    pub fn has(self, family: Family) -> bool {
+        self.0 & Wanted::bit(family) != 0
     }
 
     pub fn is_empty(self) -> bool {
@@ -137,39 +232,60 @@ impl Wanted {
     }
 }
 
-/// Calls `on_word` with the owners of each word found in `data` until it returns false. The
-/// next search starts one byte after the last match's start, not at its end, so a word
-/// starting inside another's match (`signature` in `corsignature`) is still seen.
-fn for_each_word(data: &[u8], mut on_word: impl FnMut(&[(usize, usize)]) -> bool) {
-    let automaton = &*AUTOMATON;
-    let mut from = 0;
-    while let Some(found) = automaton
-        .words
-        .find(aho_corasick::Input::new(data).range(from..))
-    {
-        if !on_word(&automaton.owners[found.pattern().as_usize()]) {
-            return;
+/// The file a condition is asked about.
+pub struct Subject<'a, 'w> {
+    /// Relative to the scanned root, `/`-separated (what the checks judge names by).
+    pub relative: &'a str,
+    pub language: Language,
+    pub words: &'w Words<'a>,
+}
+
+/// Whether every group of `family`'s baseline words has a word in the file.
+fn baseline(family: Family, words: &Words<'_>) -> bool {
+    BASELINE
+        .iter()
+        .filter(|(f, _)| *f == family)
+        .flat_map(|(_, groups)| groups.iter())
+        .all(|group| words.any(group))
+}
+
+/// Which families the file at `relative` with these bytes could concern.
+pub fn wanted(relative: &str, language: Language, data: &[u8]) -> Wanted {
+    let words = Words::of(data);
+    let subject = Subject {
+        relative,
+        language,
+        words: &words,
+    };
+    let mut wanted = 0;
+    for (family, _) in BASELINE {
+        if baseline(*family, &words) && concerns(*family, &subject) {
+            wanted |= Wanted::bit(*family);
         }
-        from = found.start() + 1;
+    }
+    Wanted(wanted)
+}
+
+/// The family's own condition.
+fn concerns(family: Family, subject: &Subject<'_, '_>) -> bool {
+    match family {
+        Family::Cors => super::cors::concerns(subject),
+        Family::Cookies => super::cookies::concerns(subject),
+        Family::Webhooks => super::webhooks::concerns(subject),
+        Family::Logs => super::logs::concerns(subject),
+        Family::Debug => super::debug::concerns(subject),
     }
 }
 
-/// Which families `data` could concern.
-pub fn wanted(data: &[u8]) -> Wanted {
-    // One bit per (family, group) seen.
-    let mut seen = [0u64; WORDS.len()];
-    let complete: Vec<u64> = WORDS.iter().map(|(_, g)| (1u64 << g.len()) - 1).collect();
-    for_each_word(data, |owners| {
-        for &(family, group) in owners {
-            seen[family] |= 1 << group;
-        }
-        // Stop early once every family is wanted.
-        !seen.iter().zip(&complete).all(|(s, c)| s == c)
-    });
+/// Which families the words alone allow (the gate before the per-family conditions): what
+/// the tests compare the narrowed gate with.
+#[cfg(test)]
+pub fn baseline_wanted(data: &[u8]) -> Wanted {
+    let words = Words::of(data);
     let mut wanted = 0;
-    for (index, all) in complete.iter().enumerate() {
-        if seen[index] == *all {
-            wanted |= 1 << index;
+    for (family, _) in BASELINE {
+        if baseline(*family, &words) {
+            wanted |= Wanted::bit(*family);
         }
     }
     Wanted(wanted)
@@ -179,46 +295,95 @@ pub fn wanted(data: &[u8]) -> Wanted {
 mod tests {
     use super::*;
 
+    fn code(path: &str, text: &str) -> Wanted {
+        wanted(path, Language::Tsx, text.as_bytes())
+    }
+
     #[test]
-    fn a_family_runs_only_when_every_group_has_a_word() {
-        let w = wanted(b"app.use(CORS({ origin: true }))");
+    fn a_family_runs_only_when_its_words_are_there() {
+        let w = code("src/app.ts", "app.use(CORS({ origin: true }))");
         assert!(w.has(Family::Cors));
         assert!(!w.has(Family::Cookies) && !w.has(Family::Logs));
         // A logging call without anything sensitive, and sensitive words without a log call.
-        assert!(!wanted(b"console.info('started')").has(Family::Logs));
-        assert!(!wanted(b"const headers = {}").has(Family::Logs));
-        assert!(wanted(b"console.info(req.headers)").has(Family::Logs));
-        assert!(wanted(b"import os\nprint(os.environ)").has(Family::Logs));
-        assert!(wanted(b"").is_empty());
-        assert!(wanted(b"DEBUG = True").has(Family::Debug));
+        assert!(!code("a.js", "console.info('started')").has(Family::Logs));
+        assert!(!code("a.js", "const headers = {}").has(Family::Logs));
+        assert!(code("a.js", "console.info(req.headers)").has(Family::Logs));
+        assert!(
+            wanted("a.py", Language::Python, b"import os\nprint(os.environ)").has(Family::Logs)
+        );
+        assert!(code("a.js", "").is_empty());
         // A longer word counts as the shorter words it contains.
-        assert!(wanted(b"debug(x)").has(Family::Debug));
+        assert!(wanted("settings/prod.py", Language::Python, b"DEBUG(x)").has(Family::Debug));
+    }
+
+    #[test]
+    fn the_families_own_conditions_narrow_the_words() {
+        // `debug` in a library is not a Flask app or a build configuration.
+        let library = "const debug = require('debug')('x');";
+        assert!(baseline_wanted(library.as_bytes()).has(Family::Debug));
+        assert!(!code("lib/index.js", library).has(Family::Debug));
+        assert!(
+            code(
+                "next.config.js",
+                "productionBrowserSourceMaps: true // debug"
+            )
+            .has(Family::Debug)
+        );
+        let flask = b"from flask import Flask\napp.run(debug=True)";
+        assert!(wanted("app.py", Language::Python, flask).has(Family::Debug));
+        assert!(!wanted("lib.py", Language::Python, b"DEBUG = True").has(Family::Debug));
+        assert!(
+            wanted("settings/production.py", Language::Python, b"DEBUG = True").has(Family::Debug)
+        );
+        // Form data in a library that logs is not an auth route's body.
+        let data = "console.log(format(data.values))";
+        assert!(baseline_wanted(data.as_bytes()).has(Family::Logs));
+        assert!(!code("lib/format.js", data).has(Family::Logs));
+        assert!(code("routes/login.js", data).has(Family::Logs));
+        assert!(
+            code(
+                "r.js",
+                "router.post('/sign-in', (req) => console.log(req.body))"
+            )
+            .has(Family::Logs)
+        );
+        // A cryptographic `signature` is not a webhook.
+        let crypto = "export function verify(signature, key) { return check(signature); }";
+        assert!(baseline_wanted(crypto.as_bytes()).has(Family::Webhooks));
+        assert!(!code("lib/sign.js", crypto).has(Family::Webhooks));
+        assert!(code("api.js", "req.headers['Stripe-Signature']").has(Family::Webhooks));
+        assert!(
+            wanted(
+                "v.py",
+                Language::Python,
+                b"request.META['HTTP_STRIPE_SIGNATURE']"
+            )
+            .has(Family::Webhooks)
+        );
     }
 
     /// Two words that overlap in the text (the end of one is the start of the other) are
     /// both seen, and a word is seen anywhere in the file.
     #[test]
     fn overlapping_words_are_all_seen() {
-        let entries = entries();
-        for (a, fa, ga) in &entries {
-            for (b, fb, gb) in &entries {
+        let words = &AUTOMATON.words;
+        for a in words {
+            for b in words {
                 for cut in 1..a.len().min(b.len()) {
-                    if a[a.len() - cut..] != b[..cut] {
+                    if a.as_bytes()[a.len() - cut..] != b.as_bytes()[..cut] {
                         continue;
                     }
                     let text = format!("x{a}{}y", &b[cut..]);
-                    let mut seen = Vec::new();
-                    for_each_word(text.as_bytes(), |owners| {
-                        seen.extend_from_slice(owners);
-                        true
-                    });
-                    assert!(seen.contains(&(*fa, *ga)), "{a} in {text}");
-                    assert!(seen.contains(&(*fb, *gb)), "{b} in {text}");
+                    let seen = Words::of(text.as_bytes());
+                    assert!(seen.has(a), "{a} in {text}");
+                    assert!(seen.has(b), "{b} in {text}");
                 }
             }
         }
         let far = format!("{}cors", "x".repeat(100_000));
-        assert!(wanted(far.as_bytes()).has(Family::Cors));
-        assert!(wanted(b"corsignature").has(Family::Webhooks));
+        assert!(Words::of(far.as_bytes()).has("cors"));
+        assert!(Words::of(b"corsignature").has("signature"));
+        let squashed = Words::of(b"const api__Key = 1; route('/sign-up')");
+        assert!(squashed.squashed_has("apikey") && squashed.squashed_has("/signup"));
     }
 }

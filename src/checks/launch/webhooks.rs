@@ -19,6 +19,7 @@
 //!   timestamp, on whether any clock is read at all (no replay window: low).
 
 use super::syntax::{Code, descendants, short};
+use super::triggers::Subject;
 use super::{Example, Examples, Sink};
 use crate::checks::Check;
 use crate::finding::Severity;
@@ -271,6 +272,60 @@ struct Facts {
     hmacs: Vec<std::ops::Range<usize>>,
     /// A clock is read (or a tolerance named).
     reads_clock: bool,
+}
+
+/// A header name as a literal may spell it (`stripe-signature`, Django's `STRIPE_SIGNATURE`):
+/// what `header_name` turns back into the name.
+fn spellings(header: &str) -> [String; 2] {
+    [header.to_string(), header.replace('-', "_")]
+}
+
+/// Words [`concerns`] asks about.
+pub(super) fn trigger_words() -> Vec<String> {
+    let mut words: Vec<String> = SIGNATURE_HEADERS
+        .iter()
+        .map(|(h, _, _)| *h)
+        .chain(TIMESTAMP_HEADERS.iter().copied())
+        .flat_map(spellings)
+        .collect();
+    words.extend(EVENT_PREFIXES.iter().map(|(p, _)| p.to_string()));
+    words.extend(
+        [
+            "webhook",
+            "hmac",
+            "createhash",
+            "subtle",
+            "signature",
+            "secret",
+            "signing",
+            "endpoint",
+        ]
+        .map(String::from),
+    );
+    words
+}
+
+/// Whether this family could report on a file ([`super::triggers`]), from what each check needs:
+/// - unverified: a signature header literal, or a provider event literal and a route (path,
+///   route string or handler name) that says webhook;
+/// - an HMAC compared with `==` (`plain_compares`): an HMAC call (`hmac`, `createHash`,
+///   `crypto.subtle`) in something webhook-shaped (a signature header, an event, `webhook`);
+/// - no replay window: an HMAC call and a provider that signs a timestamp (its signature
+///   header, or a timestamp header);
+/// - the signature compared with the secret: `signature`, `secret`, and `webhook`, `signing` or
+///   `endpoint`.
+pub(super) fn concerns(subject: &Subject<'_, '_>) -> bool {
+    let words = subject.words;
+    let spelt = |header: &str| spellings(header).iter().any(|s| words.has(s));
+    let header = SIGNATURE_HEADERS.iter().any(|(h, _, _)| spelt(h));
+    let timestamp = TIMESTAMP_HEADERS.iter().any(|h| spelt(h));
+    let event = EVENT_PREFIXES.iter().any(|(p, _)| words.has(p));
+    let webhook = words.has("webhook") || subject.relative.to_ascii_lowercase().contains("webhook");
+    let hmac = words.any(&["hmac", "createhash", "subtle"]);
+    let secret_compare = words.has("signature")
+        && words.has("secret")
+        && words.any(&["webhook", "signing", "endpoint"]);
+    header || webhook && (event || hmac) || hmac && (event || timestamp) || secret_compare
 }
 
 pub fn code(code: &Code<'_>, sink: &mut Sink<'_>) {
