@@ -117,18 +117,19 @@ pub fn scan(
             found.files.extend(part.bundle_files);
             found.skipped.extend(part.bundle_skips);
         }
-        // In the order a walk of the folders in name order gives (the order of the old
-        // discovery): paths compare component by component.
+        // In the order the env discovery sorted them: paths compare component by component.
         env.found.files.sort();
         env.found.symlinks.sort();
         env.found.special.sort();
-        found.files.sort_by(|a, b| a.path.cmp(&b.path));
-        found.skipped.sort_by(|a, b| a.path.cmp(&b.path));
         let mut dirs = plan
             .build_dirs
             .into_inner()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         dirs.sort_by(|a, b| a.0.cmp(&b.0));
+        let build_dirs: Vec<&Path> = dirs.iter().map(|(p, _)| p.as_path()).collect();
+        let key = |path: &Path| listing_order(path.strip_prefix(root).unwrap_or(path), &build_dirs);
+        found.files.sort_by_cached_key(|f| key(&f.path));
+        found.skipped.sort_by_cached_key(|s| key(&s.path));
         found.dirs = dirs.into_iter().map(|(_, d)| d).collect();
         walked.bundles.dirs.extend(found.dirs);
         walked.bundles.files.extend(found.files);
@@ -138,6 +139,43 @@ pub fn scan(
         }
     }
     Ok(walked)
+}
+
+/// One step of [`listing_order`]'s key.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Step {
+    /// Outside build folders (and a build folder's own name): name order.
+    Name(std::ffi::OsString),
+    /// Inside a build folder, a file: before the folders beside it, last name first.
+    File(std::cmp::Reverse<std::ffi::OsString>),
+    /// Inside a build folder, a folder: after the files beside it, in name order.
+    Folder(std::ffi::OsString),
+}
+
+/// Where the build-output discovery the walk replaced listed a file (relative to the root),
+/// so the bundle check sees its files in the same order (which source map reference a
+/// finding names first depends on it): depth first in name order, except that inside a build
+/// folder each folder's files came first, last name first, then its subfolders.
+fn listing_order(relative: &Path, build_dirs: &[&Path]) -> Vec<Step> {
+    let inside = build_dirs
+        .iter()
+        .find(|d| relative.starts_with(d))
+        .map_or(usize::MAX, |d| d.components().count());
+    let count = relative.components().count();
+    relative
+        .components()
+        .enumerate()
+        .map(|(i, c)| {
+            let name = c.as_os_str().to_os_string();
+            if i < inside {
+                Step::Name(name)
+            } else if i + 1 == count {
+                Step::File(std::cmp::Reverse(name))
+            } else {
+                Step::Folder(name)
+            }
+        })
+        .collect()
 }
 
 /// What the steps keep per folder of the walk.
@@ -598,6 +636,136 @@ mod tests {
     use crate::engine::testing::{builtin, cases, said, token};
     use crate::source::stream::{Trickle, for_each_window};
     use proptest::prelude::*;
+
+    fn settings(root: &Path) -> ScanSettings {
+        use crate::cli::{Cli, Command};
+        use clap::Parser;
+        let cli = Cli::try_parse_from(
+            ["leakgate", "scan", "--quiet", "--no-git"]
+                .map(std::ffi::OsString::from)
+                .into_iter()
+                .chain([root.as_os_str().to_owned()]),
+        )
+        .expect("the arguments parse");
+        let Command::Scan(args) = cli.command else {
+            unreachable!("a scan command was parsed")
+        };
+        ScanSettings::from_args(&args).expect("the settings build")
+    }
+
+    /// A project with every kind of place the old env and build-output walks looked (or did
+    /// not): git-ignored folders, dependency folders, a virtualenv called `.env`, a tagged
+    /// cache, framework output, a web `dist/` with a server half, a library `dist/`, loose
+    /// bundles, a link and deep folders.
+    fn project(root: &Path) {
+        use crate::source::fixture::write;
+        write(
+            root,
+            ".gitignore",
+            ".env*\n!.env.example\ndist/\ndata/\nnode_modules/\ncache/\n",
+        );
+        for (path, text) in [
+            (".env", "A=1\n"),
+            (".env.example", "A=\n"),
+            ("data/deep/er/.env.production", "B=2\n"),
+            ("data/deep/app.min.js", "x\n"),
+            ("node_modules/pkg/.env", "A=1\n"),
+            ("node_modules/pkg/dist/index.html", "<p>\n"),
+            ("tools/.env/pyvenv.cfg", "home = /usr\n"),
+            ("tools/.env/lib/.env", "A=1\n"),
+            (
+                "target/CACHEDIR.TAG",
+                "Signature: 8a477f597d28d172789f06886806bc55\n",
+            ),
+            ("target/.env", "A=1\n"),
+            ("cache/CACHEDIR.TAG", "x\n"),
+            ("cache/out/app.min.js", "x\n"),
+            ("web/.next/static/chunks/b.js", "x\n"),
+            ("web/.next/static/chunks/a.js", "x\n"),
+            ("web/.next/cache/x.js", "x\n"),
+            ("web/.next/.env", "A=1\n"),
+            ("dist/index.html", "<script src=assets/app.js></script>\n"),
+            ("dist/b.js", "x\n"),
+            ("dist/a.js", "x\n"),
+            ("dist/assets/z.js", "x\n"),
+            ("dist/assets/app.js.map", "{}\n"),
+            ("dist/server/entry.js.map", "{}\n"),
+            ("dist/server/entry.js", "x\n"),
+            ("dist/node_modules/x.js", "x\n"),
+            ("lib/dist/index.js", "x\n"),
+            ("src/vendor.min.js", "x\n"),
+            ("src/app.js", "x\n"),
+            ("apps/api/.env.staging", "C=3\n"),
+        ] {
+            write(root, path, text);
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("index.html", root.join("dist/link.html")).unwrap();
+    }
+
+    /// The one walk lists the build output exactly as the discovery walk it replaced (same
+    /// files, folders and skips, in the same order, which decides which source map reference a
+    /// finding names first), and the env checks over the env files it lists report exactly
+    /// what they report with their own walks.
+    #[test]
+    fn the_walk_lists_what_the_env_and_build_output_walks_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        project(root);
+        let settings = settings(root);
+        let paths = DisplayPaths::new(&settings.roots);
+        let infos = Arc::new(RuleInfos::new(&settings.matcher));
+        let walked = scan(&settings, &infos, &paths, HashSet::new()).expect("the walk runs");
+
+        let mut old = Found::default();
+        bundles::discover(root, "", &mut old);
+        let files = |f: &Found| -> Vec<(String, Visibility)> {
+            f.files
+                .iter()
+                .map(|f| (f.shown.clone(), f.visibility))
+                .collect()
+        };
+        assert_eq!(files(&walked.bundles), files(&old));
+        assert!(files(&old).len() > 8, "{:?}", files(&old));
+        assert_eq!(walked.bundles.dirs, old.dirs);
+        let skips = |f: &Found| -> Vec<(PathBuf, SkipReason)> {
+            f.skipped
+                .iter()
+                .map(|s| (s.path.clone(), s.reason))
+                .collect()
+        };
+        assert_eq!(skips(&walked.bundles), skips(&old));
+
+        let said = |c: crate::checks::env_files::Checked| {
+            let mut v: Vec<(String, String, usize, bool)> = c
+                .findings
+                .iter()
+                .map(|f| {
+                    (
+                        f.rule.id.clone(),
+                        f.location.path.clone(),
+                        f.location.line,
+                        f.local_only,
+                    )
+                })
+                .collect();
+            v.sort();
+            (
+                v,
+                c.stats.files_scanned,
+                c.stats.skipped.binary,
+                c.ignored_untracked,
+            )
+        };
+        let scope = crate::checks::env_files::SecretScope::SkippedByWorktreeScan;
+        let before = super::super::env::check_roots(&settings, &infos, &paths, scope, false)
+            .expect("the env check runs");
+        let now = super::super::env::check_walked(&settings, &infos, &paths, walked.env, false)
+            .expect("the env check runs");
+        let (before, now) = (said(before), said(now));
+        assert!(!before.0.is_empty());
+        assert_eq!(now, before);
+    }
 
     proptest! {
         #![proptest_config(cases(4))]
