@@ -6,6 +6,7 @@
 #
 #   bash benches/compare_worktree.sh            # corpus at /tmp/leakgate-corpus-src
 #   CORPUS=/some/dir bash benches/compare_worktree.sh
+#   BASELINE=/path/to/older/leakgate bash benches/compare_worktree.sh   # also time an older build
 #
 # Needs hyperfine (apt-get install hyperfine) and GNU time (/usr/bin/time).
 set -euo pipefail
@@ -25,8 +26,12 @@ cargo build --release --quiet
 LG=$PWD/target/release/leakgate
 echo "corpus: $CORPUS ($(du -sh "$CORPUS" | cut -f1), $(find "$CORPUS" -type f | wc -l) files), $(nproc) cores"
 # Exit codes are ignored: every tool exits non-zero when it finds something.
+BASE_CMD=()
+if [ -n "${BASELINE:-}" ]; then
+  BASE_CMD=(-n baseline "$BASELINE scan $CORPUS --format json --output /tmp/lg-base.json -q")
+fi
 hyperfine --warmup 1 --runs "$RUNS" -i --export-markdown /tmp/compare_worktree.md \
-  -n leakgate "$LG scan $CORPUS --format json --output /tmp/lg.json -q" \
+  -n leakgate "$LG scan $CORPUS --format json --output /tmp/lg.json -q" "${BASE_CMD[@]}" \
   -n kingfisher "$KINGFISHER scan $CORPUS --no-validate --format json -o /tmp/kf.json --git-history none -j $(nproc)" \
   -n gitleaks "$GITLEAKS dir $CORPUS --no-banner --report-format json --report-path /tmp/gl.json --exit-code 0" \
   -n betterleaks "$BETTERLEAKS $CORPUS --no-banner -o /tmp/bl.json --exit-code 0"

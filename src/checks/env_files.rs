@@ -21,6 +21,7 @@ mod rules;
 pub(in crate::checks) mod values;
 
 pub use classify::{EnvNames, EnvNamesError, Environment, classify_name};
+pub use discover::Discovered;
 pub use rules::{CHECKS, EnvRule};
 
 use crate::checks::common::folders;
@@ -89,6 +90,12 @@ impl EnvSettings {
 }
 
 impl EnvSettings {
+    /// The environment an env file at `path` (relative to the scanned root) configures, by the
+    /// configured `env_files` globs and the built-in names; `None` for any other file.
+    pub fn classify(&self, path: &Path) -> Option<Environment> {
+        self.names.classify(path)
+    }
+
     /// Whether `path` (relative to the scanned root or the repository) names a real,
     /// non-template env file, by the configured `env_files` globs and the built-in names.
     pub fn is_real_env_file(&self, path: &Path) -> bool {
@@ -170,10 +177,61 @@ pub struct LocalFile {
     pub shown: String,
 }
 
+/// The env files of one root as a walk listed them, with what git's ignore rules say of each.
+#[derive(Debug, Default)]
+pub struct Listed {
+    pub found: Discovered,
+    /// Those the working-tree scan read (its ignore rules do not hide them): their secrets
+    /// are its to report.
+    pub covered: HashSet<PathBuf>,
+    /// Those no `.gitignore` file ignores (only real env files are asked about).
+    pub unignored: HashSet<PathBuf>,
+}
+
 /// Checks one root: every env file under it, alone and against each other.
 pub fn run(scan: &EnvScan<'_>, matcher: &Matcher, infos: &RuleInfos) -> Result<Checked, EnvError> {
+    let listed = list(scan)?;
+    run_listed(scan, listed, matcher, infos)
+}
+
+/// Finds the env files of one root with a walk of its own (`leakgate env`; `scan` lists them
+/// in its one walk of the tree).
+fn list(scan: &EnvScan<'_>) -> Result<Listed, EnvError> {
+    let root = scan.root;
+    let excludes = worktree::exclude_set(scan.exclude)?;
+    let found = discover::discover(root, &scan.settings.names, &excludes, scan.threads);
+    let mut listed: Vec<PathBuf> = found.files.iter().map(|(p, _)| p.clone()).collect();
+    listed.extend(found.symlinks.iter().cloned());
+    listed.extend(found.special.iter().cloned());
+    let covered = match scan.secrets {
+        SecretScope::AllEnvFiles => HashSet::new(),
+        SecretScope::SkippedByWorktreeScan => {
+            discover::visible(root, &listed, IgnoreRules::WorktreeScan)
+        }
+    };
+    let real: Vec<PathBuf> = found
+        .files
+        .iter()
+        .filter(|(_, env)| !env.is_template())
+        .map(|(p, _)| p.clone())
+        .collect();
+    let unignored = discover::visible(root, &real, IgnoreRules::GitignoreFiles);
+    Ok(Listed {
+        found,
+        covered,
+        unignored,
+    })
+}
+
+/// Checks one root's env files as listed (see [`Listed`]).
+pub fn run_listed(
+    scan: &EnvScan<'_>,
+    listed: Listed,
+    matcher: &Matcher,
+    infos: &RuleInfos,
+) -> Result<Checked, EnvError> {
     let mut reader = Reader::new(scan, matcher, infos);
-    let files = reader.read_project()?;
+    let files = reader.read_project(listed)?;
     let mut sink = rules::Sink::new(&scan.settings.switches);
     file_checks::check_all(&files, &scan.settings.judge, &mut sink);
     cross_checks::check_all(&files, &scan.settings.judge, &mut sink);
@@ -287,27 +345,17 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn read_project(&mut self) -> Result<Vec<EnvFile>, EnvError> {
+    fn read_project(&mut self, listed: Listed) -> Result<Vec<EnvFile>, EnvError> {
         let scan = self.scan;
-        let root = scan.root;
         let excludes = worktree::exclude_set(scan.exclude)?;
-        let found = discover::discover(root, &scan.settings.names, &excludes, scan.threads);
-        let mut listed: Vec<PathBuf> = found.files.iter().map(|(p, _)| p.clone()).collect();
-        listed.extend(found.symlinks.iter().cloned());
-        listed.extend(found.special.iter().cloned());
-        let covered = match scan.secrets {
-            SecretScope::AllEnvFiles => HashSet::new(),
-            SecretScope::SkippedByWorktreeScan => {
-                discover::visible(root, &listed, IgnoreRules::WorktreeScan)
-            }
-        };
-        let real: Vec<PathBuf> = found
-            .files
-            .iter()
-            .filter(|(_, env)| !env.is_template())
-            .map(|(p, _)| p.clone())
-            .collect();
-        let unignored = discover::visible(root, &real, IgnoreRules::GitignoreFiles);
+        let Listed {
+            found,
+            mut covered,
+            unignored,
+        } = listed;
+        if scan.secrets == SecretScope::AllEnvFiles {
+            covered.clear();
+        }
         self.note_unread(&found, &covered);
         let git = self.open_git();
         if let Some(prefix) = git.as_ref().and_then(|g| g.repo_relative(Path::new(""))) {

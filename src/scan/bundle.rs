@@ -5,7 +5,7 @@
 
 use super::DisplayPaths;
 use super::git::TreeView;
-use crate::checks::bundle::discover::{self, BundleFile, Exclude, Found, Visibility};
+use crate::checks::bundle::discover::{self, BundleFile, Found, Visibility};
 use crate::checks::bundle::{BundleCheck, BundleOptions, BundleOutcome, BundleRule};
 use crate::engine::RuleInfos;
 use crate::settings::{BundleSettings, ScanSettings};
@@ -36,24 +36,14 @@ impl BuildOutput {
     }
 }
 
-/// Finds the build output of a scan; `None` with `--no-bundle`.
-pub fn discover_in_scan(settings: &ScanSettings, paths: &DisplayPaths) -> Option<BuildOutput> {
+/// The build output folders the user named (`--bundle`, `bundle_dirs`), listed before the
+/// working-tree walk so it leaves their files to this check; `None` with `--no-bundle`. The
+/// build output under the scanned roots is found by that walk ([`BuildOutput::with_walked`]).
+pub fn named_in_scan(settings: &ScanSettings, paths: &DisplayPaths) -> Option<BuildOutput> {
     let bundle = settings.bundle.as_ref()?;
     let mut found = Found::default();
     let mut stats = ScanStats::default();
-    // The walk refuses bad patterns up front; here they can only be valid.
-    let excludes = worktree::exclude_set(&settings.config.config.exclude).ok();
-    for root in settings.roots.iter().filter(|r| r.is_dir()) {
-        // Shown exactly as the working-tree walk shows it.
-        let shown = paths.prefix(root).map(slash_path).unwrap_or_default();
-        found.exclude = excludes.clone().map(|globs| Exclude {
-            root: root.clone(),
-            globs,
-        });
-        discover::discover(root, &shown, &mut found);
-    }
     // Folders named explicitly are checked whatever `exclude` says.
-    found.exclude = None;
     for dir in &bundle.dirs {
         add_named(dir, &paths.shown_dir(dir), &mut found);
     }
@@ -67,8 +57,25 @@ pub fn discover_in_scan(settings: &ScanSettings, paths: &DisplayPaths) -> Option
             ));
         }
     }
-    found.dedup();
     Some(BuildOutput { found, stats })
+}
+
+impl BuildOutput {
+    /// The build output the walk found under the scanned roots (in root order), then the
+    /// named folders, each file once.
+    pub fn with_walked(self, walked: Found) -> BuildOutput {
+        let named = self.found;
+        let mut found = walked;
+        found.exclude = None;
+        found.dirs.extend(named.dirs);
+        found.files.extend(named.files);
+        found.skipped.extend(named.skipped);
+        found.dedup();
+        BuildOutput {
+            found,
+            stats: self.stats,
+        }
+    }
 }
 
 /// Reads and checks the build output; `folders` (the audit's) tallies what each folder ships.

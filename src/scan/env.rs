@@ -22,15 +22,44 @@ use std::collections::HashSet;
 use std::path::Path;
 
 /// Runs the env checks over every directory root (single-file roots have no project around
-/// them to compare). Nothing when env checks are off. `ignored_untracked` lists only the files
-/// of roots whose whole history the git step scans (see [`mark_local_only`]); `matrix` (the
-/// audit's) lays out every root's env files too.
+/// them to compare), finding the env files with a walk of their own (`leakgate env`). Nothing
+/// when env checks are off. `ignored_untracked` lists only the files of roots whose whole
+/// history the git step scans (see [`mark_local_only`]); `matrix` (the audit's) lays out every
+/// root's env files too.
 pub fn check_roots(
     settings: &ScanSettings,
     infos: &RuleInfos,
     paths: &DisplayPaths,
     secrets: SecretScope,
     matrix: bool,
+) -> Result<env_files::Checked> {
+    check_each(settings, paths, secrets, matrix, |scan| {
+        env_files::run(scan, &settings.matcher, infos)
+    })
+}
+
+/// [`check_roots`] under `scan`, over the env files its walk listed (`listed`, per root).
+pub fn check_walked(
+    settings: &ScanSettings,
+    infos: &RuleInfos,
+    paths: &DisplayPaths,
+    listed: Vec<(std::path::PathBuf, env_files::Listed)>,
+    matrix: bool,
+) -> Result<env_files::Checked> {
+    let mut listed: std::collections::HashMap<_, _> = listed.into_iter().collect();
+    let secrets = SecretScope::SkippedByWorktreeScan;
+    check_each(settings, paths, secrets, matrix, |scan| {
+        let root_listed = listed.remove(scan.root).unwrap_or_default();
+        env_files::run_listed(scan, root_listed, &settings.matcher, infos)
+    })
+}
+
+fn check_each(
+    settings: &ScanSettings,
+    paths: &DisplayPaths,
+    secrets: SecretScope,
+    matrix: bool,
+    mut run: impl FnMut(&EnvScan<'_>) -> Result<env_files::Checked, env_files::EnvError>,
 ) -> Result<env_files::Checked> {
     let mut out = env_files::Checked {
         findings: Vec::new(),
@@ -46,7 +75,7 @@ pub fn check_roots(
             matrix,
             ..env_scan(settings, env, paths, root, secrets)
         };
-        let checked = env_files::run(&scan, &settings.matcher, infos)?;
+        let checked = run(&scan)?;
         out.findings.extend(checked.findings);
         out.stats.merge(checked.stats);
         out.matrix.extend(checked.matrix);

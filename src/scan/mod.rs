@@ -1,9 +1,10 @@
 //! Orchestration: one run of every step the settings ask for, in order, and the merge of what
 //! they found. This is the only place that knows about several sources and checks at once:
 //!
-//! 1. find build output (the bundle check's files), so the working-tree walk can leave them
-//!    to it and every file is read once;
-//! 2. walk the working tree and match every file ([`worktree`]);
+//! 1. list the build output folders the user named (the bundle check's files), so the
+//!    working-tree walk can leave them to it and every file is read once;
+//! 2. walk the working tree once and match every file ([`worktree`]), listing on the way the
+//!    env files (git-ignored ones too) and the build output under the roots;
 //! 3. run the bundle check over the build output ([`bundle`]);
 //! 4. scan git history, a range or the staged changes ([`git`]);
 //! 5. merge working-tree and history findings: one finding per secret and place, carrying the
@@ -236,11 +237,13 @@ fn gather(settings: &ScanSettings, infos: &Arc<RuleInfos>, inventory: bool) -> R
     }
     // `--git-only`, `--range`, `--since` and `--staged` look at git alone.
     let files = settings.git.files;
-    let build_output = files
-        .then(|| bundle::discover_in_scan(settings, &paths))
+    // Build output folders the user named are listed first, so the walk leaves their files
+    // to the bundle check; the walk finds the rest itself (and the env files).
+    let named_output = files
+        .then(|| bundle::named_in_scan(settings, &paths))
         .flatten();
-    let (worktree_findings, worktree_stats) = if files {
-        let read_elsewhere = build_output
+    let walked = if files {
+        let read_elsewhere = named_output
             .as_ref()
             .map(|b| b.walked_paths())
             .unwrap_or_default();
@@ -248,6 +251,13 @@ fn gather(settings: &ScanSettings, infos: &Arc<RuleInfos>, inventory: bool) -> R
     } else {
         Default::default()
     };
+    let worktree::Walked {
+        findings: worktree_findings,
+        stats: worktree_stats,
+        env: env_listed,
+        bundles: walked_output,
+    } = walked;
+    let build_output = named_output.map(|named| named.with_walked(walked_output));
     stats.merge(worktree_stats);
     let owner = shards::Owner::new(settings, &paths);
     if let Some(build_output) = build_output {
@@ -283,13 +293,7 @@ fn gather(settings: &ScanSettings, infos: &Arc<RuleInfos>, inventory: bool) -> R
     let mut ignored_untracked = Vec::new();
     let mut env_findings = Vec::new();
     if files {
-        let checked = env::check_roots(
-            settings,
-            infos,
-            &paths,
-            crate::checks::env_files::SecretScope::SkippedByWorktreeScan,
-            inventory,
-        )?;
+        let checked = env::check_walked(settings, infos, &paths, env_listed, inventory)?;
         env_findings = checked.findings;
         stats.merge(owner.check_stats(checked.stats));
         ignored_untracked = checked.ignored_untracked;

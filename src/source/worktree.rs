@@ -17,8 +17,12 @@
 //! makes the scan incomplete.
 
 use super::stream::{self, Window};
+use rules::{Frame, RootPaths};
+pub use rules::{Ignored, Listing};
+
+mod rules;
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use ignore::{DirEntry, WalkBuilder, WalkState};
+use ignore::WalkBuilder;
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::Read;
@@ -46,9 +50,10 @@ pub struct WalkOptions {
     /// the windows of a large file.
     pub overlap: usize,
     pub exclude: Vec<String>,
-    /// Files another step reads itself (build output the bundle check covers), as walked
-    /// (root joined with the relative path): passed over without reading or counting, so each
-    /// file is read and reported once.
+    /// Files another step reads itself (build output in folders named with `--bundle` or
+    /// `bundle_dirs`; what the walk finds itself, its visitor says), as walked (root joined
+    /// with the relative path): passed over without reading or counting, so each file is read
+    /// and reported once.
     pub read_elsewhere: Arc<HashSet<PathBuf>>,
     /// In a git repository, the files the index tracks under the root (relative to it): those
     /// the ignore rules hide from the walk are read after it. Empty outside a repository.
@@ -62,16 +67,26 @@ pub struct FileItem<'a> {
     pub data: &'a [u8],
 }
 
-/// Receives the walk's output on each worker thread. One visitor per thread, so no locks on the
-/// hot path; `finish` hands its results back when the thread is done.
-pub trait Visitor: Send {
+/// Receives the bytes the walk reads, on each worker thread. One visitor per thread, so no
+/// locks on the hot path; `finish` hands its results back when the walk is done.
+pub trait FileVisitor: Send {
     fn file(&mut self, item: FileItem<'_>);
     /// One window of a file too large to read whole (see [`Window`]); `done` is called after
     /// its last window with the file's size.
     fn window(&mut self, relative: &Path, window: Window<'_>);
     fn done(&mut self, relative: &Path, bytes: u64);
     fn skipped(&mut self, path: &Path, reason: SkipReason, detail: Option<String>);
-    fn finish(self: Box<Self>);
+    fn finish(self)
+    where
+        Self: Sized;
+}
+
+/// Receives every entry the walk lists, with its folder's [`Plan`] state `S`, and says what to
+/// do with it; then the bytes of those it asks to read ([`FileVisitor`]).
+pub trait Visitor<S>: FileVisitor {
+    fn entry(&mut self, entry: &Entry<'_>, folder: &S) -> Take;
+    /// A folder that could not be listed, with what the rules say of it.
+    fn unlisted(&mut self, path: &Path, ignored: Ignored, folder: &S, error: &std::io::Error);
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -210,11 +225,67 @@ pub fn ignore_aware_builder(root: &Path) -> WalkBuilder {
     builder
 }
 
-/// Walks `root` in parallel, calling a fresh visitor from `make_visitor` on each worker thread;
-/// then, in a git repository, reads the tracked files the ignore rules hid from the walk.
-pub fn walk<F>(root: &Path, options: &WalkOptions, make_visitor: F) -> Result<(), WalkError>
+/// One entry of a folder, as the walk found it (never a folder: those go to [`Plan::enter`]).
+pub struct Entry<'a> {
+    /// Root joined with `relative`: where to open it.
+    pub path: &'a Path,
+    /// Relative to the root walked.
+    pub relative: &'a Path,
+    pub name: &'a std::ffi::OsStr,
+    /// Not following links: a link is a link.
+    pub file_type: std::fs::FileType,
+    pub ignored: Ignored,
+}
+
+/// A folder the walk may enter.
+pub struct FolderEntry<'a> {
+    pub path: &'a Path,
+    pub relative: &'a Path,
+    pub name: &'a std::ffi::OsStr,
+}
+
+/// Which folders the walk enters beyond what the working-tree scan reads, and what each step
+/// keeps per folder (its `Folder`, handed back with every entry of the folder). The walk
+/// enters every folder git's ignore rules do not hide (the scan reads them); one they hide
+/// only when [`Plan::wanted`] says a step looks there (env files and build output are
+/// git-ignored by design), so a huge ignored `node_modules` costs nothing.
+pub trait Plan: Sync {
+    type Folder: Send + Sync;
+    /// The root folder's state, from its listing.
+    fn root(&self, root: &Path, listing: &Listing) -> Self::Folder;
+    /// A child folder's state, from its parent's and its name (before it is listed).
+    fn enter(&self, parent: &Self::Folder, folder: &FolderEntry<'_>) -> Self::Folder;
+    /// The state refined once the folder is listed (marker files such as `CACHEDIR.TAG`).
+    fn listed(&self, folder: &mut Self::Folder, path: &Path, listing: &Listing);
+    /// Whether any step looks inside an ignored folder in this state.
+    fn wanted(&self, folder: &Self::Folder) -> bool;
+}
+
+/// What a visitor does with an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Take {
+    /// Read it and hand its bytes to [`Visitor::file`] (or its windows).
+    Read,
+    /// Another step reads it (build output): not read, and not read again as a tracked file.
+    Elsewhere,
+    /// Not read (ignored).
+    Pass,
+}
+
+/// Walks `root` once in parallel, calling a fresh visitor from `make_visitor` on each worker
+/// thread: every entry of every folder the scan reads or `plan` wants goes to
+/// [`Visitor::entry`], which says whether to read it; then, in a git repository, the tracked
+/// files the ignore rules hid from the walk are read.
+pub fn walk<P, F, V>(
+    root: &Path,
+    options: &WalkOptions,
+    plan: &P,
+    make_visitor: F,
+) -> Result<(), WalkError>
 where
-    F: Fn() -> Box<dyn Visitor> + Sync,
+    P: Plan,
+    V: Visitor<P::Folder>,
+    F: Fn() -> V + Sync,
 {
     let meta = std::fs::metadata(root).map_err(|e| WalkError::Root {
         path: root.display().to_string(),
@@ -226,51 +297,238 @@ where
         });
     }
     let excludes = exclude_set(&options.exclude)?;
-    // Tracked files are read even if `.gitignore` matches them: note what the walk saw.
-    let visited: Collector<Vec<PathBuf>> = Collector::default();
-    let record = meta.is_dir() && !options.tracked.is_empty();
-    let mut builder = ignore_aware_builder(root);
-    builder.threads(options.threads);
-    let walker = builder.build_parallel();
-    let root_buf = root.to_path_buf();
-    let excludes = &excludes;
-    let root_ref = &root_buf;
-    let make_visitor = &make_visitor;
-    let visited_ref = &visited;
-    walker.run(|| {
-        let mut worker = Worker::new(make_visitor(), root_ref, options);
-        worker.visited = record.then_some(visited_ref);
-        Box::new(move |entry| {
-            match entry {
-                Ok(entry) => {
-                    let relative = relative_to(&worker.root, entry.path());
-                    if !relative.as_os_str().is_empty() && excludes.is_match(&relative) {
-                        return if entry.file_type().is_some_and(|t| t.is_dir()) {
-                            WalkState::Skip
-                        } else {
-                            WalkState::Continue
-                        };
-                    }
-                    worker.entry(&entry, &relative);
-                }
-                Err(err) => worker.walk_error(err),
+    let own_type = std::fs::symlink_metadata(root).map(|m| m.file_type());
+    if !meta.is_dir() || own_type.as_ref().is_ok_and(|t| t.is_symlink()) {
+        // A single file (or a link, never followed): read as it is, whatever the ignore rules.
+        let mut worker = Worker::new(make_visitor(), root, options);
+        match own_type {
+            Ok(file_type) => worker.read(root, Path::new(""), file_type),
+            Err(e) => worker
+                .visitor()
+                .skipped(root, SkipReason::Unreadable, Some(e.to_string())),
+        }
+        return Ok(());
+    }
+    let record = !options.tracked.is_empty();
+    let threads = options.threads.max(1);
+    let workers: Vec<Mutex<Worker<V>>> = (0..threads)
+        .map(|_| Mutex::new(Worker::new(make_visitor(), root, options)))
+        .collect();
+    match list(root) {
+        Err(e) => {
+            let mut worker = lock(&workers[0]);
+            let detail = format!("{}: {e}", root.display());
+            worker
+                .visitor()
+                .skipped(root, SkipReason::Unreadable, Some(detail));
+        }
+        Ok((listing, errors)) => {
+            let (frame, root_paths) = Frame::for_root(root, &listing);
+            let walk = Walk {
+                plan,
+                options,
+                excludes: &excludes,
+                workers: &workers,
+                record,
+                root_paths: &root_paths,
+            };
+            let folder = Folder {
+                path: root.to_path_buf(),
+                relative: PathBuf::new(),
+                ignored: Ignored::default(),
+                frame,
+                state: plan.root(root, &listing),
+            };
+            for e in errors {
+                walk.worker()
+                    .visitor()
+                    .unlisted(root, Ignored::default(), &folder.state, &e);
             }
-            WalkState::Continue
-        })
-    });
+            let run = || rayon::scope(|scope| walk.entries(scope, &folder, listing));
+            match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+                Ok(pool) => pool.install(run),
+                // Without a pool of our own, rayon's global one does the same work.
+                Err(_) => run(),
+            }
+        }
+    }
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    for worker in workers {
+        let mut worker = worker
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        seen.extend(std::mem::take(&mut worker.seen));
+    }
     if record {
-        let visited: HashSet<PathBuf> = visited.into_parts().into_iter().flatten().collect();
-        let mut worker = Worker::new(make_visitor(), root_ref, options);
+        let mut worker = Worker::new(make_visitor(), root, options);
         for relative in options.tracked.iter() {
-            if !visited.contains(relative)
+            if !seen.contains(relative)
                 && !excludes.is_match(relative)
-                && !excluded_parent(excludes, relative)
+                && !excluded_parent(&excludes, relative)
             {
                 worker.tracked(relative);
             }
         }
     }
     Ok(())
+}
+
+/// A folder being walked.
+struct Folder<S> {
+    path: PathBuf,
+    relative: PathBuf,
+    ignored: Ignored,
+    /// Its rules (and its parents').
+    frame: Arc<Frame>,
+    state: S,
+}
+
+/// What every task of one walk shares.
+struct Walk<'w, P: Plan, V: FileVisitor> {
+    plan: &'w P,
+    options: &'w WalkOptions,
+    excludes: &'w Excludes,
+    /// One per thread of the pool, so a visitor is never shared (the lock is never contended).
+    workers: &'w [Mutex<Worker<V>>],
+    record: bool,
+    root_paths: &'w RootPaths,
+}
+
+impl<P: Plan, V: FileVisitor> Clone for Walk<'_, P, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P: Plan, V: FileVisitor> Copy for Walk<'_, P, V> {}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl<'w, P, V> Walk<'w, P, V>
+where
+    P: Plan,
+    V: Visitor<P::Folder>,
+{
+    fn worker(&self) -> std::sync::MutexGuard<'w, Worker<V>> {
+        let slot = rayon::current_thread_index().unwrap_or(0) % self.workers.len();
+        lock(&self.workers[slot])
+    }
+
+    /// Hands every entry of `folder` (already listed) to a visitor, and spawns a task per
+    /// folder below it that is to be entered.
+    fn entries<'s>(self, scope: &rayon::Scope<'s>, folder: &Folder<P::Folder>, listing: Listing)
+    where
+        'w: 's,
+    {
+        let root_paths = self.root_paths;
+        for (name, file_type) in listing.entries {
+            let relative = folder.relative.join(&name);
+            if self.excludes.is_match(&relative) {
+                continue;
+            }
+            let path = folder.path.join(&name);
+            let is_dir = file_type.is_dir();
+            if is_dir && name == ".git" {
+                continue;
+            }
+            let ignored = folder
+                .frame
+                .matched(root_paths, &path, is_dir, folder.ignored);
+            if is_dir {
+                let entry = FolderEntry {
+                    path: &path,
+                    relative: &relative,
+                    name: &name,
+                };
+                let state = self.plan.enter(&folder.state, &entry);
+                if ignored.by_scan && !self.plan.wanted(&state) {
+                    continue;
+                }
+                let parent = folder.frame.clone();
+                scope
+                    .spawn(move |scope| self.folder(scope, parent, path, relative, ignored, state));
+                continue;
+            }
+            let entry = Entry {
+                path: &path,
+                relative: &relative,
+                name: &name,
+                file_type,
+                ignored,
+            };
+            let mut worker = self.worker();
+            let take = match worker.visitor().entry(&entry, &folder.state) {
+                _ if self.options.read_elsewhere.contains(&path) => Take::Elsewhere,
+                // `.git` files (a submodule's or a linked worktree's pointer) are never read.
+                Take::Read if name == ".git" => Take::Pass,
+                take => take,
+            };
+            if take != Take::Pass && self.record {
+                worker.seen.push(relative.clone());
+            }
+            if take == Take::Read {
+                worker.read(&path, &relative, file_type);
+            }
+        }
+    }
+
+    /// Lists a folder below the root and walks it.
+    fn folder<'s>(
+        self,
+        scope: &rayon::Scope<'s>,
+        parent: Arc<Frame>,
+        path: PathBuf,
+        relative: PathBuf,
+        ignored: Ignored,
+        mut state: P::Folder,
+    ) where
+        'w: 's,
+    {
+        let (listing, errors) = match list(&path) {
+            Ok(listed) => listed,
+            Err(e) => {
+                let mut worker = self.worker();
+                worker.visitor().unlisted(&path, ignored, &state, &e);
+                return;
+            }
+        };
+        for e in errors {
+            self.worker().visitor().unlisted(&path, ignored, &state, &e);
+        }
+        self.plan.listed(&mut state, &path, &listing);
+        if ignored.by_scan && !self.plan.wanted(&state) {
+            return;
+        }
+        // Below a folder both rule sets ignore, every verdict is "ignored": no rules to read.
+        let frame = if ignored.by_scan && ignored.by_gitignore {
+            parent
+        } else {
+            Frame::child(Some(parent), &path, &listing)
+        };
+        let folder = Folder {
+            path,
+            relative,
+            ignored,
+            frame,
+            state,
+        };
+        self.entries(scope, &folder, listing);
+    }
+}
+
+/// A folder's entries with their types (not following links), and the entries that could not
+/// be read.
+fn list(dir: &Path) -> std::io::Result<(Listing, Vec<std::io::Error>)> {
+    let mut entries = Vec::new();
+    let mut errors = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        match entry.and_then(|e| Ok((e.file_name(), e.file_type()?))) {
+            Ok(named) => entries.push(named),
+            Err(e) => errors.push(e),
+        }
+    }
+    Ok((Listing { entries }, errors))
 }
 
 /// Whether a folder above `relative` is excluded (the walk does not descend into one).
@@ -281,83 +539,42 @@ fn excluded_parent(excludes: &Excludes, relative: &Path) -> bool {
         .any(|a| !a.as_os_str().is_empty() && excludes.is_match(a))
 }
 
-fn relative_to(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root).unwrap_or(path).to_path_buf()
-}
-
-struct Worker<'a> {
-    visitor: Option<Box<dyn Visitor>>,
+struct Worker<V: FileVisitor> {
+    visitor: Option<V>,
     buffer: Vec<u8>,
     root: PathBuf,
     options: WalkOptions,
-    /// Where to record the files this worker saw, in a git repository (see [`walk`]).
-    visited: Option<&'a Collector<Vec<PathBuf>>>,
+    /// The files this worker read or left to another step, in a git repository (see [`walk`]).
     seen: Vec<PathBuf>,
 }
 
-impl Drop for Worker<'_> {
+impl<V: FileVisitor> Drop for Worker<V> {
     fn drop(&mut self) {
         if let Some(v) = self.visitor.take() {
             v.finish();
         }
-        if let Some(visited) = self.visited {
-            visited.push(std::mem::take(&mut self.seen));
-        }
     }
 }
 
-/// How a walk error is counted, by its kind (never by its message, which holds the path).
-fn classify_walk_error(err: &ignore::Error) -> SkipReason {
-    match err {
-        ignore::Error::WithPath { err, .. }
-        | ignore::Error::WithDepth { err, .. }
-        | ignore::Error::WithLineNumber { err, .. } => classify_walk_error(err),
-        // Only possible when following links, which the walk never does: not a file to read.
-        ignore::Error::Loop { .. } => SkipReason::Symlink,
-        // An unreadable folder or file, a bad ignore file, anything else: what is behind it
-        // was not read, so the scan is incomplete.
-        _ => SkipReason::Unreadable,
-    }
-}
-
-impl<'a> Worker<'a> {
-    fn new(visitor: Box<dyn Visitor>, root: &Path, options: &WalkOptions) -> Worker<'a> {
+impl<V: FileVisitor> Worker<V> {
+    fn new(visitor: V, root: &Path, options: &WalkOptions) -> Worker<V> {
         Worker {
             visitor: Some(visitor),
             buffer: Vec::new(),
             root: root.to_path_buf(),
             options: options.clone(),
-            visited: None,
             seen: Vec::new(),
         }
     }
 
-    fn visitor(&mut self) -> &mut dyn Visitor {
+    fn visitor(&mut self) -> &mut V {
         self.visitor
-            .as_deref_mut()
+            .as_mut()
             .expect("the visitor lives until the worker is dropped")
     }
+}
 
-    fn walk_error(&mut self, err: ignore::Error) {
-        let path = error_path(&err).unwrap_or_else(|| self.root.clone());
-        let reason = classify_walk_error(&err);
-        self.visitor().skipped(&path, reason, Some(err.to_string()));
-    }
-
-    fn entry(&mut self, entry: &DirEntry, relative: &Path) {
-        let Some(file_type) = entry.file_type() else {
-            // Only stdin has no file type; we never walk stdin.
-            return;
-        };
-        if file_type.is_dir() || self.options.read_elsewhere.contains(entry.path()) {
-            return;
-        }
-        if self.visited.is_some() {
-            self.seen.push(relative.to_path_buf());
-        }
-        self.read(entry.path(), relative, file_type);
-    }
-
+impl<V: FileVisitor> Worker<V> {
     /// A tracked file the ignore rules hid from the walk; gone from the working tree is fine
     /// (the history scan reads what git holds).
     fn tracked(&mut self, relative: &Path) {
@@ -440,7 +657,7 @@ impl<'a> Worker<'a> {
         let overlap = self.options.overlap;
         let visitor = self
             .visitor
-            .as_deref_mut()
+            .as_mut()
             .expect("the visitor lives until the worker is dropped");
         // `take` bounds a file that grows while we read it.
         let input = file.take(limit.saturating_add(1));
@@ -466,17 +683,6 @@ fn link_text(target: &Path) -> Vec<u8> {
 #[cfg(not(unix))]
 fn link_text(target: &Path) -> Vec<u8> {
     target.to_string_lossy().into_owned().into_bytes()
-}
-
-fn error_path(err: &ignore::Error) -> Option<PathBuf> {
-    match err {
-        ignore::Error::WithPath { path, .. } => Some(path.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            error_path(err)
-        }
-        ignore::Error::Loop { child, .. } => Some(child.clone()),
-        _ => None,
-    }
 }
 
 #[derive(Debug)]
@@ -582,6 +788,229 @@ impl<T> Collector<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    /// A plan that enters every folder, and a visitor that notes what the walk says of every
+    /// file: the walk's ignore verdicts, laid bare.
+    struct Everything;
+
+    impl Plan for Everything {
+        type Folder = ();
+        fn root(&self, _: &Path, _: &Listing) {}
+        fn enter(&self, _: &(), _: &FolderEntry<'_>) {}
+        fn listed(&self, _: &mut (), _: &Path, _: &Listing) {}
+        fn wanted(&self, _: &()) -> bool {
+            true
+        }
+    }
+
+    type Verdicts = BTreeMap<PathBuf, Ignored>;
+
+    struct Noting {
+        seen: Verdicts,
+        read: Vec<PathBuf>,
+        out: Arc<Collector<(Verdicts, Vec<PathBuf>)>>,
+    }
+
+    impl Visitor<()> for Noting {
+        fn entry(&mut self, entry: &Entry<'_>, _: &()) -> Take {
+            self.seen
+                .insert(entry.relative.to_path_buf(), entry.ignored);
+            if entry.ignored.by_scan {
+                Take::Pass
+            } else {
+                Take::Read
+            }
+        }
+        fn unlisted(&mut self, _: &Path, _: Ignored, _: &(), _: &std::io::Error) {}
+    }
+
+    impl FileVisitor for Noting {
+        fn file(&mut self, item: FileItem<'_>) {
+            self.read.push(item.relative.to_path_buf());
+        }
+        fn window(&mut self, _: &Path, _: Window<'_>) {}
+        fn done(&mut self, _: &Path, _: u64) {}
+        fn skipped(&mut self, _: &Path, _: SkipReason, _: Option<String>) {}
+        fn finish(self) {
+            self.out.push((self.seen, self.read));
+        }
+    }
+
+    fn verdicts(root: &Path, tracked: Vec<PathBuf>) -> (Verdicts, Vec<PathBuf>) {
+        let out: Arc<Collector<(Verdicts, Vec<PathBuf>)>> = Arc::default();
+        let options = WalkOptions {
+            threads: 2,
+            max_file_size: None,
+            overlap: 64,
+            exclude: Vec::new(),
+            read_elsewhere: Arc::default(),
+            tracked: Arc::new(tracked),
+        };
+        walk(root, &options, &Everything, || Noting {
+            seen: Verdicts::new(),
+            read: Vec::new(),
+            out: out.clone(),
+        })
+        .expect("the walk runs");
+        let mut all = (Verdicts::new(), Vec::new());
+        for (seen, read) in Arc::try_unwrap(out).ok().expect("walk done").into_parts() {
+            all.0.extend(seen);
+            all.1.extend(read);
+        }
+        all.1.sort();
+        all
+    }
+
+    /// The files a walk of the `ignore` crate yields (what the scan read before, and what the
+    /// env check's "protected by .gitignore" walk saw).
+    fn crate_walk(root: &Path, gitignore_only: bool) -> Vec<PathBuf> {
+        let mut builder = if gitignore_only {
+            let mut b = WalkBuilder::new(root);
+            b.standard_filters(false)
+                .hidden(false)
+                .follow_links(false)
+                .require_git(false)
+                .git_ignore(true)
+                .parents(true)
+                .filter_entry(|e| e.file_name() != ".git");
+            b
+        } else {
+            ignore_aware_builder(root)
+        };
+        let mut files: Vec<PathBuf> = builder
+            .threads(1)
+            .build()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_some_and(|t| !t.is_dir()))
+            .map(|e| e.path().strip_prefix(root).unwrap().to_path_buf())
+            .collect();
+        files.sort();
+        files
+    }
+
+    const FOLDERS: &[&str] = &["", "a", "a/b", "build", "a/build", "sub", "sub/.git"];
+    const NAMES: &[&str] = &[
+        ".env",
+        ".env.local",
+        "x.log",
+        "keep.log",
+        "app.js",
+        "b",
+        "dist",
+    ];
+    const RULES: &[&str] = &[
+        "*.log",
+        "!keep.log",
+        "build/",
+        "/build",
+        "a/",
+        "b",
+        ".env*",
+        "!.env.example",
+        "!.env",
+        "**/dist",
+        "a/**/x.log",
+        "/app.js",
+        "sub",
+        "!sub/",
+        "*",
+        "!*/",
+        "# comment",
+        "[",
+    ];
+
+    fn tree() -> impl Strategy<Value = (Vec<(usize, usize)>, Vec<(usize, Vec<usize>)>, Vec<usize>)>
+    {
+        (
+            prop::collection::vec((0..FOLDERS.len(), 0..NAMES.len()), 1..14),
+            prop::collection::vec(
+                (
+                    0..FOLDERS.len(),
+                    prop::collection::vec(0..RULES.len(), 1..4),
+                ),
+                0..4,
+            ),
+            prop::collection::vec(0..RULES.len(), 0..3),
+        )
+    }
+
+    fn build(
+        root: &Path,
+        files: &[(usize, usize)],
+        ignores: &[(usize, Vec<usize>)],
+        exclude: &[usize],
+    ) {
+        let lines = |rules: &[usize]| {
+            rules
+                .iter()
+                .map(|&r| format!("{}\n", RULES[r]))
+                .collect::<String>()
+        };
+        // A name taken by a file cannot be a folder too (and the other way round): the
+        // later one is left out.
+        for &(folder, name) in files {
+            let dir = root.join(FOLDERS[folder]);
+            if std::fs::create_dir_all(&dir).is_ok() && !dir.join(NAMES[name]).is_dir() {
+                std::fs::write(dir.join(NAMES[name]), "x").unwrap();
+            }
+        }
+        for (folder, rules) in ignores {
+            let dir = root.join(FOLDERS[*folder]);
+            if std::fs::create_dir_all(&dir).is_ok() {
+                std::fs::write(dir.join(".gitignore"), lines(rules)).unwrap();
+            }
+        }
+        if !exclude.is_empty() {
+            std::fs::create_dir_all(root.join(".git/info")).unwrap();
+            std::fs::write(root.join(".git/info/exclude"), lines(exclude)).unwrap();
+        }
+        if root.join("sub").is_dir() {
+            std::fs::create_dir_all(root.join("sub/.git/info")).unwrap();
+            std::fs::write(root.join("sub/.git/info/exclude"), "app.js\n").unwrap();
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// The one walk's verdicts are the `ignore` crate's: the files its ignore-aware walk
+        /// yields are exactly those the one walk finds not ignored by the scan's rules (and
+        /// reads), and those a walk with `.gitignore` files alone yields are exactly those it
+        /// finds not ignored by `.gitignore` files; nested rules, negations, folder rules,
+        /// `.git/info/exclude` (a nested repository's too) and bad lines included.
+        #[test]
+        fn the_walk_ignores_exactly_what_the_ignore_crate_ignores((files, ignores, exclude) in tree()) {
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path();
+            build(root, &files, &ignores, &exclude);
+            let (seen, read) = verdicts(root, Vec::new());
+            let not = |f: fn(&Ignored) -> bool| -> Vec<PathBuf> {
+                seen.iter().filter(|(_, i)| !f(i)).map(|(p, _)| p.clone()).collect()
+            };
+            prop_assert_eq!(not(|i| i.by_scan), crate_walk(root, false));
+            prop_assert_eq!(read, crate_walk(root, false));
+            prop_assert_eq!(not(|i| i.by_gitignore), crate_walk(root, true));
+        }
+    }
+
+    /// A tracked file the rules ignore is read once, after the walk, even in a folder the walk
+    /// entered for another step.
+    #[test]
+    fn tracked_ignored_files_are_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        build(root, &[(0, 2), (1, 4)], &[(0, vec![0, 4])], &[]);
+        let (seen, read) = verdicts(
+            root,
+            vec![PathBuf::from("x.log"), PathBuf::from("a/app.js")],
+        );
+        assert!(seen[Path::new("x.log")].by_scan);
+        assert!(seen[Path::new("a/app.js")].by_scan);
+        let read: Vec<&Path> = read.iter().map(PathBuf::as_path).collect();
+        assert_eq!(read, [".gitignore", "a/app.js", "x.log"].map(Path::new));
+    }
 
     #[test]
     fn excludes_match_at_any_depth_unless_anchored() {
@@ -656,25 +1085,6 @@ mod tests {
         assert!(set.is_match("vendor/dir39999/x.js"));
         assert!(!set.is_match("a/vendor/dir39999/x.js"));
         assert!(!set.is_match("file1.txt"));
-    }
-
-    #[test]
-    fn walk_errors_are_classified_by_kind_never_by_message() {
-        let denied = ignore::Error::WithPath {
-            path: PathBuf::from("src/loop"),
-            err: Box::new(ignore::Error::Io(std::io::Error::from(
-                std::io::ErrorKind::PermissionDenied,
-            ))),
-        };
-        assert_eq!(classify_walk_error(&denied), SkipReason::Unreadable);
-        let looped = ignore::Error::WithDepth {
-            depth: 2,
-            err: Box::new(ignore::Error::Loop {
-                ancestor: PathBuf::from("a"),
-                child: PathBuf::from("a/b"),
-            }),
-        };
-        assert_eq!(classify_walk_error(&looped), SkipReason::Symlink);
     }
 
     #[test]

@@ -15,9 +15,9 @@ use std::fs::FileType;
 use std::path::{Path, PathBuf};
 
 /// How deep below a root the search for build folders goes.
-const MAX_DISCOVERY_DEPTH: usize = 12;
+pub const MAX_DISCOVERY_DEPTH: usize = 12;
 /// How deep inside one build folder files are listed.
-const MAX_BUILD_DEPTH: usize = 64;
+pub const MAX_BUILD_DEPTH: usize = 64;
 /// Entries looked at when deciding whether a generic `dist/` is a web build.
 const MAX_SNIFF_ENTRIES: usize = 2000;
 
@@ -179,14 +179,14 @@ fn file_identity(path: &Path) -> (u64, u64, PathBuf) {
 }
 
 /// What to do with a folder met while searching.
-enum DirClass {
+pub enum DirClass {
     Build(&'static Layout),
     Descend,
     Prune,
 }
 
 /// Classifies a folder by its trailing path components (root name + relative path).
-fn classify(components: &[String]) -> DirClass {
+pub fn classify(components: &[String]) -> DirClass {
     let Some(last) = components.last() else {
         return DirClass::Descend;
     };
@@ -240,11 +240,11 @@ fn tail_components(dir: &Path) -> Vec<String> {
     parts
 }
 
-fn name_of(dir: &Path) -> Vec<String> {
+pub fn name_of(dir: &Path) -> Vec<String> {
     tail_components(dir).pop().into_iter().collect()
 }
 
-fn join_shown(shown: &str, name: &str) -> String {
+pub fn join_shown(shown: &str, name: &str) -> String {
     if shown.is_empty() {
         name.to_string()
     } else {
@@ -343,7 +343,7 @@ fn search(dir: &Path, shown: &str, components: Vec<String>, depth: usize, found:
     }
 }
 
-fn is_loose_bundle(name: &str) -> bool {
+pub fn is_loose_bundle(name: &str) -> bool {
     BUNDLE_SUFFIXES.iter().any(|s| name.ends_with(s))
 }
 
