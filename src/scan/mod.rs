@@ -348,7 +348,7 @@ fn one_per_secret(mut departures: Vec<Departure>) -> Vec<Departure> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::cli::{Cli, Command};
     use crate::inventory::CellState;
@@ -365,10 +365,16 @@ mod tests {
     }
 
     fn settings(root: &Path) -> ScanSettings {
+        settings_with(root, &[])
+    }
+
+    /// The settings of `leakgate scan --quiet FLAGS... ROOT`.
+    pub(crate) fn settings_with(root: &Path, flags: &[&str]) -> ScanSettings {
         let cli = Cli::try_parse_from(
             ["leakgate", "scan", "--quiet"]
+                .iter()
+                .chain(flags)
                 .map(std::ffi::OsString::from)
-                .into_iter()
                 .chain([root.as_os_str().to_owned()]),
         )
         .expect("the arguments parse");

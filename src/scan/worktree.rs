@@ -638,19 +638,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn settings(root: &Path) -> ScanSettings {
-        use crate::cli::{Cli, Command};
-        use clap::Parser;
-        let cli = Cli::try_parse_from(
-            ["leakgate", "scan", "--quiet", "--no-git"]
-                .map(std::ffi::OsString::from)
-                .into_iter()
-                .chain([root.as_os_str().to_owned()]),
-        )
-        .expect("the arguments parse");
-        let Command::Scan(args) = cli.command else {
-            unreachable!("a scan command was parsed")
-        };
-        ScanSettings::from_args(&args).expect("the settings build")
+        super::super::tests::settings_with(root, &["--no-git"])
     }
 
     /// A project with every kind of place the old env and build-output walks looked (or did

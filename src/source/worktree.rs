@@ -921,8 +921,10 @@ mod tests {
         "[",
     ];
 
-    fn tree() -> impl Strategy<Value = (Vec<(usize, usize)>, Vec<(usize, Vec<usize>)>, Vec<usize>)>
-    {
+    /// Files (folder, name), `.gitignore` files (folder, rules), `.git/info/exclude` rules.
+    type Tree = (Vec<(usize, usize)>, Vec<(usize, Vec<usize>)>, Vec<usize>);
+
+    fn tree() -> impl Strategy<Value = Tree> {
         (
             prop::collection::vec((0..FOLDERS.len(), 0..NAMES.len()), 1..14),
             prop::collection::vec(
