@@ -9,6 +9,7 @@
 
 mod assess;
 pub mod decode;
+pub mod incremental;
 pub mod labelled;
 mod place;
 mod selftest;
