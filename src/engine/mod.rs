@@ -98,6 +98,8 @@ pub enum Workload {
 pub struct Matcher {
     rules: Arc<RuleSet>,
     keywords: AhoCorasick,
+    /// The longest keyword's length in bytes: how far past a range its occurrences reach.
+    longest_keyword: usize,
     /// For each keyword pattern, the rules that asked for it.
     keyword_rules: Vec<Vec<usize>>,
     allow: AllowList,
@@ -134,9 +136,20 @@ fn host_after(data: &[u8], end: usize) -> Option<&str> {
         .filter(|h| !h.is_empty())
 }
 
+/// One occurrence of a keyword in a blob: the keyword's pattern id (its index among the
+/// matcher's distinct lowercased keywords) and its byte range. The prefilter's whole output:
+/// everything after it is a function of the blob and the set of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KeywordHit {
+    pub pattern: u32,
+    pub start: usize,
+    pub end: usize,
+}
+
 /// Per-thread scratch space, reused between blobs so the hot path does not allocate.
 #[derive(Default)]
 pub struct Scratch {
+    hits: Vec<KeywordHit>,
     windows: Vec<Vec<Range<usize>>>,
     touched: Vec<usize>,
     candidates: Vec<RawMatch>,
@@ -190,6 +203,7 @@ impl Matcher {
             }
         }
         let keyword_bytes: usize = patterns.iter().map(String::len).sum();
+        let longest_keyword = patterns.iter().map(String::len).max().unwrap_or(0);
         let kinds: &[AhoCorasickKind] = match workload {
             Workload::Large if keyword_bytes <= DFA_KEYWORD_BYTES => &[
                 AhoCorasickKind::DFA,
@@ -246,6 +260,7 @@ impl Matcher {
             partners,
             rules,
             keywords,
+            longest_keyword,
             keyword_rules,
             allow,
             local_host: None,
@@ -289,9 +304,52 @@ impl Matcher {
         self.rules.get(index)
     }
 
-    /// Finds every secret in `data`, sorted by position, one per byte range.
+    /// Finds every secret in `data`, sorted by position, one per byte range: the keyword
+    /// occurrences in the whole blob ([`Matcher::keyword_hits`]), then what they lead to
+    /// ([`Matcher::find_from_hits`]).
     pub fn find(&self, data: &[u8], scratch: &mut Scratch) -> Vec<RawMatch> {
-        self.collect_windows(data, scratch);
+        let mut hits = std::mem::take(&mut scratch.hits);
+        hits.clear();
+        self.keyword_hits(data, 0..data.len(), &mut hits);
+        let found = self.find_from_hits(data, &hits, scratch);
+        scratch.hits = hits;
+        found
+    }
+
+    /// Appends to `out` every occurrence of every keyword (overlapping, ASCII
+    /// case-insensitive) that starts inside `range` of `data`, reading at most the longest
+    /// keyword's length minus one bytes past `range.end`. An occurrence depends only on its own
+    /// bytes, so a caller that already knows the occurrences in some bytes (a delta's base)
+    /// searches only the rest. Order is unspecified; [`Matcher::find_from_hits`] accepts any.
+    pub fn keyword_hits(&self, data: &[u8], range: Range<usize>, out: &mut Vec<KeywordHit>) {
+        let start = range.start.min(data.len());
+        let end = range.end.clamp(start, data.len());
+        if start == end {
+            return;
+        }
+        let reach = (end + self.longest_keyword.saturating_sub(1)).min(data.len());
+        for hit in self.keywords.find_overlapping_iter(&data[start..reach]) {
+            if hit.start() + start < end {
+                out.push(KeywordHit {
+                    pattern: hit.pattern().as_u32(),
+                    start: start + hit.start(),
+                    end: start + hit.end(),
+                });
+            }
+        }
+    }
+
+    /// What [`Matcher::find`] does once the keyword occurrences in `data` are known: every
+    /// secret the windows around `hits` hold, sorted by position, one per byte range. `hits`
+    /// must be every occurrence in `data` ([`Matcher::keyword_hits`] over all of it, or the
+    /// same set assembled otherwise), in any order, each with an in-bounds range.
+    pub fn find_from_hits(
+        &self,
+        data: &[u8],
+        hits: &[KeywordHit],
+        scratch: &mut Scratch,
+    ) -> Vec<RawMatch> {
+        self.collect_windows(data, hits, scratch);
         scratch.candidates.clear();
         for &rule_index in &scratch.touched {
             let rule = self.rules.get(rule_index);
@@ -396,26 +454,43 @@ impl Matcher {
     }
 
     /// Stage one: keyword hits become per-rule windows, merged where they overlap so no byte is
-    /// searched twice by the same rule.
-    fn collect_windows(&self, data: &[u8], scratch: &mut Scratch) {
+    /// searched twice by the same rule. Hits may come in any order: a rule's windows are put in
+    /// order of their start before they are merged, so the windows are the union of the hits'
+    /// and depend only on the set of hits.
+    fn collect_windows(&self, data: &[u8], hits: &[KeywordHit], scratch: &mut Scratch) {
         if scratch.windows.len() < self.rules.len() {
             scratch.windows.resize_with(self.rules.len(), Vec::new);
         }
-        for hit in self.keywords.find_overlapping_iter(data) {
-            for &rule_index in &self.keyword_rules[hit.pattern().as_usize()] {
+        for hit in hits {
+            let Some(rules) = self.keyword_rules.get(hit.pattern as usize) else {
+                continue;
+            };
+            for &rule_index in rules {
                 let reach = self.rules.get(rule_index).window();
-                let lo = hit.start().saturating_sub(reach);
-                let hi = (hit.end() + reach).min(data.len());
+                let lo = hit.start.min(data.len()).saturating_sub(reach);
+                let hi = (hit.end + reach).min(data.len());
                 let windows = &mut scratch.windows[rule_index];
-                match windows.last_mut() {
-                    Some(last) if lo <= last.end => last.end = last.end.max(hi),
-                    Some(_) => windows.push(lo..hi),
-                    None => {
-                        scratch.touched.push(rule_index);
-                        windows.push(lo..hi);
-                    }
+                if windows.is_empty() {
+                    scratch.touched.push(rule_index);
+                }
+                windows.push(lo..hi);
+            }
+        }
+        for &rule_index in &scratch.touched {
+            let windows = &mut scratch.windows[rule_index];
+            if !windows.is_sorted_by_key(|w| w.start) {
+                windows.sort_unstable_by_key(|w| w.start);
+            }
+            let mut merged = 0;
+            for i in 1..windows.len() {
+                if windows[i].start <= windows[merged].end {
+                    windows[merged].end = windows[merged].end.max(windows[i].end);
+                } else {
+                    merged += 1;
+                    windows[merged] = windows[i].clone();
                 }
             }
+            windows.truncate(merged + 1);
         }
     }
 
@@ -688,6 +763,43 @@ mod tests {
             .find(text.as_bytes(), &mut scratch);
         assert!(small.len() > rules.len() / 2, "{} matches", small.len());
         assert_eq!(small, large);
+    }
+
+    #[test]
+    fn keyword_hits_in_pieces_are_the_hits_of_the_whole() {
+        let rules = Arc::new(RuleSet::builtin().expect("built-in rules load"));
+        let matcher = Matcher::new(rules.clone(), AllowList::default(), Workload::Small)
+            .expect("built-in keywords build");
+        let text: String = rules
+            .rules()
+            .iter()
+            .flat_map(|r| r.spec.examples.iter())
+            .map(|e| format!("{e}\n"))
+            .collect();
+        let data = text.as_bytes();
+        let mut whole = Vec::new();
+        matcher.keyword_hits(data, 0..data.len(), &mut whole);
+        assert!(whole.len() > rules.len() / 2, "{} hits", whole.len());
+        whole.sort();
+        for piece in [1, 7, 64, 4096] {
+            let mut parts = Vec::new();
+            for start in (0..data.len()).step_by(piece) {
+                let range = start..(start + piece).min(data.len());
+                // Past the range's end, only the longest keyword's length minus one is read.
+                let readable = (range.end + matcher.longest_keyword - 1).min(data.len());
+                matcher.keyword_hits(&data[..readable], range, &mut parts);
+            }
+            parts.sort();
+            assert_eq!(parts, whole, "pieces of {piece} bytes");
+        }
+        // The matches do not depend on the order the hits come in.
+        let mut scratch = Scratch::default();
+        let found = matcher.find(data, &mut scratch);
+        assert!(!found.is_empty());
+        let mut reversed = whole.clone();
+        reversed.reverse();
+        assert_eq!(matcher.find_from_hits(data, &reversed, &mut scratch), found);
+        assert_eq!(matcher.find_from_hits(data, &whole, &mut scratch), found);
     }
 
     #[test]
