@@ -15,19 +15,11 @@
 //! the whole blob as always: the findings are the full scan's, match for match.
 
 use super::decode::{self, Marks};
-use super::{Matcher, RawMatch, RuleInfos, Scratch, findings_from_matches, findings_in_blob};
+use super::{
+    KeywordHit, Matcher, RawMatch, RuleInfos, Scratch, findings_from_matches, findings_in_blob,
+};
 use crate::finding::Finding;
 use std::ops::Range;
-
-/// One keyword occurrence: the keyword pattern and where it is. The prefilter's output is the
-/// set of every occurrence of every keyword (overlapping, ASCII case-insensitive), ordered by
-/// end, then start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KeywordHit {
-    pub pattern: u32,
-    pub start: usize,
-    pub end: usize,
-}
 
 /// One copy instruction of a delta: `len` bytes of the base, from offset `from`, are the new
 /// blob's bytes at offset `to`. The bytes no copy covers were inserted by the delta.
@@ -61,6 +53,8 @@ impl Matcher {
     pub fn find_all_known(&self, data: &[u8], scratch: &mut Scratch) -> (Vec<RawMatch>, Known) {
         let mut hits = Vec::new();
         self.keyword_hits(data, 0..data.len(), &mut hits);
+        // Sorted by end so that a delta finds the hits inside each copy by binary search.
+        hits.sort_unstable_by_key(|h| (h.end, h.start));
         let known = Known {
             len: data.len(),
             hits,
@@ -86,7 +80,7 @@ impl Matcher {
 
     /// Everything matching does after the per-byte passes, given what they found.
     fn find_known(&self, data: &[u8], known: &Known, scratch: &mut Scratch) -> Vec<RawMatch> {
-        let plain = self.find_with_hits(data, &known.hits, scratch);
+        let plain = self.find_from_hits(data, &known.hits, scratch);
         let spans = decode::spans_from(data, &known.marks);
         decode::with_decoded_spans(self, data, plain, spans, scratch)
     }
@@ -95,7 +89,7 @@ impl Matcher {
     /// are not copied, and of the bytes around each edge of a copy.
     fn known_after(&self, data: &[u8], base: &Known, copies: &[Copied]) -> Option<Known> {
         let edits = Edits::new(data.len(), base.len, copies)?;
-        let keyword = self.keywords.max_pattern_len().max(1);
+        let keyword = self.longest_keyword.max(1);
         let mut hits = Vec::new();
         for range in edits.around(keyword) {
             self.keyword_hits(data, range, &mut hits);
@@ -158,82 +152,6 @@ impl Matcher {
             hits,
             marks: Marks { blocks, escapes },
         })
-    }
-
-    /// The keyword occurrences that start inside `range` of `data` (reading at most the longest
-    /// keyword's length less one byte past its end), appended in the prefilter's order.
-    fn keyword_hits(&self, data: &[u8], range: Range<usize>, out: &mut Vec<KeywordHit>) {
-        let reach = self.keywords.max_pattern_len().saturating_sub(1);
-        let end = (range.end + reach).min(data.len());
-        let from = range.start;
-        for hit in self.keywords.find_overlapping_iter(&data[from..end]) {
-            if from + hit.start() < range.end {
-                out.push(KeywordHit {
-                    pattern: hit.pattern().as_u32(),
-                    start: from + hit.start(),
-                    end: from + hit.end(),
-                });
-            }
-        }
-    }
-
-    /// [`Matcher::find`] with the prefilter's hits given.
-    fn find_with_hits(
-        &self,
-        data: &[u8],
-        hits: &[KeywordHit],
-        scratch: &mut Scratch,
-    ) -> Vec<RawMatch> {
-        if scratch.windows.len() < self.rules.len() {
-            scratch.windows.resize_with(self.rules.len(), Vec::new);
-        }
-        for hit in hits {
-            for &rule_index in &self.keyword_rules[hit.pattern as usize] {
-                let reach = self.rules.get(rule_index).window();
-                let lo = hit.start.saturating_sub(reach);
-                let hi = (hit.end + reach).min(data.len());
-                let windows = &mut scratch.windows[rule_index];
-                match windows.last_mut() {
-                    Some(last) if lo <= last.end => last.end = last.end.max(hi),
-                    Some(_) => windows.push(lo..hi),
-                    None => {
-                        scratch.touched.push(rule_index);
-                        windows.push(lo..hi);
-                    }
-                }
-            }
-        }
-        // Until the prefilter exposes its own (`find_from_hits`): the rest of `find`.
-        scratch.candidates.clear();
-        for &rule_index in &scratch.touched {
-            let rule = self.rules.get(rule_index);
-            let mut current: Option<Range<usize>> = None;
-            for window in &scratch.windows[rule_index] {
-                let wide = super::widen(data, window.clone());
-                match &mut current {
-                    Some(c) if wide.start <= c.end => c.end = c.end.max(wide.end),
-                    _ => {
-                        if let Some(done) = current.replace(wide) {
-                            self.match_window(
-                                rule_index,
-                                rule,
-                                data,
-                                done,
-                                &mut scratch.candidates,
-                            );
-                        }
-                    }
-                }
-            }
-            if let Some(done) = current {
-                self.match_window(rule_index, rule, data, done, &mut scratch.candidates);
-            }
-        }
-        for &rule_index in &scratch.touched {
-            scratch.windows[rule_index].clear();
-        }
-        scratch.touched.clear();
-        super::resolve_overlaps(&mut scratch.candidates, &self.rules)
     }
 }
 
@@ -495,18 +413,6 @@ mod tests {
                 known = next;
                 current = data;
             }
-        }
-
-        /// The prefilter reports occurrences ordered by end, then start (what a delta's
-        /// hits are sorted to).
-        #[test]
-        fn keyword_hits_come_ordered_by_end_then_start(data in text()) {
-            let (matcher, _) = builtin();
-            let mut hits = Vec::new();
-            matcher.keyword_hits(&data, 0..data.len(), &mut hits);
-            let mut sorted = hits.clone();
-            sorted.sort_by_key(|h| (h.end, h.start));
-            prop_assert_eq!(hits, sorted);
         }
     }
 
