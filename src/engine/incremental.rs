@@ -94,6 +94,7 @@ impl Matcher {
         for range in edits.around(keyword) {
             self.keyword_hits(data, range, &mut hits);
         }
+
         hits.retain(|h| edits.copy_holding(h.start..h.end).is_none());
         for c in copies {
             let (from, end) = (c.from, c.from + c.len);
@@ -155,6 +156,9 @@ impl Matcher {
     }
 }
 
+/// Bytes between two stretches to search below which they are searched as one.
+const SEARCH_GAP: usize = 256;
+
 /// A delta's layout over the new blob: its copies, and the edges where something else begins.
 struct Edits<'a> {
     len: usize,
@@ -208,11 +212,21 @@ impl<'a> Edits<'a> {
     /// inserted bytes, and the `width - 1` bytes before each edge. Merged, in order.
     fn around(&self, width: usize) -> Vec<Range<usize>> {
         let back = width.saturating_sub(1);
-        merged(
+        let mut out = merged(
             self.pieces()
                 .into_iter()
                 .map(|p| p.start.saturating_sub(back)..p.end),
-        )
+        );
+        // Searching a few bytes twice costs less than starting a search: ranges close to each
+        // other are searched as one (what is found inside a copy is dropped by the caller).
+        out.dedup_by(|next, last| {
+            let near = next.start <= last.end + SEARCH_GAP;
+            if near {
+                last.end = next.end;
+            }
+            near
+        });
+        out
     }
 
     /// The stretches of `data` that hold every base64 block not inside one copy with its two

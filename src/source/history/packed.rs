@@ -30,6 +30,10 @@ pub(super) const CHAIN_BYTES: usize = 256 << 20;
 
 const NONE: u32 = u32::MAX;
 
+/// Buffers a walk keeps for the next blobs, and the largest it keeps.
+const SPARE_BUFFERS: usize = 8;
+const SPARE_BYTES: usize = 1 << 20;
+
 /// A pack entry in the forest: a blob a task names, or a base one of them needs.
 struct Node {
     pack: u32,
@@ -338,8 +342,8 @@ impl Reader {
     }
 
     fn recycle(&mut self, mut buf: Vec<u8>) {
-        // A few buffers of the usual sizes are kept; a huge one is given back.
-        if self.spare.len() < 64 && buf.capacity() <= 4 << 20 {
+        // A few buffers of the usual sizes are kept; a large one is given back.
+        if self.spare.len() < SPARE_BUFFERS && buf.capacity() <= SPARE_BYTES {
             buf.clear();
             self.spare.push(buf);
         }
