@@ -107,7 +107,7 @@ fn history(t: &mut Tokens) -> Vec<(&'static str, String)> {
             3 => {
                 let line = &mut lines[at];
                 let mid = line.len() / 2;
-                line.insert_str(mid, "Q");
+                line.insert(mid, 'Q');
             }
             // Edits at the very start and end of the file.
             4 => lines.insert(0, format!("STRIPE_KEY={}", t.stripe_live())),

@@ -50,6 +50,10 @@ enum State {
     Failed,
 }
 
+/// What a walk does with each blob: its node, its bytes, and (for a delta) its parent's
+/// state and the delta's copies; returns the state its own deltas get.
+pub(super) type Visit<'a, K> = dyn FnMut(u32, &[u8], Option<(&K, &[Copied])>) -> Option<K> + 'a;
+
 /// Every task's blob that sits in a pack, each under the base its delta applies to.
 pub(super) struct Forest {
     packs: Vec<pack::data::File>,
@@ -155,7 +159,7 @@ impl Forest {
         &self,
         root: u32,
         reader: &mut Reader,
-        visit: &mut dyn FnMut(u32, &[u8], Option<(&K, &[Copied])>) -> Option<K>,
+        visit: &mut Visit<'_, K>,
     ) -> Vec<u32> {
         struct Frame<K> {
             node: u32,
