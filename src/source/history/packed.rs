@@ -225,15 +225,7 @@ fn resolve(
 ) -> u32 {
     path.clear();
     let mut place = place;
-    let first = *at.entry(place).or_insert_with(|| {
-        nodes.push(Node {
-            pack: place.0,
-            offset: place.1,
-            parent: NONE,
-            state: State::Walking,
-        });
-        nodes.len() as u32 - 1
-    });
+    let first = node_at(nodes, at, place);
     let mut current = first;
     let outcome = loop {
         match nodes[current as usize].state {
@@ -251,15 +243,7 @@ fn resolve(
             break State::Ok;
         };
         place = base;
-        let next = *at.entry(place).or_insert_with(|| {
-            nodes.push(Node {
-                pack: place.0,
-                offset: place.1,
-                parent: NONE,
-                state: State::Walking,
-            });
-            nodes.len() as u32 - 1
-        });
+        let next = node_at(nodes, at, place);
         nodes[current as usize].parent = next;
         current = next;
     };
@@ -271,6 +255,19 @@ fn resolve(
         state => state,
     };
     first
+}
+
+/// The node of the entry at `place`, added (not yet resolved) if it is new.
+fn node_at(nodes: &mut Vec<Node>, at: &mut HashMap<(u32, u64), u32>, place: (u32, u64)) -> u32 {
+    *at.entry(place).or_insert_with(|| {
+        nodes.push(Node {
+            pack: place.0,
+            offset: place.1,
+            parent: NONE,
+            state: State::Walking,
+        });
+        nodes.len() as u32 - 1
+    })
 }
 
 /// The base of the entry at `place`: `Some(None)` for a full blob, `None` when the entry is
@@ -308,6 +305,20 @@ fn grouped(groups: usize, pairs: impl Iterator<Item = (u32, u32)>) -> (Vec<u32>,
 
 /// The repository's own packs (alternates are read by id), largest first.
 fn open_packs(objects: &Path) -> Vec<Pack> {
+    index_files(objects)
+        .into_iter()
+        .filter_map(|idx| {
+            let hash = gix::hash::Kind::Sha1;
+            let index = pack::index::File::at(&idx, hash).ok()?;
+            let data = pack::data::File::at(idx.with_extension("pack"), hash).ok()?;
+            // An index that does not describe this pack (a half-written repack) is not used.
+            (data.num_objects() == index.num_objects()).then_some(Pack { index, data })
+        })
+        .collect()
+}
+
+/// The `.idx` files in the objects folder's `pack/`, largest first (most blobs live there).
+pub(super) fn index_files(objects: &Path) -> Vec<std::path::PathBuf> {
     let Ok(listing) = std::fs::read_dir(objects.join("pack")) else {
         return Vec::new();
     };
@@ -318,16 +329,7 @@ fn open_packs(objects: &Path) -> Vec<Pack> {
         .map(|p| (std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0), p))
         .collect();
     files.sort_by_key(|f| std::cmp::Reverse(f.0));
-    files
-        .into_iter()
-        .filter_map(|(_, idx)| {
-            let hash = gix::hash::Kind::Sha1;
-            let index = pack::index::File::at(&idx, hash).ok()?;
-            let data = pack::data::File::at(idx.with_extension("pack"), hash).ok()?;
-            // An index that does not describe this pack (a half-written repack) is not used.
-            (data.num_objects() == index.num_objects()).then_some(Pack { index, data })
-        })
-        .collect()
+    files.into_iter().map(|(_, path)| path).collect()
 }
 
 /// Per-thread buffers for inflating entries and applying deltas.

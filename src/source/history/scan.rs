@@ -519,23 +519,8 @@ fn pack_order(
 
 /// The `.idx` files of the repository's own packs, largest first (most blobs live there).
 fn pack_indices(repo: &gix::ThreadSafeRepository) -> Vec<gix::odb::pack::index::File> {
-    let dir = repo.objects.path().join("pack");
-    let Ok(listing) = std::fs::read_dir(&dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<(u64, std::path::PathBuf)> = listing
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "idx"))
-        .map(|p| (std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0), p))
-        .collect();
-    files.sort_by_key(|f| std::cmp::Reverse(f.0));
-    files
+    super::packed::index_files(repo.objects.path())
         .into_iter()
-        .filter_map(|(_, path)| open_index(&path, gix::hash::Kind::Sha1))
+        .filter_map(|path| gix::odb::pack::index::File::at(path, gix::hash::Kind::Sha1).ok())
         .collect()
-}
-
-fn open_index(path: &Path, hash: gix::hash::Kind) -> Option<gix::odb::pack::index::File> {
-    gix::odb::pack::index::File::at(path, hash).ok()
 }
