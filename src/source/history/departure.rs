@@ -163,6 +163,7 @@ mod tests {
 
     impl BlobMatcher for Needles {
         type Scratch = ();
+        type Known = ();
 
         fn findings(&self, data: &[u8], path: &str, _: &mut (), _: &mut ScanStats) -> Vec<Finding> {
             let rule = RuleInfo::for_test("test-secret", Severity::High);

@@ -11,6 +11,7 @@ mod attribute;
 pub mod departure;
 mod enumerate;
 mod lines;
+mod packed;
 pub mod repo;
 mod scan;
 mod trees;

@@ -1,15 +1,25 @@
-//! Reading and matching the blobs, in parallel and in pack order.
+//! Reading and matching the blobs, in parallel.
 //!
-//! Blobs are sorted by where they sit in their pack file, then cut into contiguous chunks that
-//! worker threads take in turn. Each worker has its own repository handle with its own
-//! delta-base cache: neighbouring pack entries share delta chains, so reading in pack order
-//! turns most delta bases into cache hits instead of re-inflating whole chains. Each blob is
-//! inflated into a reused per-thread buffer, matched, and dropped: no whole-history buffer.
+//! Blobs in the repository's packs are read as the forest of their delta chains (`packed`):
+//! worker threads take whole trees in turn, largest first, and walk each depth first, so every
+//! pack entry is inflated once, each delta is applied to its base already in memory, and the
+//! matcher is told what each delta copied from its base, so it searches only what the delta
+//! changed (`BlobMatcher::findings_after`). The blobs left over (loose objects, alternates,
+//! what the forest cannot follow) are then read by id through gix, sorted by where they sit in
+//! their pack file and cut into contiguous chunks that the threads take in turn, each with its
+//! own repository handle and delta-base cache. Each blob is matched and dropped: no
+//! whole-history buffer.
+//!
+//! `LEAKGATE_HISTORY_DELTAS=off` in the environment reads every blob by id and matches it
+//! whole (the slow path the fast one is compared with in the tests and benchmarks);
+//! `LEAKGATE_HISTORY_DELTAS=stats` prints how many blobs each path took on stderr. Both are
+//! for testing and measuring only.
 
 use super::BlobTask;
 use super::lines::AddedLines;
+use super::packed::{Forest, Reader};
 use crate::finding::Finding;
-use crate::source::BlobMatcher;
+use crate::source::{BlobMatcher, Copied};
 use crate::stats::ScanStats;
 use crate::text::one_line;
 use gix::objs::Find;
@@ -51,23 +61,61 @@ pub struct BlobScan<'a, M: BlobMatcher> {
 struct Totals {
     blobs: AtomicU64,
     bytes: AtomicU64,
+    /// Blobs matched from what their delta changed, matched whole after being rebuilt from a
+    /// pack, and read by id.
+    paths: [AtomicU64; 3],
+}
+
+/// How a blob was read and matched (an index into [`Totals::paths`]).
+#[derive(Clone, Copy)]
+enum ReadPath {
+    Delta = 0,
+    Whole = 1,
+    ById = 2,
+}
+
+/// What `LEAKGATE_HISTORY_DELTAS` asks for (testing and measuring only; see the module doc).
+fn deltas_setting() -> (bool, bool) {
+    match std::env::var("LEAKGATE_HISTORY_DELTAS").as_deref() {
+        Ok("off") => (false, false),
+        Ok("stats") => (true, true),
+        _ => (true, false),
+    }
 }
 
 impl<M: BlobMatcher> BlobScan<'_, M> {
     /// Scans every task; returns the hits and the counters (with warnings for what could not
     /// be read).
     pub fn run(&self, tasks: &[BlobTask]) -> (Vec<BlobHit>, ScanStats) {
-        let order = pack_order(self.repo, tasks);
+        let (deltas, say) = deltas_setting();
+        let (forest, rest) = if deltas {
+            Forest::plan(self.repo.objects.path(), tasks)
+        } else {
+            Forest::plan(Path::new(""), &[])
+        };
+        let rest = if deltas {
+            rest
+        } else {
+            (0..tasks.len()).collect()
+        };
+        let order = pack_order(self.repo, tasks, rest);
         let chunks: Vec<&[usize]> = order.chunks(CHUNK).collect();
-        let next = AtomicUsize::new(0);
+        let work = Work {
+            forest: &forest,
+            next_tree: AtomicUsize::new(0),
+            chunks: &chunks,
+            next_chunk: AtomicUsize::new(0),
+        };
         let totals = Totals::default();
         let results: Mutex<Vec<(Vec<BlobHit>, ScanStats)>> = Mutex::new(Vec::new());
         let progress = self.progress_bar(tasks.len());
-        let threads = self.threads.clamp(1, chunks.len().max(1));
+        let threads = self
+            .threads
+            .clamp(1, (chunks.len() + forest.trees.len()).max(1));
         std::thread::scope(|scope| {
             for _ in 0..threads {
                 scope.spawn(|| {
-                    let part = self.worker(tasks, &chunks, &next, &totals, &progress);
+                    let part = self.worker(tasks, &work, &totals, &progress);
                     results
                         .lock()
                         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -76,6 +124,14 @@ impl<M: BlobMatcher> BlobScan<'_, M> {
             }
         });
         progress.finish_and_clear();
+        if say {
+            let [delta, whole, by_id] = totals.paths.each_ref().map(|p| p.load(Ordering::Relaxed));
+            // A measuring aid asked for in the environment, not part of any report.
+            eprintln!(
+                "leakgate: history blobs: {delta} matched from their delta, {whole} rebuilt from \
+                 a pack and matched whole, {by_id} read by id"
+            );
+        }
         let mut hits = Vec::new();
         let mut stats = ScanStats::default();
         for (h, s) in results.into_inner().unwrap_or_else(|p| p.into_inner()) {
@@ -107,8 +163,7 @@ impl<M: BlobMatcher> BlobScan<'_, M> {
     fn worker(
         &self,
         tasks: &[BlobTask],
-        chunks: &[&[usize]],
-        next: &AtomicUsize,
+        work: &Work<'_>,
         totals: &Totals,
         progress: &ProgressBar,
     ) -> (Vec<BlobHit>, ScanStats) {
@@ -127,37 +182,70 @@ impl<M: BlobMatcher> BlobScan<'_, M> {
             stats: ScanStats::default(),
         };
         let started = Instant::now();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(chunk) = chunks.get(i) else { break };
-            let mut bytes = 0;
-            for &task in *chunk {
-                bytes += self.scan_one(&mut state, tasks, task);
-            }
-            let blobs = totals
-                .blobs
-                .fetch_add(chunk.len() as u64, Ordering::Relaxed)
-                + chunk.len() as u64;
+        let mut reader = Reader::default();
+        let done = |blobs: u64, bytes: u64| {
+            let blobs = totals.blobs.fetch_add(blobs, Ordering::Relaxed) + blobs;
             let all_bytes = totals.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
             if !progress.is_hidden() {
                 progress.set_position(blobs);
                 let secs = started.elapsed().as_secs_f64().max(0.001);
                 progress.set_message(format!("{:.0} MB/s", all_bytes as f64 / 1e6 / secs));
             }
+        };
+        let forest = work.forest;
+        loop {
+            let i = work.next_tree.fetch_add(1, Ordering::Relaxed);
+            let Some(&root) = forest.trees.get(i) else {
+                break;
+            };
+            let (mut blobs, mut bytes) = (0, 0);
+            let unread = forest.walk(root, &mut reader, &mut |node, data, base| {
+                let mut known = None;
+                for (k, &task) in forest.tasks(node).iter().enumerate() {
+                    let read =
+                        self.scan_bytes(&mut state, tasks, task as usize, data, base, totals);
+                    blobs += 1;
+                    bytes += read.0;
+                    if k == 0 {
+                        known = read.1;
+                    }
+                }
+                known
+            });
+            for node in unread {
+                for &task in forest.tasks(node) {
+                    blobs += 1;
+                    bytes += self.scan_one(&mut state, tasks, task as usize, totals);
+                }
+            }
+            done(blobs, bytes);
+        }
+        loop {
+            let i = work.next_chunk.fetch_add(1, Ordering::Relaxed);
+            let Some(chunk) = work.chunks.get(i) else {
+                break;
+            };
+            let mut bytes = 0;
+            for &task in *chunk {
+                bytes += self.scan_one(&mut state, tasks, task, totals);
+            }
+            done(chunk.len() as u64, bytes);
         }
         (state.hits, state.stats)
     }
 
-    /// Reads and matches one blob; returns the bytes read.
+    /// Reads one blob by id and matches it whole; returns the bytes read.
     fn scan_one(
         &self,
         state: &mut WorkerState<M::Scratch>,
         tasks: &[BlobTask],
         index: usize,
+        totals: &Totals,
     ) -> u64 {
         let task = &tasks[index];
+        let mut buf = std::mem::take(&mut state.buf);
         let mut message = false;
-        let data = match state.repo.objects.try_find(&task.id, &mut state.buf) {
+        let data = match state.repo.objects.try_find(&task.id, &mut buf) {
             Ok(Some(data)) if data.kind == gix::object::Kind::Blob => data.data,
             // A commit or annotated tag task stands for its message (see `MessageTask`).
             Ok(Some(data))
@@ -175,6 +263,7 @@ impl<M: BlobMatcher> BlobScan<'_, M> {
                             "{}: {} {} cannot be decoded: {}",
                             task.path, data.kind, task.id, e
                         ));
+                        state.buf = buf;
                         return 0;
                     }
                 }
@@ -184,6 +273,7 @@ impl<M: BlobMatcher> BlobScan<'_, M> {
                     "{}: object {} is a {}, not a file; skipped",
                     task.path, task.id, data.kind
                 ));
+                state.buf = buf;
                 return 0;
             }
             Ok(None) => {
@@ -192,6 +282,7 @@ impl<M: BlobMatcher> BlobScan<'_, M> {
                     "{}: blob {} is not in this clone (partial clone or missing object); not scanned",
                     task.path, task.id
                 ));
+                state.buf = buf;
                 return 0;
             }
             Err(e) => {
@@ -202,9 +293,55 @@ impl<M: BlobMatcher> BlobScan<'_, M> {
                     task.id,
                     one_line(&e)
                 ));
+                state.buf = buf;
                 return 0;
             }
         };
+        let size = self.matched(
+            state,
+            tasks,
+            index,
+            data,
+            Matching::Plain { message },
+            totals,
+        );
+        state.buf = buf;
+        size
+    }
+
+    /// Matches one blob rebuilt from a pack (with its base's state and the delta's copies,
+    /// when it is a delta of a blob matched before); returns the bytes read and the state its
+    /// own deltas can reuse.
+    fn scan_bytes(
+        &self,
+        state: &mut WorkerState<M::Scratch>,
+        tasks: &[BlobTask],
+        index: usize,
+        data: &[u8],
+        base: Option<(&M::Known, &[Copied])>,
+        totals: &Totals,
+    ) -> (u64, Option<M::Known>) {
+        let mut known = None;
+        let matching = Matching::Kept {
+            base,
+            known: &mut known,
+        };
+        let size = self.matched(state, tasks, index, data, matching, totals);
+        (size, known)
+    }
+
+    /// Matches the bytes of task `index` and keeps its findings (only those on added lines,
+    /// when asked); returns the bytes read.
+    fn matched(
+        &self,
+        state: &mut WorkerState<M::Scratch>,
+        tasks: &[BlobTask],
+        index: usize,
+        data: &[u8],
+        matching: Matching<'_, M::Known>,
+        totals: &Totals,
+    ) -> u64 {
+        let task = &tasks[index];
         let size = data.len() as u64;
         if size > self.max_file_size {
             state.stats.skipped.too_large += 1;
@@ -215,15 +352,35 @@ impl<M: BlobMatcher> BlobScan<'_, M> {
             return size;
         }
         let history = state.stats.history.get_or_insert_with(Default::default);
-        if message {
+        if matches!(matching, Matching::Plain { message: true }) {
             history.messages_scanned += 1;
         } else {
             history.blobs_scanned += 1;
             history.bytes_scanned += size;
         }
-        let mut findings =
-            self.matcher
-                .findings(data, &task.path, &mut state.scratch, &mut state.stats);
+        let (path, scratch, stats) = (&task.path, &mut state.scratch, &mut state.stats);
+        let (read, mut findings) = match matching {
+            Matching::Plain { .. } => (
+                ReadPath::ById,
+                self.matcher.findings(data, path, scratch, stats),
+            ),
+            Matching::Kept { base, known } => {
+                let (read, (found, kept)) = match base {
+                    Some(base) => (
+                        ReadPath::Delta,
+                        self.matcher
+                            .findings_after(data, path, base, scratch, stats),
+                    ),
+                    None => (
+                        ReadPath::Whole,
+                        self.matcher.findings_known(data, path, scratch, stats),
+                    ),
+                };
+                *known = kept;
+                (read, found)
+            }
+        };
+        totals.paths[read as usize].fetch_add(1, Ordering::Relaxed);
         if findings.is_empty() {
             return size;
         }
@@ -298,6 +455,26 @@ fn message_of(
     .map_err(|e| one_line(&e))
 }
 
+/// What the threads share: the trees of the delta forest, then the chunks of blobs read by id.
+struct Work<'a> {
+    forest: &'a Forest,
+    next_tree: AtomicUsize,
+    chunks: &'a [&'a [usize]],
+    next_chunk: AtomicUsize,
+}
+
+/// How a blob is matched.
+enum Matching<'a, K> {
+    /// Whole, keeping nothing (read by id; `message`: a commit or tag message).
+    Plain { message: bool },
+    /// Rebuilt from a pack: from its base's state when there is one, keeping its own for its
+    /// deltas.
+    Kept {
+        base: Option<(&'a K, &'a [Copied])>,
+        known: &'a mut Option<K>,
+    },
+}
+
 struct WorkerState<S> {
     repo: gix::Repository,
     buf: Vec<u8>,
@@ -306,15 +483,23 @@ struct WorkerState<S> {
     stats: ScanStats,
 }
 
-/// Task indices sorted by (pack, offset in pack). Offsets come from the pack index files
-/// (a binary search each, no inflation); blobs in no pack (loose objects, alternates) go last
-/// in id order. The order is only a speed hint: every blob is still found by id.
-fn pack_order(repo: &gix::ThreadSafeRepository, tasks: &[BlobTask]) -> Vec<usize> {
+/// The task indices `subset` sorted by (pack, offset in pack). Offsets come from the pack
+/// index files (a binary search each, no inflation); blobs in no pack (loose objects,
+/// alternates) go last in id order. The order is only a speed hint: every blob is still found
+/// by id.
+fn pack_order(
+    repo: &gix::ThreadSafeRepository,
+    tasks: &[BlobTask],
+    subset: Vec<usize>,
+) -> Vec<usize> {
+    if subset.is_empty() {
+        return subset;
+    }
     let indices = pack_indices(repo);
-    let mut keyed: Vec<(u32, u64, usize)> = tasks
-        .iter()
-        .enumerate()
-        .map(|(i, task)| {
+    let mut keyed: Vec<(u32, u64, usize)> = subset
+        .into_iter()
+        .map(|i| {
+            let task = &tasks[i];
             let place = indices.iter().enumerate().find_map(|(pack, index)| {
                 index
                     .lookup(task.id)
@@ -334,23 +519,8 @@ fn pack_order(repo: &gix::ThreadSafeRepository, tasks: &[BlobTask]) -> Vec<usize
 
 /// The `.idx` files of the repository's own packs, largest first (most blobs live there).
 fn pack_indices(repo: &gix::ThreadSafeRepository) -> Vec<gix::odb::pack::index::File> {
-    let dir = repo.objects.path().join("pack");
-    let Ok(listing) = std::fs::read_dir(&dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<(u64, std::path::PathBuf)> = listing
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "idx"))
-        .map(|p| (std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0), p))
-        .collect();
-    files.sort_by_key(|f| std::cmp::Reverse(f.0));
-    files
+    super::packed::index_files(repo.objects.path())
         .into_iter()
-        .filter_map(|(_, path)| open_index(&path, gix::hash::Kind::Sha1))
+        .filter_map(|path| gix::odb::pack::index::File::at(path, gix::hash::Kind::Sha1).ok())
         .collect()
-}
-
-fn open_index(path: &Path, hash: gix::hash::Kind) -> Option<gix::odb::pack::index::File> {
-    gix::odb::pack::index::File::at(path, hash).ok()
 }

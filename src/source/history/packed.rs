@@ -1,0 +1,572 @@
+//! Reading blobs straight out of the pack files, as the forest of their delta chains.
+//!
+//! Most blobs of a history are stored as deltas: a few instructions that copy stretches of
+//! another version of the file (the base) and insert a few new bytes. Reading each blob by id
+//! rebuilds its chain from the nearest base held in a cache, and a cache of bounded size
+//! misses often: whole chains are inflated again and again. Here every pack entry a task needs
+//! is placed in a forest (each delta under its base) and each tree is walked depth first: a
+//! base is inflated once, each delta is inflated (a small entry) and applied to its parent
+//! already in memory, so every entry is inflated exactly once and only the chain above the
+//! current blob is held. The delta's copy instructions are handed to the matcher with the
+//! blob, so it can search only what the delta inserted (see `BlobMatcher::findings_after`).
+//!
+//! Whatever cannot be followed this way (a loose object, a base in another pack or in an
+//! alternate, a chain that is not all blobs, a damaged entry, a blob too large to hold with its
+//! chain) is left to the caller, who reads it by id through gix as before: the same bytes, the
+//! same findings, and gix's own messages for what is damaged.
+
+use super::BlobTask;
+use crate::source::Copied;
+use gix::odb::pack;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Largest blob rebuilt here (with every base above it held); larger ones are read by id.
+pub(super) const LARGEST_BLOB: usize = 64 << 20;
+
+/// Most bytes one walk holds in the chain above the current blob; a subtree that would need
+/// more is read by id.
+pub(super) const CHAIN_BYTES: usize = 256 << 20;
+
+const NONE: u32 = u32::MAX;
+
+/// Buffers a walk keeps for the next blobs, and the largest it keeps.
+const SPARE_BUFFERS: usize = 8;
+const SPARE_BYTES: usize = 1 << 20;
+
+/// A pack entry in the forest: a blob a task names, or a base one of them needs.
+struct Node {
+    pack: u32,
+    offset: u64,
+    parent: u32,
+    /// Still being resolved, resolved, or not followable.
+    state: State,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Walking,
+    Ok,
+    Failed,
+}
+
+/// What a walk does with each blob: its node, its bytes, and (for a delta) its parent's
+/// state and the delta's copies; returns the state its own deltas get.
+pub(super) type Visit<'a, K> = dyn FnMut(u32, &[u8], Option<(&K, &[Copied])>) -> Option<K> + 'a;
+
+/// Every task's blob that sits in a pack, each under the base its delta applies to.
+pub(super) struct Forest {
+    packs: Vec<pack::data::File>,
+    nodes: Vec<Node>,
+    /// For each node, its children (`child_start[n]..child_start[n + 1]` in `child_list`).
+    child_start: Vec<u32>,
+    child_list: Vec<u32>,
+    /// For each node, the tasks that name its blob.
+    task_start: Vec<u32>,
+    task_list: Vec<u32>,
+    /// Roots (full blobs), largest tree first, so the threads finish together.
+    pub(super) trees: Vec<u32>,
+}
+
+/// One pack: its index and its data.
+struct Pack {
+    index: pack::index::File,
+    data: pack::data::File,
+}
+
+impl Forest {
+    /// The forest of the tasks' blobs found in the repository's packs at `objects`, and the
+    /// tasks left to read by id (in no pack, or not followable).
+    pub(super) fn plan(objects: &Path, tasks: &[BlobTask]) -> (Forest, Vec<usize>) {
+        let packs = open_packs(objects);
+        let mut nodes: Vec<Node> = Vec::new();
+        let mut at: HashMap<(u32, u64), u32> = HashMap::new();
+        let mut named: Vec<(u32, u32)> = Vec::new();
+        let mut rest = Vec::new();
+        let mut path: Vec<u32> = Vec::new();
+        for (i, task) in tasks.iter().enumerate() {
+            let found = packs.iter().enumerate().find_map(|(p, pack)| {
+                let entry = pack.index.lookup(task.id)?;
+                Some((p as u32, pack.index.pack_offset_at_index(entry)))
+            });
+            let Some(place) = found else {
+                rest.push(i);
+                continue;
+            };
+            let node = resolve(&packs, &mut nodes, &mut at, &mut path, place);
+            if nodes[node as usize].state == State::Ok {
+                named.push((node, i as u32));
+            } else {
+                rest.push(i);
+            }
+        }
+        let n = nodes.len();
+        let (child_start, child_list) = grouped(
+            n,
+            nodes.iter().enumerate().filter_map(|(i, node)| {
+                (node.state == State::Ok && node.parent != NONE).then_some((node.parent, i as u32))
+            }),
+        );
+        let (task_start, task_list) = grouped(n, named.into_iter());
+        let mut forest = Forest {
+            packs: packs.into_iter().map(|p| p.data).collect(),
+            nodes,
+            child_start,
+            child_list,
+            task_start,
+            task_list,
+            trees: Vec::new(),
+        };
+        let mut trees: Vec<(usize, u32)> = (0..n as u32)
+            .filter(|&i| {
+                let node = &forest.nodes[i as usize];
+                node.state == State::Ok && node.parent == NONE
+            })
+            .map(|root| (forest.subtree(root).len(), root))
+            .collect();
+        trees.sort_unstable_by_key(|&(size, root)| (std::cmp::Reverse(size), root));
+        forest.trees = trees.into_iter().map(|(_, root)| root).collect();
+        (forest, rest)
+    }
+
+    fn children(&self, node: u32) -> &[u32] {
+        let n = node as usize;
+        &self.child_list[self.child_start[n] as usize..self.child_start[n + 1] as usize]
+    }
+
+    /// The tasks naming this node's blob.
+    pub(super) fn tasks(&self, node: u32) -> &[u32] {
+        let n = node as usize;
+        &self.task_list[self.task_start[n] as usize..self.task_start[n + 1] as usize]
+    }
+
+    /// `node` and everything below it.
+    pub(super) fn subtree(&self, node: u32) -> Vec<u32> {
+        let mut out = vec![node];
+        let mut i = 0;
+        while let Some(&n) = out.get(i) {
+            out.extend_from_slice(self.children(n));
+            i += 1;
+        }
+        out
+    }
+
+    /// Walks the tree under `root` depth first, handing each node's blob to `visit` with its
+    /// parent's state and the delta's copies (`None` for the root); `visit` returns the state
+    /// its children get. The tasks of every node that could not be rebuilt (damaged entry, too
+    /// large, chain over [`CHAIN_BYTES`]) are returned, to be read by id.
+    pub(super) fn walk<K>(
+        &self,
+        root: u32,
+        reader: &mut Reader,
+        visit: &mut Visit<'_, K>,
+    ) -> Vec<u32> {
+        struct Frame<K> {
+            node: u32,
+            data: Vec<u8>,
+            known: Option<K>,
+            next: usize,
+        }
+        let mut unread = Vec::new();
+        let Some(data) = reader.whole(self, root) else {
+            unread.extend(self.subtree(root));
+            return unread;
+        };
+        let known = visit(root, &data, None);
+        let mut held = data.len();
+        let mut stack = vec![Frame {
+            node: root,
+            data,
+            known,
+            next: 0,
+        }];
+        while let Some(top) = stack.last_mut() {
+            let Some(&child) = self.children(top.node).get(top.next) else {
+                let done = stack.pop().expect("the stack has a top");
+                held -= done.data.len();
+                reader.recycle(done.data);
+                continue;
+            };
+            top.next += 1;
+            let mut data = reader.spare();
+            let rebuilt = reader.delta(self, child, &top.data, &mut data);
+            let has_children = !self.children(child).is_empty();
+            if !rebuilt || (has_children && held + data.len() > CHAIN_BYTES) {
+                reader.recycle(data);
+                unread.extend(self.subtree(child));
+                continue;
+            }
+            let base = top.known.as_ref().map(|k| (k, &reader.copies[..]));
+            let known = visit(child, &data, base);
+            if has_children {
+                held += data.len();
+                stack.push(Frame {
+                    node: child,
+                    data,
+                    known,
+                    next: 0,
+                });
+            } else {
+                reader.recycle(data);
+            }
+        }
+        unread
+    }
+}
+
+/// Finds (or adds) the node at `place` and follows its chain of bases up to a full blob,
+/// marking the whole chain followable or not.
+fn resolve(
+    packs: &[Pack],
+    nodes: &mut Vec<Node>,
+    at: &mut HashMap<(u32, u64), u32>,
+    path: &mut Vec<u32>,
+    place: (u32, u64),
+) -> u32 {
+    path.clear();
+    let mut place = place;
+    let first = node_at(nodes, at, place);
+    let mut current = first;
+    let outcome = loop {
+        match nodes[current as usize].state {
+            State::Ok => break State::Ok,
+            State::Failed => break State::Failed,
+            State::Walking if path.contains(&current) => break State::Failed,
+            State::Walking => {}
+        }
+        path.push(current);
+        let Some(base) = base_of(packs, place) else {
+            break State::Failed;
+        };
+        let Some(base) = base else {
+            // A full blob: the root of its tree.
+            break State::Ok;
+        };
+        place = base;
+        let next = node_at(nodes, at, place);
+        nodes[current as usize].parent = next;
+        current = next;
+    };
+    for &n in path.iter() {
+        nodes[n as usize].state = outcome;
+    }
+    nodes[first as usize].state = match nodes[first as usize].state {
+        State::Walking => outcome,
+        state => state,
+    };
+    first
+}
+
+/// The node of the entry at `place`, added (not yet resolved) if it is new.
+fn node_at(nodes: &mut Vec<Node>, at: &mut HashMap<(u32, u64), u32>, place: (u32, u64)) -> u32 {
+    *at.entry(place).or_insert_with(|| {
+        nodes.push(Node {
+            pack: place.0,
+            offset: place.1,
+            parent: NONE,
+            state: State::Walking,
+        });
+        nodes.len() as u32 - 1
+    })
+}
+
+/// The base of the entry at `place`: `Some(None)` for a full blob, `None` when the entry is
+/// unreadable, not a blob, or its base is not in the same pack.
+fn base_of(packs: &[Pack], (pack, offset): (u32, u64)) -> Option<Option<(u32, u64)>> {
+    let p = &packs[pack as usize];
+    let entry = p.data.entry(offset).ok()?;
+    match entry.header {
+        pack::data::entry::Header::Blob => Some(None),
+        pack::data::entry::Header::OfsDelta { base_distance } => {
+            let base = pack::data::entry::Header::verified_base_pack_offset(offset, base_distance)?;
+            Some(Some((pack, base)))
+        }
+        pack::data::entry::Header::RefDelta { base_id } => {
+            let entry = p.index.lookup(base_id)?;
+            Some(Some((pack, p.index.pack_offset_at_index(entry))))
+        }
+        _ => None,
+    }
+}
+
+/// `(group, item)` pairs as offsets into one list, by group (compressed sparse rows).
+fn grouped(groups: usize, pairs: impl Iterator<Item = (u32, u32)>) -> (Vec<u32>, Vec<u32>) {
+    let mut pairs: Vec<(u32, u32)> = pairs.collect();
+    pairs.sort_unstable();
+    let mut start = vec![0u32; groups + 1];
+    for &(g, _) in &pairs {
+        start[g as usize + 1] += 1;
+    }
+    for i in 0..groups {
+        start[i + 1] += start[i];
+    }
+    (start, pairs.into_iter().map(|(_, item)| item).collect())
+}
+
+/// The repository's own packs (alternates are read by id), largest first.
+fn open_packs(objects: &Path) -> Vec<Pack> {
+    index_files(objects)
+        .into_iter()
+        .filter_map(|idx| {
+            let hash = gix::hash::Kind::Sha1;
+            let index = pack::index::File::at(&idx, hash).ok()?;
+            let data = pack::data::File::at(idx.with_extension("pack"), hash).ok()?;
+            // An index that does not describe this pack (a half-written repack) is not used.
+            (data.num_objects() == index.num_objects()).then_some(Pack { index, data })
+        })
+        .collect()
+}
+
+/// The `.idx` files in the objects folder's `pack/`, largest first (most blobs live there).
+pub(super) fn index_files(objects: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(listing) = std::fs::read_dir(objects.join("pack")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<(u64, std::path::PathBuf)> = listing
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "idx"))
+        .map(|p| (std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0), p))
+        .collect();
+    files.sort_by_key(|f| std::cmp::Reverse(f.0));
+    files.into_iter().map(|(_, path)| path).collect()
+}
+
+/// Per-thread buffers for inflating entries and applying deltas.
+#[derive(Default)]
+pub(super) struct Reader {
+    inflate: gix::zlib::Inflate,
+    delta: Vec<u8>,
+    /// The copies of the delta applied last.
+    pub(super) copies: Vec<Copied>,
+    spare: Vec<Vec<u8>>,
+}
+
+impl Reader {
+    fn spare(&mut self) -> Vec<u8> {
+        self.spare.pop().unwrap_or_default()
+    }
+
+    fn recycle(&mut self, mut buf: Vec<u8>) {
+        // A few buffers of the usual sizes are kept; a large one is given back.
+        if self.spare.len() < SPARE_BUFFERS && buf.capacity() <= SPARE_BYTES {
+            buf.clear();
+            self.spare.push(buf);
+        }
+    }
+
+    /// The full blob at a root node.
+    fn whole(&mut self, forest: &Forest, node: u32) -> Option<Vec<u8>> {
+        let n = &forest.nodes[node as usize];
+        let pack = &forest.packs[n.pack as usize];
+        let entry = pack.entry(n.offset).ok()?;
+        let size = usize::try_from(entry.decompressed_size).ok()?;
+        if size > LARGEST_BLOB {
+            return None;
+        }
+        let mut data = self.spare();
+        data.resize(size, 0);
+        pack.decompress_entry(&entry, &mut self.inflate, &mut data)
+            .ok()?;
+        Some(data)
+    }
+
+    /// Rebuilds the blob at `node` from its parent's blob `base` into `out`, keeping the
+    /// delta's copies in [`Reader::copies`]; `false` when the entry is damaged or too large.
+    fn delta(&mut self, forest: &Forest, node: u32, base: &[u8], out: &mut Vec<u8>) -> bool {
+        let n = &forest.nodes[node as usize];
+        let pack = &forest.packs[n.pack as usize];
+        let Ok(entry) = pack.entry(n.offset) else {
+            return false;
+        };
+        // A delta's instructions are never much larger than what they build.
+        let size = usize::try_from(entry.decompressed_size).unwrap_or(usize::MAX);
+        if size > LARGEST_BLOB + (LARGEST_BLOB >> 3) {
+            return false;
+        }
+        self.delta.clear();
+        self.delta.resize(size, 0);
+        if pack
+            .decompress_entry(&entry, &mut self.inflate, &mut self.delta)
+            .is_err()
+        {
+            return false;
+        }
+        apply_delta(base, &self.delta, out, &mut self.copies).is_ok()
+    }
+}
+
+/// Why a delta could not be applied.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum DeltaError {
+    Truncated,
+    BaseSize,
+    TooLarge,
+    Reserved,
+    OutOfBase,
+    ResultSize,
+}
+
+/// Applies git's delta `delta` to `base` into `out` (cleared first), and lists its copy
+/// instructions in `copies` (merged where one continues the last in both blobs). Every size
+/// and range is checked: a damaged or hostile delta is an error, never a panic or a huge
+/// allocation.
+pub(super) fn apply_delta(
+    base: &[u8],
+    delta: &[u8],
+    out: &mut Vec<u8>,
+    copies: &mut Vec<Copied>,
+) -> Result<(), DeltaError> {
+    out.clear();
+    copies.clear();
+    let mut i = 0;
+    let base_size = varint(delta, &mut i)?;
+    let result_size = varint(delta, &mut i)?;
+    if base_size != base.len() as u64 {
+        return Err(DeltaError::BaseSize);
+    }
+    let result_size = usize::try_from(result_size).map_err(|_| DeltaError::TooLarge)?;
+    if result_size > LARGEST_BLOB {
+        return Err(DeltaError::TooLarge);
+    }
+    out.reserve(result_size);
+    while let Some(&cmd) = delta.get(i) {
+        i += 1;
+        if cmd & 0x80 != 0 {
+            let mut field = |bit: u8, shift: u32| -> Result<usize, DeltaError> {
+                if cmd & bit == 0 {
+                    return Ok(0);
+                }
+                let b = *delta.get(i).ok_or(DeltaError::Truncated)?;
+                i += 1;
+                Ok(usize::from(b) << shift)
+            };
+            let from = field(0x01, 0)? | field(0x02, 8)? | field(0x04, 16)? | field(0x08, 24)?;
+            let mut len = field(0x10, 0)? | field(0x20, 8)? | field(0x40, 16)?;
+            if len == 0 {
+                len = 0x10000;
+            }
+            let end = from.checked_add(len).ok_or(DeltaError::OutOfBase)?;
+            let bytes = base.get(from..end).ok_or(DeltaError::OutOfBase)?;
+            if out.len() + len > result_size {
+                return Err(DeltaError::ResultSize);
+            }
+            let to = out.len();
+            match copies.last_mut() {
+                Some(last) if last.to + last.len == to && last.from + last.len == from => {
+                    last.len += len;
+                }
+                _ => copies.push(Copied { from, to, len }),
+            }
+            out.extend_from_slice(bytes);
+        } else if cmd == 0 {
+            return Err(DeltaError::Reserved);
+        } else {
+            let len = usize::from(cmd);
+            let bytes = delta.get(i..i + len).ok_or(DeltaError::Truncated)?;
+            i += len;
+            if out.len() + len > result_size {
+                return Err(DeltaError::ResultSize);
+            }
+            out.extend_from_slice(bytes);
+        }
+    }
+    if out.len() != result_size {
+        return Err(DeltaError::ResultSize);
+    }
+    Ok(())
+}
+
+/// A size in a delta's header: seven bits a byte, low bits first.
+fn varint(data: &[u8], i: &mut usize) -> Result<u64, DeltaError> {
+    let mut value = 0u64;
+    let mut shift = 0;
+    loop {
+        let b = *data.get(*i).ok_or(DeltaError::Truncated)?;
+        *i += 1;
+        if shift >= 64 {
+            return Err(DeltaError::TooLarge);
+        }
+        value |= u64::from(b & 0x7f) << shift;
+        shift += 7;
+        if b & 0x80 == 0 {
+            return Ok(value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delta(base_len: usize, result_len: usize, ops: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for mut n in [base_len, result_len] {
+            loop {
+                let b = (n & 0x7f) as u8;
+                n >>= 7;
+                if n == 0 {
+                    out.push(b);
+                    break;
+                }
+                out.push(b | 0x80);
+            }
+        }
+        out.extend_from_slice(ops);
+        out
+    }
+
+    #[test]
+    fn a_delta_copies_and_inserts_and_lists_its_copies() {
+        let base = b"0123456789";
+        // Copy 4 bytes from 2, insert "ab", copy 3 from 6, then 1 from 9 (continues it).
+        let ops = [0x91, 2, 4, 2, b'a', b'b', 0x91, 6, 3, 0x91, 9, 1];
+        let (mut out, mut copies) = (Vec::new(), Vec::new());
+        apply_delta(base, &delta(10, 10, &ops), &mut out, &mut copies).expect("valid delta");
+        assert_eq!(out, b"2345ab6789");
+        assert_eq!(
+            copies,
+            [
+                Copied {
+                    from: 2,
+                    to: 0,
+                    len: 4
+                },
+                Copied {
+                    from: 6,
+                    to: 6,
+                    len: 4
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn damaged_or_hostile_deltas_are_errors() {
+        let base = b"0123456789";
+        let mut out = Vec::new();
+        let mut copies = Vec::new();
+        let mut apply = |d: Vec<u8>| apply_delta(base, &d, &mut out, &mut copies);
+        assert_eq!(apply(delta(9, 1, &[1, b'x'])), Err(DeltaError::BaseSize));
+        assert_eq!(
+            apply(delta(10, 4, &[0x91, 8, 4])),
+            Err(DeltaError::OutOfBase)
+        );
+        assert_eq!(
+            apply(delta(10, 2, &[0x91, 0, 4])),
+            Err(DeltaError::ResultSize)
+        );
+        assert_eq!(apply(delta(10, 3, &[1, b'x'])), Err(DeltaError::ResultSize));
+        assert_eq!(apply(delta(10, 3, &[3, b'x'])), Err(DeltaError::Truncated));
+        assert_eq!(apply(delta(10, 3, &[0x91])), Err(DeltaError::Truncated));
+        assert_eq!(apply(delta(10, 1, &[0])), Err(DeltaError::Reserved));
+        assert_eq!(
+            apply(delta(10, usize::MAX >> 1, &[])),
+            Err(DeltaError::TooLarge)
+        );
+        assert_eq!(apply(vec![0x80; 20]), Err(DeltaError::TooLarge));
+        assert_eq!(apply(vec![0x80]), Err(DeltaError::Truncated));
+        // A copy of size 0 means 64 KiB: out of this base.
+        assert_eq!(apply(delta(10, 10, &[0x81, 0])), Err(DeltaError::OutOfBase));
+    }
+}
