@@ -112,6 +112,28 @@ pub fn check_file(settings: &LaunchSettings, file: &SourceFile<'_>) -> Vec<Findi
     })
 }
 
+/// Every word a family's `concerns` may ask `Words::has` about, besides the baseline's. Kept
+/// here, with [`concerns`], so `triggers` reads the families through their parent and never
+/// imports the families that import it.
+fn family_words() -> Vec<String> {
+    let mut words = Vec::new();
+    words.extend(webhooks::trigger_words());
+    words.extend(logs::TRIGGER_WORDS.iter().map(|w| w.to_string()));
+    words.extend(debug::TRIGGER_WORDS.iter().map(|w| w.to_string()));
+    words
+}
+
+/// The family's own condition.
+fn concerns(family: Family, subject: &triggers::Subject<'_, '_>) -> bool {
+    match family {
+        Family::Cors => cors::concerns(subject),
+        Family::Cookies => cookies::concerns(subject),
+        Family::Webhooks => webhooks::concerns(subject),
+        Family::Logs => logs::concerns(subject),
+        Family::Debug => debug::concerns(subject),
+    }
+}
+
 /// [`check_file`] with the families of a code file chosen by `gate` (the tests compare the
 /// narrowed gate with wider ones).
 fn check_file_with(

@@ -86,15 +86,6 @@ const BASELINE: &[(Family, &[&[&str]])] = &[
     ),
 ];
 
-/// Every word a family's `concerns` may ask [`Words::has`] about, besides [`BASELINE`]'s.
-fn family_words() -> Vec<String> {
-    let mut words = Vec::new();
-    words.extend(super::webhooks::trigger_words());
-    words.extend(super::logs::TRIGGER_WORDS.iter().map(|w| w.to_string()));
-    words.extend(super::debug::TRIGGER_WORDS.iter().map(|w| w.to_string()));
-    words
-}
-
 /// The words as one automaton: each distinct word once, owning every word it is or contains
 /// (so a leftmost-longest match of `stripe-signature` also counts as `signature`).
 struct Automaton {
@@ -110,7 +101,7 @@ static AUTOMATON: LazyLock<Automaton> = LazyLock::new(|| {
         .iter()
         .flat_map(|(_, groups)| groups.iter().flat_map(|g| g.iter()))
         .map(|w| w.to_string())
-        .chain(family_words())
+        .chain(super::family_words())
         .map(|w| w.to_ascii_lowercase())
         .collect();
     words.sort();
@@ -259,22 +250,11 @@ pub fn wanted(relative: &str, language: Language, data: &[u8]) -> Wanted {
     };
     let mut wanted = 0;
     for (family, _) in BASELINE {
-        if baseline(*family, &words) && concerns(*family, &subject) {
+        if baseline(*family, &words) && super::concerns(*family, &subject) {
             wanted |= Wanted::bit(*family);
         }
     }
     Wanted(wanted)
-}
-
-/// The family's own condition.
-fn concerns(family: Family, subject: &Subject<'_, '_>) -> bool {
-    match family {
-        Family::Cors => super::cors::concerns(subject),
-        Family::Cookies => super::cookies::concerns(subject),
-        Family::Webhooks => super::webhooks::concerns(subject),
-        Family::Logs => super::logs::concerns(subject),
-        Family::Debug => super::debug::concerns(subject),
-    }
 }
 
 /// Which families the words alone allow (the gate before the per-family conditions): what
