@@ -297,12 +297,23 @@ where
         });
     }
     let excludes = exclude_set(&options.exclude)?;
-    let own_type = std::fs::symlink_metadata(root).map(|m| m.file_type());
-    if !meta.is_dir() || own_type.as_ref().is_ok_and(|t| t.is_symlink()) {
-        // A single file (or a link, never followed): read as it is, whatever the ignore rules.
+    // A root the user named is what they asked to scan: when it is a link, the folder or file
+    // it leads to is walked or read (links met inside the tree are never followed).
+    let resolved;
+    let root = if std::fs::symlink_metadata(root).is_ok_and(|m| m.file_type().is_symlink()) {
+        resolved = std::fs::canonicalize(root).map_err(|e| WalkError::Root {
+            path: root.display().to_string(),
+            source: e,
+        })?;
+        resolved.as_path()
+    } else {
+        root
+    };
+    if !meta.is_dir() {
+        // A single file: read as it is, whatever the ignore rules.
         let mut worker = Worker::new(make_visitor(), root, options);
-        match own_type {
-            Ok(file_type) => worker.read(root, Path::new(""), file_type),
+        match std::fs::symlink_metadata(root) {
+            Ok(m) => worker.read(root, Path::new(""), m.file_type()),
             Err(e) => worker
                 .visitor()
                 .skipped(root, SkipReason::Unreadable, Some(e.to_string())),

@@ -133,6 +133,33 @@ fn symlinks_out_of_the_tree_are_not_followed() {
 
 #[cfg(unix)]
 #[test]
+fn a_root_named_through_a_link_is_scanned_where_it_leads() {
+    // `leakgate scan app` where `app` links to the real folder (a deploy layout, a Docker
+    // volume): the user named it, so the folder and a file named the same way are read, and
+    // never pass clean on the link's own text.
+    let place = tempfile::tempdir().unwrap();
+    let real = place.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    write(&real, "config.txt", Tokens::new(11).github_pat());
+    std::os::unix::fs::symlink(&real, place.path().join("app")).unwrap();
+    std::os::unix::fs::symlink(real.join("config.txt"), place.path().join("one.txt")).unwrap();
+    for named in ["app", "one.txt"] {
+        let out = leakgate()
+            .arg("scan")
+            .arg("--no-git")
+            .arg(place.path().join(named))
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(out.status.code(), Some(1), "{named}: {json}");
+        assert_eq!(json["findings"][0]["rule"], "github-pat-classic", "{named}");
+        assert_eq!(json["summary"]["complete"], true, "{named}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
 fn a_fifo_never_blocks_the_scan() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a.txt", Tokens::new(6).github_pat());
