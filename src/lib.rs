@@ -20,6 +20,7 @@ pub mod checks;
 mod cli;
 mod cmd;
 mod config;
+mod delta;
 mod inventory;
 mod report;
 mod scan;

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 /// Top-level module -> the top-level modules it may import. Leaves first.
 const ALLOWED: &[(&str, &[&str])] = &[
     ("text", &[]),
+    ("delta", &[]),
     ("yaml", &["text"]),
     ("cli", &[]),
     ("finding", &[]),
@@ -19,8 +20,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("rules", &["finding", "text", "yaml"]),
     ("config", &["finding", "yaml"]),
     ("suppress", &["finding", "text"]),
-    ("engine", &["rules", "finding", "text"]),
-    ("source", &["finding", "inventory", "stats", "text"]),
+    ("engine", &["rules", "finding", "text", "delta"]),
+    (
+        "source",
+        &["finding", "inventory", "stats", "text", "delta"],
+    ),
     ("report", &["finding", "inventory", "stats", "text"]),
     (
         "checks",

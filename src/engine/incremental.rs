@@ -21,14 +21,7 @@ use super::{
 use crate::finding::Finding;
 use std::ops::Range;
 
-/// One copy instruction of a delta: `len` bytes of the base, from offset `from`, are the new
-/// blob's bytes at offset `to`. The bytes no copy covers were inserted by the delta.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Copied {
-    pub from: usize,
-    pub to: usize,
-    pub len: usize,
-}
+pub use crate::delta::Copied;
 
 /// What the per-byte passes found in one blob, kept so that a delta of it can reuse them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

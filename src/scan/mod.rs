@@ -125,20 +125,12 @@ impl BlobMatcher for Detector<'_> {
         if archive::sniff(data).is_some() {
             return (self.findings(data, path, scratch, stats), None);
         }
-        let copies: Vec<incremental::Copied> = copies
-            .iter()
-            .map(|c| incremental::Copied {
-                from: c.from,
-                to: c.to,
-                len: c.len,
-            })
-            .collect();
         let found = incremental::findings_after(
             self.matcher,
             self.infos,
             data,
             path,
-            (base, &copies),
+            (base, copies),
             scratch,
         );
         note_decode_cuts(scratch, path, stats);

@@ -67,14 +67,7 @@ pub trait BlobMatcher: Sync {
     }
 }
 
-/// One copy instruction of a git delta: `len` bytes of the base, from offset `from`, are the
-/// new blob's bytes at offset `to`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Copied {
-    pub from: usize,
-    pub to: usize,
-    pub len: usize,
-}
+pub use crate::delta::Copied;
 
 /// A git blob id. Working-tree files get the same kind of id (see [`blob_id`]) so a secret in
 /// a file can be recognised as the same one found in a blob of history.
