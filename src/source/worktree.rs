@@ -225,6 +225,22 @@ pub fn ignore_aware_builder(root: &Path) -> WalkBuilder {
     builder
 }
 
+/// A walk that honours `.gitignore` files alone (no `info/exclude`, no global excludes, no
+/// `.ignore`): what decides whether git would let an env file be committed. Callers that set
+/// their own `filter_entry` must keep skipping `.git`.
+pub fn gitignore_only_builder(root: &Path) -> WalkBuilder {
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .standard_filters(false)
+        .hidden(false)
+        .follow_links(false)
+        .require_git(false)
+        .git_ignore(true)
+        .parents(true)
+        .filter_entry(|entry| entry.file_name() != ".git");
+    builder
+}
+
 /// One entry of a folder, as the walk found it (never a folder: those go to [`Plan::enter`]).
 pub struct Entry<'a> {
     /// Root joined with `relative`: where to open it.
@@ -878,15 +894,7 @@ mod tests {
     /// env check's "protected by .gitignore" walk saw).
     fn crate_walk(root: &Path, gitignore_only: bool) -> Vec<PathBuf> {
         let mut builder = if gitignore_only {
-            let mut b = WalkBuilder::new(root);
-            b.standard_filters(false)
-                .hidden(false)
-                .follow_links(false)
-                .require_git(false)
-                .git_ignore(true)
-                .parents(true)
-                .filter_entry(|e| e.file_name() != ".git");
-            b
+            gitignore_only_builder(root)
         } else {
             ignore_aware_builder(root)
         };

@@ -148,16 +148,7 @@ pub fn visible(root: &Path, candidates: &[PathBuf], rules: IgnoreRules) -> HashS
     }
     let mut builder = match rules {
         IgnoreRules::WorktreeScan => worktree::ignore_aware_builder(root),
-        IgnoreRules::GitignoreFiles => {
-            let mut b = WalkBuilder::new(root);
-            b.standard_filters(false)
-                .hidden(false)
-                .follow_links(false)
-                .require_git(false)
-                .git_ignore(true)
-                .parents(true);
-            b
-        }
+        IgnoreRules::GitignoreFiles => worktree::gitignore_only_builder(root),
     };
     let root_buf = root.to_path_buf();
     builder.filter_entry(move |entry| {
