@@ -58,7 +58,11 @@ measure floor-cat-file sh -c "git -C '$REPO' cat-file --batch-all-objects --unor
 measure leakgate "$LEAKGATE" scan --git-only --quiet --config "$LEAKGATE_CONFIG" --format json -o "$OUT/leakgate.json" "$REPO"
 # The same scan with every blob read by id and matched whole (the slow path deltas are proven
 # against): the findings must be the same.
-LEAKGATE_HISTORY_DELTAS=off measure leakgate-whole "$LEAKGATE" scan --git-only --quiet --config "$LEAKGATE_CONFIG" --format json -o "$OUT/leakgate-whole.json" "$REPO"
+# `--history-deltas` is hidden (tests and benchmarks only); a binary from before it existed
+# refuses it and reads LEAKGATE_HISTORY_DELTAS instead.
+WHOLE=(--history-deltas off)
+"$LEAKGATE" scan "${WHOLE[@]}" --help >/dev/null 2>&1 || WHOLE=()
+LEAKGATE_HISTORY_DELTAS=off measure leakgate-whole "$LEAKGATE" scan --git-only --quiet --config "$LEAKGATE_CONFIG" --format json "${WHOLE[@]}" -o "$OUT/leakgate-whole.json" "$REPO"
 # Kingfisher also scans the checked-out files by default; this row does the same.
 measure leakgate+files "$LEAKGATE" scan --quiet --config "$LEAKGATE_CONFIG" --format json -o "$OUT/leakgate-files.json" "$REPO"
 if [ -x "$KINGFISHER" ]; then

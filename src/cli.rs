@@ -246,6 +246,22 @@ pub struct ScanArgs {
     /// `leakgate merge`. Not with --staged, --range, --since, --pre-push, --ci or stdin.
     #[arg(long, value_name = "I/N", env = "LEAKGATE_SHARD")]
     pub shard: Option<String>,
+    /// For tests and benchmarks only, so hidden: `off` reads every history blob by id and
+    /// matches it whole (the slow path the pack's deltas are proven against); `stats` also
+    /// counts how each blob was read, in the JSON summary's `history.read_paths`.
+    #[arg(long, value_enum, value_name = "MODE", hide = true)]
+    pub history_deltas: Option<HistoryDeltas>,
+}
+
+/// How history blobs are read (`--history-deltas`, hidden).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryDeltas {
+    /// From the pack's delta chains (the default).
+    On,
+    /// Every blob by id, matched whole.
+    Off,
+    /// As `on`, counting how each blob was read.
+    Stats,
 }
 
 #[derive(Debug, Args)]

@@ -62,6 +62,22 @@ pub struct HistoryStats {
     /// The clone is shallow: commits before the boundary were not there to scan, so the scan
     /// is incomplete.
     pub truncated: bool,
+    /// How each blob was read, counted only when a test or benchmark asks
+    /// (`--history-deltas stats`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_paths: Option<ReadPaths>,
+}
+
+/// How many history blobs took each way of being read (`--history-deltas stats`).
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+pub struct ReadPaths {
+    /// Matched from what their delta changed.
+    pub delta: u64,
+    /// Rebuilt from a pack and matched whole (the root of a delta chain, or no state to reuse).
+    pub whole: u64,
+    /// Read by id through gix and matched whole (loose objects, what the pack reader cannot
+    /// follow, commit and tag messages, or every blob with deltas off).
+    pub by_id: u64,
 }
 
 impl HistoryStats {
@@ -74,6 +90,12 @@ impl HistoryStats {
         self.bytes_scanned += other.bytes_scanned;
         self.messages_scanned += other.messages_scanned;
         self.truncated |= other.truncated;
+        if let Some(other) = other.read_paths {
+            let mine = self.read_paths.get_or_insert_with(ReadPaths::default);
+            mine.delta += other.delta;
+            mine.whole += other.whole;
+            mine.by_id += other.by_id;
+        }
         if self.within.is_none() {
             self.within = other.within;
         }

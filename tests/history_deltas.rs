@@ -3,7 +3,7 @@
 //! repository whose history is built to be hostile to the shortcut (a deep delta chain after
 //! `git repack -f --depth=50`, tokens split across two commits, keywords, base64 and escapes
 //! cut by edits, edits at the very start and end of a file, a long minified line), compared
-//! with the same scan with the shortcut off (`LEAKGATE_HISTORY_DELTAS=off`).
+//! with the same scan with the shortcut off (the hidden `--history-deltas off`).
 
 #[path = "common/mod.rs"]
 mod common;
@@ -147,37 +147,32 @@ fn history(t: &mut Tokens) -> Vec<(&'static str, String)> {
     out
 }
 
-fn scan(repo: &Path, deltas: &str) -> (Value, String) {
+fn scan(repo: &Path, deltas: &str) -> Value {
     let out = leakgate()
-        .env("LEAKGATE_HISTORY_DELTAS", deltas)
-        .args(["scan", "--git-only", "--format", "json"])
+        .args([
+            "scan",
+            "--git-only",
+            "--format",
+            "json",
+            "--history-deltas",
+            deltas,
+        ])
         .arg(repo)
         .output()
         .expect("leakgate runs");
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "JSON report ({e}): {}",
             String::from_utf8_lossy(&out.stderr)
         )
-    });
-    (json, String::from_utf8_lossy(&out.stderr).into_owned())
+    })
 }
 
-/// The number before `what` in the stats line `LEAKGATE_HISTORY_DELTAS=stats` prints.
-fn count(stderr: &str, what: &str) -> u64 {
-    let line = stderr
-        .lines()
-        .find(|l| l.contains("history blobs:"))
-        .unwrap_or_else(|| panic!("a stats line in: {stderr}"));
-    let before = &line[..line
-        .find(what)
-        .unwrap_or_else(|| panic!("{what} in {line}"))];
-    before
-        .trim_end()
-        .rsplit([' ', ','])
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("a number before {what} in {line}"))
+/// How many blobs took the read path `what` (`--history-deltas stats`).
+fn count(report: &Value, what: &str) -> u64 {
+    report["summary"]["history"]["read_paths"][what]
+        .as_u64()
+        .unwrap_or_else(|| panic!("read_paths.{what} in {}", report["summary"]))
 }
 
 #[test]
@@ -211,13 +206,13 @@ fn history_from_deltas_finds_exactly_what_whole_blobs_do() {
         "the repack made deep delta chains: {chains}"
     );
 
-    let (fast, stderr) = scan(repo, "stats");
-    let (whole, _) = scan(repo, "off");
-    let from_deltas = count(&stderr, "matched from their delta");
-    assert!(from_deltas > 200, "{stderr}");
+    let fast = scan(repo, "stats");
+    let whole = scan(repo, "off");
+    let from_deltas = count(&fast, "delta");
+    assert!(from_deltas > 200, "{}", fast["summary"]);
     // Only the commit messages are read by id.
     let messages = fast["summary"]["history"]["messages_scanned"].as_u64();
-    assert_eq!(Some(count(&stderr, "read by id")), messages, "{stderr}");
+    assert_eq!(Some(count(&fast, "by_id")), messages, "{}", fast["summary"]);
     let findings = fast["findings"].as_array().expect("findings");
     assert!(findings.len() > 100, "{} findings", findings.len());
     for rule in [
@@ -249,5 +244,29 @@ fn history_from_deltas_finds_exactly_what_whole_blobs_do() {
         "only from deltas: {only_fast:#?}\nonly whole: {only_whole:#?}"
     );
     assert_eq!(a, b);
-    assert_eq!(fast["summary"]["history"], whole["summary"]["history"]);
+    // The counts of what was read are the same too; only the asked-for read paths differ.
+    let mut counted = fast["summary"]["history"].clone();
+    counted
+        .as_object_mut()
+        .expect("history is an object")
+        .remove("read_paths");
+    assert_eq!(counted, whole["summary"]["history"]);
+    assert_eq!(whole["summary"]["history"].get("read_paths"), None);
+}
+
+/// The flag that turns the delta path off is for tests and benchmarks: it is not in `--help`,
+/// and an unknown mode is refused rather than ignored.
+#[test]
+fn the_history_deltas_flag_is_hidden_and_checked() {
+    let help = leakgate()
+        .args(["scan", "--help"])
+        .output()
+        .expect("leakgate runs");
+    assert!(help.status.success());
+    assert!(!String::from_utf8_lossy(&help.stdout).contains("history-deltas"));
+    let bad = leakgate()
+        .args(["scan", "--git-only", "--history-deltas", "maybe", "."])
+        .output()
+        .expect("leakgate runs");
+    assert_eq!(bad.status.code(), Some(2), "a usage error");
 }

@@ -286,6 +286,7 @@ impl JsonDoc {
                 bytes_scanned: h.bytes_scanned,
                 messages_scanned: h.messages_scanned,
                 truncated: h.truncated,
+                read_paths: None,
             }),
             ..ScanStats::default()
         };

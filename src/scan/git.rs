@@ -131,6 +131,7 @@ pub fn scan_roots(
             within: within.as_deref(),
             is_env_file: &is_env_file,
             shard: settings.shard,
+            deltas: settings.git.deltas,
         };
         // Paths in the repository, named relative to the scanned folder like its files.
         let in_root = |path: &str| -> String {

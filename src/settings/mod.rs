@@ -12,15 +12,15 @@ use crate::checks::env_files::EnvSettings;
 use crate::checks::launch::LaunchSettings;
 use crate::checks::{self, Switches};
 use crate::cli::{
-    AuditArgs, AuditFormat, BundleArgs, ChecklistArgs, EnvArgs, FailOn, Format, MergeArgs,
-    OutputArgs, ScanArgs,
+    AuditArgs, AuditFormat, BundleArgs, ChecklistArgs, EnvArgs, FailOn, Format, HistoryDeltas,
+    MergeArgs, OutputArgs, ScanArgs,
 };
 use crate::config::{self, DEFAULT_CONFIG_NAME, LoadedConfig};
 use crate::engine::{AllowList, Matcher};
 use crate::finding::Severity;
 use crate::report::{self, ReportOptions};
 use crate::rules::RuleSet;
-use crate::source::history::Selection;
+use crate::source::history::{Deltas, Selection};
 use crate::source::repo::{self, GitRepo};
 use crate::source::staged::{StagedPlace, StagedScope};
 use crate::stats::Shard;
@@ -79,6 +79,8 @@ pub struct GitSettings {
     /// A git flag was given, so a PATH that is not in a repository is an error rather than a
     /// scan without history.
     pub required: bool,
+    /// How history blobs are read (the hidden `--history-deltas`, for tests and benchmarks).
+    pub deltas: Deltas,
 }
 
 impl GitSettings {
@@ -90,6 +92,7 @@ impl GitSettings {
             scope: Some(GitScope::History(Selection::All { refs: Vec::new() })),
             tree_checks: None,
             required: false,
+            deltas: Deltas::On,
         }
     }
 
@@ -100,6 +103,7 @@ impl GitSettings {
             scope: None,
             tree_checks: None,
             required: false,
+            deltas: Deltas::On,
         }
     }
 
@@ -112,8 +116,16 @@ impl GitSettings {
                  `scan --staged -- FILE...`)"
             );
         }
+        let deltas = match args.history_deltas {
+            None | Some(HistoryDeltas::On) => Deltas::On,
+            Some(HistoryDeltas::Off) => Deltas::Off,
+            Some(HistoryDeltas::Stats) => Deltas::Stats,
+        };
         if let Some(plan) = ci {
-            return Ok(GitSettings::for_ci(plan));
+            return Ok(GitSettings {
+                deltas,
+                ..GitSettings::for_ci(plan)
+            });
         }
         let scope = if args.no_git {
             None
@@ -162,6 +174,7 @@ impl GitSettings {
             scope,
             tree_checks,
             required: args.git_only || narrowed || !args.refs.is_empty(),
+            deltas,
         })
     }
 }
@@ -212,6 +225,7 @@ impl GitSettings {
                     to: head.clone(),
                 }),
                 required: true,
+                deltas: Deltas::On,
             },
             // No base to compare with: the gate stays closed, every env problem at HEAD is
             // reported (the plan's warning says why).
@@ -222,12 +236,14 @@ impl GitSettings {
                 })),
                 tree_checks: Some(TreeChecks::Commit { rev: "HEAD".into() }),
                 required: true,
+                deltas: Deltas::On,
             },
             CiPlan::Everything { .. } => GitSettings {
                 files: true,
                 scope: Some(GitScope::History(Selection::All { refs: Vec::new() })),
                 tree_checks: None,
                 required: false,
+                deltas: Deltas::On,
             },
         }
     }

@@ -218,6 +218,7 @@ mod tests {
             within: None,
             is_env_file: &|_: &str| false,
             shard: None,
+            deltas: super::super::Deltas::On,
         };
         let all = super::super::Selection::All { refs: Vec::new() };
         let outcome = super::super::scan(&git, &all, &options).expect("history scans");

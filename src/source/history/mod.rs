@@ -91,6 +91,20 @@ impl Selection {
     }
 }
 
+/// How history blobs are read. Only tests and benchmarks ask for anything but the default
+/// (the hidden `--history-deltas` flag): the findings are the same either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Deltas {
+    /// Blobs in the repository's packs from their delta chains, each matched from what its
+    /// delta changed.
+    #[default]
+    On,
+    /// Every blob read by id and matched whole: the slow path the fast one is proven against.
+    Off,
+    /// As `On`, and the summary counts how each blob was read (`history.read_paths`).
+    Stats,
+}
+
 /// How to scan (shared with `--staged`).
 pub struct HistoryOptions<'a, M: BlobMatcher> {
     /// What each blob is handed to.
@@ -113,6 +127,8 @@ pub struct HistoryOptions<'a, M: BlobMatcher> {
     /// this shard's. Everything else (the walk, which paths held env files, what `HEAD` holds)
     /// is still enumerated whole, so every shard sees the same history.
     pub shard: Option<Shard>,
+    /// How blobs are read (tests and benchmarks only).
+    pub deltas: Deltas,
 }
 
 /// A finding from history, with every blob it was found in at its path (so a working-tree
@@ -477,6 +493,7 @@ fn blob_scan<'a, M: BlobMatcher>(
         progress: options.progress,
         bars: options.bars,
         added_lines_only,
+        deltas: options.deltas,
     }
 }
 

@@ -10,17 +10,17 @@
 //! own repository handle and delta-base cache. Each blob is matched and dropped: no
 //! whole-history buffer.
 //!
-//! `LEAKGATE_HISTORY_DELTAS=off` in the environment reads every blob by id and matches it
+//! `Deltas::Off` (the hidden `--history-deltas off`) reads every blob by id and matches it
 //! whole (the slow path the fast one is compared with in the tests and benchmarks);
-//! `LEAKGATE_HISTORY_DELTAS=stats` prints how many blobs each path took on stderr. Both are
-//! for testing and measuring only.
+//! `Deltas::Stats` counts how many blobs each path took, in the summary's
+//! `history.read_paths`. Both are for testing and measuring only.
 
-use super::BlobTask;
 use super::lines::AddedLines;
 use super::packed::{Forest, Reader};
+use super::{BlobTask, Deltas};
 use crate::finding::Finding;
 use crate::source::{BlobMatcher, Copied};
-use crate::stats::ScanStats;
+use crate::stats::{ReadPaths, ScanStats};
 use crate::text::one_line;
 use gix::objs::Find;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -55,6 +55,8 @@ pub struct BlobScan<'a, M: BlobMatcher> {
     pub bars: Option<&'a indicatif::MultiProgress>,
     /// Report only findings on lines added relative to each task's `previous` versions.
     pub added_lines_only: bool,
+    /// How blobs are read (tests and benchmarks only).
+    pub deltas: Deltas,
 }
 
 #[derive(Default)]
@@ -74,20 +76,11 @@ enum ReadPath {
     ById = 2,
 }
 
-/// What `LEAKGATE_HISTORY_DELTAS` asks for (testing and measuring only; see the module doc).
-fn deltas_setting() -> (bool, bool) {
-    match std::env::var("LEAKGATE_HISTORY_DELTAS").as_deref() {
-        Ok("off") => (false, false),
-        Ok("stats") => (true, true),
-        _ => (true, false),
-    }
-}
-
 impl<M: BlobMatcher> BlobScan<'_, M> {
     /// Scans every task; returns the hits and the counters (with warnings for what could not
     /// be read).
     pub fn run(&self, tasks: &[BlobTask]) -> (Vec<BlobHit>, ScanStats) {
-        let (deltas, say) = deltas_setting();
+        let deltas = self.deltas != Deltas::Off;
         let (forest, rest) = if deltas {
             Forest::plan(self.repo.objects.path(), tasks)
         } else {
@@ -124,19 +117,20 @@ impl<M: BlobMatcher> BlobScan<'_, M> {
             }
         });
         progress.finish_and_clear();
-        if say {
-            let [delta, whole, by_id] = totals.paths.each_ref().map(|p| p.load(Ordering::Relaxed));
-            // A measuring aid asked for in the environment, not part of any report.
-            eprintln!(
-                "leakgate: history blobs: {delta} matched from their delta, {whole} rebuilt from \
-                 a pack and matched whole, {by_id} read by id"
-            );
-        }
         let mut hits = Vec::new();
         let mut stats = ScanStats::default();
         for (h, s) in results.into_inner().unwrap_or_else(|p| p.into_inner()) {
             hits.extend(h);
             stats.merge(s);
+        }
+        if self.deltas == Deltas::Stats {
+            let [delta, whole, by_id] = totals.paths.each_ref().map(|p| p.load(Ordering::Relaxed));
+            let history = stats.history.get_or_insert_with(Default::default);
+            history.read_paths = Some(ReadPaths {
+                delta,
+                whole,
+                by_id,
+            });
         }
         hits.sort_by_key(|h| h.task);
         (hits, stats)
