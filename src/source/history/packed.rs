@@ -56,7 +56,7 @@ pub(super) type Visit<'a, K> = dyn FnMut(u32, &[u8], Option<(&K, &[Copied])>) ->
 
 /// Every task's blob that sits in a pack, each under the base its delta applies to.
 pub(super) struct Forest {
-    packs: Vec<pack::data::File>,
+    packs: Vec<PackData>,
     nodes: Vec<Node>,
     /// For each node, its children (`child_start[n]..child_start[n + 1]` in `child_list`).
     child_start: Vec<u32>,
@@ -71,7 +71,95 @@ pub(super) struct Forest {
 /// One pack: its index and its data.
 struct Pack {
     index: pack::index::File,
-    data: pack::data::File,
+    data: PackData,
+}
+
+/// A pack's data file, read with positioned reads rather than mapped: gix maps the same file
+/// for commits and trees, and a second mapping would count every page of it twice in the
+/// process's memory. Each entry is read whole (header and compressed bytes: it ends where the
+/// next entry starts, from the index's sorted offsets) into a buffer of the reading thread.
+struct PackData {
+    file: std::fs::File,
+    hash: gix::hash::Kind,
+    /// Every entry's offset, sorted, then the offset of the pack's trailing checksum: an entry
+    /// at `sorted[i]` ends at `sorted[i + 1]`.
+    sorted: Vec<u64>,
+}
+
+/// Longest entry header read to learn an entry's kind and base: type and size (at most ten
+/// bytes) then a base offset (at most ten) or a base id.
+const HEADER_BYTES: usize = 64;
+
+impl PackData {
+    /// The pack beside the index `idx`, if its header says it holds the objects the index
+    /// lists (an index that does not describe this pack, a half-written repack, is not used).
+    fn open(index: &pack::index::File, path: &Path, hash: gix::hash::Kind) -> Option<PackData> {
+        use std::os::unix::fs::FileExt;
+        let file = std::fs::File::open(path).ok()?;
+        let len = file.metadata().ok()?.len();
+        let mut header = [0u8; 12];
+        file.read_exact_at(&mut header, 0).ok()?;
+        let count = u32::from_be_bytes([header[8], header[9], header[10], header[11]]);
+        if &header[..4] != b"PACK" || count != index.num_objects() {
+            return None;
+        }
+        let trailer = len.checked_sub(hash.len_in_bytes() as u64)?;
+        let mut sorted = index.sorted_offsets();
+        if sorted.last().is_some_and(|&last| last >= trailer) {
+            return None;
+        }
+        sorted.push(trailer);
+        Some(PackData { file, hash, sorted })
+    }
+
+    /// Where the entry at `offset` ends (`None`: no entry starts there).
+    fn end_of(&self, offset: u64) -> Option<u64> {
+        let at = self.sorted.binary_search(&offset).ok()?;
+        self.sorted.get(at + 1).copied()
+    }
+
+    /// The header of the entry at `offset`.
+    fn entry(&self, offset: u64) -> Option<pack::data::Entry> {
+        use std::os::unix::fs::FileExt;
+        let end = self.end_of(offset)?;
+        let mut buf = [0u8; HEADER_BYTES];
+        let len = usize::try_from((end - offset).min(HEADER_BYTES as u64)).ok()?;
+        self.file.read_exact_at(&mut buf[..len], offset).ok()?;
+        pack::data::Entry::from_bytes(&buf[..len], offset, self.hash).ok()
+    }
+
+    /// Reads the entry at `offset` whole into `packed`, and inflates it into `out` if it holds
+    /// at most `largest` bytes; `None` when it is damaged, larger, or not where the index says.
+    fn inflate(
+        &self,
+        offset: u64,
+        largest: usize,
+        packed: &mut Vec<u8>,
+        inflate: &mut gix::zlib::Inflate,
+        out: &mut Vec<u8>,
+    ) -> Option<pack::data::Entry> {
+        use std::os::unix::fs::FileExt;
+        let end = self.end_of(offset)?;
+        let len = usize::try_from(end - offset).ok()?;
+        // Compressed bytes are never much more than what they inflate to (plus the header).
+        if len > largest + (largest >> 3) + HEADER_BYTES {
+            return None;
+        }
+        packed.clear();
+        packed.resize(len, 0);
+        self.file.read_exact_at(packed, offset).ok()?;
+        let entry = pack::data::Entry::from_bytes(packed, offset, self.hash).ok()?;
+        let size = usize::try_from(entry.decompressed_size).ok()?;
+        if size > largest {
+            return None;
+        }
+        out.clear();
+        out.resize(size, 0);
+        inflate.reset();
+        let input = packed.get(entry.header_size()..)?;
+        let (status, _, written) = inflate.once(input, out).ok()?;
+        (status == gix::zlib::Status::StreamEnd && written == size).then_some(entry)
+    }
 }
 
 impl Forest {
@@ -214,6 +302,139 @@ impl Forest {
     }
 }
 
+/// The repository's own packs, opened once and shared by the threads that read trees.
+pub(super) struct Packs {
+    packs: Vec<Pack>,
+}
+
+impl Packs {
+    pub(super) fn open(objects: &Path) -> Packs {
+        Packs {
+            packs: open_packs(objects),
+        }
+    }
+
+    fn locate(&self, id: &gix::oid) -> Option<(u32, u64)> {
+        self.packs.iter().enumerate().find_map(|(p, pack)| {
+            let entry = pack.index.lookup(id)?;
+            Some((p as u32, pack.index.pack_offset_at_index(entry)))
+        })
+    }
+}
+
+/// Longest chain of deltas followed to a tree's base; a longer one (git's own limit is 4095)
+/// or a cycle is left to gix.
+const TREE_CHAIN: usize = 4096;
+
+/// Bytes of rebuilt trees one thread keeps.
+const TREE_CACHE_BYTES: usize = 16 << 20;
+
+/// Reads trees out of the packs the way the forest reads blobs: each tree in a pack is a
+/// full tree or a delta of another, and every tree rebuilt is kept (bounded in bytes, oldest
+/// out first), so the next tree of the same chain is one delta from a kept one. gix keeps
+/// only the trees asked for, so walking commits re-inflated whole delta chains for most trees.
+/// `None` means "not here": a loose tree, a base in another pack, anything damaged or not a
+/// tree; the caller then reads it through gix, which says what is wrong.
+pub(super) struct TreeReader<'a> {
+    packs: &'a Packs,
+    kept: HashMap<(u32, u64), std::rc::Rc<[u8]>>,
+    order: std::collections::VecDeque<(u32, u64)>,
+    bytes: usize,
+    /// Most bytes kept ([`TREE_CACHE_BYTES`]).
+    budget: usize,
+    inflate: gix::zlib::Inflate,
+    packed: Vec<u8>,
+    out: Vec<u8>,
+    copies: Vec<Copied>,
+    /// The deltas between the tree asked for and the nearest kept or full tree, innermost
+    /// last.
+    chain: Vec<((u32, u64), Vec<u8>)>,
+}
+
+impl<'a> TreeReader<'a> {
+    pub(super) fn new(packs: &'a Packs) -> TreeReader<'a> {
+        TreeReader {
+            packs,
+            kept: HashMap::new(),
+            order: std::collections::VecDeque::new(),
+            bytes: 0,
+            budget: TREE_CACHE_BYTES,
+            inflate: gix::zlib::Inflate::default(),
+            packed: Vec::new(),
+            out: Vec::new(),
+            copies: Vec::new(),
+            chain: Vec::new(),
+        }
+    }
+
+    /// The raw tree `id`, if it is in one of the packs and can be rebuilt there.
+    pub(super) fn tree(&mut self, id: &gix::oid) -> Option<std::rc::Rc<[u8]>> {
+        let place = self.packs.locate(id)?;
+        self.chain.clear();
+        let mut at = place;
+        let mut base = loop {
+            if let Some(kept) = self.kept.get(&at) {
+                break std::rc::Rc::clone(kept);
+            }
+            if self.chain.len() >= TREE_CHAIN {
+                return None;
+            }
+            let pack = &self.packs.packs[at.0 as usize];
+            let mut data = Vec::new();
+            let entry = pack.data.inflate(
+                at.1,
+                LARGEST_BLOB,
+                &mut self.packed,
+                &mut self.inflate,
+                &mut data,
+            )?;
+            match entry.header {
+                pack::data::entry::Header::Tree => {
+                    let tree: std::rc::Rc<[u8]> = data.into();
+                    self.keep(at, &tree);
+                    break tree;
+                }
+                pack::data::entry::Header::OfsDelta { base_distance } => {
+                    self.chain.push((at, data));
+                    let base =
+                        pack::data::entry::Header::verified_base_pack_offset(at.1, base_distance)?;
+                    at = (at.0, base);
+                }
+                pack::data::entry::Header::RefDelta { base_id } => {
+                    self.chain.push((at, data));
+                    let entry = pack.index.lookup(base_id)?;
+                    at = (at.0, pack.index.pack_offset_at_index(entry));
+                }
+                _ => return None,
+            }
+        };
+        let_go(&mut self.packed);
+        while let Some((at, delta)) = self.chain.pop() {
+            apply_delta(&base, &delta, &mut self.out, &mut self.copies).ok()?;
+            base = std::rc::Rc::from(&self.out[..]);
+            self.keep(at, &base);
+        }
+        let_go(&mut self.out);
+        Some(base)
+    }
+
+    fn keep(&mut self, at: (u32, u64), tree: &std::rc::Rc<[u8]>) {
+        if self.kept.insert(at, std::rc::Rc::clone(tree)).is_some() {
+            return;
+        }
+        self.bytes += tree.len();
+        self.order.push_back(at);
+        while self.bytes > self.budget {
+            let Some(old) = self.order.pop_front() else {
+                break;
+            };
+            if let Some(gone) = self.kept.remove(&old) {
+                self.bytes -= gone.len();
+            }
+        }
+    }
+}
+
 /// Finds (or adds) the node at `place` and follows its chain of bases up to a full blob,
 /// marking the whole chain followable or not.
 fn resolve(
@@ -274,7 +495,7 @@ fn node_at(nodes: &mut Vec<Node>, at: &mut HashMap<(u32, u64), u32>, place: (u32
 /// unreadable, not a blob, or its base is not in the same pack.
 fn base_of(packs: &[Pack], (pack, offset): (u32, u64)) -> Option<Option<(u32, u64)>> {
     let p = &packs[pack as usize];
-    let entry = p.data.entry(offset).ok()?;
+    let entry = p.data.entry(offset)?;
     match entry.header {
         pack::data::entry::Header::Blob => Some(None),
         pack::data::entry::Header::OfsDelta { base_distance } => {
@@ -310,9 +531,8 @@ fn open_packs(objects: &Path) -> Vec<Pack> {
         .filter_map(|idx| {
             let hash = gix::hash::Kind::Sha1;
             let index = pack::index::File::at(&idx, hash).ok()?;
-            let data = pack::data::File::at(idx.with_extension("pack"), hash).ok()?;
-            // An index that does not describe this pack (a half-written repack) is not used.
-            (data.num_objects() == index.num_objects()).then_some(Pack { index, data })
+            let data = PackData::open(&index, &idx.with_extension("pack"), hash)?;
+            Some(Pack { index, data })
         })
         .collect()
 }
@@ -336,6 +556,8 @@ pub(super) fn index_files(objects: &Path) -> Vec<std::path::PathBuf> {
 #[derive(Default)]
 pub(super) struct Reader {
     inflate: gix::zlib::Inflate,
+    /// An entry as the pack stores it (header and compressed bytes).
+    packed: Vec<u8>,
     delta: Vec<u8>,
     /// The copies of the delta applied last.
     pub(super) copies: Vec<Copied>,
@@ -359,16 +581,22 @@ impl Reader {
     fn whole(&mut self, forest: &Forest, node: u32) -> Option<Vec<u8>> {
         let n = &forest.nodes[node as usize];
         let pack = &forest.packs[n.pack as usize];
-        let entry = pack.entry(n.offset).ok()?;
-        let size = usize::try_from(entry.decompressed_size).ok()?;
-        if size > LARGEST_BLOB {
-            return None;
-        }
         let mut data = self.spare();
-        data.resize(size, 0);
-        pack.decompress_entry(&entry, &mut self.inflate, &mut data)
-            .ok()?;
-        Some(data)
+        let read = pack.inflate(
+            n.offset,
+            LARGEST_BLOB,
+            &mut self.packed,
+            &mut self.inflate,
+            &mut data,
+        );
+        let_go(&mut self.packed);
+        match read {
+            Some(_) => Some(data),
+            None => {
+                self.recycle(data);
+                None
+            }
+        }
     }
 
     /// Rebuilds the blob at `node` from its parent's blob `base` into `out`, keeping the
@@ -376,23 +604,27 @@ impl Reader {
     fn delta(&mut self, forest: &Forest, node: u32, base: &[u8], out: &mut Vec<u8>) -> bool {
         let n = &forest.nodes[node as usize];
         let pack = &forest.packs[n.pack as usize];
-        let Ok(entry) = pack.entry(n.offset) else {
-            return false;
-        };
         // A delta's instructions are never much larger than what they build.
-        let size = usize::try_from(entry.decompressed_size).unwrap_or(usize::MAX);
-        if size > LARGEST_BLOB + (LARGEST_BLOB >> 3) {
-            return false;
-        }
-        self.delta.clear();
-        self.delta.resize(size, 0);
-        if pack
-            .decompress_entry(&entry, &mut self.inflate, &mut self.delta)
-            .is_err()
-        {
-            return false;
-        }
-        apply_delta(base, &self.delta, out, &mut self.copies).is_ok()
+        let largest = LARGEST_BLOB + (LARGEST_BLOB >> 3);
+        let read = pack.inflate(
+            n.offset,
+            largest,
+            &mut self.packed,
+            &mut self.inflate,
+            &mut self.delta,
+        );
+        let applied =
+            read.is_some() && apply_delta(base, &self.delta, out, &mut self.copies).is_ok();
+        let_go(&mut self.packed);
+        let_go(&mut self.delta);
+        applied
+    }
+}
+
+/// Gives back a work buffer that one large entry grew, so a thread does not keep it.
+fn let_go(buf: &mut Vec<u8>) {
+    if buf.capacity() > SPARE_BYTES {
+        *buf = Vec::new();
     }
 }
 
@@ -498,6 +730,7 @@ fn varint(data: &[u8], i: &mut usize) -> Result<u64, DeltaError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gix::ObjectId;
 
     fn delta(base_len: usize, result_len: usize, ops: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
@@ -539,6 +772,121 @@ mod tests {
                 }
             ]
         );
+    }
+
+    /// Every tree of a history whose trees are stored as deep delta chains, read by the tree
+    /// reader newest first, oldest first, and with almost nothing kept, is byte for byte what
+    /// gix reads.
+    #[test]
+    fn trees_rebuilt_from_the_pack_are_the_trees_gix_reads() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let repo = dir.path();
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .current_dir(repo)
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .args(args)
+                .output()
+                .expect("git runs");
+            assert!(out.status.success(), "git {args:?}");
+            String::from_utf8(out.stdout).expect("utf-8")
+        };
+        git(&["init", "-q", "-b", "main"]);
+        let mut stream = String::new();
+        for i in 0..120 {
+            stream.push_str(&format!(
+                "commit refs/heads/main\ncommitter T <t@example.com> {} +0000\ndata 1\nm\n",
+                1_700_000_000 + i
+            ));
+            for f in 0..40 {
+                // Most files stay; a few change each commit, some folders come and go.
+                let content = if f % 7 == i % 7 { i } else { 0 };
+                let dir = if f % 3 == 0 && i % 10 > 5 {
+                    "gone"
+                } else {
+                    "src"
+                };
+                stream.push_str(&format!(
+                    "M 100644 inline {dir}/d{}/f{f}\ndata 8\n{content:07}\n",
+                    f % 5
+                ));
+            }
+        }
+        let mut child = std::process::Command::new("git")
+            .current_dir(repo)
+            .args(["fast-import", "--quiet"])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("fast-import runs");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("piped")
+            .write_all(stream.as_bytes())
+            .expect("written");
+        assert!(child.wait().expect("ends").success());
+        git(&[
+            "repack",
+            "-a",
+            "-d",
+            "-f",
+            "-q",
+            "--depth=50",
+            "--window=250",
+        ]);
+        let listed = git(&[
+            "cat-file",
+            "--batch-all-objects",
+            "--batch-check=%(objecttype) %(objectname) %(deltabase)",
+        ]);
+        let trees: Vec<ObjectId> = listed
+            .lines()
+            .filter_map(|l| l.strip_prefix("tree "))
+            .filter_map(|l| ObjectId::from_hex(l.split(' ').next()?.as_bytes()).ok())
+            .collect();
+        let deltas = listed
+            .lines()
+            .filter(|l| l.starts_with("tree ") && !l.ends_with(&"0".repeat(40)))
+            .count();
+        assert!(
+            trees.len() > 200 && deltas > 150,
+            "{} trees, {deltas} deltas",
+            trees.len()
+        );
+        let gix_repo = gix::open(repo).expect("opens");
+        let packs = Packs::open(&repo.join(".git/objects"));
+        for (order, budget) in [
+            (false, TREE_CACHE_BYTES),
+            (true, TREE_CACHE_BYTES),
+            (false, 1),
+        ] {
+            let mut reader = TreeReader::new(&packs);
+            reader.budget = budget;
+            let mut ids = trees.clone();
+            if order {
+                ids.reverse();
+            }
+            for id in &ids {
+                let ours = reader.tree(id).expect("a packed tree is rebuilt");
+                let object = gix_repo.find_object(*id).expect("gix reads it");
+                assert_eq!(&ours[..], &object.data[..], "tree {id}");
+            }
+            assert!(
+                reader.bytes <= budget,
+                "the kept trees stay within the budget"
+            );
+        }
+        // Not a tree, or not in a pack: left to gix.
+        let blob = listed
+            .lines()
+            .find_map(|l| l.strip_prefix("blob "))
+            .and_then(|l| ObjectId::from_hex(l.split(' ').next()?.as_bytes()).ok())
+            .expect("a blob");
+        assert!(TreeReader::new(&packs).tree(&blob).is_none());
+        let absent = ObjectId::from_hex(&[b'1'; 40]).expect("hex");
+        assert!(TreeReader::new(&packs).tree(&absent).is_none());
     }
 
     #[test]
