@@ -225,18 +225,34 @@ impl<'a> Edits<'a> {
     /// The stretches of `data` that hold every base64 block not inside one copy with its two
     /// ending bytes: each piece edge and inserted stretch, grown over the base64 characters
     /// on both sides, so that no stretch cuts a block.
+    ///
+    /// Pieces come in order, so a piece that ends inside the stretch grown so far adds nothing
+    /// (that growth stopped at a byte that is not base64, or at the end), and a piece is grown
+    /// backwards only down to where that stretch ends: every byte is stepped over once, not
+    /// once per edge inside a long run (a minified line or a base64 blob edited in many
+    /// places). The stretches are the same as growing every piece whole (a test keeps that
+    /// reference).
     fn base64_stretches(&self, data: &[u8]) -> Vec<Range<usize>> {
-        merged(self.pieces().into_iter().map(|p| {
+        let mut out: Vec<Range<usize>> = Vec::new();
+        for p in self.pieces() {
+            let covered = out.last().map_or(0, |last| last.end);
+            if !out.is_empty() && p.end <= covered {
+                continue;
+            }
             let mut start = p.start;
-            while start > 0 && decode::is_base64(data[start - 1]) {
+            while start > covered && decode::is_base64(data[start - 1]) {
                 start -= 1;
             }
             let mut end = p.end;
             while end < data.len() && decode::is_base64(data[end]) {
                 end += 1;
             }
-            start..end
-        }))
+            match out.last_mut() {
+                Some(last) if start <= last.end => last.end = last.end.max(end),
+                _ => out.push(start..end),
+            }
+        }
+        out
     }
 }
 
@@ -395,8 +411,39 @@ mod tests {
         )
     }
 
+    /// The stretches as they were first written: every piece grown whole, then merged.
+    fn stretches_grown_whole(edits: &Edits<'_>, data: &[u8]) -> Vec<Range<usize>> {
+        merged(edits.pieces().into_iter().map(|p| {
+            let mut start = p.start;
+            while start > 0 && decode::is_base64(data[start - 1]) {
+                start -= 1;
+            }
+            let mut end = p.end;
+            while end < data.len() && decode::is_base64(data[end]) {
+                end += 1;
+            }
+            start..end
+        }))
+    }
+
     proptest! {
         #![proptest_config(cases(256))]
+
+        /// Growing each piece only over what the stretches so far do not cover gives exactly
+        /// the stretches of growing every piece whole: on long base64 runs edited in many
+        /// places (the case the shortcut is for), runs cut by other bytes, and edits at the ends.
+        #[test]
+        fn stretches_grown_once_are_the_stretches_grown_whole(
+            base in proptest::collection::vec(
+                prop_oneof![8 => Just(b'A'), 1 => Just(b'='), 1 => Just(b' '), 1 => Just(b'\n')],
+                1..300,
+            ),
+            ops in ops(),
+        ) {
+            let (data, copies) = apply(&base, &ops);
+            let edits = Edits::new(data.len(), base.len(), &copies).expect("valid copies");
+            prop_assert_eq!(edits.base64_stretches(&data), stretches_grown_whole(&edits, &data));
+        }
 
         /// A delta's matches and reusable state, built from its base's, are a full scan's.
         #[test]
