@@ -72,7 +72,19 @@ pub(super) struct Forest {
 struct Pack {
     index: pack::index::File,
     data: PackData,
+    /// Every entry's base, by position in [`PackData::sorted`], when the forest reads so many
+    /// of the pack's entries that one pass over the whole file costs less than a read per
+    /// header (see [`PackData::bases`]).
+    bases: Option<Vec<u64>>,
 }
+
+/// In [`Pack::bases`]: a full blob, and an entry the forest cannot follow (not a blob, a base
+/// in another pack, damaged); any other value is the offset of the entry's base.
+const FULL_BLOB: u64 = u64::MAX;
+const NOT_FOLLOWED: u64 = u64::MAX - 1;
+
+/// Bytes read at a time by [`PackData::bases`].
+const SCAN_BYTES: usize = 1 << 20;
 
 /// A pack's data file, read with positioned reads rather than mapped: gix maps the same file
 /// for commits and trees, and a second mapping would count every page of it twice in the
@@ -128,6 +140,48 @@ impl PackData {
         pack::data::Entry::from_bytes(&buf[..len], offset, self.hash).ok()
     }
 
+    /// The base of every entry, in one pass over the file in large reads: for a full scan of
+    /// history, which reads most of the pack's blobs, this replaces a system call per header.
+    /// `window`: bytes read at a time ([`SCAN_BYTES`]; at least [`HEADER_BYTES`]).
+    fn bases(&self, index: &pack::index::File, window: usize) -> Vec<u64> {
+        use std::os::unix::fs::FileExt;
+        let entries = self.sorted.len().saturating_sub(1);
+        let mut out = Vec::with_capacity(entries);
+        let mut window = vec![0u8; window.max(HEADER_BYTES)];
+        let (mut from, mut held) = (0u64, 0usize);
+        for i in 0..entries {
+            let (offset, end) = (self.sorted[i], self.sorted[i + 1]);
+            let want = usize::try_from((end - offset).min(HEADER_BYTES as u64)).unwrap_or(0);
+            if offset < from || offset + want as u64 > from + held as u64 {
+                from = offset;
+                held = 0;
+                while held < want.max(1) {
+                    match self.file.read_at(&mut window[held..], from + held as u64) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => held += n,
+                    }
+                }
+            }
+            let at = usize::try_from(offset - from).unwrap_or(usize::MAX);
+            let header = window
+                .get(at..at.saturating_add(want).min(held))
+                .filter(|h| h.len() == want)
+                .and_then(|h| pack::data::Entry::from_bytes(h, offset, self.hash).ok());
+            out.push(match header.map(|e| e.header) {
+                Some(pack::data::entry::Header::Blob) => FULL_BLOB,
+                Some(pack::data::entry::Header::OfsDelta { base_distance }) => {
+                    pack::data::entry::Header::verified_base_pack_offset(offset, base_distance)
+                        .unwrap_or(NOT_FOLLOWED)
+                }
+                Some(pack::data::entry::Header::RefDelta { base_id }) => index
+                    .lookup(base_id)
+                    .map_or(NOT_FOLLOWED, |e| index.pack_offset_at_index(e)),
+                _ => NOT_FOLLOWED,
+            });
+        }
+        out
+    }
+
     /// Reads the entry at `offset` whole into `packed`, and inflates it into `out` if it holds
     /// at most `largest` bytes; `None` when it is damaged, larger, or not where the index says.
     fn inflate(
@@ -166,7 +220,13 @@ impl Forest {
     /// The forest of the tasks' blobs found in the repository's packs at `objects`, and the
     /// tasks left to read by id (in no pack, or not followable).
     pub(super) fn plan(objects: &Path, tasks: &[BlobTask]) -> (Forest, Vec<usize>) {
-        let packs = open_packs(objects);
+        let mut packs = open_packs(objects);
+        for pack in &mut packs {
+            // A read per header, or one pass over the whole pack: whichever reads less.
+            if tasks.len().saturating_mul(8) >= pack.index.num_objects() as usize {
+                pack.bases = Some(pack.data.bases(&pack.index, SCAN_BYTES));
+            }
+        }
         let mut nodes: Vec<Node> = Vec::new();
         let mut at: HashMap<(u32, u64), u32> = HashMap::new();
         let mut named: Vec<(u32, u32)> = Vec::new();
@@ -495,6 +555,14 @@ fn node_at(nodes: &mut Vec<Node>, at: &mut HashMap<(u32, u64), u32>, place: (u32
 /// unreadable, not a blob, or its base is not in the same pack.
 fn base_of(packs: &[Pack], (pack, offset): (u32, u64)) -> Option<Option<(u32, u64)>> {
     let p = &packs[pack as usize];
+    if let Some(bases) = &p.bases {
+        let at = p.data.sorted.binary_search(&offset).ok()?;
+        return match *bases.get(at)? {
+            FULL_BLOB => Some(None),
+            NOT_FOLLOWED => None,
+            base => Some(Some((pack, base))),
+        };
+    }
     let entry = p.data.entry(offset)?;
     match entry.header {
         pack::data::entry::Header::Blob => Some(None),
@@ -532,7 +600,11 @@ fn open_packs(objects: &Path) -> Vec<Pack> {
             let hash = gix::hash::Kind::Sha1;
             let index = pack::index::File::at(&idx, hash).ok()?;
             let data = PackData::open(&index, &idx.with_extension("pack"), hash)?;
-            Some(Pack { index, data })
+            Some(Pack {
+                index,
+                data,
+                bases: None,
+            })
         })
         .collect()
 }
@@ -774,11 +846,9 @@ mod tests {
         );
     }
 
-    /// Every tree of a history whose trees are stored as deep delta chains, read by the tree
-    /// reader newest first, oldest first, and with almost nothing kept, is byte for byte what
-    /// gix reads.
-    #[test]
-    fn trees_rebuilt_from_the_pack_are_the_trees_gix_reads() {
+    /// A repository of 120 commits whose trees and blobs are stored as deep delta chains
+    /// (`git repack -f --depth=50`), with `git cat-file`'s listing of its objects.
+    fn deep_chains() -> (tempfile::TempDir, String) {
         let dir = tempfile::tempdir().expect("temp dir");
         let repo = dir.path();
         let git = |args: &[&str]| {
@@ -841,6 +911,16 @@ mod tests {
             "--batch-all-objects",
             "--batch-check=%(objecttype) %(objectname) %(deltabase)",
         ]);
+        (dir, listed)
+    }
+
+    /// Every tree of a history whose trees are stored as deep delta chains, read by the tree
+    /// reader newest first, oldest first, and with almost nothing kept, is byte for byte what
+    /// gix reads.
+    #[test]
+    fn trees_rebuilt_from_the_pack_are_the_trees_gix_reads() {
+        let (dir, listed) = deep_chains();
+        let repo = dir.path();
         let trees: Vec<ObjectId> = listed
             .lines()
             .filter_map(|l| l.strip_prefix("tree "))
@@ -887,6 +967,35 @@ mod tests {
         assert!(TreeReader::new(&packs).tree(&blob).is_none());
         let absent = ObjectId::from_hex(&[b'1'; 40]).expect("hex");
         assert!(TreeReader::new(&packs).tree(&absent).is_none());
+    }
+
+    /// The bases read in one pass over the pack are the bases read header by header, for
+    /// every entry (blobs, trees, commits, deltas of each).
+    #[test]
+    fn bases_from_one_pass_are_the_bases_read_one_header_at_a_time() {
+        let (dir, _) = deep_chains();
+        let mut packs = open_packs(&dir.path().join(".git/objects"));
+        assert_eq!(packs.len(), 1);
+        let offsets = packs[0].data.sorted.clone();
+        let entries = &offsets[..offsets.len() - 1];
+        let one_by_one: Vec<_> = entries.iter().map(|&o| base_of(&packs, (0, o))).collect();
+        assert!(
+            one_by_one
+                .iter()
+                .filter(|b| matches!(b, Some(Some(_))))
+                .count()
+                > 100
+        );
+        assert!(one_by_one.iter().any(|b| matches!(b, Some(None))));
+        assert!(one_by_one.iter().any(Option::is_none));
+        // Windows that cut headers everywhere, and one that holds the whole pack.
+        for window in [64, 100, 4096, SCAN_BYTES] {
+            packs[0].bases = Some(packs[0].data.bases(&packs[0].index, window));
+            let from_pass: Vec<_> = entries.iter().map(|&o| base_of(&packs, (0, o))).collect();
+            assert_eq!(from_pass, one_by_one, "window {window}");
+        }
+        // No entry starts there: not followed, either way.
+        assert_eq!(base_of(&packs, (0, offsets[0] + 1)), None);
     }
 
     #[test]
