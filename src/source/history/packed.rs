@@ -851,17 +851,7 @@ mod tests {
     fn deep_chains() -> (tempfile::TempDir, String) {
         let dir = tempfile::tempdir().expect("temp dir");
         let repo = dir.path();
-        let git = |args: &[&str]| {
-            let out = std::process::Command::new("git")
-                .current_dir(repo)
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .env("GIT_CONFIG_GLOBAL", "/dev/null")
-                .args(args)
-                .output()
-                .expect("git runs");
-            assert!(out.status.success(), "git {args:?}");
-            String::from_utf8(out.stdout).expect("utf-8")
-        };
+        let git = |args: &[&str]| super::super::testing::git(repo, args);
         git(&["init", "-q", "-b", "main"]);
         let mut stream = String::new();
         for i in 0..120 {
@@ -883,20 +873,7 @@ mod tests {
                 ));
             }
         }
-        let mut child = std::process::Command::new("git")
-            .current_dir(repo)
-            .args(["fast-import", "--quiet"])
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .expect("fast-import runs");
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .expect("piped")
-            .write_all(stream.as_bytes())
-            .expect("written");
-        assert!(child.wait().expect("ends").success());
+        super::super::testing::fast_import(repo, stream.as_bytes());
         git(&[
             "repack",
             "-a",

@@ -566,14 +566,7 @@ mod tests {
     /// Builds the history with `git fast-import`: one commit per `Commit` step, each listing
     /// every current file.
     fn git(dir: &Path, args: &[&str]) {
-        let status = std::process::Command::new("git")
-            .current_dir(dir)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .args(args)
-            .status()
-            .expect("git runs");
-        assert!(status.success(), "git {args:?}");
+        super::super::testing::git(dir, args);
     }
 
     fn import(dir: &Path, steps: &[Step]) -> usize {
@@ -639,21 +632,7 @@ mod tests {
                 }
             }
         }
-        let mut child = std::process::Command::new("git")
-            .current_dir(dir)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .args(["fast-import", "--quiet", "--force"])
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .expect("git fast-import runs");
-        child
-            .stdin
-            .take()
-            .expect("piped")
-            .write_all(&stream)
-            .expect("fast-import reads");
-        assert!(child.wait().expect("fast-import ends").success());
+        super::super::testing::fast_import(dir, &stream);
         mark
     }
 
