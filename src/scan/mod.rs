@@ -4,7 +4,9 @@
 //! 1. list the build output folders the user named (the bundle check's files), so the
 //!    working-tree walk can leave them to it and every file is read once;
 //! 2. walk the working tree once and match every file ([`worktree`]), listing on the way the
-//!    env files (git-ignored ones too) and the build output under the roots;
+//!    env files (git-ignored ones too) and the build output under the roots; when history is
+//!    scanned too, step 4 runs first and keeps the findings of the blobs the index tracks, so
+//!    a file with the same bytes at the same path is not matched again ([`known`]);
 //! 3. run the bundle check over the build output ([`bundle`]);
 //! 4. scan git history, a range or the staged changes ([`git`]);
 //! 5. merge working-tree and history findings: one finding per secret and place, carrying the
