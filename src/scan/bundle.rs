@@ -170,14 +170,12 @@ pub fn check_tree(
         ),
     );
     for view in views {
-        let listed = view.head.files(|_| true);
-        let kept: Vec<_> = listed
-            .iter()
-            .filter(|f| !excludes.as_ref().is_some_and(|g| g.is_match(&f.relative)))
-            .collect();
+        // Only changed files are reported on (checked below): the others are not looked at.
+        let kept = view.changed_files(|path| !excludes.as_ref().is_some_and(|g| g.is_match(path)));
         if kept.is_empty() {
             continue;
         }
+        let listed = view.head.files(|_| true);
         let all: std::collections::BTreeSet<String> =
             listed.iter().map(|f| slash_path(&f.relative)).collect();
         let all_ref: std::collections::BTreeSet<&str> = all.iter().map(String::as_str).collect();

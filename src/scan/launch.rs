@@ -45,9 +45,8 @@ pub fn check_tree(
     let excludes = worktree::exclude_set(&settings.config.config.exclude).ok();
     let most = settings.max_file_size.min(launch::files::MAX_BYTES as u64);
     for view in views {
-        let listed = view
-            .head
-            .files(|path| !excludes.as_ref().is_some_and(|g| g.is_match(path)));
+        let listed =
+            view.changed_files(|path| !excludes.as_ref().is_some_and(|g| g.is_match(path)));
         for file in listed {
             // The path decides first (cheap); only files the checks read are compared with
             // the base (a tree lookup each).

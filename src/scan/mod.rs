@@ -4,7 +4,9 @@
 //! 1. list the build output folders the user named (the bundle check's files), so the
 //!    working-tree walk can leave them to it and every file is read once;
 //! 2. walk the working tree once and match every file ([`worktree`]), listing on the way the
-//!    env files (git-ignored ones too) and the build output under the roots;
+//!    env files (git-ignored ones too) and the build output under the roots; when history is
+//!    scanned too, step 4 runs first and keeps the findings of the blobs the index tracks, so
+//!    a file with the same bytes at the same path is not matched again ([`known`]);
 //! 3. run the bundle check over the build output ([`bundle`]);
 //! 4. scan git history, a range or the staged changes ([`git`]);
 //! 5. merge working-tree and history findings: one finding per secret and place, carrying the
@@ -34,6 +36,7 @@
 pub mod bundle;
 pub mod env;
 pub mod git;
+pub mod known;
 pub mod launch;
 pub mod lowering;
 pub mod merge;
@@ -48,7 +51,7 @@ pub use paths::DisplayPaths;
 use crate::engine::{Matcher, RuleInfos, Scratch, findings_in_blob, incremental};
 use crate::finding::Finding;
 use crate::inventory::{Departure, Inventory};
-use crate::settings::ScanSettings;
+use crate::settings::{GitScope, ScanSettings};
 use crate::source::BlobMatcher;
 use crate::source::archive::{self, Limits, Problem};
 use crate::stats::{ScanStats, SkipReason};
@@ -265,6 +268,17 @@ pub fn collect_audit(settings: &ScanSettings, infos: &Arc<RuleInfos>) -> Result<
 /// The one run behind [`collect`] and [`collect_audit`]; `inventory` says whether to fill the
 /// inventory (left empty, at no cost, when not).
 fn gather(settings: &ScanSettings, infos: &Arc<RuleInfos>, inventory: bool) -> Result<Collected> {
+    gather_with(settings, infos, inventory, true)
+}
+
+/// [`gather`]; `reuse` says whether the walk may take history's findings for a blob history
+/// already matched at the same path (off only to prove, in the tests, that it changes nothing).
+fn gather_with(
+    settings: &ScanSettings,
+    infos: &Arc<RuleInfos>,
+    inventory: bool,
+    reuse: bool,
+) -> Result<Collected> {
     let phases = progress::Phases::new(settings.progress);
     phases.start(progress::Phase::Files);
     let paths = DisplayPaths::new(&settings.roots);
@@ -276,6 +290,30 @@ fn gather(settings: &ScanSettings, infos: &Arc<RuleInfos>, inventory: bool) -> R
     }
     // `--git-only`, `--range`, `--since` and `--staged` look at git alone.
     let files = settings.git.files;
+    let extras = git::Extras {
+        departures: inventory,
+        bars: phases.bars(),
+    };
+    // When the walk and history both run, history goes first and keeps the findings of the
+    // blobs the index tracks, so the walk matches a file history already matched only once
+    // (see `known`).
+    let mut git_first = None;
+    if reuse && files && matches!(settings.git.scope, Some(GitScope::History(_))) {
+        phases.start(progress::Phase::History);
+        let wanted = known::tracked_blobs(&settings.roots);
+        git_first = Some(git::scan_roots(
+            settings,
+            infos,
+            &paths,
+            extras,
+            Some(&wanted),
+        )?);
+        phases.start(progress::Phase::Files);
+    }
+    let known = git_first
+        .as_mut()
+        .map(|git| std::mem::take(&mut git.known))
+        .unwrap_or_default();
     // Build output folders the user named are listed first, so the walk leaves their files
     // to the bundle check; the walk finds the rest itself (and the env files).
     let named_output = files
@@ -286,7 +324,7 @@ fn gather(settings: &ScanSettings, infos: &Arc<RuleInfos>, inventory: bool) -> R
             .as_ref()
             .map(|b| b.walked_paths())
             .unwrap_or_default();
-        worktree::scan(settings, infos, &paths, read_elsewhere)?
+        worktree::scan(settings, infos, &paths, read_elsewhere, Arc::new(known))?
     } else {
         Default::default()
     };
@@ -305,12 +343,13 @@ fn gather(settings: &ScanSettings, infos: &Arc<RuleInfos>, inventory: bool) -> R
         stats.merge(owner.check_stats(outcome.stats));
         seen.bundles = outcome.folders;
     }
-    phases.start(progress::Phase::History);
-    let extras = git::Extras {
-        departures: inventory,
-        bars: phases.bars(),
+    let mut git = match git_first {
+        Some(git) => git,
+        None => {
+            phases.start(progress::Phase::History);
+            git::scan_roots(settings, infos, &paths, extras, None)?
+        }
     };
-    let mut git = git::scan_roots(settings, infos, &paths, extras)?;
     stats.merge(git.stats);
     stats.shard = settings.shard;
     seen.departures = one_per_secret(std::mem::take(&mut git.departures));
@@ -346,7 +385,7 @@ fn gather(settings: &ScanSettings, infos: &Arc<RuleInfos>, inventory: bool) -> R
     ));
     findings.extend(owner.keep(env_findings));
     if let Some(which) = &settings.git.tree_checks {
-        let views = git::tree_views(settings, which)?;
+        let views = git::tree_views(settings, which, &git.indexes)?;
         let (tree_findings, tree_stats) = env::check_tree(settings, infos, &paths, which, &views)?;
         findings.extend(env::without_history_duplicates(
             tree_findings,

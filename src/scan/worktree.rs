@@ -11,6 +11,7 @@
 //! all, as before, and the folders only the old ignore-off walks entered are listed without
 //! reading a file in them but their env files.
 
+use super::known::KnownFindings;
 use super::{Detector, DisplayPaths};
 use crate::checks::bundle::BundleCheck;
 use crate::checks::bundle::discover::{self as bundles, BuildDir, BundleFile, DirClass, Found};
@@ -54,6 +55,7 @@ pub fn scan(
     infos: &Arc<RuleInfos>,
     paths: &DisplayPaths,
     read_elsewhere: HashSet<PathBuf>,
+    known: Arc<KnownFindings>,
 ) -> Result<Walked> {
     let read_elsewhere = Arc::new(read_elsewhere);
     let mut walked = Walked::default();
@@ -99,6 +101,7 @@ pub fn scan(
             shard: settings.shard,
             launch: settings.launch.clone(),
             env: settings.env.as_ref().filter(|_| plan.env).cloned(),
+            known: known.clone(),
         })?;
         let parts = Arc::try_unwrap(collector)
             .map_err(|_| anyhow::anyhow!("internal error: a scan worker outlived the walk"))?
@@ -405,6 +408,9 @@ struct ScanVisitor {
     launch: Option<LaunchSettings>,
     /// The env files' names, when the env checks run on this root.
     env: Option<EnvSettings>,
+    /// What history found in the blobs it matched before the walk: a file with the same
+    /// bytes at the same path is not matched again.
+    known: Arc<KnownFindings>,
 }
 
 impl ScanVisitor {
@@ -534,21 +540,31 @@ impl Visitor<FolderState> for ScanVisitor {
 
 impl FileVisitor for ScanVisitor {
     fn file(&mut self, item: FileItem<'_>) {
+        // Hashed once, for the shard and for what history already found in the same blob.
+        let id = (self.shard.is_some() || !self.known.is_empty())
+            .then(|| crate::source::blob_id(item.data))
+            .flatten();
         if let Some(shard) = &self.shard
-            && !super::shards::owns_bytes(shard, item.data)
+            && !id.map_or(shard.index == 1, |id| shard.owns_id(id.as_bytes()))
         {
             return;
         }
         self.part.stats.files_scanned += 1;
         self.part.stats.bytes_scanned += item.data.len() as u64;
         let path = self.paths.shown(&self.root, item.relative);
-        let detector = Detector {
-            matcher: &self.matcher,
-            infos: &self.infos,
-            archives: &self.archives,
-        };
-        let found = detector.findings(item.data, &path, &mut self.scratch, &mut self.part.stats);
-        self.part.findings.extend(found);
+        match id.and_then(|id| self.known.get(id, &path)) {
+            Some(found) => self.part.findings.extend_from_slice(found),
+            None => {
+                let detector = Detector {
+                    matcher: &self.matcher,
+                    infos: &self.infos,
+                    archives: &self.archives,
+                };
+                let stats = &mut self.part.stats;
+                let found = detector.findings(item.data, &path, &mut self.scratch, stats);
+                self.part.findings.extend(found);
+            }
+        }
         if let Some(launch) = &self.launch
             && item.data.len() <= launch::files::MAX_BYTES
         {
@@ -703,7 +719,8 @@ mod tests {
         let settings = settings(root);
         let paths = DisplayPaths::new(&settings.roots);
         let infos = Arc::new(RuleInfos::new(&settings.matcher));
-        let walked = scan(&settings, &infos, &paths, HashSet::new()).expect("the walk runs");
+        let walked =
+            scan(&settings, &infos, &paths, HashSet::new(), Arc::default()).expect("the walk runs");
 
         let mut old = Found::default();
         bundles::discover(root, "", &mut old);

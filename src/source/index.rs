@@ -230,7 +230,28 @@ fn relative_prefix(workdir: &Path, root: &Path) -> Option<BString> {
 /// submodules and conflicted index entries are not files here.
 pub struct Snapshot {
     repo: gix::Repository,
-    files: BTreeMap<BString, gix::ObjectId>,
+    files: Files,
+}
+
+/// A snapshot's files, in path order, one blob per path.
+enum Files {
+    /// A commit's tree (or an index git would refuse to read: see [`Snapshot::of_index`]).
+    Listed(BTreeMap<BString, gix::ObjectId>),
+    /// The index as read, and the positions of its files among its entries: its entries are
+    /// already in path order, each path once, so nothing is copied (the pre-commit hook lists
+    /// a 16k-file index on every commit).
+    Index {
+        index: std::sync::Arc<gix::index::File>,
+        files: Vec<usize>,
+    },
+}
+
+/// Whether an index entry is a file of the snapshot: a regular or executable file, not in a
+/// merge conflict (symbolic links, submodules and a sparse index's folders are not).
+fn is_snapshot_file(entry: &gix::index::Entry) -> bool {
+    let is_file = entry.mode == gix::index::entry::Mode::FILE
+        || entry.mode == gix::index::entry::Mode::FILE_EXECUTABLE;
+    is_file && entry.stage() == gix::index::entry::Stage::Unconflicted
 }
 
 impl Snapshot {
@@ -245,15 +266,46 @@ impl Snapshot {
     pub fn of_index(git: &GitRepo, place: &StagedPlace) -> Result<Snapshot, IndexError> {
         let repo = git.repo.to_thread_local();
         let index = super::staged::read_index(git, &repo, place)?;
+        Ok(Snapshot::of_read_index(repo, std::sync::Arc::new(index)))
+    }
+
+    /// [`Snapshot::of_index`] of an index already read. Its entries are used in place when
+    /// they are in the strict order git keeps them in (git itself refuses to read an index
+    /// that is not); otherwise they are sorted into a map, the last entry of a path winning,
+    /// as before.
+    pub fn of_read_index(
+        repo: gix::Repository,
+        index: std::sync::Arc<gix::index::File>,
+    ) -> Snapshot {
+        if index.verify_entries().is_ok() {
+            let files = (index.entries().iter().enumerate())
+                .filter(|(_, entry)| is_snapshot_file(entry))
+                .map(|(at, _)| at)
+                .collect();
+            return Snapshot {
+                repo,
+                files: Files::Index { index, files },
+            };
+        }
         let mut files = BTreeMap::new();
         for entry in index.entries() {
-            let is_file = entry.mode == gix::index::entry::Mode::FILE
-                || entry.mode == gix::index::entry::Mode::FILE_EXECUTABLE;
-            if is_file && entry.stage() == gix::index::entry::Stage::Unconflicted {
+            if is_snapshot_file(entry) {
                 files.insert(entry.path(&index).to_owned(), entry.id);
             }
         }
-        Ok(Snapshot { repo, files })
+        Snapshot {
+            repo,
+            files: Files::Listed(files),
+        }
+    }
+
+    /// The index the snapshot was read from, when its entries are used in place (see
+    /// [`Snapshot::of_read_index`]).
+    pub fn index(&self) -> Option<&gix::index::File> {
+        match &self.files {
+            Files::Index { index, .. } => Some(index),
+            Files::Listed(_) => None,
+        }
     }
 
     fn of_commit_id(repo: gix::Repository, commit: gix::ObjectId) -> Result<Snapshot, IndexError> {
@@ -286,18 +338,35 @@ impl Snapshot {
                 }
             }
         }
-        Ok(Snapshot { repo, files })
+        Ok(Snapshot {
+            repo,
+            files: Files::Listed(files),
+        })
     }
 
     /// Files for which `keep` (given the path from the repository's top) says yes.
+    /// `keep` is asked before anything is copied: most callers keep a few files of many.
     pub fn files(&self, keep: impl Fn(&Path) -> bool) -> Vec<IndexedFile> {
-        self.files
-            .iter()
-            .filter_map(|(path, id)| {
-                let relative = gix::path::from_bstr(path.as_bstr()).ok()?.into_owned();
-                keep(&relative).then_some(IndexedFile { relative, id: *id })
+        let kept = |path: &BStr, id: gix::ObjectId| {
+            let relative = gix::path::from_bstr(path).ok()?;
+            keep(&relative).then(|| IndexedFile {
+                relative: relative.into_owned(),
+                id,
             })
-            .collect()
+        };
+        match &self.files {
+            Files::Listed(files) => files
+                .iter()
+                .filter_map(|(path, id)| kept(path.as_bstr(), *id))
+                .collect(),
+            Files::Index { index, files } => files
+                .iter()
+                .filter_map(|&at| {
+                    let entry = &index.entries()[at];
+                    kept(entry.path(index), entry.id)
+                })
+                .collect(),
+        }
     }
 
     /// The contents of a blob, refusing anything larger than `max` bytes.
@@ -382,6 +451,11 @@ impl BaseTree {
         let tree = self.repo.find_tree(tree).ok()?;
         let entry = tree.lookup_entry_by_path(relative).ok()??;
         entry.mode().is_blob().then(|| entry.object_id())
+    }
+
+    /// The tree compared with (`None`: nothing, everything counts as new).
+    pub fn tree_id(&self) -> Option<gix::ObjectId> {
+        self.tree
     }
 
     fn new(repo: gix::Repository, tree: Option<gix::ObjectId>) -> BaseTree {

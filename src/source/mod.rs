@@ -65,6 +65,14 @@ pub trait BlobMatcher: Sync {
         let _ = base;
         self.findings_known(data, path, scratch, stats)
     }
+
+    /// Told, right after one of the methods above matched the blob `id` at `path` whole, what
+    /// it found (before a range scan keeps only added lines), with the same scratch. A matcher
+    /// that remembers findings by blob (so a working-tree file with the same bytes at the same
+    /// path is not matched again) keeps them here; nothing by default.
+    fn matched(&self, id: &BlobId, path: &str, findings: &[Finding], scratch: &mut Self::Scratch) {
+        let _ = (id, path, findings, scratch);
+    }
 }
 
 pub use crate::delta::Copied;

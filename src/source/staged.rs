@@ -85,12 +85,13 @@ impl StagedScope {
     }
 }
 
-/// Scans what `git commit` would record: see [`StagedScope`].
+/// Scans what `git commit` would record: see [`StagedScope`]. Also hands back the index it
+/// read, so the file checks judge the same one without reading it again.
 pub fn scan<M: BlobMatcher>(
     git: &GitRepo,
     scope: &StagedScope,
     options: &HistoryOptions<'_, M>,
-) -> Result<HistoryOutcome, GitError> {
+) -> Result<(HistoryOutcome, gix::index::File), GitError> {
     let place = &scope.place;
     let repo = git.repo.to_thread_local();
     let Some(work_tree) = work_tree(&repo, place) else {
@@ -102,17 +103,7 @@ pub fn scan<M: BlobMatcher>(
     let named = Named::resolve(&work_tree, &scope.whole)?;
     let mut stats = ScanStats::default();
     let base = Base::of_head(&repo, &mut stats);
-    let mut differ = StagedDiff {
-        repo: &repo,
-        entries: index.entries(),
-        state: &index,
-        cursor: 0,
-        tasks: Vec::new(),
-        buf: Vec::new(),
-        stats: &mut stats,
-    };
-    differ.dir(BString::default(), index.tree(), &base.trees);
-    let mut added = differ.tasks;
+    let mut added = differing(&repo, &index, &base.trees, &mut stats).0;
     // A named file is checked whole below; its added lines are part of that.
     added.retain(|t| !named.covers(t.path.as_bytes().as_bstr()));
     let (mut whole, on_disk) = named.tasks(&index, &work_tree, &mut stats);
@@ -141,12 +132,13 @@ pub fn scan<M: BlobMatcher>(
     }
     let history = stats.history.get_or_insert_with(HistoryStats::default);
     history.mode = "staged";
-    Ok(HistoryOutcome {
+    let outcome = HistoryOutcome {
         findings,
         stats,
         vcs: vcs_info(&repo),
         env_paths: Vec::new(),
-    })
+    };
+    Ok((outcome, index))
 }
 
 /// What a finding in a staged blob tells the person committing.
@@ -303,6 +295,11 @@ impl Named {
                 None => return None,
             }
         }
+    }
+
+    /// Whether no file is named.
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
     }
 
     /// Whether `path` (from the top of the work tree) is named, or lies in a named folder.
@@ -503,11 +500,42 @@ pub fn read_index(
             gix::index::decode::Options::default(),
         )
         .map_err(|e| unreadable(Box::new(e))),
+        // Read afresh rather than copied out of the repository's shared one (a copy of a 16k-file
+        // index costs the pre-commit hook more than reading it).
+        None if repo.index_path().is_file() => {
+            repo.open_index().map_err(|e| unreadable(Box::new(e)))
+        }
         None => {
             let shared = repo.index_or_empty().map_err(|e| unreadable(Box::new(e)))?;
             Ok(gix::index::File::clone(&shared))
         }
     }
+}
+
+/// The index's files (regular or executable, not in conflict) whose blob none of `bases` (trees
+/// of commits) holds at the same path, as tasks with the bases' versions of the path as
+/// `previous`, and their positions among the index's entries. Directories whose cached tree
+/// (the index's cache-tree extension) is one of the bases' are skipped whole, so a commit that
+/// touches a few files reads a few trees however large the index. A tree that cannot be read
+/// counts its files as changed (never less), and is counted in `stats`.
+pub fn differing(
+    repo: &gix::Repository,
+    index: &gix::index::File,
+    bases: &[ObjectId],
+    stats: &mut ScanStats,
+) -> (Vec<BlobTask>, Vec<usize>) {
+    let mut differ = StagedDiff {
+        repo,
+        entries: index.entries(),
+        state: index,
+        cursor: 0,
+        tasks: Vec::new(),
+        positions: Vec::new(),
+        buf: Vec::new(),
+        stats,
+    };
+    differ.dir(BString::default(), index.tree(), bases);
+    (differ.tasks, differ.positions)
 }
 
 struct StagedDiff<'a> {
@@ -516,6 +544,8 @@ struct StagedDiff<'a> {
     state: &'a gix::index::State,
     cursor: usize,
     tasks: Vec<BlobTask>,
+    /// Where each task's entry is among `entries`.
+    positions: Vec<usize>,
     buf: Vec<u8>,
     stats: &'a mut ScanStats,
 }
@@ -576,6 +606,7 @@ impl StagedDiff<'_> {
         if previous.contains(&entry.id) {
             return;
         }
+        self.positions.push(self.cursor - 1);
         self.tasks.push(BlobTask {
             id: entry.id,
             commit: None,

@@ -324,6 +324,45 @@ fn a_named_index_that_is_missing_or_relative_is_handled() {
     assert_eq!(scan(".git/garbage-index").status.code(), Some(2));
 }
 
+/// An index damaged on disk (one byte of a staged file's entry flipped, so its checksum no
+/// longer matches) is an error naming the index, never "nothing staged": the default index
+/// (read afresh, not copied from the repository's) and one named by `GIT_INDEX_FILE` alike.
+#[test]
+fn a_damaged_index_fails_closed_with_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = repo_with_hooks(tmp.path(), "r");
+    let (line, token) = secret_line(&mut Tokens::new(1007));
+    write(&dir, "app.js", &line);
+    git(&dir, &["add", "app.js"]);
+    let index = dir.join(".git/index");
+    let mut bytes = std::fs::read(&index).unwrap();
+    let at = bytes
+        .windows(b"app.js".len())
+        .position(|w| w == b"app.js")
+        .expect("the index names the staged file");
+    bytes[at] ^= 0x20;
+    std::fs::write(dir.join(".git/damaged-index"), &bytes).unwrap();
+    std::fs::write(&index, &bytes).unwrap();
+    for named in [None, Some(".git/damaged-index")] {
+        let mut cmd = leakgate();
+        cmd.args(["scan", "--staged"])
+            .current_dir(&dir)
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_INDEX_FILE");
+        if let Some(named) = named {
+            cmd.env("GIT_INDEX_FILE", named);
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{named:?}: {stderr}");
+        assert!(
+            stderr.contains("index") && stderr.lines().count() == 1,
+            "{named:?}: {stderr}"
+        );
+        assert!(!String::from_utf8_lossy(&out.stdout).contains(&token));
+    }
+}
+
 /// A bare "remote", cloned, with both hooks installed in the clone.
 fn remote_and_clone(root: &Path) -> (PathBuf, PathBuf) {
     let seed = repo_with_hooks(root, "seed");

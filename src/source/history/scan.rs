@@ -375,6 +375,8 @@ impl<M: BlobMatcher> BlobScan<'_, M> {
             }
         };
         totals.paths[read as usize].fetch_add(1, Ordering::Relaxed);
+        self.matcher
+            .matched(&task.id, &task.path, &findings, &mut state.scratch);
         if findings.is_empty() {
             return size;
         }
