@@ -364,6 +364,13 @@ mod tests {
                 "sig = request.META['HTTP_X_HUB_SIGNATURE_256']",
                 "ok = hmac.new(key, body, 'sha256').hexdigest() == sig",
                 "if signature == settings.WEBHOOK_SECRET:",
+                "pprint.pprint(os.environ)",
+                "log . info(token)",
+                "self.logger.warning(password)",
+                "logging.getLogger(__name__).info(password)",
+                "LOGGER.INFO(api_key)",
+                "logger \\\n    .info(password)",
+                "x = (logger  # the logger\n    .info(password))",
             ]
         } else {
             &[
@@ -385,6 +392,20 @@ mod tests {
                 "if (signature !== process.env.STRIPE_WEBHOOK_SECRET) return;",
                 "res.cookie('session', v, { secure: false });",
                 "app.use(cors({ origin: true, credentials: true }));",
+                "const env = process.env.NODE_ENV; console.log(env);",
+                "function f(env) { logger.info(env); }",
+                "console.log(process // why\n  .env)",
+                "console.log(process\u{2028}.env, process\u{a0}.env)",
+                "console.log(process?.env, globalThis.process.env, xprocess.env)",
+                "logger\n  .info(password)",
+                "this.myLogger . warn({ headers: req.headers })",
+                "log.info(token); _log.error(secret); dialog.info(token);",
+                "LOGGER.INFO(apiKey); Console.Log(refresh_token);",
+                "console/* c */.log(password); console // c\n.log(password);",
+                "winston.info(process.env); pino.info(req.headers);",
+                "logger?.info(password); logger!.info(password); new console.log(password);",
+                "console.\u{2028}log(password); con sole.log(password);",
+                "return console.log(password)",
             ]
         };
         lines.extend(extra.iter().map(|l| l.to_string()));
@@ -408,6 +429,82 @@ mod tests {
                 text.push_str(&lines[pick % lines.len()]);
                 text.push_str(["\n", "\n\n", "\n    ", ";\n"][join]);
             }
+            let (narrowed, baseline) = narrowed_and_baseline(path, &text);
+            proptest::prop_assert_eq!(narrowed, baseline, "{}\n{}", path, text);
+        }
+    }
+
+    /// What sits between the parts of a call or a member expression: spaces, line breaks,
+    /// comments, Unicode whitespace, a line continuation, nothing.
+    const SEPARATORS: &[&str] = &[
+        "", "", "", " ", "$", "\n  ", "\t", "\u{b}", "\u{a0}", "\u{2028}", "\u{3000}", "/* c */",
+        "// c\n", "# c\n", "\\\n", "é", "?", "!",
+    ];
+    const OWNERS: &[&str] = &[
+        "console",
+        "logger",
+        "Logger",
+        "LOGGER",
+        "log",
+        "_log",
+        "logging",
+        "winston",
+        "pino",
+        "structlog",
+        "this.myLogger",
+        "req.log",
+        "dialog",
+        "xconsole",
+        "$log",
+        "log ger",
+        "con sole",
+        "pprint",
+    ];
+    const LEVELS: &[&str] = &[
+        "log", "info", "Warn", "ERROR", "debug", "dir", "logs", "print",
+    ];
+    const LOGGED: &[&str] = &[
+        "process{s}.{s}env",
+        "process{s}?.{s}env",
+        "{ ...process{s}.{s}env }",
+        "process.env.PORT",
+        "os{s}.{s}environ",
+        "password",
+        "apiKey",
+        "req{s}.{s}headers",
+        "x.process.env",
+        "env",
+    ];
+    const AROUND: &[&str] = &[
+        "",
+        "return ",
+        "x",
+        "const a = ",
+        "(",
+        "\n",
+        "if True:\n    ",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+
+        /// Log calls built from owners, levels and logged values with odd separators between
+        /// their parts report the same with the narrowed gate (the byte tests of a log call
+        /// and of `process.env` written whole) as with the words-only gate.
+        #[test]
+        fn the_narrowed_gate_keeps_every_finding_with_odd_spacing(
+            path in 0..PATHS.len(),
+            parts in (0..AROUND.len(), 0..OWNERS.len(), 0..LEVELS.len(), 0..LOGGED.len()),
+            seps in proptest::collection::vec(0..SEPARATORS.len(), 4),
+        ) {
+            let path = PATHS[path];
+            let (around, owner, level, logged) = parts;
+            let sep = |i: usize| SEPARATORS[seps[i]];
+            let logged = LOGGED[logged].replacen("{s}", sep(2), 1).replace("{s}", sep(3));
+            let text = format!(
+                "{}{}{}.{}{}({})\n",
+                AROUND[around], OWNERS[owner], sep(0), sep(1), LEVELS[level], logged
+            );
             let (narrowed, baseline) = narrowed_and_baseline(path, &text);
             proptest::prop_assert_eq!(narrowed, baseline, "{}\n{}", path, text);
         }

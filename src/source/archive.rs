@@ -82,9 +82,42 @@ pub fn sniff(data: &[u8]) -> Option<Kind> {
     }
 }
 
-/// A POSIX or GNU tar header: `ustar` at offset 257.
+/// A POSIX or GNU tar header: `ustar\0` (POSIX) or `ustar ` (GNU) at offset 257, and a header
+/// checksum that adds up. The magic alone is five bytes of text: a JavaScript tar library
+/// (`tar-stream/headers.js`) had `ustar` at offset 257 and was opened as an archive, failing the
+/// scan with a warning that quoted its code; `tar` and `file` trust the checksum too.
 fn is_tar(data: &[u8]) -> bool {
-    data.len() >= 512 && &data[257..262] == b"ustar"
+    let Some(header) = data.get(..512) else {
+        return false;
+    };
+    matches!(&header[257..263], b"ustar\0" | b"ustar ") && tar_checksum_matches(header)
+}
+
+/// Whether the octal checksum at 148..156 is the sum of the header's bytes with that field
+/// read as spaces (unsigned, or signed as some old tars wrote it).
+fn tar_checksum_matches(header: &[u8]) -> bool {
+    const FIELD: std::ops::Range<usize> = 148..156;
+    let digits: Vec<u8> = header[FIELD]
+        .iter()
+        .skip_while(|b| **b == b' ')
+        .take_while(|b| (b'0'..=b'7').contains(*b))
+        .copied()
+        .collect();
+    if digits.is_empty() {
+        return false;
+    }
+    // At most eight octal digits: below 8^8, no overflow.
+    let stored = digits
+        .iter()
+        .fold(0i64, |sum, digit| sum * 8 + i64::from(digit - b'0'));
+    let (unsigned, signed) = header
+        .iter()
+        .enumerate()
+        .fold((0i64, 0i64), |(u, s), (i, b)| {
+            let b = if FIELD.contains(&i) { b' ' } else { *b };
+            (u + i64::from(b), s + i64::from(b as i8))
+        });
+    stored == unsigned || stored == signed
 }
 
 /// Receives what an archive holds.
@@ -724,6 +757,34 @@ mod tests {
         assert_eq!(sniff(b"PK but not a zip"), None);
         assert_eq!(sniff(b"BZh9 not bzip2"), None);
         assert_eq!(sniff(b""), None);
+    }
+
+    /// A source file with `ustar` at offset 257 (as `tar-stream/headers.js` has, in
+    /// `Buffer.from('ustar\x20', ...)`) is text, not a tar: only a header whose checksum adds
+    /// up is one, POSIX or GNU, whatever its other bytes.
+    #[test]
+    fn a_text_file_with_ustar_at_257_is_not_a_tar() {
+        let mut text = b"var alloc = Buffer.alloc\n".repeat(20)[..257].to_vec();
+        text.extend_from_slice(b"ustar\\x20', 'binary')\n");
+        text.resize(2000, b' ');
+        assert_eq!(sniff(&text), None);
+        let mut posix = text.clone();
+        posix[257..263].copy_from_slice(b"ustar\0");
+        assert_eq!(sniff(&posix), None, "magic without a checksum");
+        let mut gnu = tar::Header::new_gnu();
+        gnu.set_path("a.txt").expect("a short path");
+        gnu.set_size(0);
+        gnu.set_cksum();
+        let mut ustar = tar::Header::new_ustar();
+        ustar.set_path("a.txt").expect("a short path");
+        ustar.set_cksum();
+        for header in [gnu.as_bytes(), ustar.as_bytes()] {
+            let mut data = header.to_vec();
+            data.extend_from_slice(&[0; 1024]);
+            assert_eq!(sniff(&data), Some(Kind::Tar));
+            data[0] ^= 1;
+            assert_eq!(sniff(&data), None, "a changed byte breaks the checksum");
+        }
     }
 
     #[test]

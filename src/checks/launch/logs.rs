@@ -307,12 +307,18 @@ pub(super) const TRIGGER_WORDS: &[&str] = &[
 /// - an auth route's body: a body, JSON, form, data, values or POST read, and something that
 ///   says auth: the path, or a function name or route string (`says_auth`, judged with
 ///   punctuation removed, so looked for in the filtered text: `/sign-up`).
+///
+/// And all of them need a log call `is_log_call` accepts ([`has_log_call`]): a library that
+/// says `headers` and `token` but never logs through a logger is not read.
 pub(super) fn concerns(subject: &Subject<'_, '_>) -> bool {
     let words = subject.words;
     let data = words.data();
+    if !has_log_call(data, subject.language == super::syntax::Language::Python) {
+        return false;
+    }
     words.any(&["headers", "authorization", "cookie"])
         || words.has("meta") && written_whole(data, b"META")
-        || words.has("process") && words.has("env") && written_whole(data, b"env")
+        || words.has("process") && words.has("env") && environment_written_whole(data)
         || words.has("environ") && written_whole(data, b"environ")
         || names_a_credential(words)
         || words.any(&["body", "json", "form", "data", "values", "post"])
@@ -330,24 +336,178 @@ fn is_identifier_byte(byte: u8) -> bool {
 /// which `whole_value_reaches` never reports). Anything else (a comment, `?.`, the end of the
 /// file) counts: this may only say too much.
 fn written_whole(data: &[u8], name: &[u8]) -> bool {
+    written_whole_where(data, name, |_| true)
+}
+
+/// [`written_whole`] for the occurrences at which `also` (given the occurrence's offset) holds.
+fn written_whole_where(data: &[u8], name: &[u8], also: impl Fn(usize) -> bool) -> bool {
     memchr::memmem::find_iter(data, name).any(|at| {
         let end = at + name.len();
-        if at > 0 && is_identifier_byte(data[at - 1]) {
+        // `$` is part of a JavaScript name but not of a Python one: it does not bound.
+        if at > 0 && is_word_byte(data[at - 1]) {
             return false;
         }
-        if data.get(end).is_some_and(|b| is_identifier_byte(*b)) {
+        if data.get(end).is_some_and(|b| is_word_byte(*b)) {
             return false;
         }
         let rest = data[end..].trim_ascii_start();
-        match rest.first() {
+        let whole = match rest.first() {
             Some(b'[') => false,
             Some(b'.') => !rest[1..]
                 .trim_ascii_start()
                 .first()
                 .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_' || *b == b'$'),
             _ => true,
+        };
+        whole && also(at)
+    })
+}
+
+/// Whether `process.env` occurs written whole ([`written_whole`]) as `classify` reads it: an
+/// `env` property whose object is exactly `process` (`process.env`, `process?.env`, spaces
+/// around the dot). A comment or a line break between `process` and the dot may hide the
+/// object from a byte test (tree-sitter keeps the comment out of the object's text), so
+/// either counts: this may only say too much. `const env = ...` or `function (env)` in a
+/// library is not the environment.
+fn environment_written_whole(data: &[u8]) -> bool {
+    written_whole_where(data, b"env", |at| {
+        // The dot (and an optional `?`), with spaces around it; a comment, a line break or a
+        // non-ASCII character there leaves the object unknown.
+        let Some(before) = skip_spaces_back(data, at) else {
+            return true;
+        };
+        let Some(dot) = before.checked_sub(1).filter(|&d| data[d] == b'.') else {
+            return false;
+        };
+        let dot = if dot > 0 && data[dot - 1] == b'?' {
+            dot - 1
+        } else {
+            dot
+        };
+        match skip_spaces_back(data, dot) {
+            Some(end) => ends_with_name(data, end, b"process"),
+            None => true,
         }
     })
+}
+
+/// The offset before the ASCII spaces and tabs that end at `at`; none when a line break, a
+/// non-ASCII byte (Unicode whitespace or a line separator may end a `//` comment) or the end of
+/// a `/* */` comment is there: what comes before may then be hidden by a comment.
+fn skip_spaces_back(data: &[u8], mut at: usize) -> Option<usize> {
+    while at > 0 && is_space_or_unsure(data[at - 1]) {
+        at -= 1;
+        if !matches!(data[at], b' ' | b'\t') {
+            return None;
+        }
+    }
+    (at == 0 || data[at - 1] != b'/').then_some(at)
+}
+
+/// Whitespace (with the vertical tab), or a byte of a non-ASCII character (which may be Unicode
+/// whitespace, as the checks' `squash` removes it): skipped between the parts of a member
+/// expression.
+fn is_space_or_unsure(byte: u8) -> bool {
+    byte.is_ascii_whitespace() || byte == 0x0b || !byte.is_ascii()
+}
+
+/// Whether the identifier ending at `end` (exclusive) may be exactly `name`: the bytes before
+/// `end` are `name` and the byte before them is not a letter, digit or `_` (`$` is part of a
+/// JavaScript name but not of a Python one, so it does not count).
+fn ends_with_name(data: &[u8], end: usize, name: &[u8]) -> bool {
+    end >= name.len()
+        && &data[end - name.len()..end] == name
+        && (end == name.len() || !is_word_byte(data[end - name.len() - 1]))
+}
+
+/// Bytes of an identifier in both JavaScript and Python (ASCII).
+fn is_word_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_'
+}
+
+/// Whether the file could hold a call `is_log_call` accepts, found without parsing. Its callee
+/// is written `OWNER.LEVEL` (spaces removed): `LEVEL` one of [`LEVELS`] (one token, any case)
+/// after a dot, and `OWNER`, the text before the dot back to the previous dot, ending in
+/// `logger` or equal to `console`, `log`, `_log`, `logging`, `winston`, `pino` or `structlog`
+/// (any case); in Python also `print` and `pprint`. Spaces (and any non-ASCII byte, which may
+/// be Unicode whitespace) are skipped around the dot and inside the owner's last letters, and
+/// an owner's identifier that starts right after a space may be the end of a longer owner
+/// split by it, so it counts when it ends one of the names: this may only say too much.
+fn has_log_call(data: &[u8], python: bool) -> bool {
+    if python && memchr::memmem::find(data, b"print").is_some() {
+        return true;
+    }
+    memchr::memchr_iter(b'.', data).any(|dot| {
+        // The level: one identifier token after the dot.
+        // A `$` may start a JavaScript name (not a level) or be a Python error tree-sitter
+        // skips: skipped, as a space is.
+        let mut start = dot + 1;
+        while start < data.len() && (is_space_or_unsure(data[start]) || data[start] == b'$') {
+            start += 1;
+        }
+        let mut end = start;
+        while end < data.len() && is_word_byte(data[end]) {
+            end += 1;
+        }
+        let level = &data[start..end];
+        if level.is_empty()
+            || !LEVELS
+                .iter()
+                .any(|l| l.as_bytes().eq_ignore_ascii_case(level))
+        {
+            return false;
+        }
+        log_owner_before(data, dot)
+    })
+}
+
+/// Whether the text before the dot at `dot` may be an owner `is_log_call` accepts (see
+/// [`has_log_call`]).
+fn log_owner_before(data: &[u8], dot: usize) -> bool {
+    // The last letters, spaces skipped, for an owner ending in `logger`.
+    let mut letters = [0u8; 6];
+    let mut count = 0;
+    let mut at = dot;
+    while at > 0 && count < letters.len() {
+        let byte = data[at - 1];
+        at -= 1;
+        if is_space_or_unsure(byte) {
+            continue;
+        }
+        if !is_word_byte(byte) {
+            break;
+        }
+        letters[letters.len() - 1 - count] = byte.to_ascii_lowercase();
+        count += 1;
+    }
+    if count == letters.len() && &letters == b"logger" {
+        return true;
+    }
+    // The identifier right before the dot (spaces skipped), for the owners named in full
+    // (letters, digits and `_`: a `$` before it may be a Python error tree-sitter skips).
+    let mut end = dot;
+    while end > 0 && is_space_or_unsure(data[end - 1]) {
+        end -= 1;
+    }
+    let mut start = end;
+    while start > 0 && is_word_byte(data[start - 1]) {
+        start -= 1;
+    }
+    let owner = data[start..end].to_ascii_lowercase();
+    const OWNERS: &[&[u8]] = &[
+        b"console",
+        b"log",
+        b"_log",
+        b"logging",
+        b"winston",
+        b"pino",
+        b"structlog",
+    ];
+    let split = start > 0 && is_space_or_unsure(data[start - 1]);
+    !owner.is_empty()
+        && OWNERS
+            .iter()
+            .any(|name| *name == owner.as_slice() || split && name.ends_with(&owner))
 }
 
 /// Whether some identifier of the file could be a credential variable (`credential_name`),
@@ -968,7 +1128,51 @@ fn in_dev_only_branch(code: &Code<'_>, call: Node<'_>) -> bool {
 mod tests {
     use super::super::triggers::Words;
     use super::super::{check_text, family_findings};
-    use super::{names_a_credential, written_whole};
+    use super::{environment_written_whole, has_log_call, names_a_credential, written_whole};
+
+    /// The byte tests of a log call and of `process.env` written whole, on the shapes the
+    /// parsed checks tell apart and on the odd spacing between them.
+    #[test]
+    fn log_calls_and_the_environment_without_parsing() {
+        for (text, python, want) in [
+            ("console.log(x)", false, true),
+            ("console .\n  log(x)", false, true),
+            ("this.myLogger.warn(x)", false, true),
+            ("LOGGER.INFO(x)", false, true),
+            ("req.log.info(x)", false, true),
+            ("return _log.error(x)", false, true),
+            ("logging.debug(x)", true, true),
+            ("print(x)", true, true),
+            ("print(x)", false, false),
+            ("dialog.info(x)", false, false),
+            ("logger?.info(x)", false, false),
+            ("console.logger(x)", false, false),
+            ("console['log'](x)", false, false),
+            ("getLogger().info(x)", false, false),
+            ("const log = 1; info(x)", false, false),
+            ("", false, false),
+            (".", false, false),
+            ("info.", false, false),
+        ] {
+            assert_eq!(has_log_call(text.as_bytes(), python), want, "{text}");
+        }
+        for (text, want) in [
+            ("console.log(process.env)", true),
+            ("console.log(process?.env)", true),
+            ("console.log(process . env)", true),
+            ("console.log(process /* c */.env)", true),
+            ("console.log(process // c\n.env)", true),
+            ("console.log(process\u{a0}.env)", true),
+            ("env", false),
+            ("const env = process.env.NODE_ENV; log(env)", false),
+            ("function f(env) { return env }", false),
+            ("globalThis.xprocess.env", false),
+            ("process.env.PORT", false),
+            (".env", false),
+        ] {
+            assert_eq!(environment_written_whole(text.as_bytes()), want, "{text}");
+        }
+    }
 
     /// What the condition reads without parsing, on the shapes `classify` tells apart.
     #[test]
