@@ -19,9 +19,31 @@
 //! byte pairs (8 KiB), tested only when such a keyword exists. Past the end of the searched
 //! bytes a gram is padded with zeros, which only adds candidates; the comparison never reads
 //! beyond the bytes it was given.
+//!
+//! Where the processor has AVX2 (x86_64, detected at run time) the same test runs sixteen
+//! positions per step in [`avx2`]; its candidates are the scalar loop's, position for position,
+//! and the scalar loop stays for other processors and for the last bytes of a range.
 
 use super::KeywordHit;
 use std::ops::Range;
+
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+
+/// Which loop tests the positions: both find the same candidates, so the same occurrences.
+/// [`Keywords::new`] picks the vector loop where the processor has one; benchmarks and tests
+/// name a loop to compare them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterPath {
+    /// One position at a time (eight per iteration, no vector instructions): every processor.
+    Scalar,
+    /// Sixteen positions per step with AVX2 where the processor has it; elsewhere the scalar
+    /// loop.
+    Vector,
+}
+
+/// The multiplier of the filter's multiply-shift hash (the golden ratio's 32-bit fraction).
+const MULTIPLIER: u32 = 0x9E37_79B1;
 
 /// Bits in the prefix filter, as a power of two: 2^18 bits is 32 KiB, small enough to stay in
 /// a core's L1 cache, sparse enough (the built-in keywords set ~1% of it) that text without a
@@ -56,6 +78,8 @@ pub(super) struct Keywords {
     /// [`BUCKET_SHIFT`]), so a candidate looks at a handful of entries with no search.
     starts: Box<[u32]>,
     long: Box<[Long]>,
+    /// The loop [`Keywords::find`] runs.
+    path: FilterPath,
 }
 
 /// A keyword of four bytes or more as a candidate first sees it: its folded first eight bytes
@@ -112,7 +136,7 @@ type PairTable = [u64; (1 << 16) / 64];
 
 /// Bit `h` of the filter's hash of a folded gram.
 fn slot(gram: u32) -> usize {
-    (gram.wrapping_mul(0x9E37_79B1) >> (32 - FILTER_LOG2)) as usize
+    (gram.wrapping_mul(MULTIPLIER) >> (32 - FILTER_LOG2)) as usize
 }
 
 fn set(table: &mut [u64], bit: usize) {
@@ -228,6 +252,7 @@ impl Keywords {
             filter,
             pairs,
             short: entries.map(Groups::new),
+            path: FilterPath::Vector,
         }
     }
 
@@ -244,16 +269,61 @@ impl Keywords {
 
     /// Appends every occurrence that starts in `range` and ends within `hay`.
     pub(super) fn find(&self, hay: &[u8], range: Range<usize>, out: &mut Vec<KeywordHit>) {
+        self.find_by(self.path, hay, range, out);
+    }
+
+    /// [`Keywords::find`] with the loop named by `path`.
+    pub(super) fn find_by(
+        &self,
+        path: FilterPath,
+        hay: &[u8],
+        range: Range<usize>,
+        out: &mut Vec<KeywordHit>,
+    ) {
+        self.candidates(path, hay, range, |at, gram| self.verify(hay, at, gram, out));
+    }
+
+    /// How many positions of `range` pass the filter (each costs an exact comparison): what
+    /// makes one text slower to search than another.
+    pub(super) fn candidate_count(&self, hay: &[u8], range: Range<usize>) -> usize {
+        let mut count = 0;
+        self.candidates(FilterPath::Scalar, hay, range, |_, _| count += 1);
+        count
+    }
+
+    /// Calls `candidate(at, gram)` for every position of `range` that passes the filter, with
+    /// the folded four bytes from there (zero-padded past `hay`'s end).
+    fn candidates(
+        &self,
+        path: FilterPath,
+        hay: &[u8],
+        range: Range<usize>,
+        mut candidate: impl FnMut(usize, u32),
+    ) {
         let end = range.end.min(hay.len());
-        let start = range.start.min(end);
+        let mut start = range.start.min(end);
+        #[cfg(target_arch = "x86_64")]
+        if path == FilterPath::Vector {
+            let filter = avx2::Filter {
+                table: &self.filter[..],
+                multiplier: MULTIPLIER,
+                shift: 32 - FILTER_LOG2,
+                pairs: self.pairs.as_deref(),
+            };
+            start = avx2::scan(&filter, hay, start, end, |at| {
+                candidate(at, folded_prefix(hay, at, GRAM))
+            });
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = path;
         match &self.pairs {
-            None => self.scan::<false>(hay, start, end, &[0; (1 << 16) / 64], out),
-            Some(pairs) => self.scan::<true>(hay, start, end, pairs, out),
+            None => self.scan::<false>(hay, start, end, &[0; (1 << 16) / 64], candidate),
+            Some(pairs) => self.scan::<true>(hay, start, end, pairs, candidate),
         }
     }
 
-    /// The filter loop: eight positions per two 8-byte loads while twelve bytes remain, then
-    /// one at a time with zero-padded grams. `PAIRS` adds the test for one- and two-byte
+    /// The scalar filter loop: eight positions per two 8-byte loads while twelve bytes remain,
+    /// then one at a time with zero-padded grams. `PAIRS` adds the test for one- and two-byte
     /// keywords.
     fn scan<const PAIRS: bool>(
         &self,
@@ -261,10 +331,10 @@ impl Keywords {
         start: usize,
         end: usize,
         pairs: &PairTable,
-        out: &mut Vec<KeywordHit>,
+        mut candidate: impl FnMut(usize, u32),
     ) {
         let filter: &Table = &self.filter;
-        let candidate = |gram: u32| -> u64 {
+        let passes = |gram: u32| -> u64 {
             let bit = slot(gram);
             let mut hit = filter[bit >> 6] >> (bit & 63) & 1;
             if PAIRS {
@@ -297,19 +367,19 @@ impl Keywords {
             // bit (rare on text without a keyword) takes the slow path.
             let mut hits = 0u64;
             for (k, &gram) in grams.iter().enumerate() {
-                hits |= candidate(gram) << k;
+                hits |= passes(gram) << k;
             }
             while hits != 0 {
                 let k = hits.trailing_zeros() as usize;
-                self.verify(hay, at + k, grams[k], out);
+                candidate(at + k, grams[k]);
                 hits &= hits - 1;
             }
             at += 8;
         }
         while at < end {
             let gram = folded_prefix(hay, at, GRAM);
-            if candidate(gram) != 0 {
-                self.verify(hay, at, gram, out);
+            if passes(gram) != 0 {
+                candidate(at, gram);
             }
             at += 1;
         }
@@ -387,14 +457,40 @@ mod tests {
         hits
     }
 
+    /// Both loops.
+    const PATHS: [FilterPath; 2] = [FilterPath::Scalar, FilterPath::Vector];
+
     /// The new filter over what a caller may read for `range`: up to the longest keyword's
-    /// length minus one past its end.
+    /// length minus one past its end. Asserts that both loops find the same, and returns it.
     fn filter_hits(keywords: &Keywords, hay: &[u8], range: Range<usize>) -> Vec<KeywordHit> {
+        let [scalar, vector] = PATHS.map(|path| filter_hits_by(path, keywords, hay, range.clone()));
+        assert_eq!(scalar, vector, "the loops disagree over {range:?}");
+        vector
+    }
+
+    fn filter_hits_by(
+        path: FilterPath,
+        keywords: &Keywords,
+        hay: &[u8],
+        range: Range<usize>,
+    ) -> Vec<KeywordHit> {
         let readable = (range.end + keywords.longest().saturating_sub(1)).min(hay.len());
         let mut hits = Vec::new();
-        keywords.find(&hay[..readable], range, &mut hits);
+        keywords.find_by(path, &hay[..readable], range, &mut hits);
         hits.sort_unstable();
         hits
+    }
+
+    /// The positions each loop makes candidates of, in order.
+    fn candidate_positions(
+        path: FilterPath,
+        keywords: &Keywords,
+        hay: &[u8],
+        range: Range<usize>,
+    ) -> Vec<(usize, u32)> {
+        let mut found = Vec::new();
+        keywords.candidates(path, hay, range, |at, gram| found.push((at, gram)));
+        found
     }
 
     /// Distinct keywords lowercased as the matcher enters them.
@@ -477,6 +573,75 @@ mod tests {
                 }
             }
         }
+
+        /// The vector loop works in steps of sixteen positions over 24 bytes: keywords planted
+        /// at every offset modulo 64 of a long text of bytes 0x80-0xFF, ASCII and fold
+        /// collisions, searched over ranges that start and end inside a step, with a readable
+        /// end anywhere past the range.
+        #[test]
+        fn both_loops_find_every_occurrence_at_every_offset(
+            raw in prop::collection::vec(prop::collection::vec(any::<u8>(), 1..12), 1..10),
+            filler in prop::collection::vec(prop_oneof![any::<u8>(), byte(), 0x80u8..=0xFF], 64..400),
+            offset in 0usize..64,
+            case in any::<u64>(),
+            cut in (0usize..80, 0usize..80, 0usize..16),
+        ) {
+            let patterns = distinct_lowercase(raw);
+            let mut hay = filler;
+            for (n, keyword) in patterns.iter().enumerate() {
+                let at = (offset + 64 * n).min(hay.len());
+                let planted: Vec<u8> = keyword
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &b)| if case >> ((i + n) % 64) & 1 == 1 { b.to_ascii_uppercase() } else { b })
+                    .collect();
+                hay.splice(at..at, planted);
+            }
+            let start = cut.0.min(hay.len());
+            let end = hay.len().saturating_sub(cut.1).max(start);
+            let readable = (end + cut.2).min(hay.len());
+            let keywords = Keywords::new(&patterns);
+            let automaton = automaton(&patterns, AhoCorasickKind::DFA);
+            let expected: Vec<KeywordHit> = automaton_hits(&automaton, &hay[..readable], start..end);
+            for path in PATHS {
+                let mut hits = Vec::new();
+                keywords.find_by(path, &hay[..readable], start..end, &mut hits);
+                hits.sort_unstable();
+                prop_assert_eq!(&hits, &expected, "{:?}", path);
+            }
+            prop_assert_eq!(
+                candidate_positions(FilterPath::Vector, &keywords, &hay[..readable], start..end),
+                candidate_positions(FilterPath::Scalar, &keywords, &hay[..readable], start..end)
+            );
+        }
+    }
+
+    /// Where the processor has the vector loop, it is the one that runs (and is tested above):
+    /// over a long text it looks at all but the last step's positions itself.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_vector_loop_runs_where_the_processor_has_it() {
+        let keywords = Keywords::new(&[b"abcd".as_slice(), b"x"]);
+        let hay = vec![b'a'; 1000];
+        let filter = avx2::Filter {
+            table: &keywords.filter[..],
+            multiplier: MULTIPLIER,
+            shift: 32 - FILTER_LOG2,
+            pairs: keywords.pairs.as_deref(),
+        };
+        let reached = avx2::scan(&filter, &hay, 3, 1000, |_| {});
+        if avx2::available() {
+            assert_eq!(reached, 3 + 16 * ((1000 - 24 - 3) / 16 + 1));
+            assert_eq!(keywords.path, FilterPath::Vector);
+        } else {
+            assert_eq!(reached, 3);
+        }
+        // A table smaller than the hash's range is refused rather than read past.
+        let small = avx2::Filter {
+            table: &keywords.filter[..16],
+            ..filter
+        };
+        assert_eq!(avx2::scan(&small, &hay, 0, 1000, |_| {}), 0);
     }
 
     #[test]
@@ -508,6 +673,13 @@ mod tests {
         assert!(text.len() > 1 << 20, "{} bytes of text", text.len());
         let upper = text.to_ascii_uppercase();
         for hay in [&text, &upper] {
+            // Candidates equal position for position, from every start offset of a step.
+            for skip in 0..16 {
+                assert_eq!(
+                    candidate_positions(FilterPath::Vector, &keywords, hay, skip..hay.len()),
+                    candidate_positions(FilterPath::Scalar, &keywords, hay, skip..hay.len())
+                );
+            }
             let found = filter_hits(&keywords, hay, 0..hay.len());
             assert!(found.len() > 10_000, "{} occurrences", found.len());
             assert_eq!(
