@@ -92,12 +92,15 @@ struct Long {
 }
 
 /// Keywords sharing a folded prefix: `keys` sorted, `ranges[k]` the slice of `ids` holding
-/// the keywords whose prefix is `keys[k]`.
+/// the keywords whose prefix is `keys[k]`. `present` has the bit [`Groups::bit`] of every key
+/// set: almost every candidate has none of these few prefixes, and one bit test says so
+/// without a search.
 #[derive(Debug, Default)]
 struct Groups {
     keys: Vec<u32>,
     ranges: Vec<Range<u32>>,
     ids: Vec<u32>,
+    present: [u64; 32],
 }
 
 impl Groups {
@@ -114,11 +117,22 @@ impl Groups {
             if let Some(range) = groups.ranges.last_mut() {
                 range.end = at + 1;
             }
+            let bit = Groups::bit(key);
+            groups.present[bit >> 6] |= 1 << (bit & 63);
         }
         groups
     }
 
+    /// Where a key falls in `present` (a multiply-shift hash to 11 bits).
+    fn bit(key: u32) -> usize {
+        (key.wrapping_mul(MULTIPLIER) >> 21) as usize
+    }
+
     fn get(&self, key: u32) -> &[u32] {
+        let bit = Groups::bit(key);
+        if self.present[bit >> 6] >> (bit & 63) & 1 == 0 {
+            return &[];
+        }
         match self.keys.binary_search(&key) {
             Ok(k) => {
                 let range = &self.ranges[k];
@@ -155,6 +169,12 @@ fn folded_prefix(bytes: &[u8], at: usize, n: usize) -> u32 {
 
 /// Eight bytes of `bytes` from `at`, folded, little-endian, zero past the end (before folding).
 fn folded_word(bytes: &[u8], at: usize) -> u64 {
+    if let Some(word) = bytes.get(at..at.saturating_add(8)) {
+        return u64::from_le_bytes(
+            word.try_into()
+                .expect("an 8-byte slice converts to [u8; 8]"),
+        ) | FOLD;
+    }
     let mut word = [0u8; 8];
     let end = bytes.len().min(at + 8);
     if at < end {
@@ -402,11 +422,9 @@ impl Keywords {
             }
         }
         for (class, groups) in self.short.iter().enumerate() {
-            if !groups.keys.is_empty() {
-                let key = gram & ((1u32 << (8 * (class + 1))) - 1);
-                for &id in groups.get(key) {
-                    self.compare(rest, at, id, out);
-                }
+            let key = gram & ((1u32 << (8 * (class + 1))) - 1);
+            for &id in groups.get(key) {
+                self.compare(rest, at, id, out);
             }
         }
     }
