@@ -1,17 +1,29 @@
-//! Matcher throughput on realistic source text with sparse secrets, and start-up cost.
+//! Matcher throughput on real text, and start-up cost.
 //!
-//! The corpus is built from the crate sources cargo has already downloaded
-//! (`~/.cargo/registry/src`), repeated until it reaches `LEAKGATE_BENCH_MB` (default 128) MB,
-//! with a generated token every ~1 MB. Run: `cargo bench --bench engine`.
+//! Inputs, each `LEAKGATE_BENCH_MB` (default 128) MB:
+//! - `registry-sources`: the crate sources cargo has already downloaded
+//!   (`~/.cargo/registry/src`), with a generated token every ~1 MB;
+//! - `npm-js` and `curl-c`: the JavaScript of an npm dependency tree and curl's C sources, from
+//!   `LEAKGATE_BENCH_NPM` and `LEAKGATE_BENCH_CURL` (default `/work/corpora/npm-deps` and
+//!   `/work/corpora/curl-master`; left out when absent);
+//! - `no-keywords`: the lines of those real sources that hold no part of any built-in keyword's
+//!   occurrence (checked by Aho-Corasick when the input is built): text without keywords, yet
+//!   full of their prefixes (`data`, `const`, `stat`), as real text is;
+//! - `keyword-dense`: the built-in keywords themselves, one assignment per line.
+//!
+//! Setup prints, per input, the keyword occurrences and the filter's candidates (positions
+//! compared exactly) per byte: the reason one text is slower than another.
 //! Throughput is per core: one thread, one `Matcher::find` per 1 MiB chunk, as the walker
 //! calls it per file; `find_all` is the same with decoding (what every source runs), so the
 //! cost of looking inside encodings reads as the difference between the two. `prefilter` is
-//! the keyword filter alone; each has an `-automaton` twin that runs the Aho-Corasick DFA the
-//! filter replaced, so before and after are measured in one run.
+//! the keyword filter alone (the vector loop where the processor has one); `prefilter-scalar`
+//! forces the scalar loop (the whole filter as main had it up to 5f67b88) and
+//! `prefilter-automaton` runs the Aho-Corasick DFA that came before, so every step is measured
+//! in one run. Run: `cargo bench --bench engine`, or `-- prefilter` for the filter alone.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use leakgate::engine::{AllowList, KeywordHit, Matcher, Scratch};
+use leakgate::engine::{AllowList, FilterPath, KeywordHit, Matcher, Scratch};
 use leakgate::rules::RuleSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,12 +36,17 @@ fn registry_sources() -> Vec<PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
         .expect("HOME or CARGO_HOME is set");
     let mut files = Vec::new();
-    collect(&home.join("registry").join("src"), &mut files);
+    collect(
+        &home.join("registry").join("src"),
+        &["rs", "toml", "md", "json", "yml", "yaml", "c", "h", "txt"],
+        &mut files,
+    );
     files.sort();
     files
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+/// The files under `dir` whose extension is one of `extensions`, in no particular order.
+fn collect(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -37,16 +54,90 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         let Ok(ft) = entry.file_type() else { continue };
         if ft.is_dir() {
-            collect(&path, out);
+            collect(&path, extensions, out);
         } else if ft.is_file()
-            && matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("rs" | "toml" | "md" | "json" | "yml" | "yaml" | "c" | "h" | "txt")
-            )
+            && path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| extensions.contains(&e))
         {
             out.push(path);
         }
     }
+}
+
+/// The first `target` bytes (or all, if fewer) of the files under `$variable` (or `default`)
+/// with one of `extensions`, in path order; `None` when the folder is absent or holds none.
+fn corpus_files(
+    variable: &str,
+    default: &str,
+    extensions: &[&str],
+    target: usize,
+) -> Option<Vec<u8>> {
+    let root = std::env::var_os(variable).map_or_else(|| PathBuf::from(default), PathBuf::from);
+    let mut files = Vec::new();
+    collect(&root, extensions, &mut files);
+    files.sort();
+    let mut data = Vec::with_capacity(target);
+    for file in files {
+        if data.len() >= target {
+            break;
+        }
+        if let Ok(bytes) = std::fs::read(file) {
+            data.extend_from_slice(&bytes);
+        }
+    }
+    data.truncate(target);
+    if data.is_empty() {
+        eprintln!("{variable}: no input under {}, left out", root.display());
+        return None;
+    }
+    Some(data)
+}
+
+/// `data` repeated (whole, then cut) to `target` bytes.
+fn repeat_to(data: &[u8], target: usize) -> Vec<u8> {
+    data.iter().copied().cycle().take(target).collect()
+}
+
+/// The lines of `sources` that hold no byte of any occurrence of a built-in keyword, repeated
+/// to `target` bytes. No keyword holds a line break, so joining the kept lines makes no new
+/// occurrence; the automaton checks that on the result.
+fn without_keywords(sources: &[&[u8]], automaton: &AhoCorasick, target: usize) -> Vec<u8> {
+    let mut kept = Vec::new();
+    for text in sources {
+        let mut hit = vec![false; text.len() + 1];
+        for m in automaton.find_overlapping_iter(*text) {
+            hit[m.start()..m.end()].iter_mut().for_each(|h| *h = true);
+        }
+        let mut at = 0;
+        for line in text.split_inclusive(|&b| b == b'\n') {
+            if !hit[at..at + line.len()].contains(&true) {
+                kept.extend_from_slice(line);
+            }
+            at += line.len();
+        }
+    }
+    let text = repeat_to(&kept, target);
+    assert!(
+        automaton.find_overlapping_iter(&text).next().is_none(),
+        "the no-keywords input holds a keyword"
+    );
+    text
+}
+
+/// Every built-in keyword in an assignment of its own, in both cases by turns: a keyword
+/// starts every ~20 bytes.
+fn keyword_dense(target: usize) -> Vec<u8> {
+    let mut text = Vec::new();
+    for (n, keyword) in builtin_keywords().iter().enumerate() {
+        let keyword = match n % 2 {
+            0 => keyword.to_ascii_uppercase(),
+            _ => keyword.clone(),
+        };
+        text.extend_from_slice(format!("v{n} = {keyword};\n").as_bytes());
+    }
+    repeat_to(&text, target)
 }
 
 /// Realistic text: real source files, with one generated GitHub-format token per ~1 MB.
@@ -91,6 +182,16 @@ fn matcher() -> Matcher {
 /// occurrences feed [`Matcher::find_from_hits`] unchanged. Measured in the same run as the
 /// filter, the ratio between the two is what the filter gained.
 fn automaton() -> AhoCorasick {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(builtin_keywords())
+        .expect("built-in keywords build")
+}
+
+/// The built-in rules' distinct lowercased keywords, in the matcher's pattern order.
+fn builtin_keywords() -> Vec<String> {
     let rules = RuleSet::builtin().expect("built-in rules compile");
     let mut patterns: Vec<String> = Vec::new();
     for rule in rules.rules() {
@@ -101,12 +202,7 @@ fn automaton() -> AhoCorasick {
             }
         }
     }
-    AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::Standard)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(&patterns)
-        .expect("built-in keywords build")
+    patterns
 }
 
 fn automaton_hits(automaton: &AhoCorasick, data: &[u8], out: &mut Vec<KeywordHit>) {
@@ -130,23 +226,52 @@ fn bench_throughput(c: &mut Criterion) {
         .chunks(CHUNK)
         .map(|c| matcher.find(c, &mut scratch).len())
         .sum();
-    let mut hits = Vec::new();
-    for chunk in data.chunks(CHUNK) {
-        matcher.keyword_hits(chunk, 0..chunk.len(), &mut hits);
-    }
-    eprintln!(
-        "corpus: {} MB, {} keyword occurrences, {found} findings",
-        data.len() >> 20,
-        hits.len()
+    let target = mb << 20;
+    let npm = corpus_files(
+        "LEAKGATE_BENCH_NPM",
+        "/work/corpora/npm-deps",
+        &["js"],
+        target,
     );
+    let curl = corpus_files(
+        "LEAKGATE_BENCH_CURL",
+        "/work/corpora/curl-master",
+        &["c", "h"],
+        target,
+    );
+    let mut sources: Vec<&[u8]> = vec![&data];
+    sources.extend(npm.as_deref());
+    sources.extend(curl.as_deref());
+    let plain = without_keywords(&sources, &automaton, target);
+    let dense = keyword_dense(target);
+    let mut inputs: Vec<(&str, &[u8])> = vec![("registry-sources", &data)];
+    if let Some(npm) = &npm {
+        inputs.push(("npm-js", npm));
+    }
+    if let Some(curl) = &curl {
+        inputs.push(("curl-c", curl));
+    }
+    inputs.push(("no-keywords", &plain));
+    inputs.push(("keyword-dense", &dense));
+    let mut hits = Vec::new();
+    for (input, bytes) in &inputs {
+        hits.clear();
+        let mut candidates = 0;
+        for chunk in bytes.chunks(CHUNK) {
+            matcher.keyword_hits(chunk, 0..chunk.len(), &mut hits);
+            candidates += matcher.keyword_candidates(chunk);
+        }
+        let per_kib = |n: usize| n as f64 * 1024.0 / bytes.len() as f64;
+        eprintln!(
+            "{input}: {} MB, {:.1} keyword occurrences and {:.1} filter candidates per KiB ({:.2}% of positions)",
+            bytes.len() >> 20,
+            per_kib(hits.len()),
+            per_kib(candidates),
+            candidates as f64 * 100.0 / bytes.len() as f64
+        );
+    }
+    eprintln!("registry-sources: {found} findings");
 
-    // The no-hit path: text with no keyword at all measures the prefilter alone.
-    let plain: Vec<u8> = b"the quick brown fox jumps over the lazy dog 0123456789\n"
-        .iter()
-        .copied()
-        .cycle()
-        .take(64 << 20)
-        .collect();
     // `prefilter` is the keyword occurrences alone (`automaton`: the Aho-Corasick DFA it
     // replaced); `find` matches text as written; `find_all` is what every source calls: the
     // same, plus the secrets hidden inside encodings. `*-automaton` runs the same stages from
@@ -154,19 +279,24 @@ fn bench_throughput(c: &mut Criterion) {
     let mut hits: Vec<KeywordHit> = Vec::new();
     let mut group = c.benchmark_group("matcher");
     group.sample_size(10);
-    for (input, bytes) in [("registry-sources", &data), ("no-keywords", &plain)] {
+    for (input, bytes) in inputs {
         group.throughput(Throughput::Bytes(bytes.len() as u64));
-        group.bench_with_input(BenchmarkId::new("prefilter", input), bytes, |b, data| {
-            b.iter(|| {
-                data.chunks(CHUNK)
-                    .map(|chunk| {
-                        hits.clear();
-                        matcher.keyword_hits(chunk, 0..chunk.len(), &mut hits);
-                        hits.len()
-                    })
-                    .sum::<usize>()
-            })
-        });
+        for (name, path) in [
+            ("prefilter", FilterPath::Vector),
+            ("prefilter-scalar", FilterPath::Scalar),
+        ] {
+            group.bench_with_input(BenchmarkId::new(name, input), bytes, |b, data| {
+                b.iter(|| {
+                    data.chunks(CHUNK)
+                        .map(|chunk| {
+                            hits.clear();
+                            matcher.keyword_hits_by(path, chunk, 0..chunk.len(), &mut hits);
+                            hits.len()
+                        })
+                        .sum::<usize>()
+                })
+            });
+        }
         group.bench_with_input(
             BenchmarkId::new("prefilter-automaton", input),
             bytes,

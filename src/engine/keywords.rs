@@ -3,12 +3,15 @@
 //!
 //! An Aho-Corasick DFA over the ~2,000 built-in keywords spends one table transition per byte
 //! (~400 MiB/s per core) and tens of milliseconds to build, which was most of start-up. Here a
-//! position is looked at closely only when the four bytes starting there, case-folded, hash to
-//! a bit set by some keyword's first four bytes: a table of [`FILTER_BITS`] bits (32 KiB, it
-//! stays in L1) tested four positions per 8-byte load, with no branch until a bit is set. A
-//! set bit only makes the position a candidate: the keywords that share that folded prefix are
-//! then compared byte by byte (`eq_ignore_ascii_case`), so the result is exact whatever the
-//! hash collides with.
+//! position is looked at closely only when the bytes starting there, case-folded, hash to a bit
+//! set by some keyword: a keyword of eight bytes or more sets a bit of one table by its first
+//! eight bytes, a shorter one a bit of another table by its first four. Each table has
+//! [`FILTER_BITS`] bits (32 KiB); every position tests one bit of each, with no branch until a
+//! bit is set. Keying the long keywords by eight bytes matters: real text is full of their
+//! four-byte prefixes (`cons`, `stat`, `data`, `code`), and a four-byte key made ~2.6% of all
+//! positions candidates, an eight-byte one ~1%. A set bit only makes the position a candidate:
+//! the keywords entered under that bit are then compared byte by byte
+//! (`eq_ignore_ascii_case`), so the result is exact whatever the hash collides with.
 //!
 //! Folding is `| 0x20` on every byte, the same for keywords and text: it maps an ASCII letter's
 //! two cases to one value (and also a few non-letters together, which only adds candidates),
@@ -19,9 +22,33 @@
 //! byte pairs (8 KiB), tested only when such a keyword exists. Past the end of the searched
 //! bytes a gram is padded with zeros, which only adds candidates; the comparison never reads
 //! beyond the bytes it was given.
+//!
+//! Where the processor has AVX2 (x86_64, detected at run time) the same test runs sixteen
+//! positions per step in [`avx2`]; its candidates are the scalar loop's, position for position,
+//! and the scalar loop stays for other processors and for the last bytes of a range.
 
 use super::KeywordHit;
 use std::ops::Range;
+
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+
+/// Which loop tests the positions: both find the same candidates, so the same occurrences.
+/// [`Keywords::new`] picks the vector loop where the processor has one; benchmarks and tests
+/// name a loop to compare them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterPath {
+    /// One position at a time (eight per iteration, no vector instructions): every processor.
+    Scalar,
+    /// Sixteen positions per step with AVX2 where the processor has it; elsewhere the scalar
+    /// loop.
+    Vector,
+}
+
+/// The multiplier of the filter's multiply-shift hash (the golden ratio's 32-bit fraction).
+const MULTIPLIER: u32 = 0x9E37_79B1;
+/// The multiplier of an eight-byte key's second four bytes (odd, unrelated to the first).
+const MULTIPLIER_HIGH: u32 = 0x85EB_CA6B;
 
 /// Bits in the prefix filter, as a power of two: 2^18 bits is 32 KiB, small enough to stay in
 /// a core's L1 cache, sparse enough (the built-in keywords set ~1% of it) that text without a
@@ -32,8 +59,10 @@ const FILTER_BITS: usize = 1 << FILTER_LOG2;
 /// keywords in each (a candidate rejects a neighbour's in one comparison).
 const BUCKET_SHIFT: u32 = 4;
 const BUCKETS: usize = FILTER_BITS >> BUCKET_SHIFT;
-/// How many leading bytes of a keyword the filter is keyed by.
+/// How many leading bytes of a keyword shorter than [`WIDE`] the filter is keyed by.
 const GRAM: usize = 4;
+/// How many leading bytes of a keyword of this length or more the filter is keyed by.
+const WIDE: usize = 8;
 /// The fold applied to every byte (four at a time) before hashing and grouping.
 const FOLD: u64 = 0x2020_2020_2020_2020;
 
@@ -42,20 +71,23 @@ const FOLD: u64 = 0x2020_2020_2020_2020;
 pub(super) struct Keywords {
     patterns: Vec<Box<[u8]>>,
     longest: usize,
-    /// Hashed folded first four bytes of every keyword of three bytes or more (see the module
+    /// Hashed folded first four bytes of every keyword of three to seven bytes (see the module
     /// documentation).
     filter: Box<Table>,
+    /// Hashed folded first eight bytes of every keyword of eight bytes or more.
+    wide: Box<Table>,
     /// Folded first two bytes of every keyword of one or two bytes, indexed directly; `None`
     /// when there is none.
     pairs: Option<Box<PairTable>>,
     /// The keywords of one to three bytes by length class, grouped by their folded prefix of
     /// that many bytes (few: the built-in rules have seven).
     short: [Groups; GRAM - 1],
-    /// The keywords of four bytes or more, by their filter bit: `long[starts[b]..starts[b+1]]`
-    /// are those whose folded first four bytes set a bit of bucket `b` of the filter (see
-    /// [`BUCKET_SHIFT`]), so a candidate looks at a handful of entries with no search.
-    starts: Box<[u32]>,
-    long: Box<[Long]>,
+    /// The keywords of four to seven bytes by their bit in `filter`, and those of eight bytes
+    /// or more by their bit in `wide`.
+    long: Buckets,
+    long_wide: Buckets,
+    /// The loop [`Keywords::find`] runs.
+    path: FilterPath,
 }
 
 /// A keyword of four bytes or more as a candidate first sees it: its folded first eight bytes
@@ -67,13 +99,57 @@ struct Long {
     id: u32,
 }
 
+/// Keywords by their filter bit: `entries[starts[b]..starts[b+1]]` are those whose key sets
+/// a bit of bucket `b` of the table (see [`BUCKET_SHIFT`]), so a candidate looks at a handful
+/// of entries with no search.
+#[derive(Debug)]
+struct Buckets {
+    starts: Box<[u32]>,
+    entries: Box<[Long]>,
+}
+
+impl Buckets {
+    /// Buckets `(filter bit, keyword)` pairs: a counting sort, linear, no hashing.
+    fn new(keywords: Vec<(usize, Long)>) -> Buckets {
+        let mut starts = vec![0u32; BUCKETS + 1].into_boxed_slice();
+        for &(bit, _) in &keywords {
+            starts[(bit >> BUCKET_SHIFT) + 1] += 1;
+        }
+        for b in 0..BUCKETS {
+            starts[b + 1] += starts[b];
+        }
+        let mut next: Vec<u32> = starts[..BUCKETS].to_vec();
+        let empty = Long {
+            prefix: 0,
+            mask: 0,
+            id: 0,
+        };
+        let mut entries = vec![empty; keywords.len()].into_boxed_slice();
+        for (bit, entry) in keywords {
+            let bucket = bit >> BUCKET_SHIFT;
+            entries[next[bucket] as usize] = entry;
+            next[bucket] += 1;
+        }
+        Buckets { starts, entries }
+    }
+
+    /// The keywords whose bit shares `bit`'s bucket.
+    fn get(&self, bit: usize) -> &[Long] {
+        let bucket = bit >> BUCKET_SHIFT;
+        &self.entries[self.starts[bucket] as usize..self.starts[bucket + 1] as usize]
+    }
+}
+
 /// Keywords sharing a folded prefix: `keys` sorted, `ranges[k]` the slice of `ids` holding
-/// the keywords whose prefix is `keys[k]`.
+/// the keywords whose prefix is `keys[k]`. `present` has the bit [`Groups::bit`] of every key
+/// set: almost every candidate has none of these few prefixes, and one bit test says so
+/// without a search.
 #[derive(Debug, Default)]
 struct Groups {
     keys: Vec<u32>,
     ranges: Vec<Range<u32>>,
     ids: Vec<u32>,
+    present: [u64; 32],
 }
 
 impl Groups {
@@ -90,11 +166,22 @@ impl Groups {
             if let Some(range) = groups.ranges.last_mut() {
                 range.end = at + 1;
             }
+            let bit = Groups::bit(key);
+            groups.present[bit >> 6] |= 1 << (bit & 63);
         }
         groups
     }
 
+    /// Where a key falls in `present` (a multiply-shift hash to 11 bits).
+    fn bit(key: u32) -> usize {
+        (key.wrapping_mul(MULTIPLIER) >> 21) as usize
+    }
+
     fn get(&self, key: u32) -> &[u32] {
+        let bit = Groups::bit(key);
+        if self.present[bit >> 6] >> (bit & 63) & 1 == 0 {
+            return &[];
+        }
         match self.keys.binary_search(&key) {
             Ok(k) => {
                 let range = &self.ranges[k];
@@ -112,7 +199,14 @@ type PairTable = [u64; (1 << 16) / 64];
 
 /// Bit `h` of the filter's hash of a folded gram.
 fn slot(gram: u32) -> usize {
-    (gram.wrapping_mul(0x9E37_79B1) >> (32 - FILTER_LOG2)) as usize
+    (gram.wrapping_mul(MULTIPLIER) >> (32 - FILTER_LOG2)) as usize
+}
+
+/// Bit `h` of the wide table's hash of eight folded bytes (`word`, little-endian).
+fn wide_slot(word: u64) -> usize {
+    let low = (word as u32).wrapping_mul(MULTIPLIER);
+    let high = ((word >> 32) as u32).wrapping_mul(MULTIPLIER_HIGH);
+    ((low ^ high) >> (32 - FILTER_LOG2)) as usize
 }
 
 fn set(table: &mut [u64], bit: usize) {
@@ -131,6 +225,12 @@ fn folded_prefix(bytes: &[u8], at: usize, n: usize) -> u32 {
 
 /// Eight bytes of `bytes` from `at`, folded, little-endian, zero past the end (before folding).
 fn folded_word(bytes: &[u8], at: usize) -> u64 {
+    if let Some(word) = bytes.get(at..at.saturating_add(8)) {
+        return u64::from_le_bytes(
+            word.try_into()
+                .expect("an 8-byte slice converts to [u8; 8]"),
+        ) | FOLD;
+    }
     let mut word = [0u8; 8];
     let end = bytes.len().min(at + 8);
     if at < end {
@@ -152,6 +252,8 @@ impl Keywords {
     /// empty keyword; an empty one here would be ignored). Linear in the keywords' bytes.
     pub(super) fn new<P: AsRef<[u8]>>(patterns: &[P]) -> Keywords {
         let mut filter: Box<Table> = Box::new([0; FILTER_BITS / 64]);
+        let mut wide: Box<Table> = Box::new([0; FILTER_BITS / 64]);
+        let mut long_wide: Vec<(usize, Long)> = Vec::new();
         let mut pairs: Option<Box<PairTable>> = None;
         let mut entries: [Vec<(u32, u32)>; GRAM - 1] = Default::default();
         let mut long: Vec<(usize, Long)> = Vec::new();
@@ -168,16 +270,20 @@ impl Keywords {
             }
             match class {
                 GRAM => {
-                    set(&mut filter[..], slot(key));
                     let mask = mask_of(bytes.len());
-                    long.push((
-                        slot(key) >> BUCKET_SHIFT,
-                        Long {
-                            prefix: folded_word(bytes, 0) & mask,
-                            mask,
-                            id: id as u32,
-                        },
-                    ));
+                    let entry = Long {
+                        prefix: folded_word(bytes, 0) & mask,
+                        mask,
+                        id: id as u32,
+                    };
+                    if bytes.len() >= WIDE {
+                        let bit = wide_slot(entry.prefix);
+                        set(&mut wide[..], bit);
+                        long_wide.push((bit, entry));
+                    } else {
+                        set(&mut filter[..], slot(key));
+                        long.push((slot(key), entry));
+                    }
                 }
                 3 => {
                     for fourth in folded_values() {
@@ -196,30 +302,10 @@ impl Keywords {
                 }
             }
         }
-        // Bucket the long keywords by filter bit (a counting sort: linear, no hashing).
-        let mut starts = vec![0u32; BUCKETS + 1].into_boxed_slice();
-        for &(bucket, _) in &long {
-            starts[bucket + 1] += 1;
-        }
-        for b in 0..BUCKETS {
-            starts[b + 1] += starts[b];
-        }
-        let mut next: Vec<u32> = starts[..BUCKETS].to_vec();
-        let mut sorted = vec![
-            Long {
-                prefix: 0,
-                mask: 0,
-                id: 0
-            };
-            long.len()
-        ];
-        for (bucket, entry) in long {
-            sorted[next[bucket] as usize] = entry;
-            next[bucket] += 1;
-        }
         Keywords {
-            starts,
-            long: sorted.into_boxed_slice(),
+            long: Buckets::new(long),
+            long_wide: Buckets::new(long_wide),
+            wide,
             patterns: patterns
                 .iter()
                 .map(|p| p.as_ref().to_vec().into_boxed_slice())
@@ -228,6 +314,7 @@ impl Keywords {
             filter,
             pairs,
             short: entries.map(Groups::new),
+            path: FilterPath::Vector,
         }
     }
 
@@ -244,29 +331,82 @@ impl Keywords {
 
     /// Appends every occurrence that starts in `range` and ends within `hay`.
     pub(super) fn find(&self, hay: &[u8], range: Range<usize>, out: &mut Vec<KeywordHit>) {
+        self.find_by(self.path, hay, range, out);
+    }
+
+    /// [`Keywords::find`] with the loop named by `path`.
+    pub(super) fn find_by(
+        &self,
+        path: FilterPath,
+        hay: &[u8],
+        range: Range<usize>,
+        out: &mut Vec<KeywordHit>,
+    ) {
+        self.candidates(path, hay, range, |at| self.verify(hay, at, out));
+    }
+
+    /// How many positions of `range` pass the filter (each costs an exact comparison): what
+    /// makes one text slower to search than another.
+    pub(super) fn candidate_count(&self, hay: &[u8], range: Range<usize>) -> usize {
+        let mut count = 0;
+        self.candidates(FilterPath::Scalar, hay, range, |_| count += 1);
+        count
+    }
+
+    /// Calls `candidate(at)` for every position of `range` that passes the filter, in
+    /// increasing order.
+    fn candidates(
+        &self,
+        path: FilterPath,
+        hay: &[u8],
+        range: Range<usize>,
+        mut candidate: impl FnMut(usize),
+    ) {
         let end = range.end.min(hay.len());
-        let start = range.start.min(end);
+        let mut start = range.start.min(end);
+        #[cfg(target_arch = "x86_64")]
+        if path == FilterPath::Vector {
+            start = avx2::scan(&self.vector_filter(), hay, start, end, &mut candidate);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = path;
         match &self.pairs {
-            None => self.scan::<false>(hay, start, end, &[0; (1 << 16) / 64], out),
-            Some(pairs) => self.scan::<true>(hay, start, end, pairs, out),
+            None => self.scan::<false>(hay, start, end, &[0; (1 << 16) / 64], candidate),
+            Some(pairs) => self.scan::<true>(hay, start, end, pairs, candidate),
         }
     }
 
-    /// The filter loop: eight positions per two 8-byte loads while twelve bytes remain, then
-    /// one at a time with zero-padded grams. `PAIRS` adds the test for one- and two-byte
-    /// keywords.
+    /// The tables as the vector loop reads them.
+    #[cfg(target_arch = "x86_64")]
+    fn vector_filter(&self) -> avx2::Filter<'_> {
+        avx2::Filter {
+            table: &self.filter[..],
+            wide: &self.wide[..],
+            multiplier: MULTIPLIER,
+            multiplier_high: MULTIPLIER_HIGH,
+            shift: 32 - FILTER_LOG2,
+            pairs: self.pairs.as_deref(),
+        }
+    }
+
+    /// The scalar filter loop: eight positions per three 8-byte loads while sixteen bytes
+    /// remain, then one at a time with zero-padded words. `PAIRS` adds the test for one- and
+    /// two-byte keywords.
     fn scan<const PAIRS: bool>(
         &self,
         hay: &[u8],
         start: usize,
         end: usize,
         pairs: &PairTable,
-        out: &mut Vec<KeywordHit>,
+        mut candidate: impl FnMut(usize),
     ) {
-        let filter: &Table = &self.filter;
-        let candidate = |gram: u32| -> u64 {
+        let (filter, wide): (&Table, &Table) = (&self.filter, &self.wide);
+        // Whether the position whose folded bytes are `gram` then `next` passes.
+        let passes = |gram: u32, next: u32| -> u64 {
             let bit = slot(gram);
             let mut hit = filter[bit >> 6] >> (bit & 63) & 1;
+            let bit = wide_slot(u64::from(gram) | u64::from(next) << 32);
+            hit |= wide[bit >> 6] >> (bit & 63) & 1;
             if PAIRS {
                 let pair = (gram & 0xFFFF) as usize;
                 hit |= pairs[pair >> 6] >> (pair & 63) & 1;
@@ -281,62 +421,50 @@ impl Keywords {
             ) | FOLD
         };
         let mut at = start;
-        while at + 8 <= end && at + 12 <= hay.len() {
-            let (low, high) = (load(at), load(at + 4));
-            let grams = [
-                low as u32,
-                (low >> 8) as u32,
-                (low >> 16) as u32,
-                (low >> 24) as u32,
-                high as u32,
-                (high >> 8) as u32,
-                (high >> 16) as u32,
-                (high >> 24) as u32,
-            ];
+        while at + 8 <= end && at + 16 <= hay.len() {
+            let words = [load(at), load(at + 4), load(at + 8)];
+            // The folded four bytes at `at + j`, for j in 0..12.
+            let gram = |j: usize| (words[j / 4] >> (8 * (j % 4))) as u32;
             // No branch per position: the eight tests are gathered in one mask, and only a set
             // bit (rare on text without a keyword) takes the slow path.
             let mut hits = 0u64;
-            for (k, &gram) in grams.iter().enumerate() {
-                hits |= candidate(gram) << k;
+            for k in 0..8 {
+                hits |= passes(gram(k), gram(k + 4)) << k;
             }
             while hits != 0 {
-                let k = hits.trailing_zeros() as usize;
-                self.verify(hay, at + k, grams[k], out);
+                candidate(at + hits.trailing_zeros() as usize);
                 hits &= hits - 1;
             }
             at += 8;
         }
         while at < end {
-            let gram = folded_prefix(hay, at, GRAM);
-            if candidate(gram) != 0 {
-                self.verify(hay, at, gram, out);
+            let word = folded_word(hay, at);
+            if passes(word as u32, (word >> 32) as u32) != 0 {
+                candidate(at);
             }
             at += 1;
         }
     }
 
-    /// Compares the keywords whose folded prefix may be `gram`'s with the bytes at `at`: first
-    /// the long keywords entered under `gram`'s filter bit (their first eight folded bytes in
-    /// one comparison, then the whole keyword), then the short ones.
+    /// Compares the keywords that may start at `at` with the bytes there: first those of four
+    /// bytes or more entered under the position's bits (their first eight folded bytes in one
+    /// comparison, then the whole keyword), then the short ones.
     #[inline(never)]
-    fn verify(&self, hay: &[u8], at: usize, gram: u32, out: &mut Vec<KeywordHit>) {
+    fn verify(&self, hay: &[u8], at: usize, out: &mut Vec<KeywordHit>) {
         let rest = &hay[at..];
-        let bucket = slot(gram) >> BUCKET_SHIFT;
-        let entries = &self.long[self.starts[bucket] as usize..self.starts[bucket + 1] as usize];
-        if !entries.is_empty() {
-            let word = folded_word(hay, at);
-            for entry in entries {
-                if word & entry.mask == entry.prefix {
-                    self.compare(rest, at, entry.id, out);
-                }
+        let word = folded_word(hay, at);
+        let gram = word as u32;
+        let entries = self.long.get(slot(gram));
+        let wide = self.long_wide.get(wide_slot(word));
+        for entry in entries.iter().chain(wide) {
+            if word & entry.mask == entry.prefix {
+                self.compare(rest, at, entry.id, out);
             }
         }
         for (class, groups) in self.short.iter().enumerate() {
-            if !groups.keys.is_empty() {
-                let key = gram & ((1u32 << (8 * (class + 1))) - 1);
-                for &id in groups.get(key) {
-                    self.compare(rest, at, id, out);
-                }
+            let key = gram & ((1u32 << (8 * (class + 1))) - 1);
+            for &id in groups.get(key) {
+                self.compare(rest, at, id, out);
             }
         }
     }
@@ -387,14 +515,40 @@ mod tests {
         hits
     }
 
+    /// Both loops.
+    const PATHS: [FilterPath; 2] = [FilterPath::Scalar, FilterPath::Vector];
+
     /// The new filter over what a caller may read for `range`: up to the longest keyword's
-    /// length minus one past its end.
+    /// length minus one past its end. Asserts that both loops find the same, and returns it.
     fn filter_hits(keywords: &Keywords, hay: &[u8], range: Range<usize>) -> Vec<KeywordHit> {
+        let [scalar, vector] = PATHS.map(|path| filter_hits_by(path, keywords, hay, range.clone()));
+        assert_eq!(scalar, vector, "the loops disagree over {range:?}");
+        vector
+    }
+
+    fn filter_hits_by(
+        path: FilterPath,
+        keywords: &Keywords,
+        hay: &[u8],
+        range: Range<usize>,
+    ) -> Vec<KeywordHit> {
         let readable = (range.end + keywords.longest().saturating_sub(1)).min(hay.len());
         let mut hits = Vec::new();
-        keywords.find(&hay[..readable], range, &mut hits);
+        keywords.find_by(path, &hay[..readable], range, &mut hits);
         hits.sort_unstable();
         hits
+    }
+
+    /// The positions each loop makes candidates of, in order.
+    fn candidate_positions(
+        path: FilterPath,
+        keywords: &Keywords,
+        hay: &[u8],
+        range: Range<usize>,
+    ) -> Vec<usize> {
+        let mut found = Vec::new();
+        keywords.candidates(path, hay, range, |at| found.push(at));
+        found
     }
 
     /// Distinct keywords lowercased as the matcher enters them.
@@ -477,6 +631,75 @@ mod tests {
                 }
             }
         }
+
+        /// The vector loop works in steps of sixteen positions over 24 bytes: keywords planted
+        /// at every offset modulo 64 of a long text of bytes 0x80-0xFF, ASCII and fold
+        /// collisions, searched over ranges that start and end inside a step, with a readable
+        /// end anywhere past the range.
+        #[test]
+        fn both_loops_find_every_occurrence_at_every_offset(
+            raw in prop::collection::vec(prop::collection::vec(any::<u8>(), 1..12), 1..10),
+            filler in prop::collection::vec(prop_oneof![any::<u8>(), byte(), 0x80u8..=0xFF], 64..400),
+            offset in 0usize..64,
+            case in any::<u64>(),
+            cut in (0usize..80, 0usize..80, 0usize..16),
+        ) {
+            let patterns = distinct_lowercase(raw);
+            let mut hay = filler;
+            for (n, keyword) in patterns.iter().enumerate() {
+                let at = (offset + 64 * n).min(hay.len());
+                let planted: Vec<u8> = keyword
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &b)| if case >> ((i + n) % 64) & 1 == 1 { b.to_ascii_uppercase() } else { b })
+                    .collect();
+                hay.splice(at..at, planted);
+            }
+            let start = cut.0.min(hay.len());
+            let end = hay.len().saturating_sub(cut.1).max(start);
+            let readable = (end + cut.2).min(hay.len());
+            let keywords = Keywords::new(&patterns);
+            let automaton = automaton(&patterns, AhoCorasickKind::DFA);
+            let expected: Vec<KeywordHit> = automaton_hits(&automaton, &hay[..readable], start..end);
+            for path in PATHS {
+                let mut hits = Vec::new();
+                keywords.find_by(path, &hay[..readable], start..end, &mut hits);
+                hits.sort_unstable();
+                prop_assert_eq!(&hits, &expected, "{:?}", path);
+            }
+            prop_assert_eq!(
+                candidate_positions(FilterPath::Vector, &keywords, &hay[..readable], start..end),
+                candidate_positions(FilterPath::Scalar, &keywords, &hay[..readable], start..end)
+            );
+        }
+    }
+
+    /// Where the processor has the vector loop, it is the one that runs (and is tested above):
+    /// over a long text it looks at all but the last step's positions itself.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_vector_loop_runs_where_the_processor_has_it() {
+        let keywords = Keywords::new(&[b"abcd".as_slice(), b"x"]);
+        let hay = vec![b'a'; 1000];
+        let filter = keywords.vector_filter();
+        let reached = avx2::scan(&filter, &hay, 3, 1000, |_| {});
+        if avx2::available() {
+            assert_eq!(reached, 3 + 16 * ((1000 - 28 - 3) / 16 + 1));
+            assert_eq!(keywords.path, FilterPath::Vector);
+        } else {
+            assert_eq!(reached, 3);
+        }
+        // A table smaller than the hash's range is refused rather than read past.
+        let small = avx2::Filter {
+            table: &keywords.filter[..16],
+            ..filter
+        };
+        assert_eq!(avx2::scan(&small, &hay, 0, 1000, |_| {}), 0);
+        let small = avx2::Filter {
+            wide: &keywords.wide[..16],
+            ..keywords.vector_filter()
+        };
+        assert_eq!(avx2::scan(&small, &hay, 0, 1000, |_| {}), 0);
     }
 
     #[test]
@@ -508,6 +731,13 @@ mod tests {
         assert!(text.len() > 1 << 20, "{} bytes of text", text.len());
         let upper = text.to_ascii_uppercase();
         for hay in [&text, &upper] {
+            // Candidates equal position for position, from every start offset of a step.
+            for skip in 0..16 {
+                assert_eq!(
+                    candidate_positions(FilterPath::Vector, &keywords, hay, skip..hay.len()),
+                    candidate_positions(FilterPath::Scalar, &keywords, hay, skip..hay.len())
+                );
+            }
             let found = filter_hits(&keywords, hay, 0..hay.len());
             assert!(found.len() > 10_000, "{} occurrences", found.len());
             assert_eq!(

@@ -18,6 +18,7 @@ mod selftest;
 pub(crate) mod testing;
 
 pub use assess::{Assessment, now};
+pub use keywords::FilterPath;
 pub use place::{
     INLINE_ALLOW, INLINE_ALLOW_REACH, RuleInfos, allowed_inline, findings_from_matches,
     findings_in_blob, rule_info,
@@ -250,13 +251,44 @@ impl Matcher {
     /// bytes, so a caller that already knows the occurrences in some bytes (a delta's base)
     /// searches only the rest. Order is unspecified; [`Matcher::find_from_hits`] accepts any.
     pub fn keyword_hits(&self, data: &[u8], range: Range<usize>, out: &mut Vec<KeywordHit>) {
+        if let Some((readable, range)) = self.keyword_reach(data, range) {
+            self.keywords.find(&data[..readable], range, out);
+        }
+    }
+
+    /// [`Matcher::keyword_hits`] through the filter loop `path` names, whatever the processor
+    /// offers: for benchmarks and tests that compare the loops (same occurrences, in any order).
+    #[doc(hidden)]
+    pub fn keyword_hits_by(
+        &self,
+        path: FilterPath,
+        data: &[u8],
+        range: Range<usize>,
+        out: &mut Vec<KeywordHit>,
+    ) {
+        if let Some((readable, range)) = self.keyword_reach(data, range) {
+            self.keywords.find_by(path, &data[..readable], range, out);
+        }
+    }
+
+    /// How many positions of `data` pass the keyword filter, each then compared exactly with
+    /// the keywords that share its bit: the figure a benchmark reports beside the throughput,
+    /// since it is what makes one text slower to search than another.
+    #[doc(hidden)]
+    pub fn keyword_candidates(&self, data: &[u8]) -> usize {
+        self.keywords.candidate_count(data, 0..data.len())
+    }
+
+    /// What [`Matcher::keyword_hits`] may read for `range` of `data` (how many bytes from the
+    /// start) and the range clamped to `data`; `None` when the range is empty.
+    fn keyword_reach(&self, data: &[u8], range: Range<usize>) -> Option<(usize, Range<usize>)> {
         let start = range.start.min(data.len());
         let end = range.end.clamp(start, data.len());
         if start == end {
-            return;
+            return None;
         }
         let readable = (end + self.keywords.longest().saturating_sub(1)).min(data.len());
-        self.keywords.find(&data[..readable], start..end, out);
+        Some((readable, start..end))
     }
 
     /// What [`Matcher::find`] does once the keyword occurrences in `data` are known: every
