@@ -8,7 +8,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use common::{Tokens, git, leakgate};
+use common::{Tokens, fast_import, git, leakgate};
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
@@ -28,24 +28,7 @@ fn import(repo: &Path, versions: &[(&str, String)]) {
         stream.extend_from_slice(content.as_bytes());
         writeln!(stream).expect("write");
     }
-    let mut child = std::process::Command::new("git")
-        .current_dir(repo)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_INDEX_FILE")
-        .env_remove("GIT_WORK_TREE")
-        .args(["fast-import", "--quiet"])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .expect("git fast-import runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(&stream)
-        .expect("fast-import reads the stream");
-    assert!(child.wait().expect("fast-import ends").success());
+    fast_import(repo, &stream);
 }
 
 fn b64(bytes: &[u8]) -> String {

@@ -18,13 +18,7 @@ pub fn write(root: &Path, relative: &str, contents: impl AsRef<[u8]>) {
 /// inherited from a hook the tests may run under), with a fixed identity and branch name.
 /// Panics with git's stderr when it fails; returns its trimmed stdout.
 pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_INDEX_FILE")
-        .env_remove("GIT_WORK_TREE")
+    let out = isolated_git(dir)
         .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
         .args([
             "-c",
@@ -42,4 +36,35 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Feeds `stream` to `git fast-import --force` in `dir` (a repository), isolated like [`git`]:
+/// many commits in one process, where a `git commit` per version would take minutes.
+pub fn fast_import(dir: &Path, stream: &[u8]) {
+    use std::io::Write;
+    let mut child = isolated_git(dir)
+        .args(["fast-import", "--quiet", "--force"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("git fast-import runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(stream)
+        .expect("fast-import reads the stream");
+    assert!(child.wait().expect("fast-import ends").success());
+}
+
+/// A `git` command in `dir` that sees none of the machine's or the caller's git setup.
+fn isolated_git(dir: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new("git");
+    command
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE");
+    command
 }

@@ -14,8 +14,6 @@ mod lines;
 mod packed;
 pub mod repo;
 mod scan;
-#[cfg(test)]
-mod testing;
 mod trees;
 
 pub use crate::source::repo::{FETCH_HINT, GitError, GitRepo};

@@ -851,7 +851,7 @@ mod tests {
     fn deep_chains() -> (tempfile::TempDir, String) {
         let dir = tempfile::tempdir().expect("temp dir");
         let repo = dir.path();
-        let git = |args: &[&str]| super::super::testing::git(repo, args);
+        let git = |args: &[&str]| crate::source::fixture::git(repo, args);
         git(&["init", "-q", "-b", "main"]);
         let mut stream = String::new();
         for i in 0..120 {
@@ -873,7 +873,7 @@ mod tests {
                 ));
             }
         }
-        super::super::testing::fast_import(repo, stream.as_bytes());
+        crate::source::fixture::fast_import(repo, stream.as_bytes());
         git(&[
             "repack",
             "-a",

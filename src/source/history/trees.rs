@@ -566,7 +566,7 @@ mod tests {
     /// Builds the history with `git fast-import`: one commit per `Commit` step, each listing
     /// every current file.
     fn git(dir: &Path, args: &[&str]) {
-        super::super::testing::git(dir, args);
+        crate::source::fixture::git(dir, args);
     }
 
     fn import(dir: &Path, steps: &[Step]) -> usize {
@@ -632,7 +632,7 @@ mod tests {
                 }
             }
         }
-        super::super::testing::fast_import(dir, &stream);
+        crate::source::fixture::fast_import(dir, &stream);
         mark
     }
 
