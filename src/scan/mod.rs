@@ -279,8 +279,23 @@ fn gather_with(
     inventory: bool,
     reuse: bool,
 ) -> Result<Collected> {
-    let phases = progress::Phases::new(settings.progress);
-    phases.start(progress::Phase::Files);
+    // `--git-only`, `--range`, `--since` and `--staged` look at git alone.
+    let files = settings.git.files;
+    // When the walk and history both run, history goes first and keeps the findings of the
+    // blobs the index tracks, so the walk matches a file history already matched only once
+    // (see `known`).
+    let history_first = reuse && files && matches!(settings.git.scope, Some(GitScope::History(_)));
+    let phases = progress::Phases::new(
+        settings.progress,
+        if history_first {
+            progress::Phase::HISTORY_FIRST
+        } else {
+            progress::Phase::USUAL
+        },
+    );
+    if !history_first {
+        phases.start(progress::Phase::Files);
+    }
     let paths = DisplayPaths::new(&settings.roots);
     let mut findings = Vec::new();
     let mut stats = ScanStats::default();
@@ -288,17 +303,12 @@ fn gather_with(
     for notice in &settings.notices {
         stats.warn(notice.clone());
     }
-    // `--git-only`, `--range`, `--since` and `--staged` look at git alone.
-    let files = settings.git.files;
     let extras = git::Extras {
         departures: inventory,
         bars: phases.bars(),
     };
-    // When the walk and history both run, history goes first and keeps the findings of the
-    // blobs the index tracks, so the walk matches a file history already matched only once
-    // (see `known`).
     let mut git_first = None;
-    if reuse && files && matches!(settings.git.scope, Some(GitScope::History(_))) {
+    if history_first {
         phases.start(progress::Phase::History);
         let wanted = known::tracked_blobs(&settings.roots);
         git_first = Some(git::scan_roots(

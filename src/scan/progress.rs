@@ -24,7 +24,10 @@ pub enum Phase {
 }
 
 impl Phase {
-    const ALL: [Phase; 3] = [Phase::Files, Phase::History, Phase::Checks];
+    /// The usual order: the working tree, then history, then the checks.
+    pub const USUAL: [Phase; 3] = [Phase::Files, Phase::History, Phase::Checks];
+    /// When history runs before the walk so the walk can take its findings (`scan::known`).
+    pub const HISTORY_FIRST: [Phase; 3] = [Phase::History, Phase::Files, Phase::Checks];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -47,22 +50,27 @@ impl Phase {
 pub struct Phases {
     bars: Option<MultiProgress>,
     line: ProgressBar,
+    /// The order this run takes the phases in, which numbers them ("1/3 history").
+    order: [Phase; 3],
 }
 
 impl Phases {
-    /// Draws when `wanted` and stderr is a terminal; otherwise every call does nothing.
-    pub fn new(wanted: bool) -> Phases {
+    /// Draws when `wanted` and stderr is a terminal; otherwise every call does nothing. The
+    /// phases are numbered in `order`, the order this run takes them in.
+    pub fn new(wanted: bool, order: [Phase; 3]) -> Phases {
         Phases::drawn_to(
             wanted && std::io::stderr().is_terminal(),
             ProgressDrawTarget::stderr(),
+            order,
         )
     }
 
-    fn drawn_to(drawn: bool, target: ProgressDrawTarget) -> Phases {
+    fn drawn_to(drawn: bool, target: ProgressDrawTarget, order: [Phase; 3]) -> Phases {
         if !drawn {
             return Phases {
                 bars: None,
                 line: ProgressBar::hidden(),
+                order,
             };
         }
         let bars = MultiProgress::with_draw_target(target);
@@ -73,13 +81,14 @@ impl Phases {
         Phases {
             bars: Some(bars),
             line,
+            order,
         }
     }
 
     pub fn start(&self, phase: Phase) {
-        let step = Phase::ALL.iter().position(|p| *p == phase).unwrap_or(0) + 1;
+        let step = self.order.iter().position(|p| *p == phase).unwrap_or(0) + 1;
         self.line
-            .set_prefix(format!("{step}/{} {}", Phase::ALL.len(), phase.as_str()));
+            .set_prefix(format!("{step}/{} {}", self.order.len(), phase.as_str()));
         self.line.set_message(phase.doing());
     }
 
@@ -103,22 +112,35 @@ mod tests {
 
     #[test]
     fn nothing_is_drawn_unless_asked_and_on_a_terminal() {
-        let phases = Phases::drawn_to(false, ProgressDrawTarget::stderr());
+        let phases = Phases::drawn_to(false, ProgressDrawTarget::stderr(), Phase::USUAL);
         phases.start(Phase::History);
         assert!(phases.line.is_hidden());
         assert!(phases.bars().is_none());
         // Under `cargo test` stderr is captured or piped, never a terminal.
         if !std::io::stderr().is_terminal() {
-            assert!(Phases::new(true).bars().is_none());
+            assert!(Phases::new(true, Phase::USUAL).bars().is_none());
         }
     }
 
     #[test]
     fn the_line_names_the_phase_and_its_place_in_the_run() {
-        let phases = Phases::drawn_to(true, ProgressDrawTarget::hidden());
+        let phases = Phases::drawn_to(true, ProgressDrawTarget::hidden(), Phase::USUAL);
         assert!(phases.bars().is_some());
         phases.start(Phase::History);
         assert_eq!(phases.line.prefix(), "2/3 history");
         assert_eq!(phases.line.message(), "reading git history");
+    }
+
+    /// A default scan runs history before the walk (so the walk can take history's findings);
+    /// the line must not count "2/3 history" and then go back to "1/3 files".
+    #[test]
+    fn history_run_first_is_numbered_first() {
+        let phases = Phases::drawn_to(true, ProgressDrawTarget::hidden(), Phase::HISTORY_FIRST);
+        phases.start(Phase::History);
+        assert_eq!(phases.line.prefix(), "1/3 history");
+        phases.start(Phase::Files);
+        assert_eq!(phases.line.prefix(), "2/3 files");
+        phases.start(Phase::Checks);
+        assert_eq!(phases.line.prefix(), "3/3 checks");
     }
 }
