@@ -30,13 +30,15 @@ use std::sync::Mutex;
 /// Findings history kept for blobs the walk may read, by blob id and the path matched at.
 #[derive(Debug, Default)]
 pub struct KnownFindings {
-    by_blob: HashMap<(BlobId, String), Vec<Finding>>,
+    /// By blob, then by path: the walk looks up every file it reads, and a path is looked up
+    /// as the `&str` it has, without building a key.
+    by_blob: HashMap<BlobId, HashMap<String, Vec<Finding>>>,
 }
 
 impl KnownFindings {
     /// The findings at `path` of the blob `id`, when history matched it there.
     pub fn get(&self, id: BlobId, path: &str) -> Option<&[Finding]> {
-        self.by_blob.get(&(id, path.to_string())).map(Vec::as_slice)
+        self.by_blob.get(&id)?.get(path).map(Vec::as_slice)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -71,7 +73,7 @@ fn marks(stats: &ScanStats) -> (u64, u64, u64, u64) {
 pub struct Recorder<'a> {
     pub detector: Detector<'a>,
     pub wanted: &'a HashSet<BlobId>,
-    kept: Mutex<HashMap<(BlobId, String), Vec<Finding>>>,
+    kept: Mutex<HashMap<BlobId, HashMap<String, Vec<Finding>>>>,
 }
 
 impl<'a> Recorder<'a> {
@@ -169,7 +171,9 @@ impl BlobMatcher for Recorder<'_> {
         self.kept
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert((*id, path.to_string()), findings.to_vec());
+            .entry(*id)
+            .or_default()
+            .insert(path.to_string(), findings.to_vec());
     }
 }
 
