@@ -8,7 +8,7 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use common::{Tokens, fast_import, git, leakgate};
+use common::{Tokens, fast_import, git, leakgate, repack_deep};
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
@@ -164,18 +164,7 @@ fn history_from_deltas_finds_exactly_what_whole_blobs_do() {
     let repo = dir.path();
     git(repo, &["init", "-q", "-b", "main"]);
     import(repo, &history(&mut Tokens::new(13)));
-    git(
-        repo,
-        &[
-            "repack",
-            "-a",
-            "-d",
-            "-f",
-            "-q",
-            "--depth=50",
-            "--window=250",
-        ],
-    );
+    repack_deep(repo);
     git(repo, &["prune-packed"]);
     let index = std::fs::read_dir(repo.join(".git/objects/pack"))
         .expect("a pack folder")

@@ -56,6 +56,23 @@ pub fn fast_import(dir: &Path, stream: &[u8]) {
     assert!(child.wait().expect("fast-import ends").success());
 }
 
+/// Repacks `dir`'s objects from scratch into one pack with delta chains up to 50 deep (a wide
+/// window finds bases far back), the shape that makes history reading follow long chains.
+pub fn repack_deep(dir: &Path) {
+    git(
+        dir,
+        &[
+            "repack",
+            "-a",
+            "-d",
+            "-f",
+            "-q",
+            "--depth=50",
+            "--window=250",
+        ],
+    );
+}
+
 /// A `git` command in `dir` that sees none of the machine's or the caller's git setup.
 fn isolated_git(dir: &Path) -> std::process::Command {
     let mut command = std::process::Command::new("git");

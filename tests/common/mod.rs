@@ -10,7 +10,7 @@ use std::path::Path;
 // uses both (as with the rest of this module, hence the allow).
 mod files;
 #[allow(unused_imports)]
-pub use files::{fast_import, git, write};
+pub use files::{fast_import, git, repack_deep, write};
 
 pub fn leakgate() -> Command {
     let mut cmd = Command::cargo_bin("leakgate").expect("the leakgate binary is built for tests");

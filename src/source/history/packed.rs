@@ -874,15 +874,7 @@ mod tests {
             }
         }
         crate::source::fixture::fast_import(repo, stream.as_bytes());
-        git(&[
-            "repack",
-            "-a",
-            "-d",
-            "-f",
-            "-q",
-            "--depth=50",
-            "--window=250",
-        ]);
+        crate::source::fixture::repack_deep(repo);
         let listed = git(&[
             "cat-file",
             "--batch-all-objects",

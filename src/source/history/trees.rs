@@ -469,6 +469,7 @@ fn tree_problem(tree: ObjectId, prefix: &BString, message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::fixture::git;
     use proptest::prelude::*;
     use std::io::Write;
     use std::path::Path;
@@ -565,10 +566,6 @@ mod tests {
 
     /// Builds the history with `git fast-import`: one commit per `Commit` step, each listing
     /// every current file.
-    fn git(dir: &Path, args: &[&str]) {
-        crate::source::fixture::git(dir, args);
-    }
-
     fn import(dir: &Path, steps: &[Step]) -> usize {
         git(dir, &["init", "-q", "-b", "b0"]);
         let mut files: std::collections::BTreeMap<&str, u8> = Default::default();
@@ -662,7 +659,7 @@ mod tests {
             }
             if repack {
                 // Deep chains in every direction git picks, for the pack's tree reader.
-                git(dir.path(), &["repack", "-a", "-d", "-f", "-q", "--depth=50", "--window=250"]);
+                crate::source::fixture::repack_deep(dir.path());
             }
             let (repo, commits) = history(dir.path());
             let expected = places(&whole_trees(&repo, &commits));
