@@ -895,6 +895,9 @@ pub fn utf16(data: &[u8]) -> Option<(String, Encoding)> {
         [0xFE, 0xFF, rest @ ..] => (Encoding::Utf16Be, rest),
         _ => {
             let head = &data[..data.len().min(1024) & !1];
+            // Text with no zero byte in its head (almost every blob) is not UTF-16: the counts
+            // below would be zero on both sides.
+            memchr::memchr(0, head)?;
             let units = head.len() / 2;
             let zero_at = |parity: usize| {
                 head.iter()

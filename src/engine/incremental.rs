@@ -10,7 +10,8 @@
 //! at most [`decode::ESCAPE_READ`] bytes from its lead byte. So in a blob made of copies of
 //! its base's bytes and inserted bytes, whatever lies wholly inside one copy (with what decides
 //! it) is exactly what the base had there, moved; only the inserted bytes and the few bytes
-//! around the edge of every copy are searched again. The blob's [`Known`] so built is the one
+//! before the end of every copy are searched again (for keywords, only before the ends a
+//! keyword can cross: see [`Straddle`]). The blob's [`Known`] so built is the one
 //! a full search gives (proven by the property tests below), and the rest of matching runs on
 //! the whole blob as always: the findings are the full scan's, match for match.
 
@@ -67,7 +68,7 @@ impl Matcher {
         copies: &[Copied],
         scratch: &mut Scratch,
     ) -> Option<(Vec<RawMatch>, Known)> {
-        let known = self.known_after(data, base, copies)?;
+        let known = self.known_after(data, base, copies, scratch)?;
         Some((self.find_known(data, &known, scratch), known))
     }
 
@@ -78,16 +79,23 @@ impl Matcher {
         decode::with_decoded_spans(self, data, plain, spans, scratch)
     }
 
-    /// What the per-byte passes find in `data`, from `base`'s and a search of the bytes that
-    /// are not copied, and of the bytes around each edge of a copy.
-    fn known_after(&self, data: &[u8], base: &Known, copies: &[Copied]) -> Option<Known> {
+    /// What the per-byte passes find in `data`, from `base`'s and a search of where what they
+    /// look for can start without lying inside one copy (see [`Edits::starts`]).
+    fn known_after(
+        &self,
+        data: &[u8],
+        base: &Known,
+        copies: &[Copied],
+        scratch: &mut Scratch,
+    ) -> Option<Known> {
         let edits = Edits::new(data.len(), base.len, copies)?;
+        let mut ranges = std::mem::take(&mut scratch.ranges);
+        let mut hits = Vec::with_capacity(base.hits.len() + 16);
         let keyword = self.keywords.longest().max(1);
-        let mut hits = Vec::new();
-        for range in edits.around(keyword) {
-            self.keyword_hits(data, range, &mut hits);
+        edits.starts(data, keyword, Some(&self.straddle), &mut ranges);
+        for range in &ranges {
+            self.keyword_hits(data, range.clone(), &mut hits);
         }
-
         hits.retain(|h| edits.copy_holding(h.start..h.end).is_none());
         for c in copies {
             let (from, end) = (c.from, c.from + c.len);
@@ -125,9 +133,11 @@ impl Matcher {
         blocks.sort_unstable_by_key(|b| b.start);
 
         let mut escapes = Vec::new();
-        for range in edits.around(decode::ESCAPE_READ) {
-            decode::escape_marks(data, range, &mut escapes);
+        edits.starts(data, decode::ESCAPE_READ, None, &mut ranges);
+        for range in &ranges {
+            decode::escape_marks(data, range.clone(), &mut escapes);
         }
+        scratch.ranges = ranges;
         escapes.retain(|&at| edits.copy_holding(at..at + decode::ESCAPE_READ).is_none());
         for c in copies {
             let (from, end) = (c.from, c.from + c.len);
@@ -149,8 +159,44 @@ impl Matcher {
     }
 }
 
-/// Bytes between two stretches to search below which they are searched as one.
-const SEARCH_GAP: usize = 256;
+/// Bytes between two stretches to search below which they are searched as one: a search
+/// started costs about as much as a few dozen bytes searched.
+const SEARCH_GAP: usize = 32;
+
+/// The pairs of adjacent bytes that keywords hold (ASCII case folded, as the keyword filter
+/// compares them). A keyword occurrence that crosses the edge between two pieces of a delta
+/// holds the two bytes on either side of the edge as one of its pairs; so where no keyword
+/// holds that pair, no occurrence crosses the edge, and the bytes before it need no search.
+/// Most edges fall between bytes no keyword has side by side (a newline, `;`, a brace, a
+/// letter and a space).
+pub(super) struct Straddle {
+    /// One bit per pair, indexed by `first << 8 | second`.
+    pairs: Box<[u64]>,
+}
+
+impl Straddle {
+    /// The pairs of `patterns`, the lowercased keywords the filter searches for.
+    pub(super) fn new(patterns: &[String]) -> Straddle {
+        let mut pairs = vec![0u64; (1 << 16) / 64].into_boxed_slice();
+        for pattern in patterns {
+            for pair in pattern.as_bytes().windows(2) {
+                let at = Straddle::index(pair[0], pair[1]);
+                pairs[at >> 6] |= 1 << (at & 63);
+            }
+        }
+        Straddle { pairs }
+    }
+
+    fn index(first: u8, second: u8) -> usize {
+        usize::from(first.to_ascii_lowercase()) << 8 | usize::from(second.to_ascii_lowercase())
+    }
+
+    /// Whether a keyword can hold `first` followed by `second`.
+    fn crossed(&self, first: u8, second: u8) -> bool {
+        let at = Straddle::index(first, second);
+        self.pairs[at >> 6] >> (at & 63) & 1 == 1
+    }
+}
 
 /// A delta's layout over the new blob: its copies, and the edges where something else begins.
 struct Edits<'a> {
@@ -183,43 +229,56 @@ impl<'a> Edits<'a> {
 
     /// The edges between pieces (copies and inserted stretches), the blob's ends included, and
     /// the inserted stretches, in order.
-    fn pieces(&self) -> Vec<Range<usize>> {
-        let mut out = Vec::with_capacity(self.copies.len() * 2 + 2);
+    fn pieces(&self) -> impl Iterator<Item = Range<usize>> + '_ {
         let mut at = 0;
-        for c in self.copies {
-            if at < c.to {
-                out.push(at..c.to);
-            }
-            out.push(c.to..c.to);
+        let inner = self.copies.iter().flat_map(move |c| {
+            let inserted = (at < c.to).then_some(at..c.to);
             at = c.to + c.len;
-            out.push(at..at);
-        }
-        if at < self.len || out.is_empty() {
-            out.push(at..self.len);
-        }
-        out.push(self.len..self.len);
-        out
+            inserted.into_iter().chain([c.to..c.to, at..at])
+        });
+        let last = self.copies.last().map_or(0, |c| c.to + c.len);
+        let tail = (last < self.len || self.copies.is_empty()).then_some(last..self.len);
+        inner.chain(tail).chain(std::iter::once(self.len..self.len))
     }
 
-    /// Where a thing up to `width` bytes long that is not inside one copy can start: the
-    /// inserted bytes, and the `width - 1` bytes before each edge. Merged, in order.
-    fn around(&self, width: usize) -> Vec<Range<usize>> {
-        let back = width.saturating_sub(1);
-        let mut out = merged(
-            self.pieces()
-                .into_iter()
-                .map(|p| p.start.saturating_sub(back)..p.end),
-        );
-        // Searching a few bytes twice costs less than starting a search: ranges close to each
-        // other are searched as one (what is found inside a copy is dropped by the caller).
-        out.dedup_by(|next, last| {
-            let near = next.start <= last.end + SEARCH_GAP;
-            if near {
-                last.end = next.end;
+    /// Where a thing that is `width` bytes long at most, and decided by its own bytes, starts
+    /// when it does not lie inside one copy: in inserted bytes, or in the last `width - 1`
+    /// bytes of a copy and running past its end (one that starts before a copy starts in
+    /// inserted bytes or in an earlier copy). With `straddle`, the thing is a keyword
+    /// occurrence, which lies inside the blob and holds the bytes on both sides of any end it
+    /// crosses: the ends it cannot cross are not searched. Ranges in order, joined when less
+    /// than [`SEARCH_GAP`] apart (what is found inside one copy is dropped by the caller).
+    fn starts(
+        &self,
+        data: &[u8],
+        width: usize,
+        straddle: Option<&Straddle>,
+        out: &mut Vec<Range<usize>>,
+    ) {
+        out.clear();
+        let mut push = |range: Range<usize>| {
+            if range.is_empty() {
+                return;
             }
-            near
-        });
-        out
+            match out.last_mut() {
+                Some(last) if range.start <= last.end + SEARCH_GAP => last.end = range.end,
+                _ => out.push(range),
+            }
+        };
+        let mut at = 0;
+        for c in self.copies {
+            push(at..c.to);
+            let end = c.to + c.len;
+            let crossed = match straddle {
+                Some(pairs) => end < data.len() && pairs.crossed(data[end - 1], data[end]),
+                None => true,
+            };
+            if crossed {
+                push(c.to.max((end + 1).saturating_sub(width))..end);
+            }
+            at = end;
+        }
+        push(at..data.len());
     }
 
     /// The stretches of `data` that hold every base64 block not inside one copy with its two
@@ -257,6 +316,7 @@ impl<'a> Edits<'a> {
 }
 
 /// Ranges sorted by start and joined where they overlap.
+#[cfg(test)]
 fn merged(ranges: impl Iterator<Item = Range<usize>>) -> Vec<Range<usize>> {
     let mut all: Vec<Range<usize>> = ranges.collect();
     all.sort_unstable_by_key(|r| r.start);
@@ -413,7 +473,7 @@ mod tests {
 
     /// The stretches as they were first written: every piece grown whole, then merged.
     fn stretches_grown_whole(edits: &Edits<'_>, data: &[u8]) -> Vec<Range<usize>> {
-        merged(edits.pieces().into_iter().map(|p| {
+        merged(edits.pieces().map(|p| {
             let mut start = p.start;
             while start > 0 && decode::is_base64(data[start - 1]) {
                 start -= 1;
@@ -504,9 +564,11 @@ mod tests {
         }
     }
 
-    /// Every keyword, escape and base64 block cut by an edge at each of its bytes (two copies
-    /// that together copy everything: only the edge is new) is found where the full scan
-    /// finds it; the longest keywords are the ones the search margin exists for.
+    /// Every keyword (as written and in upper case), escape and base64 block cut by an edge at
+    /// each of its bytes (two copies that together copy everything: only the edge is new) is
+    /// found where the full scan finds it: the longest keywords are the ones the search margin
+    /// exists for, and every pair of bytes in every keyword is one an edge falls between, so
+    /// a pair missing from [`Straddle`] fails here.
     #[test]
     fn what_an_edge_cuts_at_any_byte_is_found() {
         let (matcher, _) = builtin();
@@ -516,9 +578,10 @@ mod tests {
             .rules()
             .iter()
             .flat_map(|r| r.keywords().iter().cloned())
+            .flat_map(|k| [k.to_ascii_uppercase(), k])
             .collect();
-        samples.sort_by_key(|k| std::cmp::Reverse(k.len()));
-        samples.truncate(20);
+        samples.sort();
+        samples.dedup();
         samples.extend(
             [
                 "&#x5F;",
@@ -546,7 +609,7 @@ mod tests {
                         len: n - p,
                     },
                 ];
-                let after = matcher.known_after(base.as_bytes(), &known, &copies);
+                let after = matcher.known_after(base.as_bytes(), &known, &copies, &mut scratch);
                 assert_eq!(after.as_ref(), Some(&known), "{sample} cut at {p}");
             }
         }

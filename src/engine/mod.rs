@@ -93,6 +93,9 @@ pub struct Matcher {
     /// For each rule, the index of the rule that finds its other half (`pair.with`), when it
     /// is in force.
     partners: Vec<Option<usize>>,
+    /// The byte pairs keywords hold, so a delta's search skips the edges no keyword can cross
+    /// (see [`incremental`]).
+    straddle: incremental::Straddle,
 }
 
 /// Whether the host a connection string names (`host`, as written after its `@`) is the
@@ -141,6 +144,8 @@ pub struct Scratch {
     candidates: Vec<RawMatch>,
     /// Encoded spans left undecoded for lack of budget since the last [`Scratch::take_decode_cuts`].
     decode_cuts: u64,
+    /// What a delta's search reads (see [`incremental`]).
+    ranges: Vec<Range<usize>>,
 }
 
 impl Scratch {
@@ -172,6 +177,7 @@ impl Matcher {
             }
         }
         let keywords = keywords::Keywords::new(&patterns);
+        let straddle = incremental::Straddle::new(&patterns);
         let index: HashMap<&str, usize> = rules
             .rules()
             .iter()
@@ -188,6 +194,7 @@ impl Matcher {
             .collect();
         Matcher {
             partners,
+            straddle,
             rules,
             keywords,
             keyword_rules,
