@@ -490,6 +490,33 @@ impl Finding {
             &self.rule.id,
         )
     }
+
+    /// Sorts a run's findings into the order every report lists them in, and drops
+    /// duplicates (the same place and secret reached by two sources).
+    ///
+    /// Findings reach this in whatever order the scan's threads finished, so the order is
+    /// total: two versions of a file can hold two secrets at the same line and column of the
+    /// same rule, and without the fingerprint and provenance after [`Finding::sort_key`] a
+    /// report listed them in a different order from run to run. Copies of one secret at one
+    /// place sort together (so each is dropped, whatever lay between them), and the copy kept
+    /// is the one that fails a gate: not accepted, not local-only, the most severe.
+    pub fn list(findings: &mut Vec<Finding>) {
+        findings.sort_by(|a, b| {
+            a.sort_key()
+                .cmp(&b.sort_key())
+                .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+                .then_with(|| a.suppressed.is_some().cmp(&b.suppressed.is_some()))
+                .then_with(|| a.local_only.cmp(&b.local_only))
+                .then_with(|| b.severity.cmp(&a.severity))
+                .then_with(|| {
+                    let a = a.commit.as_ref().map(|c| c.id.as_str());
+                    a.cmp(&b.commit.as_ref().map(|c| c.id.as_str()))
+                })
+                .then_with(|| a.blob.cmp(&b.blob))
+                .then_with(|| a.message.cmp(&b.message))
+        });
+        findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.fingerprint == b.fingerprint);
+    }
 }
 
 /// `text` as a sentence: with a full stop at its end, so another can follow.
@@ -538,5 +565,80 @@ mod tests {
         assert!(Confidence::Possible < Confidence::Likely);
         assert!(Confidence::Likely < Confidence::Validated);
         assert_eq!("VALIDATED".parse(), Ok(Confidence::Validated));
+    }
+
+    /// A finding at one shared place (`a.env`, line 3, rule `r`): the case where the order
+    /// threads hand findings back in used to show through.
+    fn at_one_place(fingerprint: &str, commit: Option<&str>) -> Finding {
+        let mut f = Finding::new(
+            RuleInfo::for_test("r", Severity::High),
+            Severity::High,
+            Location::span("a.env", (3, 5), (3, 30)),
+            fingerprint.into(),
+        );
+        f.commit = commit.map(|id| CommitInfo {
+            id: id.into(),
+            author_name: String::new(),
+            author_email: String::new(),
+            date: String::new(),
+            summary: String::new(),
+        });
+        f.blob = commit.map(|id| format!("blob of {id}"));
+        f
+    }
+
+    fn listed(mut findings: Vec<Finding>) -> Vec<(String, Option<String>)> {
+        Finding::list(&mut findings);
+        findings
+            .into_iter()
+            .map(|f| (f.fingerprint, f.commit.map(|c| c.id)))
+            .collect()
+    }
+
+    #[test]
+    fn the_list_is_the_same_in_whatever_order_the_threads_gave_it() {
+        // Two secrets of two versions of one file, at the same line and column of the same
+        // rule: history's threads return them in either order.
+        let found = [
+            at_one_place("fp-b", Some("c1")),
+            at_one_place("fp-a", Some("c2")),
+            at_one_place("fp-c", None),
+        ];
+        let first = listed(found.to_vec());
+        for order in [[1, 0, 2], [2, 1, 0], [0, 2, 1], [1, 2, 0], [2, 0, 1]] {
+            let shuffled = order.iter().map(|&i| found[i].clone()).collect();
+            assert_eq!(listed(shuffled), first, "input order {order:?}");
+        }
+    }
+
+    #[test]
+    fn a_copy_is_dropped_even_with_another_secret_between_them() {
+        let found = vec![
+            at_one_place("fp-a", Some("c1")),
+            at_one_place("fp-b", Some("c2")),
+            at_one_place("fp-a", Some("c1")),
+        ];
+        assert_eq!(listed(found).len(), 2);
+    }
+
+    #[test]
+    fn of_two_copies_the_one_that_fails_the_gate_is_kept() {
+        let mut accepted = at_one_place("fp-a", None);
+        accepted.suppressed = Some(Suppression::Baseline);
+        let mut local = at_one_place("fp-a", None);
+        local.local_only = true;
+        let mut low = at_one_place("fp-a", None);
+        low.severity = Severity::Low;
+        for quiet in [accepted, local, low] {
+            for pair in [
+                vec![quiet.clone(), at_one_place("fp-a", None)],
+                vec![at_one_place("fp-a", None), quiet.clone()],
+            ] {
+                let mut pair = pair;
+                Finding::list(&mut pair);
+                assert_eq!(pair.len(), 1);
+                assert!(pair[0].fails(Severity::High), "kept {:?}", pair[0]);
+            }
+        }
     }
 }

@@ -70,8 +70,7 @@ pub fn settle(
     more: Vec<&mut String>,
 ) {
     redact_repository_text(matcher, findings, stats, more);
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.fingerprint == b.fingerprint);
+    Finding::list(findings);
 }
 
 /// The run's warnings on stderr (already redacted by [`settle`]), and how many were dropped.

@@ -230,8 +230,7 @@ pub fn combine(reports: Vec<Input>) -> Result<Combined, CombineError> {
     warnings.retain(|w| seen.insert(w.clone()));
     stats.warnings = warnings;
     let mut findings = fold_history(findings);
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    findings.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.fingerprint == b.fingerprint);
+    Finding::list(&mut findings);
     Ok(Combined {
         findings,
         stats,
