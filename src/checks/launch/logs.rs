@@ -559,6 +559,7 @@ pub fn code(code: &Code<'_>, sink: &mut Sink<'_>) {
     let python = code.language == super::syntax::Language::Python;
     let auth_file = says_auth(sink.file().relative);
     let bodies = body_names(code);
+    let destructured = destructurings(code);
     for call in code.calls() {
         let callee = code.callee(call);
         if !is_log_call(&callee, python) {
@@ -579,7 +580,7 @@ pub fn code(code: &Code<'_>, sink: &mut Sink<'_>) {
                     "shorthand_property_identifier",
                 ],
             ) {
-                let Some(secret) = classify(code, node, &bodies) else {
+                let Some(secret) = classify(code, node, &bodies, &destructured) else {
                     continue;
                 };
                 if !whole_value_reaches(code, node, argument) {
@@ -626,8 +627,14 @@ pub fn code(code: &Code<'_>, sink: &mut Sink<'_>) {
     }
 }
 
-/// What `node` is, if it is something that must not be logged whole.
-fn classify(code: &Code<'_>, node: Node<'_>, bodies: &[String]) -> Option<Secret> {
+/// What `node` is, if it is something that must not be logged whole (`destructured`: the
+/// file's [`destructurings`]).
+fn classify(
+    code: &Code<'_>,
+    node: Node<'_>,
+    bodies: &[String],
+    destructured: &[Destructuring<'_>],
+) -> Option<Secret> {
     match node.kind() {
         "member_expression" | "attribute" => {
             let object = node.child_by_field_name("object")?;
@@ -709,7 +716,7 @@ fn classify(code: &Code<'_>, node: Node<'_>, bodies: &[String]) -> Option<Secret
             if is_property_key(node) || field {
                 return None;
             }
-            if let Some(secret) = request_part_named(code, node) {
+            if let Some(secret) = request_part_named(code, node, destructured) {
                 return Some(secret);
             }
             credential_name(name).then_some(Secret::Credential)
@@ -718,10 +725,43 @@ fn classify(code: &Code<'_>, node: Node<'_>, bodies: &[String]) -> Option<Secret
     }
 }
 
+/// A declaration that destructures an object: `const { headers } = req`. Listed once per file
+/// ([`destructurings`]): [`request_part_named`] asks about each name a log call writes, and
+/// going through every declarator of the file for each made the log checks quadratic.
+struct Destructuring<'t> {
+    /// Where the declarator starts.
+    start: usize,
+    /// The `object_pattern`.
+    pattern: Node<'t>,
+    /// What it destructures.
+    source: Node<'t>,
+}
+
+/// Every `variable_declarator` whose name is an object pattern and which has a value, in
+/// document order.
+fn destructurings<'t>(code: &'t Code<'_>) -> Vec<Destructuring<'t>> {
+    code.nodes(&["variable_declarator"])
+        .into_iter()
+        .filter_map(|declarator| {
+            let pattern = declarator.child_by_field_name("name")?;
+            let source = declarator.child_by_field_name("value")?;
+            (pattern.kind() == "object_pattern").then(|| Destructuring {
+                start: declarator.start_byte(),
+                pattern,
+                source,
+            })
+        })
+        .collect()
+}
+
 /// The request's headers, cookies or `Authorization` under another name in the same file:
 /// `const h = req.headers`, `headers = request.headers`, `const { headers } = req`,
 /// `const { cookies: jar } = req`, `const { authorization } = req.headers`.
-fn request_part_named(code: &Code<'_>, node: Node<'_>) -> Option<Secret> {
+fn request_part_named(
+    code: &Code<'_>,
+    node: Node<'_>,
+    destructured: &[Destructuring<'_>],
+) -> Option<Secret> {
     let name = code.text(node);
     let value = code.resolve(node);
     if value != node
@@ -730,17 +770,16 @@ fn request_part_named(code: &Code<'_>, node: Node<'_>) -> Option<Secret> {
             "member_expression" | "attribute" | "subscript"
         )
     {
-        return classify(code, value, &[])
+        return classify(code, value, &[], destructured)
             .filter(|s| matches!(s, Secret::Headers | Secret::Cookies | Secret::Authorization));
     }
-    for declarator in code.nodes(&["variable_declarator"]) {
-        let (Some(pattern), Some(source)) = (
-            declarator.child_by_field_name("name"),
-            declarator.child_by_field_name("value"),
-        ) else {
-            continue;
-        };
-        if pattern.kind() != "object_pattern" || declarator.start_byte() > node.start_byte() {
+    for &Destructuring {
+        start,
+        pattern,
+        source,
+    } in destructured
+    {
+        if start > node.start_byte() {
             continue;
         }
         let mut cursor = pattern.walk();
