@@ -323,6 +323,132 @@ pub(super) fn concerns(subject: &Subject<'_, '_>) -> bool {
         || names_a_credential(words)
         || words.any(&["body", "json", "form", "data", "values", "post"])
             && (says_auth(subject.relative) || AUTH_WORDS.iter().any(|a| words.squashed_has(a)))
+            && reads_request_body(data)
+}
+
+/// What `is_request` takes for the request: an object whose last segment is one of the first
+/// four, or that is one of the last two.
+const REQUEST_NAMES: &[&[u8]] = &[
+    b"req",
+    b"request",
+    b"rawRequest",
+    b"incomingRequest",
+    b"ctx",
+    b"context",
+];
+
+/// Whether the file could hold a request body `classify` reports (`Secret::AuthBody`), found
+/// without parsing. Each way to one needs a request object in front of a body part:
+/// - a member `OBJECT.PART` (`PART`: `body`, `json`, `form`, `data`, `POST`, `values`, a token
+///   of its own): [`member_of_request`];
+/// - a call `OBJECT.METHOD(...)` (`json`, `formData`, `body`, `form`, `get_json`), or a body
+///   name's value `OBJECT.PART` read with whitespace removed: [`method_of_request`];
+/// - an object longer than `short`'s 80 characters, which `is_request` reads cut: then the
+///   cut ends in `.req`, `.request`, `.rawRequest` or `.incomingRequest`:
+///   [`long_request_object`].
+///
+/// Like the other conditions here it may only say too much: a comment or a line break where
+/// the object should be, or a non-ASCII byte (which may be Unicode whitespace), counts.
+fn reads_request_body(data: &[u8]) -> bool {
+    member_of_request(data) || method_of_request(data) || long_request_object(data)
+}
+
+/// Whether `run` (the identifier bytes right before a dot) may end a request object: the end of
+/// one of [`REQUEST_NAMES`] (the rest may be split off by whitespace, which `short` removes).
+fn may_end_request(run: &[u8]) -> bool {
+    !run.is_empty() && REQUEST_NAMES.iter().any(|name| name.ends_with(run))
+}
+
+/// Whether what ends at `at` may be a request object read by a member or a call: looking back
+/// over spaces and one dot (`.` or `?.`; none where tree-sitter inserts a missing one) for the
+/// identifier that ends the object, which must end a request name ([`may_end_request`]). Where
+/// the object may be hidden it counts: a line break, a comment or a non-ASCII byte
+/// (`skip_spaces_back`), or a byte tree-sitter may skip as an error between the parts of a
+/// member (`?`, `!`, `$`, `#`, `\`). After any other byte (`)`, `]`, a quote) the object's
+/// text ends in that byte, and `is_request` does not take it.
+fn object_may_be_request(data: &[u8], mut at: usize) -> bool {
+    let mut dotted = false;
+    loop {
+        let Some(end) = skip_spaces_back(data, at) else {
+            return true;
+        };
+        at = end;
+        let Some(before) = at.checked_sub(1).map(|i| data[i]) else {
+            return false;
+        };
+        match before {
+            b'.' if !dotted => {
+                dotted = true;
+                at -= 1;
+                if at > 0 && data[at - 1] == b'?' {
+                    at -= 1;
+                }
+            }
+            b'?' | b'!' | b'$' | b'#' | b'\\' => return true,
+            byte if is_word_byte(byte) => {
+                let mut start = at;
+                while start > 0 && is_word_byte(data[start - 1]) {
+                    start -= 1;
+                }
+                return may_end_request(&data[start..at]);
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// A member whose property is a body part, as a whole token, and whose object may be the
+/// request ([`object_may_be_request`]).
+fn member_of_request(data: &[u8]) -> bool {
+    const PARTS: &[&[u8]] = &[b"body", b"json", b"form", b"data", b"POST", b"values"];
+    PARTS.iter().any(|part| {
+        memchr::memmem::find_iter(data, part).any(|at| {
+            let end = at + part.len();
+            let inside = at > 0 && (data[at - 1].is_ascii_alphabetic() || data[at - 1] == b'_')
+                || data.get(end).is_some_and(|b| is_identifier_byte(*b));
+            !inside && object_may_be_request(data, at)
+        })
+    })
+}
+
+/// A dot, then a body method or part with whitespace anywhere in it (`code.callee` and `short`
+/// remove whitespace, and the text after the last dot must be the name), ending a token, and
+/// before it an object that may be the request ([`object_may_be_request`]).
+fn method_of_request(data: &[u8]) -> bool {
+    const METHODS: &[&[u8]] = &[b"json", b"formData", b"body", b"form", b"get_json", b"data"];
+    memchr::memchr_iter(b'.', data).any(|dot| {
+        METHODS.iter().any(|method| {
+            spelt_after(data, dot + 1, method)
+                .is_some_and(|end| !data.get(end).is_some_and(|b| is_identifier_byte(*b)))
+        }) && object_may_be_request(data, dot + 1)
+    })
+}
+
+/// A dot, then `req`, `rawRequest` or `incomingRequest` with whitespace anywhere in it: where
+/// `short` may cut an object longer than 80 characters so that `is_request` reads it as the
+/// request (`request` starts with `req`; `ctx` and `context` count only as the whole object).
+fn long_request_object(data: &[u8]) -> bool {
+    const CUT_NAMES: &[&[u8]] = &[b"req", b"rawRequest", b"incomingRequest"];
+    memchr::memchr_iter(b'.', data).any(|dot| {
+        CUT_NAMES
+            .iter()
+            .any(|name| spelt_after(data, dot + 1, name).is_some())
+    })
+}
+
+/// Where `word` ends when it is spelt from `at` on, whitespace (and non-ASCII bytes) skipped
+/// before it and between its letters.
+fn spelt_after(data: &[u8], mut at: usize, word: &[u8]) -> Option<usize> {
+    for &letter in word {
+        while at < data.len() && is_space_or_unsure(data[at]) {
+            at += 1;
+        }
+        if data.get(at) != Some(&letter) {
+            return None;
+        }
+        at += 1;
+    }
+    Some(at)
 }
 
 /// Bytes of a JavaScript or Python identifier in ASCII.
