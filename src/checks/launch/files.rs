@@ -94,7 +94,13 @@ pub fn kind_of(relative: &str) -> Option<Kind> {
     if is_nginx(&lower, dirs()) {
         return Some(Kind::Nginx);
     }
-    if is_test_file(&lower) {
+    code_of(&lower)
+}
+
+/// A file read as code, by its name alone (lower case): not a test, not minified or a
+/// declaration file, and in a language the checks parse.
+fn code_of(lower: &str) -> Option<Kind> {
+    if is_test_file(lower) {
         return None;
     }
     let (stem, extension) = lower.rsplit_once('.')?;
@@ -255,20 +261,8 @@ mod tests {
         if let Some(kind) = before_nginx {
             return kind;
         }
-        if is_test_file(&lower) {
-            return None;
-        }
-        let (stem, extension) = lower.rsplit_once('.')?;
-        if stem.ends_with(".min") || stem.ends_with(".d") || stem.ends_with(".bundle") {
-            return None;
-        }
-        let language = match extension {
-            "ts" | "mts" | "cts" => Language::TypeScript,
-            "tsx" | "js" | "jsx" | "mjs" | "cjs" => Language::Tsx,
-            "py" => Language::Python,
-            _ => return None,
-        };
-        Some(Kind::Code(language))
+        // What follows never read the folders, and is the same function.
+        code_of(&lower)
     }
 
     const COMPONENTS: &[&str] = &[

@@ -323,14 +323,7 @@ impl<'a> Code<'a> {
         self.declared.get_or_init(|| {
             let mut declared: HashMap<&'a str, Vec<(usize, Node<'a>)>> = HashMap::new();
             for declaration in self.nodes_of(&["variable_declarator", "assignment"]) {
-                let (target, value) = match declaration.kind() {
-                    "variable_declarator" => ("name", "value"),
-                    _ => ("left", "right"),
-                };
-                let (Some(target), Some(value)) = (
-                    declaration.child_by_field_name(target),
-                    declaration.child_by_field_name(value),
-                ) else {
+                let Some((target, value)) = target_and_value(declaration) else {
                     continue;
                 };
                 if target.kind() != "identifier" {
@@ -344,6 +337,18 @@ impl<'a> Code<'a> {
             declared
         })
     }
+}
+
+/// What a `variable_declarator` or an `assignment` assigns to, and its value (when it has both).
+fn target_and_value(declaration: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
+    let (target, value) = match declaration.kind() {
+        "variable_declarator" => ("name", "value"),
+        _ => ("left", "right"),
+    };
+    Some((
+        declaration.child_by_field_name(target)?,
+        declaration.child_by_field_name(value)?,
+    ))
 }
 
 /// Every descendant of `root` (itself included) of one of `kinds`, in document order.
@@ -471,14 +476,7 @@ mod tests {
             let name = code.text(node);
             let (mut before, mut after) = (None, None);
             for declaration in code.nodes(&["variable_declarator", "assignment"]) {
-                let (target, value) = match declaration.kind() {
-                    "variable_declarator" => ("name", "value"),
-                    _ => ("left", "right"),
-                };
-                let (Some(target), Some(value)) = (
-                    declaration.child_by_field_name(target),
-                    declaration.child_by_field_name(value),
-                ) else {
+                let Some((target, value)) = target_and_value(declaration) else {
                     continue;
                 };
                 if target.kind() != "identifier" || code.text(target) != name {
