@@ -510,6 +510,147 @@ mod tests {
         }
     }
 
+    /// Request objects for the auth-body test: the names `is_request` takes, written oddly,
+    /// some that are not the request, and (`{long}`) a long object `short` cuts at 80
+    /// characters so that the cut ends in a request name.
+    const REQUEST_OBJECTS: &[&str] = &[
+        "req",
+        "request",
+        "ctx",
+        "context",
+        "this.req",
+        "c.req",
+        "self.request",
+        "rawRequest",
+        "x.incomingRequest",
+        "re q",
+        "c\u{a0}tx",
+        "res",
+        "this.ctx",
+        "JSON.parse(x)",
+        "(req)",
+        "req!",
+        "$req",
+        "{long}req",
+        "{long}requestX",
+        "{long}request",
+        "{long}rawRequest",
+        "{long}incomingRequest",
+        "{long}reqs",
+    ];
+    /// What is read from the request: the parts `classify` and `body_names` know, as members
+    /// and calls, split by whitespace, and near misses.
+    const BODY_PARTS: &[&str] = &[
+        "body",
+        "json",
+        "form",
+        "data",
+        "POST",
+        "values",
+        "json()",
+        "formData()",
+        "get_json()",
+        "body()",
+        "form()",
+        "da ta",
+        "js\u{2028}on()",
+        "bodyParser",
+        "format()",
+        "headers",
+    ];
+    /// Log statements in auth routes (`{x}`: the read), script and Python.
+    const AUTH_ROUTES: &[(&str, &str)] = &[
+        (
+            "src/server.ts",
+            "router.post('/login', async (req, res) => {\n  console.log({x});\n});\n",
+        ),
+        (
+            "lib/index.js",
+            "async function signIn(req) { const b = {x}; console.log(b); }\n",
+        ),
+        (
+            "src/server.ts",
+            "function register(ctx) {\n  logger.info({ body: {x} });\n}\n",
+        ),
+        (
+            "src/routes/login.js",
+            "app.use((request) => console.log(JSON.stringify({x})));\n",
+        ),
+        ("app.py", "def login(request):\n    logging.info({x})\n"),
+        (
+            "accounts/login.py",
+            "def view(request):\n    data = {x}\n    print(data)\n",
+        ),
+    ];
+
+    /// One read of a request body: `object`, the separators around the dot (`None`: no dot
+    /// at all, as where tree-sitter inserts a missing one), `part`; `long` characters before a
+    /// `{long}` object's name.
+    fn body_read(
+        object: &str,
+        before: Option<&str>,
+        after: &str,
+        part: &str,
+        long: usize,
+    ) -> String {
+        let object = object.replace("{long}", &format!("o{}.", "a".repeat(long)));
+        match before {
+            Some(before) => format!("{object}{before}.{after}{part}"),
+            None => format!("{object} {part}"),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+
+        /// Request bodies read in auth routes through odd objects, separators, missing dots
+        /// and objects `short` cuts, report the same with the narrowed gate (which wants a
+        /// request object in front of a body part) as with the words-only gate.
+        #[test]
+        fn the_narrowed_gate_keeps_every_request_body_finding(
+            route in 0..AUTH_ROUTES.len(),
+            object in 0..REQUEST_OBJECTS.len(),
+            part in 0..BODY_PARTS.len(),
+            seps in (0..SEPARATORS.len() + 1, 0..SEPARATORS.len()),
+            long in 70usize..=80,
+        ) {
+            let (path, route) = AUTH_ROUTES[route];
+            let before = SEPARATORS.get(seps.0).copied();
+            let read = body_read(REQUEST_OBJECTS[object], before, SEPARATORS[seps.1], BODY_PARTS[part], long);
+            let text = route.replace("{x}", &read);
+            let (narrowed, baseline) = narrowed_and_baseline(path, &text);
+            proptest::prop_assert_eq!(narrowed, baseline, "{}\n{}", path, text);
+        }
+    }
+
+    /// The auth-body reads the narrowed gate must let through, among them the ones only its
+    /// least obvious parts see: a missing dot, a request name split by whitespace, an object
+    /// `short` cuts in the middle of a name.
+    #[test]
+    fn request_bodies_read_oddly_are_still_reported() {
+        let long_cut = body_read("{long}requestX", Some(""), "", "body", 75);
+        for (route, read) in [
+            (0, "req.body".to_string()),
+            (0, "req . json()".to_string()),
+            (2, "ctx . data".to_string()),
+            (1, "request\n  .formData()".to_string()),
+            (5, "request.get_json()".to_string()),
+            (4, "request.form".to_string()),
+            (0, long_cut),
+        ] {
+            let (path, route) = AUTH_ROUTES[route];
+            let text = route.replace("{x}", &read);
+            let (narrowed, baseline) = narrowed_and_baseline(path, &text);
+            assert!(
+                narrowed
+                    .iter()
+                    .any(|f| f.starts_with("log-auth-request-body")),
+                "{text}\n{narrowed:?}"
+            );
+            assert_eq!(narrowed, baseline, "{text}");
+        }
+    }
+
     /// A switched-off check reports nothing, and the others still report.
     #[test]
     fn a_disabled_check_is_silent() {

@@ -129,17 +129,21 @@ pub fn classify(path: &str) -> Option<PathClass> {
 /// The class of everything inside a folder of this name (compared without case): `tests` holds
 /// fixtures, `docs` documentation. The launch checks skip such folders too.
 pub fn of_folder(name: &str) -> Option<PathClass> {
-    let lower = name.to_ascii_lowercase();
-    [
-        (PathClass::TestFixture, TEST_DIRS),
-        (PathClass::Example, EXAMPLE_DIRS),
-        (PathClass::Documentation, DOC_DIRS),
-        (PathClass::Translation, TRANSLATION_DIRS),
-    ]
-    .into_iter()
-    .find(|(_, dirs)| dirs.contains(&lower.as_str()))
-    .map(|(class, _)| class)
+    // The lists are lower case (a test holds them so): compared without building a lower-case
+    // copy, since the launch checks ask this of every folder of every file a walk reads.
+    FOLDER_CLASSES
+        .into_iter()
+        .find(|(_, dirs)| dirs.iter().any(|d| d.eq_ignore_ascii_case(name)))
+        .map(|(class, _)| class)
 }
+
+/// The folder lists [`of_folder`] reads, in the order it tries them.
+const FOLDER_CLASSES: [(PathClass, &[&str]); 4] = [
+    (PathClass::TestFixture, TEST_DIRS),
+    (PathClass::Example, EXAMPLE_DIRS),
+    (PathClass::Documentation, DOC_DIRS),
+    (PathClass::Translation, TRANSLATION_DIRS),
+];
 
 /// `foo.test.ts`, `foo.spec.js`, `foo_test.go`, `test_foo.py`, `conftest.py`, `foo_spec.rb`,
 /// `foo.stories.tsx`. (Java and C# tests live in `src/test/` and `*.Tests/` folders; a
@@ -191,6 +195,20 @@ fn is_translation_file(name: &str) -> bool {
 mod tests {
     use super::PathClass::*;
     use super::*;
+
+    /// `of_folder` compares names ASCII case-insensitively with the lists as written, which
+    /// is lower-casing the name and comparing only while every entry is lower case.
+    #[test]
+    fn the_folder_lists_are_lower_case() {
+        for (_, dirs) in FOLDER_CLASSES {
+            for dir in dirs {
+                assert_eq!(*dir, dir.to_ascii_lowercase());
+            }
+        }
+        assert_eq!(of_folder("Tests"), Some(TestFixture));
+        assert_eq!(of_folder("DOCS"), Some(Documentation));
+        assert_eq!(of_folder("testsx"), None);
+    }
 
     #[test]
     fn each_path_has_one_class() {

@@ -57,21 +57,26 @@ const NOT_SHIPPED_DIRS: &[&str] = &[
 /// How the launch checks read the file at `relative` (from the scanned root, `/`-separated),
 /// or `None` when they do not read it.
 pub fn kind_of(relative: &str) -> Option<Kind> {
-    let mut parts: Vec<&str> = relative.split('/').filter(|p| !p.is_empty()).collect();
-    let name = parts.pop()?;
-    let dirs = parts;
-    if dirs.iter().any(|d| {
+    // The last non-empty component is the name, the others are the folders. Asked of every
+    // file a walk reads: the folders are iterated where they lie, never collected.
+    let trimmed = relative.trim_end_matches('/');
+    let (folders_text, name) = trimmed.rsplit_once('/').unwrap_or(("", trimmed));
+    if name.is_empty() {
+        return None;
+    }
+    let dirs = || folders_text.split('/').filter(|p| !p.is_empty());
+    if dirs().any(|d| {
         folders::is_dependency_dir(d)
-            || folders::BUILD_OUTPUT.contains(d)
+            || folders::BUILD_OUTPUT.contains(&d)
             || path_class::of_folder(d).is_some()
-            || NOT_SHIPPED_DIRS.contains(&d.to_ascii_lowercase().as_str())
+            || NOT_SHIPPED_DIRS.iter().any(|n| n.eq_ignore_ascii_case(d))
     }) {
         return None;
     }
     let lower = name.to_ascii_lowercase();
-    if dirs.len() >= 2
-        && dirs[dirs.len() - 2] == ".github"
-        && dirs[dirs.len() - 1] == "workflows"
+    let mut last_two = dirs().rev();
+    if last_two.next() == Some("workflows")
+        && last_two.next() == Some(".github")
         && (lower.ends_with(".yml") || lower.ends_with(".yaml"))
     {
         return Some(Kind::Workflow);
@@ -86,10 +91,16 @@ pub fn kind_of(relative: &str) -> Option<Kind> {
     if is_compose(&lower) {
         return Some(Kind::Compose);
     }
-    if is_nginx(&lower, &dirs) {
+    if is_nginx(&lower, dirs()) {
         return Some(Kind::Nginx);
     }
-    if is_test_file(&lower) {
+    code_of(&lower)
+}
+
+/// A file read as code, by its name alone (lower case): not a test, not minified or a
+/// declaration file, and in a language the checks parse.
+fn code_of(lower: &str) -> Option<Kind> {
+    if is_test_file(lower) {
         return None;
     }
     let (stem, extension) = lower.rsplit_once('.')?;
@@ -185,13 +196,17 @@ fn is_test_file(lower: &str) -> bool {
             && (stem.starts_with("test_") || stem.ends_with("_test") || stem == "conftest"))
 }
 
-fn is_nginx(lower: &str, dirs: &[&str]) -> bool {
+fn is_nginx<'a>(lower: &str, mut dirs: impl Iterator<Item = &'a str>) -> bool {
     if lower == "nginx.conf" || lower.ends_with(".nginx") || lower.ends_with(".nginx.conf") {
         return true;
     }
-    let in_nginx_dir = dirs.iter().any(|d| {
-        let d = d.to_ascii_lowercase();
-        d.contains("nginx") || d == "sites-available" || d == "sites-enabled" || d == "conf.d"
+    let in_nginx_dir = dirs.any(|d| {
+        d.as_bytes()
+            .windows(5)
+            .any(|w| w.eq_ignore_ascii_case(b"nginx"))
+            || ["sites-available", "sites-enabled", "conf.d"]
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(d))
     });
     in_nginx_dir && (lower.ends_with(".conf") || lower.ends_with(".conf.template"))
 }
@@ -199,6 +214,107 @@ fn is_nginx(lower: &str, dirs: &[&str]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// How `kind_of` read a path before it stopped collecting the folders (and lower-casing
+    /// each): the reference the property test holds it to.
+    fn kind_of_collected(relative: &str) -> Option<Kind> {
+        let mut parts: Vec<&str> = relative.split('/').filter(|p| !p.is_empty()).collect();
+        let name = parts.pop()?;
+        let dirs = parts;
+        if dirs.iter().any(|d| {
+            folders::is_dependency_dir(d)
+                || folders::BUILD_OUTPUT.contains(d)
+                || path_class::of_folder(d).is_some()
+                || NOT_SHIPPED_DIRS.contains(&d.to_ascii_lowercase().as_str())
+        }) {
+            return None;
+        }
+        let lower = name.to_ascii_lowercase();
+        if dirs.len() >= 2
+            && dirs[dirs.len() - 2] == ".github"
+            && dirs[dirs.len() - 1] == "workflows"
+            && (lower.ends_with(".yml") || lower.ends_with(".yaml"))
+        {
+            return Some(Kind::Workflow);
+        }
+        let nginx_named =
+            lower == "nginx.conf" || lower.ends_with(".nginx") || lower.ends_with(".nginx.conf");
+        let in_nginx_dir = dirs.iter().any(|d| {
+            let d = d.to_ascii_lowercase();
+            d.contains("nginx") || d == "sites-available" || d == "sites-enabled" || d == "conf.d"
+        });
+        let before_nginx = if lower == "dockerfile"
+            || lower == "containerfile"
+            || lower.starts_with("dockerfile.")
+            || lower.ends_with(".dockerfile")
+        {
+            Some(Some(Kind::Dockerfile))
+        } else if is_compose(&lower) {
+            Some(Some(Kind::Compose))
+        } else if nginx_named
+            || in_nginx_dir && (lower.ends_with(".conf") || lower.ends_with(".conf.template"))
+        {
+            Some(Some(Kind::Nginx))
+        } else {
+            None
+        };
+        if let Some(kind) = before_nginx {
+            return kind;
+        }
+        // What follows never read the folders, and is the same function.
+        code_of(&lower)
+    }
+
+    const COMPONENTS: &[&str] = &[
+        "",
+        "src",
+        "lib",
+        ".github",
+        "workflows",
+        "Workflows",
+        "node_modules",
+        ".next",
+        "Tests",
+        "DIST",
+        "third_party",
+        "Third-Party",
+        "nginx",
+        "my-NGINX-conf",
+        "Sites-Enabled",
+        "conf.d",
+        "docs",
+        "api",
+        "server.js",
+        "app.ts",
+        "a.test.ts",
+        "ci.yml",
+        "deploy.YAML",
+        "Dockerfile",
+        "docker-compose.yml",
+        "site.conf",
+        "x.conf.template",
+        "nginx.conf",
+        "views.py",
+        "é",
+        "x.min.js",
+        "index.d.ts",
+    ];
+
+    proptest::proptest! {
+        /// Paths of every shape `kind_of` distinguishes (empty components, trailing slashes,
+        /// folder names in any case) are read as the collecting version read them.
+        #[test]
+        fn kind_of_reads_a_path_as_the_collecting_version_did(
+            parts in proptest::collection::vec(0..COMPONENTS.len(), 0..6),
+            slash in proptest::bool::ANY,
+        ) {
+            let mut path = parts.iter().map(|&p| COMPONENTS[p]).collect::<Vec<_>>().join("/");
+            if slash {
+                path.push('/');
+            }
+            proptest::prop_assert_eq!(kind_of(&path), kind_of_collected(&path), "{}", path);
+        }
+    }
 
     #[test]
     fn which_files_are_read_and_how() {

@@ -323,6 +323,132 @@ pub(super) fn concerns(subject: &Subject<'_, '_>) -> bool {
         || names_a_credential(words)
         || words.any(&["body", "json", "form", "data", "values", "post"])
             && (says_auth(subject.relative) || AUTH_WORDS.iter().any(|a| words.squashed_has(a)))
+            && reads_request_body(data)
+}
+
+/// What `is_request` takes for the request: an object whose last segment is one of the first
+/// four, or that is one of the last two.
+const REQUEST_NAMES: &[&[u8]] = &[
+    b"req",
+    b"request",
+    b"rawRequest",
+    b"incomingRequest",
+    b"ctx",
+    b"context",
+];
+
+/// Whether the file could hold a request body `classify` reports (`Secret::AuthBody`), found
+/// without parsing. Each way to one needs a request object in front of a body part:
+/// - a member `OBJECT.PART` (`PART`: `body`, `json`, `form`, `data`, `POST`, `values`, a token
+///   of its own): [`member_of_request`];
+/// - a call `OBJECT.METHOD(...)` (`json`, `formData`, `body`, `form`, `get_json`), or a body
+///   name's value `OBJECT.PART` read with whitespace removed: [`method_of_request`];
+/// - an object longer than `short`'s 80 characters, which `is_request` reads cut: then the
+///   cut ends in `.req`, `.request`, `.rawRequest` or `.incomingRequest`:
+///   [`long_request_object`].
+///
+/// Like the other conditions here it may only say too much: a comment or a line break where
+/// the object should be, or a non-ASCII byte (which may be Unicode whitespace), counts.
+fn reads_request_body(data: &[u8]) -> bool {
+    member_of_request(data) || method_of_request(data) || long_request_object(data)
+}
+
+/// Whether `run` (the identifier bytes right before a dot) may end a request object: the end of
+/// one of [`REQUEST_NAMES`] (the rest may be split off by whitespace, which `short` removes).
+fn may_end_request(run: &[u8]) -> bool {
+    !run.is_empty() && REQUEST_NAMES.iter().any(|name| name.ends_with(run))
+}
+
+/// Whether what ends at `at` may be a request object read by a member or a call: looking back
+/// over spaces and one dot (`.` or `?.`; none where tree-sitter inserts a missing one) for the
+/// identifier that ends the object, which must end a request name ([`may_end_request`]). Where
+/// the object may be hidden it counts: a line break, a comment or a non-ASCII byte
+/// (`skip_spaces_back`), or a byte tree-sitter may skip as an error between the parts of a
+/// member (`?`, `!`, `$`, `#`, `\`). After any other byte (`)`, `]`, a quote) the object's
+/// text ends in that byte, and `is_request` does not take it.
+fn object_may_be_request(data: &[u8], mut at: usize) -> bool {
+    let mut dotted = false;
+    loop {
+        let Some(end) = skip_spaces_back(data, at) else {
+            return true;
+        };
+        at = end;
+        let Some(before) = at.checked_sub(1).map(|i| data[i]) else {
+            return false;
+        };
+        match before {
+            b'.' if !dotted => {
+                dotted = true;
+                at -= 1;
+                if at > 0 && data[at - 1] == b'?' {
+                    at -= 1;
+                }
+            }
+            b'?' | b'!' | b'$' | b'#' | b'\\' => return true,
+            byte if is_word_byte(byte) => {
+                let mut start = at;
+                while start > 0 && is_word_byte(data[start - 1]) {
+                    start -= 1;
+                }
+                return may_end_request(&data[start..at]);
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// A member whose property is a body part, as a whole token, and whose object may be the
+/// request ([`object_may_be_request`]).
+fn member_of_request(data: &[u8]) -> bool {
+    const PARTS: &[&[u8]] = &[b"body", b"json", b"form", b"data", b"POST", b"values"];
+    PARTS.iter().any(|part| {
+        memchr::memmem::find_iter(data, part).any(|at| {
+            let end = at + part.len();
+            let inside = at > 0 && (data[at - 1].is_ascii_alphabetic() || data[at - 1] == b'_')
+                || data.get(end).is_some_and(|b| is_identifier_byte(*b));
+            !inside && object_may_be_request(data, at)
+        })
+    })
+}
+
+/// A dot, then a body method or part with whitespace anywhere in it (`code.callee` and `short`
+/// remove whitespace, and the text after the last dot must be the name), ending a token, and
+/// before it an object that may be the request ([`object_may_be_request`]).
+fn method_of_request(data: &[u8]) -> bool {
+    const METHODS: &[&[u8]] = &[b"json", b"formData", b"body", b"form", b"get_json", b"data"];
+    memchr::memchr_iter(b'.', data).any(|dot| {
+        METHODS.iter().any(|method| {
+            spelt_after(data, dot + 1, method)
+                .is_some_and(|end| !data.get(end).is_some_and(|b| is_identifier_byte(*b)))
+        }) && object_may_be_request(data, dot + 1)
+    })
+}
+
+/// A dot, then `req`, `rawRequest` or `incomingRequest` with whitespace anywhere in it: where
+/// `short` may cut an object longer than 80 characters so that `is_request` reads it as the
+/// request (`request` starts with `req`; `ctx` and `context` count only as the whole object).
+fn long_request_object(data: &[u8]) -> bool {
+    const CUT_NAMES: &[&[u8]] = &[b"req", b"rawRequest", b"incomingRequest"];
+    memchr::memchr_iter(b'.', data).any(|dot| {
+        CUT_NAMES
+            .iter()
+            .any(|name| spelt_after(data, dot + 1, name).is_some())
+    })
+}
+
+/// Where `word` ends when it is spelt from `at` on, whitespace (and non-ASCII bytes) skipped
+/// before it and between its letters.
+fn spelt_after(data: &[u8], mut at: usize, word: &[u8]) -> Option<usize> {
+    for &letter in word {
+        while at < data.len() && is_space_or_unsure(data[at]) {
+            at += 1;
+        }
+        if data.get(at) != Some(&letter) {
+            return None;
+        }
+        at += 1;
+    }
+    Some(at)
 }
 
 /// Bytes of a JavaScript or Python identifier in ASCII.
@@ -559,6 +685,7 @@ pub fn code(code: &Code<'_>, sink: &mut Sink<'_>) {
     let python = code.language == super::syntax::Language::Python;
     let auth_file = says_auth(sink.file().relative);
     let bodies = body_names(code);
+    let destructured = destructurings(code);
     for call in code.calls() {
         let callee = code.callee(call);
         if !is_log_call(&callee, python) {
@@ -579,7 +706,7 @@ pub fn code(code: &Code<'_>, sink: &mut Sink<'_>) {
                     "shorthand_property_identifier",
                 ],
             ) {
-                let Some(secret) = classify(code, node, &bodies) else {
+                let Some(secret) = classify(code, node, &bodies, &destructured) else {
                     continue;
                 };
                 if !whole_value_reaches(code, node, argument) {
@@ -626,8 +753,14 @@ pub fn code(code: &Code<'_>, sink: &mut Sink<'_>) {
     }
 }
 
-/// What `node` is, if it is something that must not be logged whole.
-fn classify(code: &Code<'_>, node: Node<'_>, bodies: &[String]) -> Option<Secret> {
+/// What `node` is, if it is something that must not be logged whole (`destructured`: the
+/// file's [`destructurings`]).
+fn classify(
+    code: &Code<'_>,
+    node: Node<'_>,
+    bodies: &[String],
+    destructured: &[Destructuring<'_>],
+) -> Option<Secret> {
     match node.kind() {
         "member_expression" | "attribute" => {
             let object = node.child_by_field_name("object")?;
@@ -709,7 +842,7 @@ fn classify(code: &Code<'_>, node: Node<'_>, bodies: &[String]) -> Option<Secret
             if is_property_key(node) || field {
                 return None;
             }
-            if let Some(secret) = request_part_named(code, node) {
+            if let Some(secret) = request_part_named(code, node, destructured) {
                 return Some(secret);
             }
             credential_name(name).then_some(Secret::Credential)
@@ -718,10 +851,43 @@ fn classify(code: &Code<'_>, node: Node<'_>, bodies: &[String]) -> Option<Secret
     }
 }
 
+/// A declaration that destructures an object: `const { headers } = req`. Listed once per file
+/// ([`destructurings`]): [`request_part_named`] asks about each name a log call writes, and
+/// going through every declarator of the file for each made the log checks quadratic.
+struct Destructuring<'t> {
+    /// Where the declarator starts.
+    start: usize,
+    /// The `object_pattern`.
+    pattern: Node<'t>,
+    /// What it destructures.
+    source: Node<'t>,
+}
+
+/// Every `variable_declarator` whose name is an object pattern and which has a value, in
+/// document order.
+fn destructurings<'t>(code: &'t Code<'_>) -> Vec<Destructuring<'t>> {
+    code.nodes(&["variable_declarator"])
+        .into_iter()
+        .filter_map(|declarator| {
+            let pattern = declarator.child_by_field_name("name")?;
+            let source = declarator.child_by_field_name("value")?;
+            (pattern.kind() == "object_pattern").then(|| Destructuring {
+                start: declarator.start_byte(),
+                pattern,
+                source,
+            })
+        })
+        .collect()
+}
+
 /// The request's headers, cookies or `Authorization` under another name in the same file:
 /// `const h = req.headers`, `headers = request.headers`, `const { headers } = req`,
 /// `const { cookies: jar } = req`, `const { authorization } = req.headers`.
-fn request_part_named(code: &Code<'_>, node: Node<'_>) -> Option<Secret> {
+fn request_part_named(
+    code: &Code<'_>,
+    node: Node<'_>,
+    destructured: &[Destructuring<'_>],
+) -> Option<Secret> {
     let name = code.text(node);
     let value = code.resolve(node);
     if value != node
@@ -730,17 +896,16 @@ fn request_part_named(code: &Code<'_>, node: Node<'_>) -> Option<Secret> {
             "member_expression" | "attribute" | "subscript"
         )
     {
-        return classify(code, value, &[])
+        return classify(code, value, &[], destructured)
             .filter(|s| matches!(s, Secret::Headers | Secret::Cookies | Secret::Authorization));
     }
-    for declarator in code.nodes(&["variable_declarator"]) {
-        let (Some(pattern), Some(source)) = (
-            declarator.child_by_field_name("name"),
-            declarator.child_by_field_name("value"),
-        ) else {
-            continue;
-        };
-        if pattern.kind() != "object_pattern" || declarator.start_byte() > node.start_byte() {
+    for &Destructuring {
+        start,
+        pattern,
+        source,
+    } in destructured
+    {
+        if start > node.start_byte() {
             continue;
         }
         let mut cursor = pattern.walk();

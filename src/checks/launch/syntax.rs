@@ -9,6 +9,7 @@
 //! grammar. Parsing is error-tolerant: a file with a syntax error still yields the parts that
 //! parse.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use tree_sitter::{Node, Parser, Tree};
 
@@ -58,6 +59,11 @@ pub struct Code<'a> {
     /// The places in `all` of the nodes of each kind, in document order (a kind asked once per
     /// node: tree-sitter looks it up in a table).
     by_kind: HashMap<&'a str, Vec<usize>>,
+    /// Every declaration [`Code::resolve`] reads, by the name it assigns: (where the
+    /// declaration starts, its value), in document order. Built on the first `resolve`, once:
+    /// looking through every declaration for each name a log call writes made the log checks
+    /// quadratic in the file's declarations.
+    declared: OnceCell<HashMap<&'a str, Vec<(usize, Node<'a>)>>>,
 }
 
 impl<'a> Code<'a> {
@@ -80,9 +86,39 @@ impl<'a> Code<'a> {
                 }
             }
         }
-        let mut by_kind: HashMap<&'a str, Vec<usize>> = HashMap::new();
+        // Grouped by kind id first (a number the node holds), then named once per id: asking
+        // each node its kind's name, and hashing that name, cost more than the walk.
+        let mut by_id: Vec<Vec<usize>> = Vec::new();
         for (place, node) in all.iter().enumerate() {
-            by_kind.entry(node.kind()).or_default().push(place);
+            let id = usize::from(node.kind_id());
+            if by_id.len() <= id {
+                by_id.resize_with(id + 1, Vec::new);
+            }
+            by_id[id].push(place);
+        }
+        let mut by_kind: HashMap<&'a str, Vec<usize>> = HashMap::new();
+        let mut merged = Vec::new();
+        for places in by_id {
+            let Some(&first) = places.first() else {
+                continue;
+            };
+            // The kind is a function of the id: the first node's names them all.
+            let kind = all[first].kind();
+            match by_kind.entry(kind) {
+                std::collections::hash_map::Entry::Vacant(entry) => {
+                    entry.insert(places);
+                }
+                // Several ids may share a name (an alias): one list, in document order.
+                std::collections::hash_map::Entry::Occupied(mut entry) => {
+                    entry.get_mut().extend(places);
+                    merged.push(kind);
+                }
+            }
+        }
+        for kind in merged {
+            if let Some(places) = by_kind.get_mut(kind) {
+                places.sort_unstable();
+            }
         }
         Code {
             text,
@@ -90,6 +126,7 @@ impl<'a> Code<'a> {
             root,
             all,
             by_kind,
+            declared: OnceCell::new(),
         }
     }
 
@@ -111,6 +148,11 @@ impl<'a> Code<'a> {
 
     /// Every node of one of `kinds`, in document order.
     pub fn nodes<'t>(&'t self, kinds: &[&str]) -> Vec<Node<'t>> {
+        self.nodes_of(kinds)
+    }
+
+    /// [`Code::nodes`], for the tree's whole lifetime.
+    fn nodes_of(&self, kinds: &[&str]) -> Vec<Node<'a>> {
         let mut places: Vec<usize> = Vec::new();
         let mut lists = 0;
         for (i, kind) in kinds.iter().enumerate() {
@@ -265,21 +307,8 @@ impl<'a> Code<'a> {
         let name = self.text(node);
         let mut before = None;
         let mut after = None;
-        for declaration in self.nodes(&["variable_declarator", "assignment"]) {
-            let (target, value) = match declaration.kind() {
-                "variable_declarator" => ("name", "value"),
-                _ => ("left", "right"),
-            };
-            let (Some(target), Some(value)) = (
-                declaration.child_by_field_name(target),
-                declaration.child_by_field_name(value),
-            ) else {
-                continue;
-            };
-            if target.kind() != "identifier" || self.text(target) != name {
-                continue;
-            }
-            if declaration.start_byte() < node.start_byte() {
+        for &(start, value) in self.declared().get(name).map_or(&[][..], Vec::as_slice) {
+            if start < node.start_byte() {
                 before = Some(value);
             } else if after.is_none() {
                 after = Some(value);
@@ -287,6 +316,39 @@ impl<'a> Code<'a> {
         }
         unwrap_type(before.or(after).unwrap_or(node))
     }
+
+    /// The declarations [`Code::resolve`] reads (see `declared`): `variable_declarator` and
+    /// `assignment` nodes whose target is an identifier and which have a value.
+    fn declared(&self) -> &HashMap<&'a str, Vec<(usize, Node<'a>)>> {
+        self.declared.get_or_init(|| {
+            let mut declared: HashMap<&'a str, Vec<(usize, Node<'a>)>> = HashMap::new();
+            for declaration in self.nodes_of(&["variable_declarator", "assignment"]) {
+                let Some((target, value)) = target_and_value(declaration) else {
+                    continue;
+                };
+                if target.kind() != "identifier" {
+                    continue;
+                }
+                declared
+                    .entry(self.text(target))
+                    .or_default()
+                    .push((declaration.start_byte(), value));
+            }
+            declared
+        })
+    }
+}
+
+/// What a `variable_declarator` or an `assignment` assigns to, and its value (when it has both).
+fn target_and_value(declaration: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
+    let (target, value) = match declaration.kind() {
+        "variable_declarator" => ("name", "value"),
+        _ => ("left", "right"),
+    };
+    Some((
+        declaration.child_by_field_name(target)?,
+        declaration.child_by_field_name(value)?,
+    ))
 }
 
 /// Every descendant of `root` (itself included) of one of `kinds`, in document order.
@@ -382,6 +444,77 @@ fn strip_quotes(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Code with declarations, reassignments, shadowing, destructuring, Python assignments,
+    /// aliased node kinds (`property_identifier`, `shorthand_property_identifier`) and errors.
+    const INDEXED: &[(&str, Language)] = &[
+        (
+            "const a = 1; let b = a; a = { x: 2 }; function f(a) { const a2 = a; return a2 }\n\
+             var { headers, cookies: jar } = req; const o = { headers, a }; b = a; a = b;\n\
+             const c = (a as const); const d = a!; x.y = a; const a = 3; class K { m() {} }\n\
+             let broken = ; const e = f(a, b, c) +;",
+            Language::TypeScript,
+        ),
+        (
+            "const App = () => <div a={b}>{c}</div>; const b = 1; let c = b; c = <A/>;",
+            Language::Tsx,
+        ),
+        (
+            "a = 1\nb = a\na, c = 2, 3\nx.y = a\ndef f(a):\n    a = b\n    return a\nb = [a for a in c]\n",
+            Language::Python,
+        ),
+    ];
+
+    /// `resolve` through the per-name index finds what a look through every declaration found.
+    #[test]
+    fn resolving_through_the_index_finds_what_the_whole_look_found() {
+        fn resolve_by_looking<'t>(code: &'t Code<'_>, node: Node<'t>) -> Node<'t> {
+            let node = unwrap_type(node);
+            if node.kind() != "identifier" {
+                return node;
+            }
+            let name = code.text(node);
+            let (mut before, mut after) = (None, None);
+            for declaration in code.nodes(&["variable_declarator", "assignment"]) {
+                let Some((target, value)) = target_and_value(declaration) else {
+                    continue;
+                };
+                if target.kind() != "identifier" || code.text(target) != name {
+                    continue;
+                }
+                if declaration.start_byte() < node.start_byte() {
+                    before = Some(value);
+                } else if after.is_none() {
+                    after = Some(value);
+                }
+            }
+            unwrap_type(before.or(after).unwrap_or(node))
+        }
+        for (text, language) in INDEXED {
+            let code = Code::new_for_test(text, *language);
+            let mut resolved = 0;
+            for node in code.all.iter().copied() {
+                let fast = code.resolve(node);
+                assert_eq!(fast, resolve_by_looking(&code, node), "{text}");
+                resolved += usize::from(fast != node);
+            }
+            assert!(resolved > 3, "the snippets must resolve names: {text}");
+        }
+    }
+
+    /// The nodes of each kind, grouped by kind id and named once per id, are the nodes whose
+    /// `kind()` is that name, in document order.
+    #[test]
+    fn nodes_by_kind_are_the_nodes_of_that_kind() {
+        for (text, language) in INDEXED {
+            let code = Code::new_for_test(text, *language);
+            let mut naive: HashMap<&str, Vec<usize>> = HashMap::new();
+            for (place, node) in code.all.iter().enumerate() {
+                naive.entry(node.kind()).or_default().push(place);
+            }
+            assert_eq!(code.by_kind, naive, "{text}");
+        }
+    }
 
     fn first_call<'t>(code: &'t Code<'_>, callee: &str) -> Node<'t> {
         code.calls()
