@@ -87,6 +87,8 @@ pub(super) struct Keywords {
     table: Box<Table>,
     /// The folded three-byte keywords compared directly (at most [`THREES`]).
     threes: Vec<u32>,
+    /// The same keywords as the scalar loop looks them up: each alone in its slot.
+    three_slots: ThreeSlots,
     /// Folded first two bytes of every keyword of one or two bytes (and of the three-byte ones
     /// past [`THREES`]), indexed directly; `None` when there is none.
     pairs: Option<Box<PairTable>>,
@@ -201,6 +203,45 @@ impl Groups {
     }
 }
 
+/// The three-byte keywords by slot, so the scalar loop compares a position's first three bytes
+/// with one of them instead of each: every key alone in the slot the multiply-shift hash by
+/// `multiplier` gives it, the other slots holding `u32::MAX` (no three bytes, zero-extended,
+/// equal it). Membership is exact: three bytes equal a key only where the key is.
+#[derive(Debug)]
+struct ThreeSlots {
+    multiplier: u32,
+    slots: Box<[u32; 256]>,
+}
+
+impl ThreeSlots {
+    /// Places `keys` (at most [`THREES`], distinct, below 2^24), trying multipliers until no
+    /// two share a slot; `None` if none of a thousand does (sixteen keys in 256 slots collide
+    /// under a given multiplier about half the time, so this is not seen in practice).
+    fn new(keys: &[u32]) -> Option<ThreeSlots> {
+        (0..1000u32).find_map(|attempt| {
+            let multiplier = MULTIPLIER.wrapping_add(attempt.wrapping_mul(0x2545_F492));
+            let mut slots = Box::new([u32::MAX; 256]);
+            for &key in keys {
+                let slot = &mut slots[ThreeSlots::slot(multiplier, key)];
+                if *slot != u32::MAX {
+                    return None;
+                }
+                *slot = key;
+            }
+            Some(ThreeSlots { multiplier, slots })
+        })
+    }
+
+    fn slot(multiplier: u32, three: u32) -> usize {
+        (three.wrapping_mul(multiplier | 1) >> 24) as usize
+    }
+
+    /// Whether `three` (a position's first three folded bytes) is one of the keys.
+    fn contains(&self, three: u32) -> bool {
+        self.slots[ThreeSlots::slot(self.multiplier, three)] == three
+    }
+}
+
 /// The filter's words; a fixed size, so indexing it needs no bounds check in the hot loop.
 type Table = [u32; WORDS];
 /// One bit per folded byte pair.
@@ -221,6 +262,12 @@ fn bits_of(next: u32) -> (u32, u32) {
         (fifth ^ fifth >> 4) & 15,
         16 + (next.wrapping_mul(MULTIPLIER_HIGH) >> 28),
     )
+}
+
+/// Sets bit `pair` (folded byte pair, little-endian) of the pair table, made on first use.
+fn set_pair(pairs: &mut Option<Box<PairTable>>, pair: u32) {
+    let table = pairs.get_or_insert_with(|| Box::new([0; (1 << 16) / 64]));
+    table[pair as usize >> 6] |= 1 << (pair & 63);
 }
 
 /// Eight bytes of `bytes` from `at`, folded, little-endian, zero past the end (before folding).
@@ -272,10 +319,7 @@ impl Keywords {
             let key = entry.prefix as u32;
             let word = word_of(key);
             let (low, high) = bits_of((entry.prefix >> 32) as u32);
-            let mut pair = |pair: u32| {
-                let table = &mut pairs.get_or_insert_with(|| Box::new([0; (1 << 16) / 64]))[..];
-                table[pair as usize >> 6] |= 1 << (pair & 63);
-            };
+            let mut pair = |pair: u32| set_pair(&mut pairs, pair);
             match bytes.len() {
                 0 => continue,
                 1 => folded_values().for_each(|second| pair(key | second << 8)),
@@ -291,6 +335,15 @@ impl Keywords {
                 _ => long.push((word, entry)),
             }
         }
+        // Three-byte keywords that cannot be placed one per slot (not seen in practice) are
+        // entered in the pair table instead, which stays exact.
+        let three_slots = ThreeSlots::new(&threes).unwrap_or_else(|| {
+            for &key in &threes {
+                set_pair(&mut pairs, key & 0xFFFF);
+            }
+            threes.clear();
+            ThreeSlots::new(&[]).expect("no keys share a slot")
+        });
         Keywords {
             long: Buckets::new(long),
             patterns: patterns
@@ -300,6 +353,7 @@ impl Keywords {
             longest: patterns.iter().map(|p| p.as_ref().len()).max().unwrap_or(0),
             table,
             threes,
+            three_slots,
             pairs,
             short: entries.map(Groups::new),
             path: FilterPath::Vector,
@@ -389,16 +443,13 @@ impl Keywords {
         mut candidate: impl FnMut(usize),
     ) {
         let table: &Table = &self.table;
-        let threes = &self.threes[..];
+        let threes = &self.three_slots;
         // Whether the position whose folded bytes are `gram` then `next` passes.
         let passes = |gram: u32, next: u32| -> u64 {
             let (low, high) = bits_of(next);
             let word = table[word_of(gram)];
             let mut hit = u64::from((word >> low | word >> high) & 1);
-            let three = gram & 0xFF_FFFF;
-            for &key in threes {
-                hit |= u64::from(three == key);
-            }
+            hit |= u64::from(threes.contains(gram & 0xFF_FFFF));
             if PAIRS {
                 let pair = (gram & 0xFFFF) as usize;
                 hit |= pairs[pair >> 6] >> (pair & 63) & 1;
@@ -553,6 +604,27 @@ mod tests {
         out
     }
 
+    /// Where to plant which keyword, and its case (bit `i` upper-cases byte `i`).
+    type Plant = (prop::sample::Index, prop::sample::Index, u64);
+
+    /// Inserts into `hay`, for each plant, one of `patterns` at one of its places, in the
+    /// plant's case.
+    fn plant(hay: &mut Vec<u8>, patterns: &[Vec<u8>], plants: Vec<Plant>) {
+        for (which, place, case) in plants {
+            let keyword = &patterns[which.index(patterns.len())];
+            let at = place.index(hay.len() + 1);
+            let planted: Vec<u8> = keyword
+                .iter()
+                .enumerate()
+                .map(|(i, &b)| match case >> (i % 64) & 1 {
+                    1 => b.to_ascii_uppercase(),
+                    _ => b,
+                })
+                .collect();
+            hay.splice(at..at, planted);
+        }
+    }
+
     /// Bytes that collide under folding (`@` and a backtick, `[` and `{`, NUL and space),
     /// letters in both cases, and bytes of UTF-8 sequences.
     const ALPHABET: &[u8] = b"abAB-_ @`[{\0\xc3\xa9\xffkK";
@@ -574,16 +646,7 @@ mod tests {
             let patterns = distinct_lowercase(raw);
             let mut hay = filler;
             // Plant keywords, in random case, at random places (range edges included below).
-            for (which, place, case) in plants {
-                let keyword = &patterns[which.index(patterns.len())];
-                let at = place.index(hay.len() + 1);
-                let planted: Vec<u8> = keyword
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &b)| if case >> (i % 64) & 1 == 1 { b.to_ascii_uppercase() } else { b })
-                    .collect();
-                hay.splice(at..at, planted);
-            }
+            plant(&mut hay, &patterns, plants);
             let a = cut.0.index(hay.len() + 1);
             let b = cut.1.index(hay.len() + 1);
             let range = a.min(b)..a.max(b);
@@ -636,16 +699,7 @@ mod tests {
         ) {
             let patterns = distinct_lowercase(threes.into_iter().chain(others).collect());
             let mut hay = filler;
-            for (which, place, case) in plants {
-                let keyword = &patterns[which.index(patterns.len())];
-                let at = place.index(hay.len() + 1);
-                let planted: Vec<u8> = keyword
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &b)| if case >> (i % 64) & 1 == 1 { b.to_ascii_uppercase() } else { b })
-                    .collect();
-                hay.splice(at..at, planted);
-            }
+            plant(&mut hay, &patterns, plants);
             let range = start.min(hay.len())..hay.len();
             let keywords = Keywords::new(&patterns);
             prop_assert_eq!(
@@ -786,6 +840,22 @@ mod tests {
                     0..hay.len()
                 )
             );
+        }
+    }
+
+    /// The scalar loop's three-byte lookup says yes to exactly the keys, over every three-byte
+    /// value, for sets from none to the most the loops compare (keys sharing bytes included).
+    #[test]
+    fn three_byte_slots_hold_exactly_the_keys() {
+        for count in [0, 1, 7, THREES] {
+            let keys: Vec<u32> = (0..count as u32)
+                .map(|k| (0x7F_2020 + k * 0x01_0203) & 0xFF_FFFF)
+                .collect();
+            let slots = ThreeSlots::new(&keys).expect("the keys are placed");
+            let mut key = vec![false; 1 << 24];
+            keys.iter().for_each(|&k| key[k as usize] = true);
+            let wrong = (0..1u32 << 24).find(|&three| slots.contains(three) != key[three as usize]);
+            assert_eq!(wrong, None, "{count} keys");
         }
     }
 
