@@ -20,6 +20,11 @@
 //! forces the scalar loop (the whole filter as main had it up to 5f67b88) and
 //! `prefilter-automaton` runs the Aho-Corasick DFA that came before, so every step is measured
 //! in one run. Run: `cargo bench --bench engine`, or `-- prefilter` for the filter alone.
+//!
+//! On a shared machine, `LEAKGATE_BENCH_CPU=1` times the throughput benchmarks by the thread's
+//! own CPU time instead of the wall clock: the time other processes hold the core no longer
+//! counts, so two builds measured at different moments of a busy machine compare (the cache
+//! and memory bandwidth they share still do).
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -27,6 +32,8 @@ use leakgate::engine::{AllowList, FilterPath, KeywordHit, Matcher, Scratch};
 use leakgate::rules::RuleSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+#[cfg(unix)]
+use std::time::Duration;
 
 const CHUNK: usize = 1 << 20;
 
@@ -213,6 +220,27 @@ fn automaton_hits(automaton: &AhoCorasick, data: &[u8], out: &mut Vec<KeywordHit
     }));
 }
 
+/// Runs `routine` as criterion's `iter` does, timed by the wall clock, or by this thread's CPU
+/// time when `LEAKGATE_BENCH_CPU` is set (see the module documentation; Unix only).
+fn timed<R>(b: &mut criterion::Bencher<'_>, mut routine: impl FnMut() -> R) {
+    #[cfg(unix)]
+    if std::env::var_os("LEAKGATE_BENCH_CPU").is_some() {
+        let now = || {
+            let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+            Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+        };
+        b.iter_custom(|iterations| {
+            let start = now();
+            for _ in 0..iterations {
+                std::hint::black_box(routine());
+            }
+            now().saturating_sub(start)
+        });
+        return;
+    }
+    b.iter(routine);
+}
+
 fn bench_throughput(c: &mut Criterion) {
     let mb: usize = std::env::var("LEAKGATE_BENCH_MB")
         .ok()
@@ -286,7 +314,7 @@ fn bench_throughput(c: &mut Criterion) {
             ("prefilter-scalar", FilterPath::Scalar),
         ] {
             group.bench_with_input(BenchmarkId::new(name, input), bytes, |b, data| {
-                b.iter(|| {
+                timed(b, || {
                     data.chunks(CHUNK)
                         .map(|chunk| {
                             hits.clear();
@@ -301,7 +329,7 @@ fn bench_throughput(c: &mut Criterion) {
             BenchmarkId::new("prefilter-automaton", input),
             bytes,
             |b, data| {
-                b.iter(|| {
+                timed(b, || {
                     data.chunks(CHUNK)
                         .map(|chunk| {
                             hits.clear();
@@ -315,7 +343,7 @@ fn bench_throughput(c: &mut Criterion) {
         for decoded in [false, true] {
             let name = if decoded { "find_all" } else { "find" };
             group.bench_with_input(BenchmarkId::new(name, input), bytes, |b, data| {
-                b.iter(|| {
+                timed(b, || {
                     data.chunks(CHUNK)
                         .map(|chunk| match decoded {
                             false => matcher.find(chunk, &mut scratch).len(),
@@ -333,7 +361,7 @@ fn bench_throughput(c: &mut Criterion) {
                 BenchmarkId::new("find-automaton", input),
                 bytes,
                 |b, data| {
-                    b.iter(|| {
+                    timed(b, || {
                         data.chunks(CHUNK)
                             .map(|chunk| {
                                 hits.clear();

@@ -1,27 +1,36 @@
 //! The keyword prefilter: every occurrence of every keyword in a blob, overlapping and ASCII
 //! case-insensitive, found fast on the text that has none (almost all text).
 //!
-//! An Aho-Corasick DFA over the ~2,000 built-in keywords spends one table transition per byte
+//! An Aho-Corasick DFA over the ~1,200 built-in keywords spends one table transition per byte
 //! (~400 MiB/s per core) and tens of milliseconds to build, which was most of start-up. Here a
-//! position is looked at closely only when the bytes starting there, case-folded, hash to a bit
-//! set by some keyword: a keyword of eight bytes or more sets a bit of one table by its first
-//! eight bytes, a shorter one a bit of another table by its first four. Each table has
-//! [`FILTER_BITS`] bits (32 KiB); every position tests one bit of each, with no branch until a
-//! bit is set. Keying the long keywords by eight bytes matters: real text is full of their
-//! four-byte prefixes (`cons`, `stat`, `data`, `code`), and a four-byte key made ~2.6% of all
-//! positions candidates, an eight-byte one ~1%. A set bit only makes the position a candidate:
-//! the keywords entered under that bit are then compared byte by byte
-//! (`eq_ignore_ascii_case`), so the result is exact whatever the hash collides with.
+//! position is looked at closely only when the bytes starting there, case-folded, pass a test
+//! that costs one table read: the folded four bytes at the position hash to one 32-bit word of
+//! a table of [`WORDS`] words (256 KiB), and the position passes when the word has one of two
+//! bits set, the first named by the fifth byte, the second by a hash of the fifth to eighth
+//! bytes. A keyword is entered by as many of its leading bytes as it has, up to eight:
+//!
+//! - one of four bytes sets every bit of the first half of its word (whatever the fifth byte);
+//! - one of five to seven bytes sets the bit of the first half its fifth byte names;
+//! - one of eight bytes or more sets the bit of the second half its fifth to eighth bytes name;
+//! - one of three bytes is compared with the position's first three bytes directly, sixteen of
+//!   them at most (the built-in rules have seven); further ones, and those of one or two bytes,
+//!   go to a direct table of folded byte pairs (8 KiB, by their first two bytes), tested only
+//!   when such a keyword exists.
+//!
+//! Keying each keyword by all the bytes it has matters: real text is full of the four-byte
+//! prefixes of longer keywords (`cons`, `stat`, `toke`, `line`); keyed by four bytes they made
+//! ~1.5% of all positions candidates, two thirds of them such prefixes or collisions with the
+//! three-byte keywords' 128 possible fourth bytes each. One read per position matters more: the
+//! reads are most of the loop's time. A set bit only makes the position a candidate: the
+//! keywords entered under its word are then compared byte by byte (`eq_ignore_ascii_case`), so
+//! the result is exact whatever the hash collides with.
 //!
 //! Folding is `| 0x20` on every byte, the same for keywords and text: it maps an ASCII letter's
 //! two cases to one value (and also a few non-letters together, which only adds candidates),
-//! so a case-insensitive occurrence always has the folded prefix its keyword was entered
-//! under. Keywords shorter than four bytes (user rules choose keywords: any length from one
-//! byte, any bytes): a three-byte keyword is entered once for each folded value the fourth byte
-//! can take (128 of them); one- and two-byte keywords go to a second, direct table of folded
-//! byte pairs (8 KiB), tested only when such a keyword exists. Past the end of the searched
-//! bytes a gram is padded with zeros, which only adds candidates; the comparison never reads
-//! beyond the bytes it was given.
+//! so a case-insensitive occurrence always has the folded bytes its keyword was entered under.
+//! Past the end of the searched bytes a position's bytes are padded with zeros, which only adds
+//! candidates (a keyword's own bytes are never padding); the comparison never reads beyond the
+//! bytes it was given.
 //!
 //! Where the processor has AVX2 (x86_64, detected at run time) the same test runs sixteen
 //! positions per step in [`avx2`]; its candidates are the scalar loop's, position for position,
@@ -47,45 +56,47 @@ pub enum FilterPath {
 
 /// The multiplier of the filter's multiply-shift hash (the golden ratio's 32-bit fraction).
 const MULTIPLIER: u32 = 0x9E37_79B1;
-/// The multiplier of an eight-byte key's second four bytes (odd, unrelated to the first).
+/// The multiplier of the fifth to eighth bytes' hash (odd, unrelated to the first).
 const MULTIPLIER_HIGH: u32 = 0x85EB_CA6B;
 
-/// Bits in the prefix filter, as a power of two: 2^18 bits is 32 KiB, small enough to stay in
-/// a core's L1 cache, sparse enough (the built-in keywords set ~1% of it) that text without a
-/// keyword rarely makes a candidate.
-const FILTER_LOG2: u32 = 18;
-const FILTER_BITS: usize = 1 << FILTER_LOG2;
-/// Long keywords are bucketed by their filter bit shifted right by this: 2^14 buckets, few
-/// keywords in each (a candidate rejects a neighbour's in one comparison).
+/// Words in the filter table, as a power of two: 2^16 words is 256 KiB (in a core's L2
+/// cache), sparse enough (the built-in keywords touch ~2% of the words, and set one bit of 16
+/// in most of those) that text without a keyword rarely makes a candidate.
+const WORD_LOG2: u32 = 16;
+const WORDS: usize = 1 << WORD_LOG2;
+/// Keywords are bucketed by their word shifted right by this: 2^12 buckets, few keywords in
+/// each (a candidate rejects a neighbour's in one comparison).
 const BUCKET_SHIFT: u32 = 4;
-const BUCKETS: usize = FILTER_BITS >> BUCKET_SHIFT;
-/// How many leading bytes of a keyword shorter than [`WIDE`] the filter is keyed by.
-const GRAM: usize = 4;
-/// How many leading bytes of a keyword of this length or more the filter is keyed by.
+const BUCKETS: usize = WORDS >> BUCKET_SHIFT;
+/// The length from which a keyword is keyed by eight bytes (the most the filter reads).
 const WIDE: usize = 8;
-/// The fold applied to every byte (four at a time) before hashing and grouping.
+/// The fold applied to every byte (eight at a time) before hashing and grouping.
 const FOLD: u64 = 0x2020_2020_2020_2020;
+/// How many length classes of short keywords (one, two and three bytes) [`Groups`] keeps.
+const SHORT: usize = 3;
+/// How many three-byte keywords the filter compares directly; more go to the pair table.
+const THREES: usize = 16;
 
 /// The compiled keyword set. `patterns[id]` is keyword `id`, lowercased as given.
 #[derive(Debug)]
 pub(super) struct Keywords {
     patterns: Vec<Box<[u8]>>,
     longest: usize,
-    /// Hashed folded first four bytes of every keyword of three to seven bytes (see the module
-    /// documentation).
-    filter: Box<Table>,
-    /// Hashed folded first eight bytes of every keyword of eight bytes or more.
-    wide: Box<Table>,
-    /// Folded first two bytes of every keyword of one or two bytes, indexed directly; `None`
-    /// when there is none.
+    /// The filter's words, by [`word_of`] the position's folded first four bytes (see the
+    /// module documentation).
+    table: Box<Table>,
+    /// The folded three-byte keywords compared directly (at most [`THREES`]).
+    threes: Vec<u32>,
+    /// The same keywords as the scalar loop looks them up: each alone in its slot.
+    three_slots: ThreeSlots,
+    /// Folded first two bytes of every keyword of one or two bytes (and of the three-byte ones
+    /// past [`THREES`]), indexed directly; `None` when there is none.
     pairs: Option<Box<PairTable>>,
     /// The keywords of one to three bytes by length class, grouped by their folded prefix of
     /// that many bytes (few: the built-in rules have seven).
-    short: [Groups; GRAM - 1],
-    /// The keywords of four to seven bytes by their bit in `filter`, and those of eight bytes
-    /// or more by their bit in `wide`.
+    short: [Groups; SHORT],
+    /// The keywords of four bytes or more by their word.
     long: Buckets,
-    long_wide: Buckets,
     /// The loop [`Keywords::find`] runs.
     path: FilterPath,
 }
@@ -99,9 +110,9 @@ struct Long {
     id: u32,
 }
 
-/// Keywords by their filter bit: `entries[starts[b]..starts[b+1]]` are those whose key sets
-/// a bit of bucket `b` of the table (see [`BUCKET_SHIFT`]), so a candidate looks at a handful
-/// of entries with no search.
+/// Keywords by their word: `entries[starts[b]..starts[b+1]]` are those whose word falls in
+/// bucket `b` (see [`BUCKET_SHIFT`]), so a candidate looks at a handful of entries with no
+/// search.
 #[derive(Debug)]
 struct Buckets {
     starts: Box<[u32]>,
@@ -109,11 +120,11 @@ struct Buckets {
 }
 
 impl Buckets {
-    /// Buckets `(filter bit, keyword)` pairs: a counting sort, linear, no hashing.
+    /// Buckets `(word, keyword)` pairs: a counting sort, linear, no hashing.
     fn new(keywords: Vec<(usize, Long)>) -> Buckets {
         let mut starts = vec![0u32; BUCKETS + 1].into_boxed_slice();
-        for &(bit, _) in &keywords {
-            starts[(bit >> BUCKET_SHIFT) + 1] += 1;
+        for &(word, _) in &keywords {
+            starts[(word >> BUCKET_SHIFT) + 1] += 1;
         }
         for b in 0..BUCKETS {
             starts[b + 1] += starts[b];
@@ -125,17 +136,17 @@ impl Buckets {
             id: 0,
         };
         let mut entries = vec![empty; keywords.len()].into_boxed_slice();
-        for (bit, entry) in keywords {
-            let bucket = bit >> BUCKET_SHIFT;
+        for (word, entry) in keywords {
+            let bucket = word >> BUCKET_SHIFT;
             entries[next[bucket] as usize] = entry;
             next[bucket] += 1;
         }
         Buckets { starts, entries }
     }
 
-    /// The keywords whose bit shares `bit`'s bucket.
-    fn get(&self, bit: usize) -> &[Long] {
-        let bucket = bit >> BUCKET_SHIFT;
+    /// The keywords whose word shares `word`'s bucket.
+    fn get(&self, word: usize) -> &[Long] {
+        let bucket = word >> BUCKET_SHIFT;
         &self.entries[self.starts[bucket] as usize..self.starts[bucket + 1] as usize]
     }
 }
@@ -192,35 +203,71 @@ impl Groups {
     }
 }
 
-/// The filter's bits; a fixed size, so indexing it needs no bounds check in the hot loop.
-type Table = [u64; FILTER_BITS / 64];
+/// The three-byte keywords by slot, so the scalar loop compares a position's first three bytes
+/// with one of them instead of each: every key alone in the slot the multiply-shift hash by
+/// `multiplier` gives it, the other slots holding `u32::MAX` (no three bytes, zero-extended,
+/// equal it). Membership is exact: three bytes equal a key only where the key is.
+#[derive(Debug)]
+struct ThreeSlots {
+    multiplier: u32,
+    slots: Box<[u32; 256]>,
+}
+
+impl ThreeSlots {
+    /// Places `keys` (at most [`THREES`], distinct, below 2^24), trying multipliers until no
+    /// two share a slot; `None` if none of a thousand does (sixteen keys in 256 slots collide
+    /// under a given multiplier about half the time, so this is not seen in practice).
+    fn new(keys: &[u32]) -> Option<ThreeSlots> {
+        (0..1000u32).find_map(|attempt| {
+            let multiplier = MULTIPLIER.wrapping_add(attempt.wrapping_mul(0x2545_F492));
+            let mut slots = Box::new([u32::MAX; 256]);
+            for &key in keys {
+                let slot = &mut slots[ThreeSlots::slot(multiplier, key)];
+                if *slot != u32::MAX {
+                    return None;
+                }
+                *slot = key;
+            }
+            Some(ThreeSlots { multiplier, slots })
+        })
+    }
+
+    fn slot(multiplier: u32, three: u32) -> usize {
+        (three.wrapping_mul(multiplier | 1) >> 24) as usize
+    }
+
+    /// Whether `three` (a position's first three folded bytes) is one of the keys.
+    fn contains(&self, three: u32) -> bool {
+        self.slots[ThreeSlots::slot(self.multiplier, three)] == three
+    }
+}
+
+/// The filter's words; a fixed size, so indexing it needs no bounds check in the hot loop.
+type Table = [u32; WORDS];
 /// One bit per folded byte pair.
 type PairTable = [u64; (1 << 16) / 64];
 
-/// Bit `h` of the filter's hash of a folded gram.
-fn slot(gram: u32) -> usize {
-    (gram.wrapping_mul(MULTIPLIER) >> (32 - FILTER_LOG2)) as usize
+/// The word of a position whose folded first four bytes are `gram` (little-endian).
+fn word_of(gram: u32) -> usize {
+    (gram.wrapping_mul(MULTIPLIER) >> (32 - WORD_LOG2)) as usize
 }
 
-/// Bit `h` of the wide table's hash of eight folded bytes (`word`, little-endian).
-fn wide_slot(word: u64) -> usize {
-    let low = (word as u32).wrapping_mul(MULTIPLIER);
-    let high = ((word >> 32) as u32).wrapping_mul(MULTIPLIER_HIGH);
-    ((low ^ high) >> (32 - FILTER_LOG2)) as usize
+/// The two bits of its word a position whose folded four bytes after the first four are
+/// `next` (little-endian) tests: in the first half, the one its fifth byte names (its two
+/// nibbles mixed: letters a fold apart land apart); in the second half, the one a hash of all
+/// four names.
+fn bits_of(next: u32) -> (u32, u32) {
+    let fifth = next & 0xFF;
+    (
+        (fifth ^ fifth >> 4) & 15,
+        16 + (next.wrapping_mul(MULTIPLIER_HIGH) >> 28),
+    )
 }
 
-fn set(table: &mut [u64], bit: usize) {
-    table[bit >> 6] |= 1 << (bit & 63);
-}
-
-/// The first `n` (at most four) bytes of `bytes` from `at`, folded, little-endian, zero past
-/// the end (before folding).
-fn folded_prefix(bytes: &[u8], at: usize, n: usize) -> u32 {
-    let value = folded_word(bytes, at) as u32;
-    match n {
-        GRAM.. => value,
-        _ => value & ((1u32 << (8 * n)) - 1),
-    }
+/// Sets bit `pair` (folded byte pair, little-endian) of the pair table, made on first use.
+fn set_pair(pairs: &mut Option<Box<PairTable>>, pair: u32) {
+    let table = pairs.get_or_insert_with(|| Box::new([0; (1 << 16) / 64]));
+    table[pair as usize >> 6] |= 1 << (pair & 63);
 }
 
 /// Eight bytes of `bytes` from `at`, folded, little-endian, zero past the end (before folding).
@@ -251,67 +298,62 @@ impl Keywords {
     /// Compiles `patterns` (distinct, lowercased, each non-empty: the rule loader refuses an
     /// empty keyword; an empty one here would be ignored). Linear in the keywords' bytes.
     pub(super) fn new<P: AsRef<[u8]>>(patterns: &[P]) -> Keywords {
-        let mut filter: Box<Table> = Box::new([0; FILTER_BITS / 64]);
-        let mut wide: Box<Table> = Box::new([0; FILTER_BITS / 64]);
-        let mut long_wide: Vec<(usize, Long)> = Vec::new();
+        let mut table: Box<Table> = vec![0u32; WORDS]
+            .into_boxed_slice()
+            .try_into()
+            .expect("a WORDS-long slice converts to a table");
+        let mut threes: Vec<u32> = Vec::new();
         let mut pairs: Option<Box<PairTable>> = None;
-        let mut entries: [Vec<(u32, u32)>; GRAM - 1] = Default::default();
+        let mut entries: [Vec<(u32, u32)>; SHORT] = Default::default();
         let mut long: Vec<(usize, Long)> = Vec::new();
         let folded_values = || (0..=255u8).filter(|b| b & 0x20 != 0).map(u32::from);
         for (id, pattern) in patterns.iter().enumerate() {
             let bytes = pattern.as_ref();
-            let class = bytes.len().min(GRAM);
-            if class == 0 {
-                continue;
+            let id = id as u32;
+            let mask = mask_of(bytes.len());
+            let entry = Long {
+                prefix: folded_word(bytes, 0) & mask,
+                mask,
+                id,
+            };
+            let key = entry.prefix as u32;
+            let word = word_of(key);
+            let (low, high) = bits_of((entry.prefix >> 32) as u32);
+            let mut pair = |pair: u32| set_pair(&mut pairs, pair);
+            match bytes.len() {
+                0 => continue,
+                1 => folded_values().for_each(|second| pair(key | second << 8)),
+                2 => pair(key),
+                3 if threes.len() < THREES => threes.push(key),
+                3 => pair(key & 0xFFFF),
+                4 => table[word] |= 0xFFFF,
+                5..WIDE => table[word] |= 1 << low,
+                _ => table[word] |= 1 << high,
             }
-            let key = folded_prefix(bytes, 0, class);
-            if class < GRAM {
-                entries[class - 1].push((key, id as u32));
-            }
-            match class {
-                GRAM => {
-                    let mask = mask_of(bytes.len());
-                    let entry = Long {
-                        prefix: folded_word(bytes, 0) & mask,
-                        mask,
-                        id: id as u32,
-                    };
-                    if bytes.len() >= WIDE {
-                        let bit = wide_slot(entry.prefix);
-                        set(&mut wide[..], bit);
-                        long_wide.push((bit, entry));
-                    } else {
-                        set(&mut filter[..], slot(key));
-                        long.push((slot(key), entry));
-                    }
-                }
-                3 => {
-                    for fourth in folded_values() {
-                        set(&mut filter[..], slot(key | fourth << 24));
-                    }
-                }
-                2 => set(
-                    &mut pairs.get_or_insert_with(|| Box::new([0; (1 << 16) / 64]))[..],
-                    key as usize,
-                ),
-                _ => {
-                    let table = &mut pairs.get_or_insert_with(|| Box::new([0; (1 << 16) / 64]))[..];
-                    for second in folded_values() {
-                        set(table, (key | second << 8) as usize);
-                    }
-                }
+            match bytes.len() {
+                1..=SHORT => entries[bytes.len() - 1].push((key, id)),
+                _ => long.push((word, entry)),
             }
         }
+        // Three-byte keywords that cannot be placed one per slot (not seen in practice) are
+        // entered in the pair table instead, which stays exact.
+        let three_slots = ThreeSlots::new(&threes).unwrap_or_else(|| {
+            for &key in &threes {
+                set_pair(&mut pairs, key & 0xFFFF);
+            }
+            threes.clear();
+            ThreeSlots::new(&[]).expect("no keys share a slot")
+        });
         Keywords {
             long: Buckets::new(long),
-            long_wide: Buckets::new(long_wide),
-            wide,
             patterns: patterns
                 .iter()
                 .map(|p| p.as_ref().to_vec().into_boxed_slice())
                 .collect(),
             longest: patterns.iter().map(|p| p.as_ref().len()).max().unwrap_or(0),
-            filter,
+            table,
+            threes,
+            three_slots,
             pairs,
             short: entries.map(Groups::new),
             path: FilterPath::Vector,
@@ -380,11 +422,11 @@ impl Keywords {
     #[cfg(target_arch = "x86_64")]
     fn vector_filter(&self) -> avx2::Filter<'_> {
         avx2::Filter {
-            table: &self.filter[..],
-            wide: &self.wide[..],
+            table: &self.table[..],
+            threes: &self.threes,
             multiplier: MULTIPLIER,
             multiplier_high: MULTIPLIER_HIGH,
-            shift: 32 - FILTER_LOG2,
+            shift: 32 - WORD_LOG2,
             pairs: self.pairs.as_deref(),
         }
     }
@@ -400,13 +442,14 @@ impl Keywords {
         pairs: &PairTable,
         mut candidate: impl FnMut(usize),
     ) {
-        let (filter, wide): (&Table, &Table) = (&self.filter, &self.wide);
+        let table: &Table = &self.table;
+        let threes = &self.three_slots;
         // Whether the position whose folded bytes are `gram` then `next` passes.
         let passes = |gram: u32, next: u32| -> u64 {
-            let bit = slot(gram);
-            let mut hit = filter[bit >> 6] >> (bit & 63) & 1;
-            let bit = wide_slot(u64::from(gram) | u64::from(next) << 32);
-            hit |= wide[bit >> 6] >> (bit & 63) & 1;
+            let (low, high) = bits_of(next);
+            let word = table[word_of(gram)];
+            let mut hit = u64::from((word >> low | word >> high) & 1);
+            hit |= u64::from(threes.contains(gram & 0xFF_FFFF));
             if PAIRS {
                 let pair = (gram & 0xFFFF) as usize;
                 hit |= pairs[pair >> 6] >> (pair & 63) & 1;
@@ -447,16 +490,14 @@ impl Keywords {
     }
 
     /// Compares the keywords that may start at `at` with the bytes there: first those of four
-    /// bytes or more entered under the position's bits (their first eight folded bytes in one
+    /// bytes or more entered under the position's word (their first eight folded bytes in one
     /// comparison, then the whole keyword), then the short ones.
     #[inline(never)]
     fn verify(&self, hay: &[u8], at: usize, out: &mut Vec<KeywordHit>) {
         let rest = &hay[at..];
         let word = folded_word(hay, at);
         let gram = word as u32;
-        let entries = self.long.get(slot(gram));
-        let wide = self.long_wide.get(wide_slot(word));
-        for entry in entries.iter().chain(wide) {
+        for entry in self.long.get(word_of(gram)) {
             if word & entry.mask == entry.prefix {
                 self.compare(rest, at, entry.id, out);
             }
@@ -563,6 +604,27 @@ mod tests {
         out
     }
 
+    /// Where to plant which keyword, and its case (bit `i` upper-cases byte `i`).
+    type Plant = (prop::sample::Index, prop::sample::Index, u64);
+
+    /// Inserts into `hay`, for each plant, one of `patterns` at one of its places, in the
+    /// plant's case.
+    fn plant(hay: &mut Vec<u8>, patterns: &[Vec<u8>], plants: Vec<Plant>) {
+        for (which, place, case) in plants {
+            let keyword = &patterns[which.index(patterns.len())];
+            let at = place.index(hay.len() + 1);
+            let planted: Vec<u8> = keyword
+                .iter()
+                .enumerate()
+                .map(|(i, &b)| match case >> (i % 64) & 1 {
+                    1 => b.to_ascii_uppercase(),
+                    _ => b,
+                })
+                .collect();
+            hay.splice(at..at, planted);
+        }
+    }
+
     /// Bytes that collide under folding (`@` and a backtick, `[` and `{`, NUL and space),
     /// letters in both cases, and bytes of UTF-8 sequences.
     const ALPHABET: &[u8] = b"abAB-_ @`[{\0\xc3\xa9\xffkK";
@@ -584,16 +646,7 @@ mod tests {
             let patterns = distinct_lowercase(raw);
             let mut hay = filler;
             // Plant keywords, in random case, at random places (range edges included below).
-            for (which, place, case) in plants {
-                let keyword = &patterns[which.index(patterns.len())];
-                let at = place.index(hay.len() + 1);
-                let planted: Vec<u8> = keyword
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &b)| if case >> (i % 64) & 1 == 1 { b.to_ascii_uppercase() } else { b })
-                    .collect();
-                hay.splice(at..at, planted);
-            }
+            plant(&mut hay, &patterns, plants);
             let a = cut.0.index(hay.len() + 1);
             let b = cut.1.index(hay.len() + 1);
             let range = a.min(b)..a.max(b);
@@ -630,6 +683,33 @@ mod tests {
                     );
                 }
             }
+        }
+
+        /// Three-byte keywords past the sixteen both loops compare directly go to the pair
+        /// table by their first two bytes: mixed with keywords of every other length class,
+        /// planted in random case, both loops still find exactly Aho-Corasick's occurrences, from
+        /// the same candidates.
+        #[test]
+        fn more_three_byte_keywords_than_the_loops_compare(
+            threes in prop::collection::vec(prop::collection::vec(byte(), 3), 17..40),
+            others in prop::collection::vec(prop::collection::vec(byte(), 1..10), 0..6),
+            filler in prop::collection::vec(prop_oneof![byte(), 0x80u8..=0xFF], 0..300),
+            plants in prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>(), any::<u64>()), 0..12),
+            start in 0usize..40,
+        ) {
+            let patterns = distinct_lowercase(threes.into_iter().chain(others).collect());
+            let mut hay = filler;
+            plant(&mut hay, &patterns, plants);
+            let range = start.min(hay.len())..hay.len();
+            let keywords = Keywords::new(&patterns);
+            prop_assert_eq!(
+                filter_hits(&keywords, &hay, range.clone()),
+                automaton_hits(&automaton(&patterns, AhoCorasickKind::DFA), &hay, range.clone())
+            );
+            prop_assert_eq!(
+                candidate_positions(FilterPath::Vector, &keywords, &hay, range.clone()),
+                candidate_positions(FilterPath::Scalar, &keywords, &hay, range)
+            );
         }
 
         /// The vector loop works in steps of sixteen positions over 24 bytes: keywords planted
@@ -689,17 +769,29 @@ mod tests {
         } else {
             assert_eq!(reached, 3);
         }
-        // A table smaller than the hash's range is refused rather than read past.
-        let small = avx2::Filter {
-            table: &keywords.filter[..16],
-            ..filter
-        };
-        assert_eq!(avx2::scan(&small, &hay, 0, 1000, |_| {}), 0);
-        let small = avx2::Filter {
-            wide: &keywords.wide[..16],
-            ..keywords.vector_filter()
-        };
-        assert_eq!(avx2::scan(&small, &hay, 0, 1000, |_| {}), 0);
+        // A table smaller than the hash's range is refused rather than read past, and so are
+        // more three-byte keys than the loop compares.
+        let many = [0u32; THREES + 1];
+        for small in [
+            avx2::Filter {
+                table: &keywords.table[..WORDS - 1],
+                ..keywords.vector_filter()
+            },
+            avx2::Filter {
+                shift: 32 - WORD_LOG2 - 1,
+                ..keywords.vector_filter()
+            },
+            avx2::Filter {
+                shift: 0,
+                ..keywords.vector_filter()
+            },
+            avx2::Filter {
+                threes: &many,
+                ..keywords.vector_filter()
+            },
+        ] {
+            assert_eq!(avx2::scan(&small, &hay, 0, 1000, |_| {}), 0);
+        }
     }
 
     #[test]
@@ -749,6 +841,51 @@ mod tests {
                 )
             );
         }
+    }
+
+    /// The scalar loop's three-byte lookup says yes to exactly the keys, over every three-byte
+    /// value, for sets from none to the most the loops compare (keys sharing bytes included).
+    #[test]
+    fn three_byte_slots_hold_exactly_the_keys() {
+        for count in [0, 1, 7, THREES] {
+            let keys: Vec<u32> = (0..count as u32)
+                .map(|k| (0x7F_2020 + k * 0x01_0203) & 0xFF_FFFF)
+                .collect();
+            let slots = ThreeSlots::new(&keys).expect("the keys are placed");
+            let mut key = vec![false; 1 << 24];
+            keys.iter().for_each(|&k| key[k as usize] = true);
+            let wrong = (0..1u32 << 24).find(|&three| slots.contains(three) != key[three as usize]);
+            assert_eq!(wrong, None, "{count} keys");
+        }
+    }
+
+    /// A keyword of five bytes or more is keyed by its fifth to eighth bytes too: text full of
+    /// its first four (and of three of a three-byte keyword) makes no candidate, where keying by
+    /// four bytes made every `cons`, `stat` and `line` one.
+    #[test]
+    fn a_longer_keywords_first_four_bytes_make_no_candidate() {
+        let patterns: Vec<&[u8]> = vec![
+            b"consul",
+            b"consumer_key",
+            b"statuspage",
+            b"line_pay",
+            b"eyj",
+        ];
+        let keywords = Keywords::new(&patterns);
+        let hay =
+            b"const x = console.log(constant); static status = state; inline outline EYE key;"
+                .repeat(20);
+        for path in PATHS {
+            assert_eq!(
+                candidate_positions(path, &keywords, &hay, 0..hay.len()),
+                Vec::<usize>::new(),
+                "{path:?}"
+            );
+        }
+        // The keywords themselves, in either case, are candidates and occurrences.
+        let hay = b"..CONSUL..consumer_KEY..StatusPage..line_pay..eYj..".repeat(3);
+        let found = filter_hits(&keywords, &hay, 0..hay.len());
+        assert_eq!(found.len(), 15, "{found:?}");
     }
 
     #[test]

@@ -3,11 +3,12 @@
 //! text.
 //!
 //! For each position the scalar loop folds the four bytes starting there and the four after
-//! them (`| 0x20`), hashes the first four and all eight by multiply-shift and tests one bit of
-//! each of two 32 KiB tables (and, when one- or two-byte keywords exist, one bit of the pair
-//! table). Here the grams of eight positions are built from a 16-byte load by one byte
-//! shuffle, folded, hashed with 32-bit multiplies, and their bits fetched with gathers from
-//! the same tables: the candidates are
+//! them (`| 0x20`), reads the 32-bit word of the filter table the first four hash to, and
+//! tests two of its bits, one named by the fifth byte and one by a hash of the fifth to eighth;
+//! it compares the first three bytes with the (at most sixteen) three-byte keywords and, when
+//! one- or two-byte keywords exist, tests one bit of the pair table. Here the grams of eight
+//! positions are built from a 16-byte load by one byte shuffle, folded, hashed with 32-bit
+//! multiplies, and their words fetched with a gather from the same table: the candidates are
 //! exactly the scalar loop's, position for position, so what happens to a candidate (the exact
 //! comparison) does not depend on which loop found it. The property tests run both loops
 //! against Aho-Corasick.
@@ -18,35 +19,39 @@
 
 use std::arch::x86_64::{
     _mm_cvtsi32_si128, _mm_loadu_si128, _mm256_and_si256, _mm256_broadcastsi128_si256,
-    _mm256_castsi256_ps, _mm256_i32gather_epi32, _mm256_movemask_ps, _mm256_mullo_epi32,
-    _mm256_or_si256, _mm256_set1_epi8, _mm256_set1_epi32, _mm256_setr_epi8, _mm256_shuffle_epi8,
-    _mm256_slli_epi32, _mm256_srl_epi32, _mm256_srli_epi32, _mm256_srlv_epi32, _mm256_xor_si256,
+    _mm256_castsi256_ps, _mm256_cmpeq_epi32, _mm256_i32gather_epi32, _mm256_movemask_ps,
+    _mm256_mullo_epi32, _mm256_or_si256, _mm256_set1_epi8, _mm256_set1_epi32, _mm256_setr_epi8,
+    _mm256_shuffle_epi8, _mm256_slli_epi32, _mm256_srl_epi32, _mm256_srli_epi32, _mm256_srlv_epi32,
+    _mm256_xor_si256,
 };
 
 /// The filter's shape, as the scalar loop uses it, for a position whose folded bytes are
-/// `gram` (four, little-endian) then `next` (the four after): `(gram * multiplier) >> shift`
-/// indexes `table` (little-endian bit order over `u64` words), `(gram * multiplier ^ next *
-/// multiplier_high) >> shift` indexes `wide`, and `pairs`, when present, is indexed by the
-/// gram's low two bytes.
+/// `gram` (four, little-endian) then `next` (the four after): it passes when the 32-bit word
+/// `(gram * multiplier) >> shift` of `table` has bit `(f ^ f >> 4) % 16` set, `f` being
+/// `next`'s low byte, or bit `16 + (next * multiplier_high) >> 28`; or when `gram`'s low three
+/// bytes are one of `threes`; or, with `pairs`, when bit `gram % 2^16` of `pairs` (little-endian
+/// bit order over `u64` words) is set.
 pub(in crate::engine) struct Filter<'a> {
-    pub table: &'a [u64],
-    pub wide: &'a [u64],
+    pub table: &'a [u32],
+    pub threes: &'a [u32],
     pub multiplier: u32,
     pub multiplier_high: u32,
     pub shift: u32,
     pub pairs: Option<&'a [u64; (1 << 16) / 64]>,
 }
 
+use super::THREES;
+
 /// Whether this processor can run [`scan`].
 pub(in crate::engine) fn available() -> bool {
     std::arch::is_x86_feature_detected!("avx2")
 }
 
-/// Calls `candidate(at)`, in increasing order, for every position `at` from `start` whose
-/// folded four bytes set a bit of the filter, sixteen positions per step while a whole step
-/// fits below `end` and its 28 bytes of reading fit in `hay`. Returns the first position it
-/// did not look at, where the scalar loop takes over. Does nothing (returns `start`) when the
-/// processor lacks AVX2 or a table is smaller than the hash's range.
+/// Calls `candidate(at)`, in increasing order, for every position `at` from `start` that
+/// passes the filter, sixteen positions per step while a whole step fits below `end` and its
+/// 28 bytes of reading fit in `hay`. Returns the first position it did not look at, where the
+/// scalar loop takes over. Does nothing (returns `start`) when the processor lacks AVX2, the
+/// table is smaller than the hash's range or there are more than sixteen three-byte keys.
 pub(in crate::engine) fn scan(
     filter: &Filter<'_>,
     hay: &[u8],
@@ -54,18 +59,22 @@ pub(in crate::engine) fn scan(
     end: usize,
     candidate: impl FnMut(usize),
 ) -> usize {
-    let bits = 1u64
+    let words = 1u64
         .checked_shl(32u32.saturating_sub(filter.shift))
-        .unwrap_or(0);
-    let short = |table: &[u64]| (table.len() as u64) * 64 < bits;
-    if !available() || filter.shift == 0 || short(filter.table) || short(filter.wide) {
+        .unwrap_or(u64::MAX);
+    if !available()
+        || filter.shift == 0
+        || (filter.table.len() as u64) < words
+        || filter.threes.len() > THREES
+    {
         return start;
     }
     // SAFETY: the processor has AVX2 (checked just above), which is all `scan_avx2` requires.
     unsafe { scan_avx2(filter, hay, start, end, candidate) }
 }
 
-/// [`scan`]'s loop. The caller guarantees AVX2 and tables of at least `2^(32 - shift)` bits.
+/// [`scan`]'s loop. The caller guarantees AVX2, a table of at least `2^(32 - shift)` words and
+/// at most [`THREES`] three-byte keys.
 #[target_feature(enable = "avx2")]
 fn scan_avx2(
     filter: &Filter<'_>,
@@ -85,9 +94,17 @@ fn scan_avx2(
     let multiplier = _mm256_set1_epi32(filter.multiplier as i32);
     let multiplier_high = _mm256_set1_epi32(filter.multiplier_high as i32);
     let shift = _mm_cvtsi32_si128(filter.shift as i32);
-    let low5 = _mm256_set1_epi32(31);
+    let low4 = _mm256_set1_epi32(15);
+    let high = _mm256_set1_epi32(16);
+    let low3 = _mm256_set1_epi32(0xFF_FFFF);
     let pair_mask = _mm256_set1_epi32(0xFFFF);
-    let (table, wide) = (filter.table.as_ptr().cast::<i32>(), filter.wide.as_ptr());
+    let low5 = _mm256_set1_epi32(31);
+    let table = filter.table.as_ptr().cast::<i32>();
+    let mut threes = [_mm256_set1_epi32(0); THREES];
+    for (key, &three) in threes.iter_mut().zip(filter.threes) {
+        *key = _mm256_set1_epi32(three as i32);
+    }
+    let threes = &threes[..filter.threes.len()];
     // The folded four-byte grams of the eight positions from `at`.
     let grams_at = |at: usize| {
         // SAFETY: the loop below reads from a step's `at` to `at + 12` (two tests of eight
@@ -100,26 +117,28 @@ fn scan_avx2(
             fold,
         )
     };
-    // The eight positions' filter bits (and pair bits) as the low byte of a mask.
+    // The eight positions' tests as the low byte of a mask.
     let test = |at: usize| -> u32 {
         let gram = grams_at(at);
-        let hashed = _mm256_mullo_epi32(gram, multiplier);
-        let bit = _mm256_srl_epi32(hashed, shift);
-        let high = _mm256_mullo_epi32(grams_at(at + 4), multiplier_high);
-        let wide_bit = _mm256_srl_epi32(_mm256_xor_si256(hashed, high), shift);
-        // SAFETY: `bit` and `wide_bit` are below `2^(32 - shift)` (32-bit values shifted right
-        // by `shift`), and `scan` checked both tables hold that many bits, so the 32-bit words
-        // `bit >> 5` and `wide_bit >> 5` are inside them.
-        let (words, wide_words) = unsafe {
-            (
-                _mm256_i32gather_epi32::<4>(table, _mm256_srli_epi32::<5>(bit)),
-                _mm256_i32gather_epi32::<4>(wide.cast(), _mm256_srli_epi32::<5>(wide_bit)),
-            )
-        };
-        let mut hit = _mm256_or_si256(
-            _mm256_srlv_epi32(words, _mm256_and_si256(bit, low5)),
-            _mm256_srlv_epi32(wide_words, _mm256_and_si256(wide_bit, low5)),
+        let next = grams_at(at + 4);
+        let word = _mm256_srl_epi32(_mm256_mullo_epi32(gram, multiplier), shift);
+        // SAFETY: `word` holds 32-bit values shifted right by `shift`, below
+        // `2^(32 - shift)`, and `scan` checked the table holds that many words.
+        let words = unsafe { _mm256_i32gather_epi32::<4>(table, word) };
+        let fifth = _mm256_and_si256(next, _mm256_set1_epi32(0xFF));
+        let low = _mm256_and_si256(_mm256_xor_si256(fifth, _mm256_srli_epi32::<4>(fifth)), low4);
+        let high_bit = _mm256_or_si256(
+            high,
+            _mm256_srli_epi32::<28>(_mm256_mullo_epi32(next, multiplier_high)),
         );
+        let mut hit = _mm256_or_si256(
+            _mm256_srlv_epi32(words, low),
+            _mm256_srlv_epi32(words, high_bit),
+        );
+        let three = _mm256_and_si256(gram, low3);
+        for &key in threes {
+            hit = _mm256_or_si256(hit, _mm256_cmpeq_epi32(three, key));
+        }
         if let Some(pairs) = filter.pairs {
             let pair = _mm256_and_si256(gram, pair_mask);
             // SAFETY: `pair < 2^16` and the pair table holds 2^16 bits, so the 32-bit word
