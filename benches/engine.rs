@@ -17,7 +17,7 @@
 //! calls it per file; `find_all` is the same with decoding (what every source runs), so the
 //! cost of looking inside encodings reads as the difference between the two. `prefilter` is
 //! the keyword filter alone (the vector loop where the processor has one); `prefilter-scalar`
-//! forces the scalar loop (the whole filter as main had it up to 5f67b88) and
+//! forces the scalar loop (what processors without AVX2 run) and
 //! `prefilter-automaton` runs the Aho-Corasick DFA that came before, so every step is measured
 //! in one run. Run: `cargo bench --bench engine`, or `-- prefilter` for the filter alone.
 //!

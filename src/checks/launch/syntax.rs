@@ -146,13 +146,9 @@ impl<'a> Code<'a> {
         self.text.get(node.byte_range()).unwrap_or("")
     }
 
-    /// Every node of one of `kinds`, in document order.
-    pub fn nodes<'t>(&'t self, kinds: &[&str]) -> Vec<Node<'t>> {
-        self.nodes_of(kinds)
-    }
-
-    /// [`Code::nodes`], for the tree's whole lifetime.
-    fn nodes_of(&self, kinds: &[&str]) -> Vec<Node<'a>> {
+    /// Every node of one of `kinds`, in document order (for the tree's whole lifetime, so the
+    /// per-name index of [`Code::resolve`] can keep them).
+    pub fn nodes(&self, kinds: &[&str]) -> Vec<Node<'a>> {
         let mut places: Vec<usize> = Vec::new();
         let mut lists = 0;
         for (i, kind) in kinds.iter().enumerate() {
@@ -322,7 +318,7 @@ impl<'a> Code<'a> {
     fn declared(&self) -> &HashMap<&'a str, Vec<(usize, Node<'a>)>> {
         self.declared.get_or_init(|| {
             let mut declared: HashMap<&'a str, Vec<(usize, Node<'a>)>> = HashMap::new();
-            for declaration in self.nodes_of(&["variable_declarator", "assignment"]) {
+            for declaration in self.nodes(&["variable_declarator", "assignment"]) {
                 let Some((target, value)) = target_and_value(declaration) else {
                     continue;
                 };
